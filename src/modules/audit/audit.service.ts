@@ -1,0 +1,40 @@
+import type { Tx } from "../../db/prisma.js";
+import { ForbiddenError, ValidationError } from "../../errors.js";
+import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import { type CallContext, hasRole } from "../auth/auth.types.js";
+import type { AuditRepository } from "./audit.repository.js";
+import type { AuditEntry, AuditEvent, AuditFilter } from "./audit.types.js";
+
+const isIdCursor = (v: unknown): v is { id: string } =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { id?: unknown }).id === "string" &&
+  /^\d+$/.test((v as { id: string }).id);
+
+export function createAuditService(deps: { repo: AuditRepository }) {
+  return {
+    /** Writes one audit event inside the caller's transaction, so it commits with the change. */
+    record(tx: Tx, ctx: CallContext, entry: AuditEntry): Promise<void> {
+      return deps.repo.insert(tx, ctx.principal, ctx.requestId, entry);
+    },
+
+    async list(
+      ctx: CallContext,
+      filter: AuditFilter,
+      page: { limit: number; cursor?: string },
+    ): Promise<Page<AuditEvent>> {
+      if (!hasRole(ctx.principal, "admin", "auditor"))
+        throw new ForbiddenError("reading the audit log needs admin or auditor");
+      if (filter.from && filter.to && filter.from >= filter.to) {
+        throw new ValidationError("`from` must be before `to`", [
+          { field: "query.from", message: "must be before `to`" },
+        ]);
+      }
+      const cursor = decodeCursor(page.cursor, isIdCursor);
+      const rows = await deps.repo.list(filter, page.limit, cursor ? BigInt(cursor.id) : undefined);
+      return toPage(rows, page.limit, (last) => ({ id: last.id }));
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;

@@ -1,0 +1,144 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import type { Database, Tx } from "../../db/prisma.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import type { AuditService } from "../audit/audit.service.js";
+import { type ApiKeyRecord, type ApiKeyRepository, stripSecret } from "./api-key.repository.js";
+import type { ApiKey, CreatedApiKey, NewApiKey } from "./api-key.types.js";
+import { type CallContext, hasRole, type Principal, SYSTEM_PRINCIPAL } from "./auth.types.js";
+
+/** `bgk_<16 hex key id>_<43 base64url secret>`: the key id finds the row, the secret proves it. */
+const KEY_PATTERN = /^bgk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+export const API_KEY_PREFIX = "bgk_";
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+const isKeysetCursor = (v: unknown): v is { createdAt: string; id: string } =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { createdAt?: unknown }).createdAt === "string" &&
+  !Number.isNaN(Date.parse((v as { createdAt: string }).createdAt)) &&
+  typeof (v as { id?: unknown }).id === "string";
+
+function auditView(key: ApiKey) {
+  return { name: key.name, role: key.role, keyId: key.keyId, expiresAt: key.expiresAt, revokedAt: key.revokedAt };
+}
+
+export function createApiKeyService(deps: { db: Database; repo: ApiKeyRepository; audit: AuditService; clock: Clock }) {
+  const { db, repo, audit, clock } = deps;
+
+  function requireAdmin(ctx: CallContext) {
+    if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("managing API keys needs the admin role");
+  }
+
+  /** Mints a key and stores its hash, with its audit event, inside the caller's transaction. */
+  async function insertKey(tx: Tx, ctx: CallContext, input: NewApiKey, action: string): Promise<CreatedApiKey> {
+    const keyId = randomBytes(8).toString("hex");
+    const secret = randomBytes(32).toString("base64url");
+    const record = await repo.insert(tx, {
+      id: randomUUID(),
+      name: input.name,
+      role: input.role,
+      keyId,
+      secretHash: sha256(secret),
+      createdBy: ctx.principal.id,
+      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+    });
+    const apiKey = stripSecret(record);
+    await audit.record(tx, ctx, { action, targetType: "api_key", targetId: apiKey.id, after: auditView(apiKey) });
+    return { apiKey, secret: `${API_KEY_PREFIX}${keyId}_${secret}` };
+  }
+
+  return {
+    async create(ctx: CallContext, input: NewApiKey): Promise<CreatedApiKey> {
+      requireAdmin(ctx);
+      if (input.expiresAt && input.expiresAt <= clock.now()) {
+        throw new ValidationError("expiresAt must be in the future", [
+          { field: "body.expiresAt", message: "must be in the future" },
+        ]);
+      }
+      return db.transaction((tx) => insertKey(tx, ctx, input, "api_key.create"));
+    },
+
+    async list(ctx: CallContext, page: { limit: number; cursor?: string }): Promise<Page<ApiKey>> {
+      requireAdmin(ctx);
+      const cursor = decodeCursor(page.cursor, isKeysetCursor);
+      const rows = await repo.list(
+        page.limit,
+        cursor ? { createdAt: new Date(cursor.createdAt), id: cursor.id } : undefined,
+      );
+      const result = toPage(rows, page.limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
+      return { ...result, items: result.items.map(stripSecret) };
+    },
+
+    async get(ctx: CallContext, id: string): Promise<ApiKey> {
+      requireAdmin(ctx);
+      const found = await repo.findById(id);
+      if (!found) throw new NotFoundError(`API key ${id} not found`);
+      return stripSecret(found);
+    },
+
+    async revoke(ctx: CallContext, id: string): Promise<ApiKey> {
+      requireAdmin(ctx);
+      return db.transaction(async (tx) => {
+        const before = await repo.findById(id, tx);
+        if (!before) throw new NotFoundError(`API key ${id} not found`);
+        const after = await repo.revoke(tx, id, ctx.principal.id, clock.now());
+        if (!after)
+          throw new ConflictError(
+            `API key ${id} is already revoked`,
+            { revokedAt: before.revokedAt },
+            "ALREADY_REVOKED",
+          );
+        await audit.record(tx, ctx, {
+          action: "api_key.revoke",
+          targetType: "api_key",
+          targetId: id,
+          before: auditView(stripSecret(before)),
+          after: auditView(stripSecret(after)),
+        });
+        return stripSecret(after);
+      });
+    },
+
+    /** Resolves a presented key to its principal, or fails with 401. */
+    async authenticate(token: string): Promise<Principal> {
+      const m = KEY_PATTERN.exec(token);
+      if (!m) throw new UnauthorizedError("malformed API key");
+      const [, keyId, secret] = m as unknown as [string, string, string];
+      const record: ApiKeyRecord | undefined = await repo.findByKeyId(keyId);
+      const presented = Buffer.from(sha256(secret), "hex");
+      const stored = Buffer.from(record?.secretHash ?? "0".repeat(64), "hex");
+      if (!record || !timingSafeEqual(presented, stored)) throw new UnauthorizedError("unknown API key");
+      const now = clock.now();
+      if (record.revokedAt) throw new UnauthorizedError("API key revoked");
+      if (record.expiresAt && new Date(record.expiresAt) <= now) throw new UnauthorizedError("API key expired");
+      await repo.touch(record.id, now);
+      return { kind: "api_key", id: `apikey:${record.keyId}`, name: record.name, roles: [record.role], groups: [] };
+    },
+
+    /**
+     * On a fresh installation (no API key has ever existed) creates one admin key and returns it,
+     * so a new user can call the API at once. Safe when several processes start together.
+     */
+    async bootstrapAdmin(): Promise<CreatedApiKey | undefined> {
+      return db.transaction(async (tx) => {
+        if ((await repo.lockAndCountForBootstrap(tx)) > 0) return undefined;
+        return insertKey(
+          tx,
+          { principal: SYSTEM_PRINCIPAL },
+          { name: "bootstrap-admin", role: "admin" },
+          "api_key.bootstrap",
+        );
+      });
+    },
+
+    /** For the CLI, run by an operator with database access (audited as the system). */
+    createAsSystem(input: NewApiKey): Promise<CreatedApiKey> {
+      return db.transaction((tx) => insertKey(tx, { principal: SYSTEM_PRINCIPAL }, input, "api_key.create"));
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;
