@@ -123,7 +123,9 @@ type ChildMessage =
 async function startServerProcess(opts: ServerProcessOptions): Promise<{ stop(): Promise<void> }> {
   const self = fileURLToPath(import.meta.url);
   const entry = path.join(path.dirname(self), `embedded-postgres-server${path.extname(self)}`);
-  const child = fork(entry, [], { detached: true, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  // Running from source (tsx, vitest), the child needs the TypeScript loader too.
+  const execArgv = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = fork(entry, [], { detached: true, execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.on("message", (msg: ChildMessage) => {
     if (msg.type === "log") opts.onLog?.(msg.line);
