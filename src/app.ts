@@ -1,13 +1,14 @@
 // buildApp: registers plugins, then routes. Never listens; entry points and tests do that.
 import { randomUUID } from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Services } from "./composition.js";
 import type { Config } from "./config.js";
 import { packageVersion } from "./lib/package-root.js";
 import authPlugin from "./plugins/auth.js";
 import errorsPlugin from "./plugins/errors.js";
+import { enforceRoutePolicy } from "./plugins/route-policy.js";
 import swaggerPlugin from "./plugins/swagger.js";
 import { auditRoutes } from "./routes/audit/index.js";
 import { authRoutes } from "./routes/auth/index.js";
@@ -23,7 +24,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp({ config, logger, services }: AppDeps) {
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // Accept a caller's X-Request-Id only when it is harmless to log; otherwise mint one.
@@ -37,6 +38,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  enforceRoutePolicy(app);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

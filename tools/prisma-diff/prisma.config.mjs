@@ -10,6 +10,7 @@ export default {
   adapter: async () => {
     const url = process.env.PRISMA_DIFF_DATABASE_URL;
     if (!url) throw new Error("PRISMA_DIFF_DATABASE_URL is not set: give it any reachable PostgreSQL URL");
-    return new PrismaPg({ connectionString: url });
+    // allowExitOnIdle: the CLI would otherwise wait out the pool's idle timeout before exiting.
+    return new PrismaPg({ connectionString: url, allowExitOnIdle: true, idleTimeoutMillis: 100 });
   },
 };

@@ -1,0 +1,1 @@
+export function renderDiff(opts: { to: string; from?: string; databaseUrl?: string }): string;
