@@ -2,7 +2,7 @@
 // The one CLI: bedrock-governor <command>. Configuration comes from the environment (see README).
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type Config, ConfigError, loadConfig } from "./config.js";
-import { applyMigrations, readMigrationScripts } from "./db/migrator.js";
+import { applyMigrations, databaseStatus, readMigrationScripts } from "./db/migrator.js";
 import { packageVersion } from "./lib/package-root.js";
 import { createLogger } from "./logger.js";
 import { resolveDatabase } from "./main/database.js";
@@ -66,6 +66,26 @@ program
       } finally {
         await database.stop();
       }
+    }),
+  );
+
+program
+  .command("healthcheck")
+  .description(
+    "Exit 0 when healthy: with --url, that endpoint answers 2xx; without, the database is reachable and migrated",
+  )
+  .option("--url <url>", "an HTTP endpoint to probe, e.g. http://127.0.0.1:3000/readyz")
+  .action(
+    action(async (config, opts: { url?: string }) => {
+      if (opts.url) {
+        const res = await fetch(opts.url, { signal: AbortSignal.timeout(3000) });
+        if (!res.ok) throw new Error(`${opts.url} answered ${res.status}`);
+        return;
+      }
+      if (!config.databaseUrl) throw new Error("DATABASE_URL is not set");
+      const status = await databaseStatus(config.databaseUrl);
+      const bad = [...status.pending, ...status.failed, ...status.modified];
+      if (bad.length) throw new Error(`database not migrated: ${bad.join(", ")}`);
     }),
   );
 

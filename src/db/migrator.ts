@@ -154,3 +154,14 @@ export async function applyMigrations(
     await client.end();
   }
 }
+
+/** Connects once and reports how the database stands against the local migrations. */
+export async function databaseStatus(databaseUrl: string, scripts?: MigrationScript[]): Promise<MigrationStatus> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await migrationStatus(client, scripts ?? (await readMigrationScripts()));
+  } finally {
+    await client.end();
+  }
+}

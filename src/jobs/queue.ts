@@ -8,8 +8,8 @@ export interface JobDefinition<T extends object = object> {
   name: string;
   /** pg-boss queue options: policy, retries, backoff, expiry. */
   queue?: Omit<PgBoss.Queue, "name">;
-  /** Jobs fetched per poll by each worker process. */
-  batchSize?: number;
+  /** Jobs of this queue one process runs at once (default: JOB_CONCURRENCY). */
+  concurrency?: number;
   handler(data: T, meta: { id: string; retryCount: number }): Promise<void>;
 }
 
@@ -27,7 +27,12 @@ export interface JobQueue {
   stop(timeoutMs: number): Promise<void>;
 }
 
-export function createJobQueue(opts: { databaseUrl: string; log: Logger; poolSize?: number }): JobQueue {
+export function createJobQueue(opts: {
+  databaseUrl: string;
+  log: Logger;
+  concurrency: number;
+  poolSize?: number;
+}): JobQueue {
   const boss = new PgBoss({
     connectionString: opts.databaseUrl,
     application_name: "bedrock-governor-jobs",
@@ -44,8 +49,10 @@ export function createJobQueue(opts: { databaseUrl: string; log: Logger; poolSiz
       for (const def of definitions) {
         await boss.createQueue(def.name, { name: def.name, ...def.queue });
         if (!work) continue;
-        await boss.work<object>(def.name, { batchSize: def.batchSize ?? 1, includeMetadata: true }, async (jobs) => {
-          for (const job of jobs) {
+        // pg-boss runs one job at a time per work() call: N calls, N concurrent jobs.
+        for (let i = 0; i < (def.concurrency ?? opts.concurrency); i++) {
+          await boss.work<object>(def.name, { batchSize: 1, includeMetadata: true }, async ([job]) => {
+            if (!job) return;
             const log = opts.log.child({ job: def.name, jobId: job.id });
             const started = Date.now();
             try {
@@ -55,8 +62,8 @@ export function createJobQueue(opts: { databaseUrl: string; log: Logger; poolSiz
               log.warn({ err, retryCount: job.retryCount }, "job failed");
               throw err;
             }
-          }
-        });
+          });
+        }
       }
       for (const s of schedules) await boss.schedule(s.name, s.cron, s.data ?? {});
     },

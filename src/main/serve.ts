@@ -9,7 +9,11 @@ import { onShutdownSignal } from "./shutdown.js";
 /** The API plus an in-process job worker. */
 export async function serve(config: Readonly<Config>, log: Logger): Promise<void> {
   const runtime = await startRuntime(config, log, { migrate: true });
-  const jobs = createJobQueue({ databaseUrl: runtime.database.url, log: log.child({ component: "jobs" }) });
+  const jobs = createJobQueue({
+    databaseUrl: runtime.database.url,
+    log: log.child({ component: "jobs" }),
+    concurrency: config.jobConcurrency,
+  });
   const app = await buildApp({ config, logger: log, services: runtime.services });
 
   onShutdownSignal(log, config.shutdownTimeoutMs, async () => {

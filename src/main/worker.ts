@@ -8,7 +8,11 @@ import { onShutdownSignal } from "./shutdown.js";
 /** Jobs only: as many of these as wanted, on any machine that reaches the database. */
 export async function worker(config: Readonly<Config>, log: Logger): Promise<void> {
   const runtime = await startRuntime(config, log, { migrate: true });
-  const jobs = createJobQueue({ databaseUrl: runtime.database.url, log: log.child({ component: "jobs" }) });
+  const jobs = createJobQueue({
+    databaseUrl: runtime.database.url,
+    log: log.child({ component: "jobs" }),
+    concurrency: config.jobConcurrency,
+  });
   onShutdownSignal(log, config.shutdownTimeoutMs, async () => {
     await jobs.stop(Math.max(1000, config.shutdownTimeoutMs - 2000));
     await runtime.close();
