@@ -143,7 +143,7 @@ describe("bedrock-governor migrate and worker", () => {
     procs.push(w);
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
-        if (w.stdout.some((l) => l.includes("worker started"))) {
+        if (w.stdout.some((l) => l.includes("job worker started"))) {
           clearInterval(timer);
           resolve();
         }

@@ -4,6 +4,8 @@ import { createServices, type Services } from "../composition.js";
 import type { Config } from "../config.js";
 import { applyMigrations, readMigrationScripts } from "../db/migrator.js";
 import { createDatabase, type Database } from "../db/prisma.js";
+import { createJobQueue, type JobQueue } from "../jobs/queue.js";
+import { buildJobRegistry } from "../jobs/registry.js";
 import { type ResolvedDatabase, resolveDatabase } from "./database.js";
 
 export interface Runtime {
@@ -40,4 +42,17 @@ export async function startRuntime(
     await database.stop();
     throw err;
   }
+}
+
+/** Starts the job queue in this process, consuming every registered queue. */
+export async function startJobs(config: Readonly<Config>, runtime: Runtime, log: Logger): Promise<JobQueue> {
+  const jobs = createJobQueue({
+    databaseUrl: runtime.database.url,
+    log: log.child({ component: "jobs" }),
+    concurrency: config.jobConcurrency,
+  });
+  const registry = buildJobRegistry(config);
+  await jobs.start({ work: true, definitions: registry.definitions, schedules: registry.schedules });
+  log.info({ queues: registry.definitions.map((d) => d.name) }, "job worker started");
+  return jobs;
 }
