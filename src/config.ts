@@ -21,6 +21,29 @@ export interface EmbeddedPostgresConfig {
   port: number;
 }
 
+export interface AwsConfig {
+  /** `sandbox`: the built-in AWS emulator (in-process, or SANDBOX_URL); `aws`: a real organization. */
+  target: "sandbox" | "aws";
+  homeRegion: string;
+  hubRoleArn: string | undefined;
+  memberRoleName: string;
+  externalId: string | undefined;
+  roleSessionName: string;
+  roleDurationSeconds: number;
+  maxAttempts: number;
+  requestTimeoutMs: number;
+  /** `service:Operation` (or `service:*`, `*`) → requests per second, merged over the defaults. */
+  rateLimits: ReadonlyMap<string, number>;
+}
+
+export interface SandboxConfig {
+  /** A sandbox already running elsewhere (`bedrock-governor sandbox`); unset: start one in-process. */
+  url: string | undefined;
+  /** Scenario file (YAML/JSON); unset: the built-in demo organization. */
+  scenarioFile: string | undefined;
+  port: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -37,6 +60,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   jobConcurrency: number;
   docsEnabled: boolean;
+  aws: AwsConfig;
+  sandbox: SandboxConfig;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +156,62 @@ function oidc(env: Env): OidcConfig | undefined {
   };
 }
 
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+function region(env: Env, name: string, def: string): string {
+  const raw = str(env, name) ?? def;
+  if (!REGION.test(raw)) throw new ConfigError(name, "an AWS Region code such as us-east-1", raw);
+  return raw;
+}
+
+function rateLimits(env: Env, name: string): Map<string, number> {
+  const raw = str(env, name);
+  const map = new Map<string, number>();
+  if (raw === undefined) return map;
+  for (const pair of raw.split(",")) {
+    const m = /^\s*([a-z0-9-]+:[A-Za-z0-9*]+|\*)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(pair);
+    const tps = m ? Number(m[2]) : Number.NaN;
+    if (!m || !(tps > 0))
+      throw new ConfigError(
+        name,
+        "comma-separated service:Operation=tps pairs, e.g. bedrock:*=10,cloudtrail:LookupEvents=2",
+        raw,
+      );
+    map.set(m[1] as string, tps);
+  }
+  return map;
+}
+
+function awsConfig(env: Env): AwsConfig {
+  const hubRoleArn = str(env, "AWS_HUB_ROLE_ARN");
+  if (hubRoleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(hubRoleArn)) {
+    throw new ConfigError("AWS_HUB_ROLE_ARN", "an IAM role ARN (arn:aws:iam::123456789012:role/Name)", hubRoleArn);
+  }
+  const memberRoleName = str(env, "AWS_MEMBER_ROLE_NAME") ?? "BedrockGovernorAccess";
+  if (!/^[\w+=,.@-]{1,64}$/.test(memberRoleName))
+    throw new ConfigError("AWS_MEMBER_ROLE_NAME", "an IAM role name", memberRoleName);
+  const externalId = str(env, "AWS_EXTERNAL_ID");
+  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+    throw new ConfigError("AWS_EXTERNAL_ID", "2 to 1,224 characters of [\\w+=,.@:/-]", externalId, true);
+  }
+  const roleSessionName = str(env, "AWS_ROLE_SESSION_NAME") ?? "bedrock-governor";
+  if (!/^[\w+=,.@-]{2,64}$/.test(roleSessionName)) {
+    throw new ConfigError("AWS_ROLE_SESSION_NAME", "2 to 64 characters of [\\w+=,.@-]", roleSessionName);
+  }
+  return {
+    target: oneOf(env, "AWS_TARGET", ["sandbox", "aws"], "sandbox"),
+    homeRegion: region(env, "AWS_HOME_REGION", "us-east-1"),
+    hubRoleArn,
+    memberRoleName,
+    externalId,
+    roleSessionName,
+    roleDurationSeconds: int(env, "AWS_ROLE_DURATION_SECONDS", 3600, 900, 43_200),
+    maxAttempts: int(env, "AWS_MAX_ATTEMPTS", 5, 1, 20),
+    requestTimeoutMs: int(env, "AWS_REQUEST_TIMEOUT_MS", 15_000, 100, 300_000),
+    rateLimits: rateLimits(env, "AWS_RATE_LIMITS"),
+  };
+}
+
 /** Reads and validates configuration. Throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Readonly<Config> {
   const config: Config = {
@@ -150,6 +231,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     jobConcurrency: int(env, "JOB_CONCURRENCY", 4, 1, 256),
     docsEnabled: bool(env, "DOCS_ENABLED", true),
+    aws: awsConfig(env),
+    sandbox: {
+      url: url(env, "SANDBOX_URL", ["http:", "https:"]),
+      scenarioFile: str(env, "SANDBOX_SCENARIO")
+        ? path.resolve(cwd, str(env, "SANDBOX_SCENARIO") as string)
+        : undefined,
+      port: int(env, "SANDBOX_PORT", 0, 0, 65535),
+    },
   };
   return Object.freeze(config);
 }

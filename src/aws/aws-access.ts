@@ -1,0 +1,65 @@
+// Entry point of the AWS layer: typed APIs per service, with the credential chain, client reuse,
+// retries and quotas behind them. Built once in the composition root.
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { bedrockApi } from "./api/bedrock.js";
+import { cloudTrailApi } from "./api/cloudtrail.js";
+import { iamApi } from "./api/iam.js";
+import { organizationsApi } from "./api/organizations.js";
+import { runtimeApi } from "./api/runtime.js";
+import { s3Api } from "./api/s3.js";
+import { stsApi } from "./api/sts.js";
+import { type ClientSettings, createClientFactory } from "./clients.js";
+import { type CredentialBroker, createCredentialBroker, type RoleChainConfig } from "./credentials.js";
+import { createRateLimiter } from "./rate-limiter.js";
+
+export type AwsTarget = "aws" | "sandbox";
+
+export interface AwsAccessSettings {
+  /** `sandbox`: the project's AWS emulator (endpoint set); `aws`: real AWS endpoints. */
+  target: AwsTarget;
+  clients: ClientSettings;
+  roleChain: RoleChainConfig;
+  /** Static base credentials (the sandbox's); unset: the standard AWS provider chain. */
+  baseCredentials?: AwsCredentialIdentity;
+}
+
+export function createAwsAccess(settings: AwsAccessSettings) {
+  const limiter = createRateLimiter();
+  const clients = createClientFactory(settings.clients, limiter);
+  const home = settings.clients.homeRegion;
+  const fixed = settings.baseCredentials;
+  const base: AwsCredentialIdentityProvider = fixed ? async () => fixed : fromNodeProviderChain();
+  const credentials: CredentialBroker = createCredentialBroker({
+    base,
+    stsWith: (creds, label) => clients.get("sts", { account: label, region: home }, creds),
+    config: settings.roleChain,
+  });
+
+  return {
+    target: settings.target,
+    credentials,
+    /** Organizations with the hub's credentials (management or delegated-admin account). */
+    organizations: () =>
+      organizationsApi(clients.get("organizations", { account: "hub", region: home }, credentials.hub), home),
+    /** APIs inside one member account, through its member role. */
+    account(accountId: string) {
+      const creds = credentials.forAccount(accountId);
+      const scope = (region: string) => ({ account: accountId, region });
+      return {
+        sts: (region = home) => stsApi(clients.get("sts", scope(region), creds), accountId, region),
+        bedrock: (region: string) => bedrockApi(clients.get("bedrock", scope(region), creds), accountId, region),
+        runtime: (region: string) =>
+          runtimeApi(clients.get("bedrock-runtime", scope(region), creds), accountId, region),
+        cloudtrail: (region: string) =>
+          cloudTrailApi(clients.get("cloudtrail", scope(region), creds), accountId, region),
+        s3: (region = home) => s3Api(clients.get("s3", scope(region), creds), accountId, region),
+        iam: () => iamApi(clients.get("iam", scope(home), creds), accountId),
+      };
+    },
+    close: () => clients.destroy(),
+  };
+}
+
+export type AwsAccess = ReturnType<typeof createAwsAccess>;
+export type AccountApis = ReturnType<AwsAccess["account"]>;

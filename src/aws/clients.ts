@@ -1,0 +1,116 @@
+// The only place that builds AWS SDK clients. One client per (account, Region, service), reused;
+// endpoint override for the sandbox; adaptive retries with jitter; per-(account, Region, API)
+// client-side quotas applied to every attempt; request timeouts.
+import { BedrockClient } from "@aws-sdk/client-bedrock";
+import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient } from "@aws-sdk/client-sts";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { AwsCredentialIdentityProvider, FinalizeRequestMiddleware, Pluggable } from "@smithy/types";
+import { type RateLimiter, type RateTable, rateFor } from "./rate-limiter.js";
+
+export interface ClientSettings {
+  /** Organizations, IAM and STS for the hub are called here. */
+  homeRegion: string;
+  /** Sandbox (or any) endpoint override; undefined for real AWS endpoints. */
+  endpoint?: string;
+  maxAttempts: number;
+  requestTimeoutMs: number;
+  rates: RateTable;
+}
+
+type ServiceName = "organizations" | "sts" | "bedrock" | "bedrock-runtime" | "cloudtrail" | "s3" | "iam";
+
+interface Constructors {
+  organizations: typeof OrganizationsClient;
+  sts: typeof STSClient;
+  bedrock: typeof BedrockClient;
+  "bedrock-runtime": typeof BedrockRuntimeClient;
+  cloudtrail: typeof CloudTrailClient;
+  s3: typeof S3Client;
+  iam: typeof IAMClient;
+}
+
+const CONSTRUCTORS: Constructors = {
+  organizations: OrganizationsClient,
+  sts: STSClient,
+  bedrock: BedrockClient,
+  "bedrock-runtime": BedrockRuntimeClient,
+  cloudtrail: CloudTrailClient,
+  s3: S3Client,
+  iam: IAMClient,
+};
+
+type ClientOf<S extends ServiceName> = InstanceType<Constructors[S]>;
+
+/** Waits for the (account, Region, API) quota before each attempt, retries included. */
+function quotaMiddleware(
+  limiter: RateLimiter,
+  rates: RateTable,
+  service: string,
+  scope: string,
+): Pluggable<object, object> {
+  return {
+    applyToStack(stack) {
+      stack.addRelativeTo(
+        ((next, context) => async (args) => {
+          const operation = String(context.commandName ?? "Unknown").replace(/Command$/, "");
+          await limiter.acquire(`${scope}:${service}:${operation}`, { tps: rateFor(rates, service, operation) });
+          return next(args);
+        }) satisfies FinalizeRequestMiddleware<object, object>,
+        { relation: "after", toMiddleware: "retryMiddleware", name: "bedrockGovernorQuota", override: true },
+      );
+    },
+  };
+}
+
+export interface ClientFactory {
+  /** A client for `service` in `account`/`region`, signing with `credentials`; one per key, reused. */
+  get<S extends ServiceName>(
+    service: S,
+    scope: { account: string; region: string },
+    credentials: AwsCredentialIdentityProvider,
+  ): ClientOf<S>;
+  destroy(): void;
+}
+
+export function createClientFactory(settings: ClientSettings, limiter: RateLimiter): ClientFactory {
+  const clients = new Map<string, { destroy(): void }>();
+  // One connection pool for all clients: sockets are reused across accounts and Regions.
+  const requestHandler = new NodeHttpHandler({
+    requestTimeout: settings.requestTimeoutMs,
+    connectionTimeout: Math.min(settings.requestTimeoutMs, 5_000),
+  });
+
+  return {
+    get(service, scope, credentials) {
+      const key = `${service}|${scope.account}|${scope.region}`;
+      let client = clients.get(key) as ClientOf<typeof service> | undefined;
+      if (!client) {
+        const Ctor = CONSTRUCTORS[service] as unknown as new (cfg: object) => ClientOf<typeof service>;
+        client = new Ctor({
+          region: scope.region,
+          credentials,
+          maxAttempts: settings.maxAttempts,
+          retryMode: "adaptive",
+          requestHandler,
+          ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+          ...(service === "s3" ? { forcePathStyle: settings.endpoint !== undefined } : {}),
+        });
+        (client as unknown as { middlewareStack: { use(p: Pluggable<object, object>): void } }).middlewareStack.use(
+          quotaMiddleware(limiter, settings.rates, service, `${scope.account}:${scope.region}`),
+        );
+        clients.set(key, client);
+      }
+      return client;
+    },
+    destroy() {
+      for (const c of clients.values()) c.destroy();
+      clients.clear();
+      requestHandler.destroy();
+    },
+  };
+}
