@@ -1,0 +1,150 @@
+// S3 (restXml, path-style): the organization trail bucket, ListObjectsV2 and GetObject over
+// gzip CloudTrail files derived from the same events LookupEvents serves.
+import { createHash } from "node:crypto";
+import type { CallContext, ServiceModule } from "../context.js";
+import { AwsError } from "../errors.js";
+import { escapeXml } from "../protocols/xml.js";
+import { type TrailObject, trailObjectBody, trailObjects } from "../trail.js";
+
+interface Stored {
+  obj: TrailObject;
+  body: Buffer;
+  etag: string;
+}
+
+function splitPath(rawPath: string): { bucket: string; key: string } {
+  const trimmed = rawPath.replace(/^\/+/, "");
+  const i = trimmed.indexOf("/");
+  const bucket = decodeURIComponent(i === -1 ? trimmed : trimmed.slice(0, i));
+  const key =
+    i === -1
+      ? ""
+      : trimmed
+          .slice(i + 1)
+          .split("/")
+          .map(decodeURIComponent)
+          .join("/");
+  return { bucket, key };
+}
+
+export function createS3Service(): ServiceModule {
+  // Files are rebuilt only when events were added; bodies are gzipped once per content version.
+  let listedAt = -1;
+  let objects: TrailObject[] = [];
+  const bodies = new Map<string, { count: number; stored: Stored }>();
+  const current = (ctx: CallContext): TrailObject[] => {
+    const events = ctx.state.trail.events;
+    if (events.length !== listedAt) {
+      objects = trailObjects(ctx.state.organization.id, events);
+      listedAt = events.length;
+    }
+    return objects;
+  };
+  const stored = (obj: TrailObject): Stored => {
+    const hit = bodies.get(obj.key);
+    if (hit !== undefined && hit.count === obj.events.length) return hit.stored;
+    const body = trailObjectBody(obj);
+    const s = { obj, body, etag: `"${createHash("md5").update(body).digest("hex")}"` };
+    bodies.set(obj.key, { count: obj.events.length, stored: s });
+    return s;
+  };
+
+  function authorize(ctx: CallContext, bucket: string): void {
+    const { trail, organization } = ctx.state;
+    if (bucket !== trail.bucket)
+      throw new AwsError("NoSuchBucket", "The specified bucket does not exist", 404, { BucketName: bucket });
+    if (ctx.caller.account !== trail.bucketAccount && ctx.caller.account !== organization.managementAccountId)
+      throw new AwsError("AccessDenied", "Access Denied", 403);
+  }
+
+  function list(ctx: CallContext, bucket: string): string {
+    const q = ctx.query;
+    const prefix = q.get("prefix") ?? "";
+    const delimiter = q.get("delimiter") ?? "";
+    const maxKeys = q.get("max-keys") === null ? 1000 : Number(q.get("max-keys"));
+    if (!Number.isInteger(maxKeys) || maxKeys < 0)
+      throw new AwsError("InvalidArgument", "max-keys must be a non-negative integer", 400);
+    const token = q.get("continuation-token");
+    let after = q.get("start-after") ?? "";
+    if (token !== null) {
+      try {
+        after = Buffer.from(token, "base64url").toString("utf8");
+      } catch {
+        throw new AwsError("InvalidArgument", "The continuation token provided is incorrect", 400);
+      }
+    }
+    const contents: Stored[] = [];
+    const prefixes: string[] = [];
+    let truncated = false;
+    let lastKey = "";
+    for (const obj of current(ctx)) {
+      if (!obj.key.startsWith(prefix) || obj.key <= after) continue;
+      let entry: string | undefined;
+      if (delimiter !== "") {
+        const i = obj.key.indexOf(delimiter, prefix.length);
+        if (i !== -1) entry = obj.key.slice(0, i + delimiter.length);
+      }
+      if (entry !== undefined && (prefixes[prefixes.length - 1] === entry || entry <= after)) continue;
+      if (contents.length + prefixes.length >= maxKeys) {
+        truncated = true;
+        break;
+      }
+      if (entry !== undefined) {
+        prefixes.push(entry);
+        // Resume after every key under this common prefix.
+        lastKey = `${entry}\uffff`;
+      } else {
+        contents.push(stored(obj));
+        lastKey = obj.key;
+      }
+    }
+    const el = (n: string, v: string | number | boolean) => `<${n}>${escapeXml(String(v))}</${n}>`;
+    return (
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+      el("Name", bucket) +
+      el("Prefix", prefix) +
+      (delimiter ? el("Delimiter", delimiter) : "") +
+      el("KeyCount", contents.length + prefixes.length) +
+      el("MaxKeys", maxKeys) +
+      el("IsTruncated", truncated) +
+      (token !== null ? el("ContinuationToken", token) : "") +
+      (truncated ? el("NextContinuationToken", Buffer.from(lastKey).toString("base64url")) : "") +
+      (q.get("start-after") !== null ? el("StartAfter", q.get("start-after") as string) : "") +
+      contents
+        .map(
+          (s) =>
+            `<Contents>${el("Key", s.obj.key)}${el("LastModified", s.obj.lastModified.toISOString())}${el("ETag", s.etag)}${el("Size", s.body.length)}${el("StorageClass", "STANDARD")}</Contents>`,
+        )
+        .join("") +
+      prefixes.map((p) => `<CommonPrefixes>${el("Prefix", p)}</CommonPrefixes>`).join("") +
+      "</ListBucketResult>"
+    );
+  }
+
+  return {
+    name: "s3",
+    protocol: "rest-xml",
+    resolveOperation(req) {
+      const { bucket, key } = splitPath(req.path);
+      if (bucket === "") return req.method === "GET" ? "ListBuckets" : undefined;
+      if (key === "") return req.method === "GET" && req.query.get("list-type") === "2" ? "ListObjectsV2" : undefined;
+      if (req.method === "GET") return "GetObject";
+      return undefined;
+    },
+    handle(ctx) {
+      const { bucket, key } = splitPath(ctx.path);
+      if (ctx.operation === "ListBuckets") throw new AwsError("AccessDenied", "Access Denied", 403);
+      authorize(ctx, bucket);
+      if (ctx.operation === "ListObjectsV2") return { body: list(ctx, bucket) };
+      const obj = current(ctx).find((o) => o.key === key);
+      if (obj === undefined) throw new AwsError("NoSuchKey", "The specified key does not exist.", 404, { Key: key });
+      const s = stored(obj);
+      const headers = {
+        "content-type": "application/x-gzip",
+        etag: s.etag,
+        "last-modified": obj.lastModified.toUTCString(),
+      };
+      return { headers, body: s.body };
+    },
+  };
+}
