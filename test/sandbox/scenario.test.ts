@@ -1,0 +1,87 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadScenarioFile, parseScenario, ScenarioError } from "../../src/sandbox/index.js";
+
+const minimal = () => ({
+  organization: { id: "o-abcdef1234", managementAccountId: "111111111111" },
+  accounts: [
+    { id: "111111111111", name: "mgmt" },
+    { id: "222222222222", name: "a" },
+    { id: "333333333333", name: "b" },
+    { id: "444444444444", name: "c" },
+  ],
+});
+
+const messageOf = (input: unknown) => {
+  try {
+    parseScenario(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ScenarioError");
+};
+
+describe("parseScenario", () => {
+  it("accepts a minimal scenario", () => {
+    expect(parseScenario(minimal()).accounts).toHaveLength(4);
+  });
+  it("names the path of an invalid enum value", () => {
+    const s = minimal();
+    (s.accounts[3] as Record<string, unknown>).state = "GONE";
+    expect(messageOf(s)).toMatch(
+      /^scenario\.accounts\[3\]\.state: expected one of ACTIVE, SUSPENDED, PENDING_ACTIVATION, PENDING_CLOSURE, CLOSED/,
+    );
+  });
+  it("names missing, unknown and malformed fields", () => {
+    expect(messageOf({ accounts: [{ id: "111111111111", name: "m" }] })).toBe(
+      "scenario: missing required property organization",
+    );
+    const s = minimal();
+    (s.accounts[1] as Record<string, unknown>).colour = "red";
+    expect(messageOf(s)).toMatch(/^scenario\.accounts\[1\]: unknown property colour/);
+    const t = minimal();
+    t.accounts[2] = { id: "12", name: "x" };
+    expect(messageOf(t)).toMatch(/^scenario\.accounts\[2\]\.id: must match/);
+  });
+  it("checks references between sections", () => {
+    expect(messageOf({ ...minimal(), accounts: [{ id: "111111111111", name: "m", parent: "ou-zz99-nothere1" }] })).toBe(
+      "scenario.accounts[0].parent: unknown parent ou-zz99-nothere1",
+    );
+    expect(
+      messageOf({ ...minimal(), organization: { id: "o-abcdef1234", managementAccountId: "999999999999" } }),
+    ).toMatch(/^scenario\.organization\.managementAccountId: account 999999999999 is not in accounts/);
+    expect(
+      messageOf({ ...minimal(), policies: [{ id: "p-12345678", name: "x", content: "{oops", targets: ["root"] }] }),
+    ).toBe("scenario.policies[0].content: is not valid JSON");
+    expect(
+      messageOf({
+        ...minimal(),
+        ous: [
+          { id: "ou-ab12-aaaaaaaa", name: "A", parent: "ou-ab12-bbbbbbbb" },
+          { id: "ou-ab12-bbbbbbbb", name: "B", parent: "ou-ab12-aaaaaaaa" },
+        ],
+      }),
+    ).toMatch(/OU parents form a cycle/);
+    expect(messageOf({ ...minimal(), faults: { latency: [{ distribution: "uniform", min: 1 }] } })).toBe(
+      "scenario.faults.latency[0].max: required for distribution uniform",
+    );
+  });
+  it("loads YAML and JSON files", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sandbox-scenario-"));
+    const yamlPath = join(dir, "org.yaml");
+    await writeFile(
+      yamlPath,
+      "organization:\n  id: o-abcdef1234\n  managementAccountId: '111111111111'\naccounts:\n  - id: '111111111111'\n    name: mgmt\n",
+    );
+    expect((await loadScenarioFile(yamlPath)).accounts[0]?.name).toBe("mgmt");
+    const jsonPath = join(dir, "org.json");
+    await writeFile(
+      jsonPath,
+      JSON.stringify({ ...minimal(), accounts: [{ id: "111111111111", name: "m", state: "NOPE" }] }),
+    );
+    await expect(loadScenarioFile(jsonPath)).rejects.toThrow(/accounts\[0\]\.state: expected one of/);
+  });
+});
