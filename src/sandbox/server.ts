@@ -271,7 +271,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
     const who = auth === undefined ? {} : resolveCaller(auth.accessKeyId);
     const region = auth?.region;
     const record = counters.record({
-      atMs: Date.now(),
+      atMs: clock.now().getTime(),
       service: serviceName,
       operation,
       account: who.caller?.account,
@@ -305,7 +305,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
         throw authError(service.protocol, "signature");
       if (who.expired) throw authError(service.protocol, "expired");
       if (operation === "Unknown") throw unknownOperation(service.protocol, serviceName);
-      if (faults.throttle(key, Date.now())) {
+      if (faults.throttle(key, clock.now().getTime())) {
         record.throttled = true;
         throw THROTTLE[serviceName]();
       }
