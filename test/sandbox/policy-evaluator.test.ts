@@ -189,6 +189,7 @@ describe("evaluatePolicies", () => {
   it("substitutes policy variables", () => {
     const p = [
       policy("p", [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
         { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::logs/${aws:PrincipalAccount}/*" },
       ]),
     ];
