@@ -85,3 +85,14 @@ describe("parseScenario", () => {
     await expect(loadScenarioFile(jsonPath)).rejects.toThrow(/accounts\[0\]\.state: expected one of/);
   });
 });
+
+describe("docs/sandbox.md", () => {
+  it("documents a scenario that validates", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { parse } = await import("yaml");
+    const md = await readFile(new URL("../../docs/sandbox.md", import.meta.url), "utf8");
+    const block = md.split("```yaml\n")[1]?.split("```")[0] ?? "";
+    const scenario = parseScenario(parse(block), "docs example");
+    expect(scenario.accounts.map((a) => a.id)).toEqual(["111111111111", "222222222222"]);
+  });
+});
