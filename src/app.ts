@@ -13,6 +13,7 @@ import swaggerPlugin from "./plugins/swagger.js";
 import { auditRoutes } from "./routes/audit/index.js";
 import { authRoutes } from "./routes/auth/index.js";
 import { healthRoutes } from "./routes/health/index.js";
+import { systemRoutes } from "./routes/system/index.js";
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -52,6 +53,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
     async (v1) => {
       await v1.register(authRoutes, { apiKeys: services.apiKeys });
       await v1.register(auditRoutes, { audit: services.audit });
+      await v1.register(systemRoutes, { system: services.system });
     },
     { prefix: "/v1" },
   );

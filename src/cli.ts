@@ -8,8 +8,16 @@ import { createLogger } from "./logger.js";
 import { resolveDatabase } from "./main/database.js";
 import { startRuntime } from "./main/runtime.js";
 import { serve } from "./main/serve.js";
+import { onShutdownSignal } from "./main/shutdown.js";
 import { worker } from "./main/worker.js";
 import { ROLES, type Role } from "./modules/auth/auth.types.js";
+import { demoScenario, generateScenario, loadScenarioFile, startSandbox } from "./sandbox/index.js";
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
 
 function configOrExit(): Readonly<Config> {
   try {
@@ -87,6 +95,63 @@ program
       const bad = [...status.pending, ...status.failed, ...status.modified];
       if (bad.length) throw new Error(`database not migrated: ${bad.join(", ")}`);
     }),
+  );
+
+program
+  .command("sandbox")
+  .description("Run the AWS sandbox (Organizations, STS, IAM, Bedrock, CloudTrail, S3) for a simulated organization")
+  .option("--scenario <file>", "scenario file (YAML or JSON); default: the built-in demo organization")
+  .option("--generate", "generate a large organization instead of a scenario file")
+  .option("--accounts <n>", "with --generate: accounts", positiveInt, 1000)
+  .option("--regions <n>", "with --generate: Regions", positiveInt, 4)
+  .option("--models <n>", "with --generate: models", positiveInt, 100)
+  .option("--seed <n>", "with --generate: random seed", positiveInt, 1)
+  .option(
+    "--port <n>",
+    "port (0: any free port)",
+    (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port from 0 to 65535");
+      return n;
+    },
+    4566,
+  )
+  .action(
+    action(
+      async (
+        config,
+        opts: {
+          scenario?: string;
+          generate?: boolean;
+          accounts: number;
+          regions: number;
+          models: number;
+          seed: number;
+          port: number;
+        },
+      ) => {
+        const log = createLogger(config.logLevel);
+        const scenario = opts.generate
+          ? generateScenario({ accounts: opts.accounts, regions: opts.regions, models: opts.models, seed: opts.seed })
+          : opts.scenario
+            ? await loadScenarioFile(opts.scenario)
+            : demoScenario();
+        const sandbox = await startSandbox({ scenario, port: opts.port, host: config.host, log });
+        log.info({ url: sandbox.url, managementAccountId: sandbox.managementAccountId }, "AWS sandbox listening");
+        // What a client needs to talk to it; these keys are only valid in this sandbox.
+        process.stdout.write(
+          [
+            "",
+            `  AWS sandbox at ${sandbox.url} (management account ${sandbox.managementAccountId})`,
+            "  Point bedrock-governor at it:",
+            `    export AWS_TARGET=sandbox SANDBOX_URL=${sandbox.url}`,
+            `    export AWS_ACCESS_KEY_ID=${sandbox.baseCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${sandbox.baseCredentials.secretAccessKey}`,
+            "",
+          ].join("\n"),
+        );
+        onShutdownSignal(log, config.shutdownTimeoutMs, () => sandbox.close());
+      },
+    ),
   );
 
 const apiKey = program.command("api-key").description("Manage API keys directly in the database (operator access)");

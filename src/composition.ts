@@ -1,5 +1,6 @@
 // The composition root: builds every repository and service once, from config and a database.
 import type { Logger } from "pino";
+import type { AwsAccess } from "./aws/aws-access.js";
 import type { Config } from "./config.js";
 import type { MigrationScript } from "./db/migrator.js";
 import type { Database } from "./db/prisma.js";
@@ -12,12 +13,16 @@ import { createAuthService } from "./modules/auth/auth.service.js";
 import { createJwtVerifier } from "./modules/auth/jwt-verifier.js";
 import { createHealthRepository } from "./modules/health/health.repository.js";
 import { createHealthService } from "./modules/health/health.service.js";
+import { createSystemService } from "./modules/system/system.service.js";
+import type { SystemEnvironment } from "./modules/system/system.types.js";
 
 export interface ServiceDeps {
   config: Readonly<Config>;
   db: Database;
   migrations: MigrationScript[];
   log: Logger;
+  aws: AwsAccess;
+  environment: SystemEnvironment;
   clock?: Clock;
 }
 
@@ -27,8 +32,13 @@ export function createServices(deps: ServiceDeps) {
   const audit = createAuditService({ repo: createAuditRepository(client) });
   const apiKeys = createApiKeyService({ db: deps.db, repo: createApiKeyRepository(client), audit, clock });
   const auth = createAuthService({ apiKeys, jwt: deps.config.oidc ? createJwtVerifier(deps.config.oidc) : undefined });
-  const health = createHealthService({ repo: createHealthRepository(client), migrations: deps.migrations });
-  return { audit, apiKeys, auth, health, clock };
+  const system = createSystemService({ environment: deps.environment });
+  const health = createHealthService({
+    repo: createHealthRepository(client),
+    migrations: deps.migrations,
+    environment: deps.environment,
+  });
+  return { audit, apiKeys, auth, health, system, aws: deps.aws, clock };
 }
 
 export type Services = ReturnType<typeof createServices>;

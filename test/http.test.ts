@@ -15,7 +15,7 @@ describe("health", () => {
     expect((await t.app.inject({ url: "/healthz" })).json()).toEqual({ status: "ok" });
     const ready = await t.app.inject({ url: "/readyz" });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ ready: true, checks: { database: "ok", migrations: "ok" } });
+    expect(ready.json()).toMatchObject({ ready: true, checks: { database: "ok", migrations: "ok" }, aws: "sandbox" });
   });
 
   it("is not ready on a database without the migrations, and says why", async () => {
@@ -36,8 +36,7 @@ describe("health", () => {
     const res = await other.app.inject({ url: "/readyz" });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ ready: false, reason: "database unreachable" });
-    await other.app.close();
-    await other.db.close();
+    await other.close();
   });
 });
 

@@ -89,6 +89,13 @@ const CREDENTIALS = new Set([
   "IncompleteSignature",
   "MissingAuthenticationToken",
 ]);
+const NOT_FOUND = new Set([
+  "ResourceNotFoundException",
+  "NoSuchKey",
+  "NoSuchBucket",
+  "NoSuchEntity",
+  "NoSuchEntityException",
+]);
 const SERVER = new Set([
   "ServiceUnavailableException",
   "ServiceUnavailable",
@@ -147,12 +154,7 @@ export function toAwsGateError(err: unknown, ctx: AwsCallContext): AwsGateError 
   else if (name === "AccessDenied" || name === "AccessDeniedException" || name === "AccessDeniedError")
     gate = deniedGate(message, ctx);
   else if (name === "RegionDisabledException" || name === "OptInRequired" || name === "ENOTFOUND") gate = "region";
-  else if (
-    name === "ResourceNotFoundException" ||
-    name === "NoSuchKey" ||
-    name === "NoSuchBucket" ||
-    name.endsWith("NotFoundException")
-  ) {
+  else if (NOT_FOUND.has(name) || name.endsWith("NotFoundException")) {
     gate = "not_found";
   } else if (
     name === "ValidationException" &&

@@ -6,10 +6,13 @@ import { applyMigrations, readMigrationScripts } from "../db/migrator.js";
 import { createDatabase, type Database } from "../db/prisma.js";
 import { createJobQueue, type JobQueue } from "../jobs/queue.js";
 import { buildJobRegistry } from "../jobs/registry.js";
+import { packageVersion } from "../lib/package-root.js";
+import { type ResolvedAws, resolveAws } from "./aws.js";
 import { type ResolvedDatabase, resolveDatabase } from "./database.js";
 
 export interface Runtime {
   database: ResolvedDatabase;
+  aws: ResolvedAws;
   db: Database;
   services: Services;
   close(): Promise<void>;
@@ -27,14 +30,18 @@ export async function startRuntime(
       const { applied } = await applyMigrations(database.url, { log, scripts: migrations });
       log.info({ applied: applied.length, total: migrations.length }, "database schema up to date");
     }
+    const aws = await resolveAws(config, log);
     const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize });
-    const services = createServices({ config, db, migrations, log });
+    const environment = { version: packageVersion(), database: { embedded: database.embedded }, aws: aws.environment };
+    const services = createServices({ config, db, migrations, log, aws: aws.access, environment });
     return {
       database,
+      aws,
       db,
       services,
       async close() {
         await db.close();
+        await aws.close();
         await database.stop();
       },
     };

@@ -7,7 +7,9 @@ import { createServices, type Services } from "../../src/composition.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { readMigrationScripts } from "../../src/db/migrator.js";
 import { createDatabase as createPrisma, type Database } from "../../src/db/prisma.js";
+import { packageVersion } from "../../src/lib/package-root.js";
 import { createLogger } from "../../src/logger.js";
+import { resolveAws } from "../../src/main/aws.js";
 import type { Role } from "../../src/modules/auth/auth.types.js";
 import { createDatabase, type TestDatabase } from "./databases.js";
 
@@ -50,7 +52,16 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
   const logs = new LogCapture();
   const log = createLogger(config.logLevel, logs);
   const db = createPrisma({ url: db0.url, poolSize: config.databasePoolSize });
-  const services = createServices({ config, db, migrations: await readMigrationScripts(), log });
+  const aws = await resolveAws(config, log);
+  const environment = { version: packageVersion(), database: { embedded: false }, aws: aws.environment };
+  const services = createServices({
+    config,
+    db,
+    migrations: await readMigrationScripts(),
+    log,
+    aws: aws.access,
+    environment,
+  });
   const app = await buildApp({ config, logger: log, services });
   await app.ready();
   let n = 0;
@@ -69,6 +80,7 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     async close() {
       await app.close();
       await db.close();
+      await aws.close();
       await db0.drop();
     },
   };

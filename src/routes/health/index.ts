@@ -11,6 +11,7 @@ const Readiness = Type.Object(
       database: Type.Union([Type.Literal("ok"), Type.Literal("unreachable")]),
       migrations: Type.Enum(["ok", "pending", "failed", "modified", "unknown"]),
     }),
+    aws: Type.Enum(["aws", "sandbox"], { description: "`sandbox`: AWS calls go to the built-in AWS sandbox, not AWS" }),
   },
   { title: "Readiness" },
 );

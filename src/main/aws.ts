@@ -1,0 +1,97 @@
+// Where AWS is: a real organization (AWS_TARGET=aws), a sandbox running elsewhere (SANDBOX_URL),
+// or the built-in sandbox started in this process with the demo (or SANDBOX_SCENARIO) organization.
+import type { Logger } from "pino";
+import { type AwsAccess, createAwsAccess } from "../aws/aws-access.js";
+import { DEFAULT_RATES } from "../aws/rate-limiter.js";
+import type { Config } from "../config.js";
+import { demoScenario, loadScenarioFile, startSandbox } from "../sandbox/index.js";
+
+export interface AwsEnvironment {
+  target: "aws" | "sandbox";
+  homeRegion: string;
+  /** Set when the service talks to the sandbox instead of AWS. */
+  sandbox?: { url: string; inProcess: boolean; scenario: string; managementAccountId?: string };
+}
+
+export interface ResolvedAws {
+  access: AwsAccess;
+  environment: AwsEnvironment;
+  close(): Promise<void>;
+}
+
+export async function resolveAws(config: Readonly<Config>, log: Logger): Promise<ResolvedAws> {
+  const aws = config.aws;
+  const rates = new Map([...DEFAULT_RATES, ...aws.rateLimits]);
+  const clientSettings = {
+    homeRegion: aws.homeRegion,
+    maxAttempts: aws.maxAttempts,
+    requestTimeoutMs: aws.requestTimeoutMs,
+    rates,
+  };
+  const roleChain = {
+    ...(aws.hubRoleArn ? { hubRoleArn: aws.hubRoleArn } : {}),
+    memberRoleName: aws.memberRoleName,
+    ...(aws.externalId ? { externalId: aws.externalId } : {}),
+    sessionName: aws.roleSessionName,
+    durationSeconds: aws.roleDurationSeconds,
+    refreshMarginMs: 5 * 60_000,
+  };
+
+  if (aws.target === "aws") {
+    const access = createAwsAccess({ target: "aws", clients: clientSettings, roleChain });
+    log.info(
+      { homeRegion: aws.homeRegion, memberRole: aws.memberRoleName, hubRole: aws.hubRoleArn ?? null },
+      "using AWS",
+    );
+    return { access, environment: { target: "aws", homeRegion: aws.homeRegion }, close: async () => access.close() };
+  }
+
+  if (config.sandbox.url) {
+    // Base credentials come from the standard chain: `bedrock-governor sandbox` prints them.
+    const access = createAwsAccess({
+      target: "sandbox",
+      clients: { ...clientSettings, endpoint: config.sandbox.url },
+      roleChain,
+    });
+    log.warn({ sandboxUrl: config.sandbox.url }, "SANDBOX MODE: talking to the AWS sandbox at SANDBOX_URL, not to AWS");
+    return {
+      access,
+      environment: {
+        target: "sandbox",
+        homeRegion: aws.homeRegion,
+        sandbox: { url: config.sandbox.url, inProcess: false, scenario: "external" },
+      },
+      close: async () => access.close(),
+    };
+  }
+
+  const scenario = config.sandbox.scenarioFile ? await loadScenarioFile(config.sandbox.scenarioFile) : demoScenario();
+  const sandbox = await startSandbox({ scenario, port: config.sandbox.port, log: log.child({ component: "sandbox" }) });
+  const access = createAwsAccess({
+    target: "sandbox",
+    clients: { ...clientSettings, endpoint: sandbox.url },
+    roleChain: {
+      ...roleChain,
+      memberRoleName: sandbox.memberRoleName,
+      ...(sandbox.externalId ? { externalId: sandbox.externalId } : {}),
+    },
+    baseCredentials: sandbox.baseCredentials,
+  });
+  const name = scenario.name ?? (config.sandbox.scenarioFile ? "scenario file" : "demo");
+  log.warn(
+    { sandboxUrl: sandbox.url, scenario: name, managementAccountId: sandbox.managementAccountId },
+    "SANDBOX MODE: no AWS organization configured (AWS_TARGET=sandbox); serving a simulated organization",
+  );
+  return {
+    access,
+    environment: {
+      target: "sandbox",
+      homeRegion: aws.homeRegion,
+      sandbox: { url: sandbox.url, inProcess: true, scenario: name, managementAccountId: sandbox.managementAccountId },
+    },
+    async close() {
+      access.close();
+      await sandbox.close();
+    },
+  };
+}
