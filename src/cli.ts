@@ -146,6 +146,7 @@ program
             "  Point bedrock-governor at it:",
             `    export AWS_TARGET=sandbox SANDBOX_URL=${sandbox.url}`,
             `    export AWS_ACCESS_KEY_ID=${sandbox.baseCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${sandbox.baseCredentials.secretAccessKey}`,
+            `    export AWS_MEMBER_ROLE_NAME=${sandbox.memberRoleName}${sandbox.externalId ? ` AWS_EXTERNAL_ID=${sandbox.externalId}` : ""}`,
             "",
           ].join("\n"),
         );
