@@ -4,6 +4,7 @@ import type { AwsAccess } from "./aws/aws-access.js";
 import type { Config } from "./config.js";
 import type { MigrationScript } from "./db/migrator.js";
 import type { Database } from "./db/prisma.js";
+import type { JobQueue } from "./jobs/queue.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import { createAuditRepository } from "./modules/audit/audit.repository.js";
 import { createAuditService } from "./modules/audit/audit.service.js";
@@ -13,6 +14,12 @@ import { createAuthService } from "./modules/auth/auth.service.js";
 import { createJwtVerifier } from "./modules/auth/jwt-verifier.js";
 import { createHealthRepository } from "./modules/health/health.repository.js";
 import { createHealthService } from "./modules/health/health.service.js";
+import { createAccountRegionRepository } from "./modules/inventory/account-region.repository.js";
+import { createAccountRegionReader } from "./modules/inventory/account-region-sync.service.js";
+import { createDiscoveryService } from "./modules/inventory/discovery.service.js";
+import { createOrgRepository } from "./modules/inventory/org.repository.js";
+import { createSyncService } from "./modules/inventory/sync.service.js";
+import { createSyncRunRepository } from "./modules/inventory/sync-run.repository.js";
 import { createSystemService } from "./modules/system/system.service.js";
 import type { SystemEnvironment } from "./modules/system/system.types.js";
 
@@ -23,8 +30,14 @@ export interface ServiceDeps {
   log: Logger;
   aws: AwsAccess;
   environment: SystemEnvironment;
+  queue: JobQueue;
+  /** Inventory Regions when INVENTORY_REGIONS is unset (the sandbox's, in sandbox mode). */
+  fallbackRegions?: string[];
   clock?: Clock;
 }
+
+/** Commercial Regions where Bedrock is most used; INVENTORY_REGIONS or per-OU scopes override. */
+export const DEFAULT_INVENTORY_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"];
 
 export function createServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
@@ -38,7 +51,26 @@ export function createServices(deps: ServiceDeps) {
     migrations: deps.migrations,
     environment: deps.environment,
   });
-  return { audit, apiKeys, auth, health, system, aws: deps.aws, clock };
+  const org = createOrgRepository(client);
+  const sync = createSyncService({
+    db: deps.db,
+    runs: createSyncRunRepository(client),
+    org,
+    accountRegions: createAccountRegionRepository(client),
+    discovery: createDiscoveryService({ aws: deps.aws }),
+    reader: createAccountRegionReader({ aws: deps.aws }),
+    queue: deps.queue,
+    audit,
+    clock,
+    log: deps.log.child({ component: "sync" }),
+    settings: {
+      defaultRegions: deps.config.inventory.regions ?? deps.fallbackRegions ?? DEFAULT_INVENTORY_REGIONS,
+      jobTimeoutSeconds: deps.config.inventory.syncJobTimeoutSeconds,
+      concurrency: deps.config.inventory.syncConcurrency,
+      cron: deps.config.inventory.syncCron,
+    },
+  });
+  return { audit, apiKeys, auth, health, system, sync, aws: deps.aws, clock };
 }
 
 export type Services = ReturnType<typeof createServices>;

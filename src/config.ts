@@ -44,6 +44,17 @@ export interface SandboxConfig {
   port: number;
 }
 
+export interface InventoryConfig {
+  /** Regions in scope unless an OU or account overrides them; unset in sandbox mode: the scenario's. */
+  regions: string[] | undefined;
+  /** Cron expression of the periodic full sync, or undefined when off. */
+  syncCron: string | undefined;
+  /** Account-Region sync jobs one process runs at once. */
+  syncConcurrency: number;
+  /** A sync job running longer than this is presumed dead (its worker killed) and retried. */
+  syncJobTimeoutSeconds: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -62,6 +73,9 @@ export interface Config {
   docsEnabled: boolean;
   aws: AwsConfig;
   sandbox: SandboxConfig;
+  inventory: InventoryConfig;
+  /** How often the job queue retries jobs of dead workers and checks schedules. */
+  jobMaintenanceIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -212,6 +226,27 @@ function awsConfig(env: Env): AwsConfig {
   };
 }
 
+function regionList(env: Env, name: string): string[] | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  const list = raw
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  if (list.length === 0 || !list.every((r) => REGION.test(r))) {
+    throw new ConfigError(name, "a comma-separated list of AWS Region codes, e.g. us-east-1,eu-west-1", raw);
+  }
+  return [...new Set(list)];
+}
+
+function cron(env: Env, name: string, def: string): string | undefined {
+  const raw = str(env, name) ?? def;
+  if (raw === "off") return undefined;
+  if (!/^(\S+\s+){4}\S+$/.test(raw))
+    throw new ConfigError(name, 'a 5-field cron expression (e.g. "0 */6 * * *") or "off"', raw);
+  return raw;
+}
+
 /** Reads and validates configuration. Throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Readonly<Config> {
   const config: Config = {
@@ -239,6 +274,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         : undefined,
       port: int(env, "SANDBOX_PORT", 0, 0, 65535),
     },
+    inventory: {
+      regions: regionList(env, "INVENTORY_REGIONS"),
+      syncCron: cron(env, "SYNC_CRON", "0 */6 * * *"),
+      syncConcurrency: int(env, "SYNC_CONCURRENCY", 32, 1, 2000),
+      syncJobTimeoutSeconds: int(env, "SYNC_JOB_TIMEOUT_SECONDS", 900, 5, 86_400),
+    },
+    jobMaintenanceIntervalSeconds: int(env, "JOB_MAINTENANCE_INTERVAL_SECONDS", 30, 1, 3600),
   };
   return Object.freeze(config);
 }

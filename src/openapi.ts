@@ -7,6 +7,7 @@ import { createServices } from "./composition.js";
 import { loadConfig } from "./config.js";
 import { readMigrationScripts } from "./db/migrator.js";
 import { createDatabase } from "./db/prisma.js";
+import { createJobQueue } from "./jobs/queue.js";
 import { packageVersion } from "./lib/package-root.js";
 import { createLogger } from "./logger.js";
 
@@ -32,7 +33,17 @@ export async function renderOpenApiYaml(): Promise<string> {
     database: { embedded: false },
     aws: { target: "sandbox" as const, homeRegion: "us-east-1" },
   };
-  const services = createServices({ config, db, migrations: await readMigrationScripts(), log, aws, environment });
+  // Never started: building pg-boss does not connect.
+  const queue = createJobQueue({ databaseUrl: config.databaseUrl as string, log, concurrency: 1 });
+  const services = createServices({
+    config,
+    db,
+    migrations: await readMigrationScripts(),
+    log,
+    aws,
+    environment,
+    queue,
+  });
   const app = await buildApp({ config, logger: log, services });
   try {
     await app.ready();

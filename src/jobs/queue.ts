@@ -10,6 +10,8 @@ export interface JobDefinition<T extends object = object> {
   queue?: Omit<PgBoss.Queue, "name">;
   /** Jobs of this queue one process runs at once (default: JOB_CONCURRENCY). */
   concurrency?: number;
+  /** Jobs fetched per poll; a batch runs in parallel and each job succeeds or fails on its own. */
+  batchSize?: number;
   handler(data: T, meta: { id: string; retryCount: number }): Promise<void>;
 }
 
@@ -23,6 +25,8 @@ export interface JobQueue {
   /** Creates queues and, when `work` is set, starts consuming them in this process. */
   start(opts: { work: boolean; definitions: JobDefinition[]; schedules?: JobSchedule[] }): Promise<void>;
   send(name: string, data: object, opts?: PgBoss.SendOptions): Promise<string | null>;
+  /** Inserts many jobs in one statement; jobs whose singleton key is taken are skipped. */
+  insert(name: string, jobs: Array<{ data: object; singletonKey?: string }>): Promise<void>;
   /** Stops fetching new jobs, waits for running ones (up to timeoutMs), then closes connections. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -32,12 +36,16 @@ export function createJobQueue(opts: {
   log: Logger;
   concurrency: number;
   poolSize?: number;
+  /** How often pg-boss retries the expired jobs of dead workers and checks schedules. */
+  maintenanceIntervalSeconds?: number;
 }): JobQueue {
   const boss = new PgBoss({
     connectionString: opts.databaseUrl,
     application_name: "bedrock-governor-jobs",
-    max: opts.poolSize ?? 4,
+    max: opts.poolSize ?? 6,
     schema: "pgboss",
+    maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 30,
+    monitorStateIntervalSeconds: opts.maintenanceIntervalSeconds ?? 30,
   });
   boss.on("error", (err) => opts.log.error({ err }, "job queue error"));
   let started = false;
@@ -49,19 +57,26 @@ export function createJobQueue(opts: {
       for (const def of definitions) {
         await boss.createQueue(def.name, { name: def.name, ...def.queue });
         if (!work) continue;
-        // pg-boss runs one job at a time per work() call: N calls, N concurrent jobs.
-        for (let i = 0; i < (def.concurrency ?? opts.concurrency); i++) {
-          await boss.work<object>(def.name, { batchSize: 1, includeMetadata: true }, async ([job]) => {
-            if (!job) return;
-            const log = opts.log.child({ job: def.name, jobId: job.id });
-            const started = Date.now();
-            try {
-              await def.handler(job.data, { id: job.id, retryCount: job.retryCount });
-              log.debug({ ms: Date.now() - started }, "job done");
-            } catch (err) {
-              log.warn({ err, retryCount: job.retryCount }, "job failed");
-              throw err;
-            }
+        // pg-boss runs one batch at a time per work() call: loops × batch = concurrent jobs.
+        const concurrency = def.concurrency ?? opts.concurrency;
+        const batchSize = Math.min(def.batchSize ?? 1, concurrency);
+        const loops = Math.max(1, Math.ceil(concurrency / batchSize));
+        for (let i = 0; i < loops; i++) {
+          await boss.work<object>(def.name, { batchSize, includeMetadata: true }, async (jobs) => {
+            await Promise.all(
+              jobs.map(async (job) => {
+                const log = opts.log.child({ job: def.name, jobId: job.id });
+                const started = Date.now();
+                try {
+                  await def.handler(job.data, { id: job.id, retryCount: job.retryCount });
+                  log.debug({ ms: Date.now() - started }, "job done");
+                } catch (err) {
+                  log.warn({ err, retryCount: job.retryCount }, "job failed");
+                  // Only this job fails (and is retried); the rest of the batch completes.
+                  await boss.fail(def.name, job.id, { message: err instanceof Error ? err.message : String(err) });
+                }
+              }),
+            );
           });
         }
       }
@@ -69,6 +84,16 @@ export function createJobQueue(opts: {
     },
 
     send: (name, data, sendOpts = {}) => boss.send(name, data, sendOpts),
+
+    async insert(name, jobs) {
+      for (let i = 0; i < jobs.length; i += 500) {
+        await boss.insert(
+          jobs
+            .slice(i, i + 500)
+            .map((j) => ({ name, data: j.data, ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}) })),
+        );
+      }
+    },
 
     async stop(timeoutMs) {
       if (!started) return;

@@ -1,5 +1,5 @@
 // Every job the service runs, wired to the services that do the work. Schedules come from config.
-import type { Config } from "../config.js";
+import type { Services } from "../composition.js";
 import type { JobDefinition, JobSchedule } from "./queue.js";
 
 export interface JobRegistry {
@@ -7,8 +7,9 @@ export interface JobRegistry {
   schedules: JobSchedule[];
 }
 
-export function buildJobRegistry(_config: Readonly<Config>): JobRegistry {
-  // Inventory sync, reconciliation, request expiry and audit ingestion register here as their
-  // modules land; pg-boss needs no queue declared in advance.
-  return { definitions: [], schedules: [] };
+export function buildJobRegistry(services: Services): JobRegistry {
+  return {
+    definitions: [...services.sync.jobDefinitions()],
+    schedules: [...services.sync.schedules()],
+  };
 }

@@ -11,6 +11,8 @@ export interface AwsEnvironment {
   homeRegion: string;
   /** Set when the service talks to the sandbox instead of AWS. */
   sandbox?: { url: string; inProcess: boolean; scenario: string; managementAccountId?: string };
+  /** The in-process sandbox's Regions: the inventory's default scope when none is configured. */
+  sandboxRegions?: string[];
 }
 
 export interface ResolvedAws {
@@ -88,6 +90,7 @@ export async function resolveAws(config: Readonly<Config>, log: Logger): Promise
       target: "sandbox",
       homeRegion: aws.homeRegion,
       sandbox: { url: sandbox.url, inProcess: true, scenario: name, managementAccountId: sandbox.managementAccountId },
+      sandboxRegions: sandbox.state.defaultRegions,
     },
     async close() {
       access.close();

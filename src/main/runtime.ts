@@ -14,6 +14,7 @@ export interface Runtime {
   database: ResolvedDatabase;
   aws: ResolvedAws;
   db: Database;
+  queue: JobQueue;
   services: Services;
   close(): Promise<void>;
 }
@@ -33,11 +34,27 @@ export async function startRuntime(
     const aws = await resolveAws(config, log);
     const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize });
     const environment = { version: packageVersion(), database: { embedded: database.embedded }, aws: aws.environment };
-    const services = createServices({ config, db, migrations, log, aws: aws.access, environment });
+    const queue = createJobQueue({
+      databaseUrl: database.url,
+      log: log.child({ component: "jobs" }),
+      concurrency: config.jobConcurrency,
+      maintenanceIntervalSeconds: config.jobMaintenanceIntervalSeconds,
+    });
+    const services = createServices({
+      config,
+      db,
+      migrations,
+      log,
+      aws: aws.access,
+      environment,
+      queue,
+      ...(aws.environment.sandboxRegions ? { fallbackRegions: aws.environment.sandboxRegions } : {}),
+    });
     return {
       database,
       aws,
       db,
+      queue,
       services,
       async close() {
         await db.close();
@@ -52,14 +69,9 @@ export async function startRuntime(
 }
 
 /** Starts the job queue in this process, consuming every registered queue. */
-export async function startJobs(config: Readonly<Config>, runtime: Runtime, log: Logger): Promise<JobQueue> {
-  const jobs = createJobQueue({
-    databaseUrl: runtime.database.url,
-    log: log.child({ component: "jobs" }),
-    concurrency: config.jobConcurrency,
-  });
-  const registry = buildJobRegistry(config);
-  await jobs.start({ work: true, definitions: registry.definitions, schedules: registry.schedules });
-  log.info({ queues: registry.definitions.map((d) => d.name) }, "job worker started");
-  return jobs;
+export async function startJobs(runtime: Runtime, log: Logger): Promise<JobQueue> {
+  const registry = buildJobRegistry(runtime.services);
+  await runtime.queue.start({ work: true, definitions: registry.definitions, schedules: registry.schedules });
+  log.info({ queues: registry.definitions.map((d) => d.name), schedules: registry.schedules }, "job worker started");
+  return runtime.queue;
 }

@@ -23,7 +23,7 @@ export async function serve(config: Readonly<Config>, log: Logger): Promise<void
     }
   }
 
-  const jobs = await startJobs(config, runtime, log);
+  const jobs = await startJobs(runtime, log);
   onShutdownSignal(log, config.shutdownTimeoutMs, async () => {
     await app.close(); // stops accepting, lets in-flight requests finish
     await jobs.stop(Math.max(1000, config.shutdownTimeoutMs - 2000));

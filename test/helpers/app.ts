@@ -3,13 +3,11 @@ import { Writable } from "node:stream";
 import type { Logger } from "pino";
 import { inject } from "vitest";
 import { type App, buildApp } from "../../src/app.js";
-import { createServices, type Services } from "../../src/composition.js";
+import type { Services } from "../../src/composition.js";
 import { type Config, loadConfig } from "../../src/config.js";
-import { readMigrationScripts } from "../../src/db/migrator.js";
-import { createDatabase as createPrisma, type Database } from "../../src/db/prisma.js";
-import { packageVersion } from "../../src/lib/package-root.js";
+import type { Database } from "../../src/db/prisma.js";
 import { createLogger } from "../../src/logger.js";
-import { resolveAws } from "../../src/main/aws.js";
+import { startJobs, startRuntime } from "../../src/main/runtime.js";
 import type { Role } from "../../src/modules/auth/auth.types.js";
 import { createDatabase, type TestDatabase } from "./databases.js";
 
@@ -48,39 +46,38 @@ export async function emptyDatabase(): Promise<TestDatabase> {
 
 export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
   const db0 = database ?? (await migratedDatabase());
-  const config = loadConfig({ DATABASE_URL: db0.url, LOG_LEVEL: "info", DATABASE_POOL_SIZE: "4", ...env });
+  const config = loadConfig({
+    DATABASE_URL: db0.url,
+    LOG_LEVEL: "info",
+    DATABASE_POOL_SIZE: "4",
+    SYNC_CRON: "off",
+    JOB_MAINTENANCE_INTERVAL_SECONDS: "2",
+    ...env,
+  });
   const logs = new LogCapture();
   const log = createLogger(config.logLevel, logs);
-  const db = createPrisma({ url: db0.url, poolSize: config.databasePoolSize });
-  const aws = await resolveAws(config, log);
-  const environment = { version: packageVersion(), database: { embedded: false }, aws: aws.environment };
-  const services = createServices({
-    config,
-    db,
-    migrations: await readMigrationScripts(),
-    log,
-    aws: aws.access,
-    environment,
-  });
-  const app = await buildApp({ config, logger: log, services });
+  // The same wiring as `serve`, minus listening: real services, real job worker, in-process sandbox.
+  const runtime = await startRuntime(config, log, { migrate: false });
+  const app = await buildApp({ config, logger: log, services: runtime.services });
   await app.ready();
+  await startJobs(runtime, log);
   let n = 0;
   return {
     app,
-    services,
-    db,
+    services: runtime.services,
+    db: runtime.db,
     database: db0,
     config,
     logs,
     log,
     async keyFor(role, name) {
-      const created = await services.apiKeys.createAsSystem({ name: name ?? `${role}-${++n}`, role });
+      const created = await runtime.services.apiKeys.createAsSystem({ name: name ?? `${role}-${++n}`, role });
       return `Bearer ${created.secret}`;
     },
     async close() {
       await app.close();
-      await db.close();
-      await aws.close();
+      await runtime.queue.stop(5_000);
+      await runtime.close();
       await db0.drop();
     },
   };

@@ -1,0 +1,92 @@
+// Reads one account-Region from AWS: models offered with their access evidence, inference
+// profiles, invocation logging, enforced guardrails (and, once per account, the Anthropic use case).
+import type { AwsAccess } from "../../aws/aws-access.js";
+import type { AccountRegionSnapshot, InferenceProfileRow, ModelAccessRow } from "./inventory.types.js";
+
+const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+
+/** Base model id of a model ARN (`arn:aws:bedrock:<region>::foundation-model/<id>`). */
+export function modelIdFromArn(arn: string): string {
+  const i = arn.indexOf("foundation-model/");
+  return i >= 0 ? arn.slice(i + "foundation-model/".length) : arn;
+}
+
+function regionOfArn(arn: string): string | null {
+  const region = arn.split(":")[3];
+  return region ? region : null;
+}
+
+export function createAccountRegionReader(deps: { aws: AwsAccess }) {
+  return {
+    async read(accountId: string, region: string, opts: { accountLevel: boolean }): Promise<AccountRegionSnapshot> {
+      const bedrock = deps.aws.account(accountId).bedrock(region);
+      const summaries = await bedrock.listFoundationModels();
+      const models = await Promise.all(
+        summaries.map(async (m): Promise<ModelAccessRow> => {
+          const modelId = m.modelId as string;
+          let availability: Awaited<ReturnType<typeof bedrock.getFoundationModelAvailability>> | undefined;
+          try {
+            availability = await bedrock.getFoundationModelAvailability(modelId);
+          } catch (err) {
+            if ((err as { gate?: string }).gate !== "not_found") throw err;
+          }
+          const agreement = availability?.agreementAvailability?.status ?? null;
+          // Offers matter only where an agreement is still needed.
+          const offerCount =
+            agreement === "NOT_AVAILABLE" ? (await bedrock.listFoundationModelAgreementOffers(modelId)).length : null;
+          return {
+            modelId,
+            modelName: m.modelName ?? null,
+            provider: m.providerName ?? modelId.split(".")[0] ?? "unknown",
+            lifecycleStatus: m.modelLifecycle?.status ?? null,
+            legacyTime: iso(m.modelLifecycle?.legacyTime),
+            endOfLifeTime: iso(m.modelLifecycle?.endOfLifeTime),
+            inferenceTypes: [...(m.inferenceTypesSupported ?? [])].sort(),
+            inputModalities: [...(m.inputModalities ?? [])].sort(),
+            outputModalities: [...(m.outputModalities ?? [])].sort(),
+            agreementStatus: agreement,
+            agreementError: availability?.agreementAvailability?.errorMessage ?? null,
+            authorizationStatus: availability?.authorizationStatus ?? null,
+            entitlementAvailability: availability?.entitlementAvailability ?? null,
+            regionAvailability: availability?.regionAvailability ?? null,
+            offerCount,
+          };
+        }),
+      );
+      const [profiles, logging, guardrails, useCase] = await Promise.all([
+        bedrock.listInferenceProfiles("SYSTEM_DEFINED"),
+        bedrock.getModelInvocationLoggingConfiguration(),
+        bedrock.listEnforcedGuardrailsConfiguration(),
+        opts.accountLevel ? bedrock.getUseCaseForModelAccess() : Promise.resolve(undefined),
+      ]);
+      const profileRows = profiles.map((p): InferenceProfileRow => {
+        const arns = (p.models ?? []).map((x) => x.modelArn ?? "").filter(Boolean);
+        const destinations = [...new Set(arns.map(regionOfArn).filter((r): r is string => r !== null))].sort();
+        return {
+          profileId: p.inferenceProfileId as string,
+          arn: p.inferenceProfileArn as string,
+          name: p.inferenceProfileName ?? null,
+          type: (p.type as string | undefined) ?? "SYSTEM_DEFINED",
+          status: (p.status as string | undefined) ?? null,
+          isGlobal: (p.inferenceProfileId ?? "").startsWith("global.") || arns.some((a) => regionOfArn(a) === null),
+          modelIds: [...new Set(arns.map(modelIdFromArn))].sort(),
+          destinationRegions: destinations,
+        };
+      });
+      models.sort((a, b) => a.modelId.localeCompare(b.modelId));
+      profileRows.sort((a, b) => a.profileId.localeCompare(b.profileId));
+      return {
+        models,
+        profiles: profileRows,
+        settings: {
+          loggingEnabled: logging !== undefined,
+          loggingConfig: (logging as Record<string, unknown> | undefined) ?? null,
+          guardrails: guardrails as unknown as Record<string, unknown>[],
+        },
+        ...(opts.accountLevel ? { useCaseSubmitted: useCase !== undefined } : {}),
+      };
+    },
+  };
+}
+
+export type AccountRegionReader = ReturnType<typeof createAccountRegionReader>;

@@ -1,0 +1,104 @@
+// Domain types of the organization inventory (not Prisma types).
+import type { AwsGate } from "../../aws/errors.js";
+
+export type SyncScope = "organization" | "ou" | "account" | "account_region";
+export type SyncRunStatus = "queued" | "running" | "succeeded" | "partial" | "failed";
+
+/** One model offered in an account-Region, with its access evidence (GetFoundationModelAvailability). */
+export interface ModelAccessRow {
+  modelId: string;
+  modelName: string | null;
+  provider: string;
+  lifecycleStatus: string | null;
+  legacyTime: string | null;
+  endOfLifeTime: string | null;
+  inferenceTypes: string[];
+  inputModalities: string[];
+  outputModalities: string[];
+  agreementStatus: string | null;
+  agreementError: string | null;
+  authorizationStatus: string | null;
+  entitlementAvailability: string | null;
+  regionAvailability: string | null;
+  offerCount: number | null;
+}
+
+export interface InferenceProfileRow {
+  profileId: string;
+  arn: string;
+  name: string | null;
+  type: string;
+  status: string | null;
+  isGlobal: boolean;
+  modelIds: string[];
+  destinationRegions: string[];
+}
+
+export interface AccountRegionSettings {
+  loggingEnabled: boolean;
+  loggingConfig: Record<string, unknown> | null;
+  guardrails: Record<string, unknown>[];
+}
+
+/** Everything one account-Region sync read from AWS. */
+export interface AccountRegionSnapshot {
+  models: ModelAccessRow[];
+  profiles: InferenceProfileRow[];
+  settings: AccountRegionSettings;
+  /** Account-level: Anthropic use case on file (read once per account per run). */
+  useCaseSubmitted?: boolean;
+}
+
+export interface OrgNodeSnapshot {
+  id: string;
+  kind: "root" | "ou";
+  name: string;
+  parentId: string | null;
+  path: string;
+}
+
+export interface AccountSnapshot {
+  id: string;
+  name: string;
+  email: string | null;
+  state: string;
+  parentId: string | null;
+  path: string;
+  joinedAt: string | null;
+}
+
+export interface PolicySnapshot {
+  id: string;
+  name: string;
+  type: string;
+  description: string | null;
+  content: string;
+  awsManaged: boolean;
+  targets: string[];
+}
+
+export interface OrgSnapshot {
+  nodes: OrgNodeSnapshot[];
+  accounts: AccountSnapshot[];
+  policies: PolicySnapshot[];
+}
+
+/** One row of history: entity, subject, change (added | removed | field), old → new. */
+export interface ChangeRow {
+  entity: string;
+  accountId: string | null;
+  region: string | null;
+  subject: string | null;
+  change: string;
+  oldValue: unknown;
+  newValue: unknown;
+}
+
+export interface JobOutcome {
+  accountId: string;
+  region: string;
+  ok: boolean;
+  gate?: AwsGate;
+  errorCode?: string;
+  errorMessage?: string;
+}

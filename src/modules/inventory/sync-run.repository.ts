@@ -1,0 +1,135 @@
+// Sync runs and their account-Region jobs: progress counts and errors grouped by gate.
+import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { SyncScope } from "./inventory.types.js";
+
+export interface SyncRunView {
+  id: string;
+  scope: SyncScope;
+  scopeId: string | null;
+  region: string | null;
+  status: "queued" | "running" | "succeeded" | "partial" | "failed";
+  trigger: string;
+  requestedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  errorGate: string | null;
+  progress: { total: number; pending: number; succeeded: number; failed: number };
+  errorsByGate: Array<{
+    gate: string;
+    count: number;
+    sample: Array<{ accountId: string; region: string; message: string | null }>;
+  }>;
+}
+
+type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findUniqueOrThrow"]>>;
+
+export function createSyncRunRepository(client: PrismaClient) {
+  async function view(run: RunRow): Promise<SyncRunView> {
+    const [counts, gates] = await Promise.all([
+      client.$queryRaw<Array<{ status: string; n: number }>>`
+        SELECT status::text AS status, count(*)::int AS n FROM sync_run_jobs WHERE run_id = ${run.id}::uuid GROUP BY status`,
+      client.$queryRaw<
+        Array<{ gate: string; n: number; sample: Array<{ accountId: string; region: string; message: string | null }> }>
+      >`
+        SELECT coalesce(gate, 'unknown') AS gate, count(*)::int AS n,
+          (jsonb_agg(jsonb_build_object('accountId', account_id, 'region', region, 'message', error_message)
+             ORDER BY account_id, region))[0:4] AS sample
+        FROM sync_run_jobs WHERE run_id = ${run.id}::uuid AND status = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1`,
+    ]);
+    const by = Object.fromEntries(counts.map((c) => [c.status, c.n])) as Record<string, number>;
+    const pending = by.pending ?? 0;
+    const succeeded = by.succeeded ?? 0;
+    const failed = by.failed ?? 0;
+    return {
+      id: run.id,
+      scope: run.scope,
+      scopeId: run.scopeId,
+      region: run.region,
+      status: run.status,
+      trigger: run.trigger,
+      requestedBy: run.requestedBy,
+      createdAt: run.createdAt.toISOString(),
+      startedAt: run.startedAt?.toISOString() ?? null,
+      finishedAt: run.finishedAt?.toISOString() ?? null,
+      error: run.error,
+      errorGate: run.errorGate,
+      progress: { total: pending + succeeded + failed, pending, succeeded, failed },
+      errorsByGate: gates.map((g) => ({ gate: g.gate, count: g.n, sample: g.sample ?? [] })),
+    };
+  }
+
+  return {
+    async create(
+      tx: Tx,
+      run: { id: string; scope: SyncScope; scopeId?: string; region?: string; trigger: string; requestedBy: string },
+    ) {
+      await tx.syncRun.create({
+        data: {
+          id: run.id,
+          scope: run.scope,
+          scopeId: run.scopeId ?? null,
+          region: run.region ?? null,
+          trigger: run.trigger,
+          requestedBy: run.requestedBy,
+        },
+      });
+    },
+
+    async find(id: string): Promise<SyncRunView | undefined> {
+      const run = await client.syncRun.findUnique({ where: { id } });
+      return run ? view(run) : undefined;
+    },
+
+    async raw(id: string) {
+      return client.syncRun.findUnique({ where: { id } });
+    },
+
+    /** Newest first; keyset on (createdAt, id). Reads `limit + 1` rows. */
+    async list(limit: number, after?: { createdAt: Date; id: string }): Promise<SyncRunView[]> {
+      const runs = await client.syncRun.findMany({
+        where: after
+          ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+          : undefined,
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: limit + 1,
+      });
+      return Promise.all(runs.map(view));
+    },
+
+    async markRunning(id: string, at: Date) {
+      await client.syncRun.updateMany({ where: { id, status: "queued" }, data: { status: "running", startedAt: at } });
+    },
+
+    async markFailed(id: string, at: Date, error: string, gate: string | null) {
+      await client.syncRun.update({
+        where: { id },
+        data: { status: "failed", finishedAt: at, error: error.slice(0, 2000), errorGate: gate },
+      });
+    },
+
+    /** Registers the run's account-Regions (set-based; a retried discovery adds nothing twice). */
+    async addJobs(runId: string, pairs: Array<{ accountId: string; region: string }>) {
+      for (let i = 0; i < pairs.length; i += 5000) {
+        const chunk = pairs.slice(i, i + 5000);
+        await client.$executeRaw`
+          INSERT INTO sync_run_jobs (run_id, account_id, region)
+          SELECT ${runId}::uuid, p."accountId", p.region FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS p("accountId" text, region text)
+          ON CONFLICT DO NOTHING`;
+      }
+    },
+
+    /** Closes runs that have no pending account-Region left (succeeded, or partial when any failed). */
+    async closeFinished(at: Date, runId?: string) {
+      await client.$executeRaw`
+        UPDATE sync_runs r SET finished_at = ${at},
+          status = CASE WHEN EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id AND j.status = 'failed')
+                        THEN 'partial'::"SyncRunStatus" ELSE 'succeeded'::"SyncRunStatus" END
+        WHERE r.status = 'running' AND (${runId ?? null}::uuid IS NULL OR r.id = ${runId ?? null}::uuid)
+          AND NOT EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id AND j.status = 'pending')`;
+    },
+  };
+}
+
+export type SyncRunRepository = ReturnType<typeof createSyncRunRepository>;
