@@ -178,7 +178,7 @@ export function createSyncService(deps: {
       const regions = effectiveRegions(account, scopes, parents, deps.settings.defaultRegions).filter(
         (r) => !run.region || r === run.region,
       );
-      regions.forEach((region, i) => jobs.push({ runId, accountId: account.id, region, accountLevel: i === 0 }));
+      jobs.push(...regions.map((region, i) => ({ runId, accountId: account.id, region, accountLevel: i === 0 })));
     }
     await runs.addJobs(runId, jobs);
     await deps.queue.insert(
