@@ -9,6 +9,7 @@ import { resolveDatabase } from "./main/database.js";
 import { startRuntime } from "./main/runtime.js";
 import { serve } from "./main/serve.js";
 import { onShutdownSignal } from "./main/shutdown.js";
+import { runSyncCommand, type SyncCommandOptions, UsageError } from "./main/sync-command.js";
 import { worker } from "./main/worker.js";
 import { ROLES, type Role } from "./modules/auth/auth.types.js";
 import { demoScenario, generateScenario, loadScenarioFile, startSandbox } from "./sandbox/index.js";
@@ -153,6 +154,29 @@ program
         onShutdownSignal(log, config.shutdownTimeoutMs, () => sandbox.close());
       },
     ),
+  );
+
+program
+  .command("sync")
+  .description(
+    "Request an inventory sync run (audited as the system) and print its id; with --wait, work it in this process and follow it. Exit codes with --wait: 0 succeeded, 3 partial, 1 failed",
+  )
+  .option("--ou <id>", "sync the accounts under this OU (default: the whole organization)")
+  .option("--account <id>", "sync one account")
+  .option("--region <region>", "only this Region (with --account: one account-Region)")
+  .option("--wait", "run the jobs in this process and follow the run until it finishes")
+  .action(
+    action(async (config, opts: SyncCommandOptions) => {
+      // Logs go to stderr: stdout carries the run id, progress and summary.
+      const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr);
+      try {
+        process.exitCode = await runSyncCommand(config, log, opts);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`bedrock-governor sync: ${err.message}\n`);
+        process.exit(2);
+      }
+    }),
   );
 
 const apiKey = program.command("api-key").description("Manage API keys directly in the database (operator access)");
