@@ -126,10 +126,9 @@ export async function runSyncCommand(
   const ctx: CallContext = { principal: SYSTEM_PRINCIPAL };
   try {
     // With --wait this process is a worker too; without, it only enqueues (serve/worker do the work).
-    const queue = opts.wait
-      ? await startJobs(runtime, log)
-      : (await runtime.queue.start({ work: false, definitions: buildJobRegistry(runtime.services).definitions }),
-        runtime.queue);
+    if (opts.wait) await startJobs(runtime, log);
+    else await runtime.queue.start({ work: false, definitions: buildJobRegistry(runtime.services).definitions });
+    const queue = runtime.queue;
     try {
       const queued = await runtime.services.sync.requestSync(ctx, request, "cli");
       io.stdout.write(`sync run ${queued.id} requested (scope ${describe(request)})\n`);
