@@ -17,6 +17,8 @@ import { createHealthService } from "./modules/health/health.service.js";
 import { createAccountRegionRepository } from "./modules/inventory/account-region.repository.js";
 import { createAccountRegionReader } from "./modules/inventory/account-region-sync.service.js";
 import { createDiscoveryService } from "./modules/inventory/discovery.service.js";
+import { createInventoryQueryRepository } from "./modules/inventory/inventory-query.repository.js";
+import { createInventoryQueryService } from "./modules/inventory/inventory-query.service.js";
 import { createOrgRepository } from "./modules/inventory/org.repository.js";
 import { createSyncService } from "./modules/inventory/sync.service.js";
 import { createSyncRunRepository } from "./modules/inventory/sync-run.repository.js";
@@ -52,6 +54,7 @@ export function createServices(deps: ServiceDeps) {
     environment: deps.environment,
   });
   const org = createOrgRepository(client);
+  const defaultRegions = deps.config.inventory.regions ?? deps.fallbackRegions ?? DEFAULT_INVENTORY_REGIONS;
   const sync = createSyncService({
     db: deps.db,
     runs: createSyncRunRepository(client),
@@ -64,13 +67,18 @@ export function createServices(deps: ServiceDeps) {
     clock,
     log: deps.log.child({ component: "sync" }),
     settings: {
-      defaultRegions: deps.config.inventory.regions ?? deps.fallbackRegions ?? DEFAULT_INVENTORY_REGIONS,
+      defaultRegions,
       jobTimeoutSeconds: deps.config.inventory.syncJobTimeoutSeconds,
       concurrency: deps.config.inventory.syncConcurrency,
       cron: deps.config.inventory.syncCron,
     },
   });
-  return { audit, apiKeys, auth, health, system, sync, aws: deps.aws, clock };
+  const inventory = createInventoryQueryService({
+    db: deps.db,
+    repo: createInventoryQueryRepository(client, { defaultRegions }),
+    audit,
+  });
+  return { audit, apiKeys, auth, health, system, sync, inventory, aws: deps.aws, clock };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,194 @@
+// Use cases of the inventory read API and of Region scopes: viewers read, admins change scopes.
+// Every scope change is audited in the transaction that makes it.
+import type { Database } from "../../db/prisma.js";
+import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../errors.js";
+import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import type { AuditService } from "../audit/audit.service.js";
+import { type CallContext, hasRole } from "../auth/auth.types.js";
+import type { InventoryQueryRepository } from "./inventory-query.repository.js";
+import type {
+  AccountDetail,
+  AccountFilter,
+  AccountRegionState,
+  AccountSummary,
+  ChangeFilter,
+  InventoryChangeView,
+  ModelAvailabilityRow,
+  ModelMatrixFilter,
+  ModelMatrixRow,
+  OrgUnitView,
+  RegionScopeView,
+} from "./inventory-query.types.js";
+
+export interface PageInput {
+  limit: number;
+  cursor?: string;
+}
+
+export interface ModelMatrix extends Page<ModelMatrixRow> {
+  accountRegion: AccountRegionState;
+}
+
+/** Most Regions an override may name (AWS has fewer commercial Regions than this). */
+export const MAX_SCOPE_REGIONS = 30;
+export const REGION_CODE = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+type Key = Record<string, unknown>;
+const isObject = (v: unknown): v is Key => typeof v === "object" && v !== null;
+const stringKeys =
+  <K extends string>(...keys: K[]) =>
+  (v: unknown): v is Record<K, string> =>
+    isObject(v) && keys.every((k) => typeof v[k] === "string");
+const isIdCursor = stringKeys("id");
+const isPathCursor = stringKeys("path", "id");
+const isModelCursor = stringKeys("modelId");
+const isAccountRegionCursor = stringKeys("accountId", "region");
+const isTargetCursor = stringKeys("targetId");
+const isChangeCursor = (v: unknown): v is { id: string } => isIdCursor(v) && /^\d{1,19}$/.test(v.id);
+
+export function createInventoryQueryService(deps: {
+  db: Database;
+  repo: InventoryQueryRepository;
+  audit: AuditService;
+}) {
+  const { db, repo, audit } = deps;
+
+  function requireViewer(ctx: CallContext) {
+    if (!hasRole(ctx.principal, "viewer")) throw new ForbiddenError("reading the inventory needs the viewer role");
+  }
+  function requireAdmin(ctx: CallContext) {
+    if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("changing Region scopes needs the admin role");
+  }
+
+  async function requireTarget(targetId: string, tx?: Parameters<InventoryQueryRepository["targetKind"]>[1]) {
+    const kind = await repo.targetKind(targetId, tx);
+    if (!kind) {
+      throw new UnprocessableError(
+        `${targetId} is not a root, OU or account of the organization; run an organization sync first if it is new`,
+        [{ field: "params.targetId", message: "unknown root, OU or account" }],
+        "UNKNOWN_TARGET",
+      );
+    }
+    return kind;
+  }
+
+  function auditView(scope: RegionScopeView | undefined) {
+    return scope ? { targetKind: scope.targetKind, regions: scope.regions } : undefined;
+  }
+
+  return {
+    async listOrgUnits(ctx: CallContext, filter: { parentId?: string }, page: PageInput): Promise<Page<OrgUnitView>> {
+      requireViewer(ctx);
+      const cursor = decodeCursor(page.cursor, isPathCursor);
+      const rows = await repo.listOrgUnits(filter, page.limit, cursor);
+      return toPage(rows, page.limit, (last) => ({ path: last.path, id: last.id }));
+    },
+
+    async listAccounts(ctx: CallContext, filter: AccountFilter, page: PageInput): Promise<Page<AccountSummary>> {
+      requireViewer(ctx);
+      const cursor = decodeCursor(page.cursor, isIdCursor);
+      const rows = await repo.listAccounts(filter, page.limit, cursor?.id);
+      return toPage(rows, page.limit, (last) => ({ id: last.id }));
+    },
+
+    async getAccount(ctx: CallContext, accountId: string): Promise<AccountDetail> {
+      requireViewer(ctx);
+      const found = await repo.getAccount(accountId);
+      if (!found) throw new NotFoundError(`account ${accountId} is not in the inventory`);
+      return found;
+    },
+
+    async modelMatrix(
+      ctx: CallContext,
+      accountId: string,
+      region: string,
+      filter: ModelMatrixFilter,
+      page: PageInput,
+    ): Promise<ModelMatrix> {
+      requireViewer(ctx);
+      const cursor = decodeCursor(page.cursor, isModelCursor);
+      const [accountRegion, rows] = await Promise.all([
+        repo.getAccountRegion(accountId, region),
+        repo.listModelMatrix(accountId, region, filter, page.limit, cursor?.modelId),
+      ]);
+      if (!accountRegion) throw new NotFoundError(`account-Region ${accountId}/${region} is not in the inventory`);
+      return { accountRegion, ...toPage(rows, page.limit, (last) => ({ modelId: last.modelId })) };
+    },
+
+    async modelAvailability(ctx: CallContext, modelId: string, page: PageInput): Promise<Page<ModelAvailabilityRow>> {
+      requireViewer(ctx);
+      const cursor = decodeCursor(page.cursor, isAccountRegionCursor);
+      const [known, rows] = await Promise.all([
+        repo.modelKnown(modelId),
+        repo.listModelAvailability(modelId, page.limit, cursor),
+      ]);
+      if (!known) throw new NotFoundError(`model ${modelId} is not offered in, or routed to from, any account-Region`);
+      return toPage(rows, page.limit, (last) => ({ accountId: last.accountId, region: last.region }));
+    },
+
+    async listChanges(ctx: CallContext, filter: ChangeFilter, page: PageInput): Promise<Page<InventoryChangeView>> {
+      requireViewer(ctx);
+      if (filter.from && filter.to && filter.from >= filter.to) {
+        throw new ValidationError("`from` must be before `to`", [
+          { field: "query.from", message: "must be before `to`" },
+        ]);
+      }
+      const cursor = decodeCursor(page.cursor, isChangeCursor);
+      const rows = await repo.listChanges(filter, page.limit, cursor ? BigInt(cursor.id) : undefined);
+      return toPage(rows, page.limit, (last) => ({ id: last.id }));
+    },
+
+    async listRegionScopes(ctx: CallContext, page: PageInput): Promise<Page<RegionScopeView>> {
+      requireViewer(ctx);
+      const cursor = decodeCursor(page.cursor, isTargetCursor);
+      const rows = await repo.listRegionScopes(page.limit, cursor?.targetId);
+      return toPage(rows, page.limit, (last) => ({ targetId: last.targetId }));
+    },
+
+    /** Sets the Regions in scope for a root, OU or account (the next sync uses them). */
+    async putRegionScope(ctx: CallContext, targetId: string, regions: string[]): Promise<RegionScopeView> {
+      requireAdmin(ctx);
+      const problems = regions.flatMap((r, i) =>
+        REGION_CODE.test(r) ? [] : [{ field: `body.regions.${i}`, message: "is not an AWS Region code" }],
+      );
+      if (new Set(regions).size !== regions.length) problems.push({ field: "body.regions", message: "has duplicates" });
+      if (regions.length === 0 || regions.length > MAX_SCOPE_REGIONS) {
+        problems.push({ field: "body.regions", message: `must name 1 to ${MAX_SCOPE_REGIONS} Regions` });
+      }
+      if (problems.length > 0) throw new ValidationError("invalid Region list", problems);
+      return db.transaction(async (tx) => {
+        await requireTarget(targetId, tx);
+        const before = await repo.findRegionScope(targetId, tx);
+        await repo.putRegionScope(tx, targetId, regions, ctx.principal.id);
+        const after = (await repo.findRegionScope(targetId, tx)) as RegionScopeView;
+        await audit.record(tx, ctx, {
+          action: "region_scope.put",
+          targetType: "region_scope",
+          targetId,
+          ...(before ? { before: auditView(before) } : {}),
+          after: auditView(after),
+        });
+        return after;
+      });
+    },
+
+    /** Removes an override: the target falls back to its parent's scope, or the default. */
+    async deleteRegionScope(ctx: CallContext, targetId: string): Promise<void> {
+      requireAdmin(ctx);
+      await db.transaction(async (tx) => {
+        const before = await repo.findRegionScope(targetId, tx);
+        if (!before || !(await repo.deleteRegionScope(tx, targetId))) {
+          throw new NotFoundError(`no Region scope is set for ${targetId}`);
+        }
+        await audit.record(tx, ctx, {
+          action: "region_scope.delete",
+          targetType: "region_scope",
+          targetId,
+          before: auditView(before),
+        });
+      });
+    },
+  };
+}
+
+export type InventoryQueryService = ReturnType<typeof createInventoryQueryService>;

@@ -1,0 +1,172 @@
+// Read views of the organization inventory (domain types, not Prisma types).
+
+/** An account's sync health across its Regions in scope. */
+export const ACCOUNT_STATUSES = ["complete", "partial", "unreachable", "never_synced", "inactive"] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/**
+ * What the access evidence of one model in one account-Region means for a caller there.
+ * `via_profile` is only used by the model-centric view: not offered in the Region, but a profile
+ * there routes to it.
+ */
+export const MODEL_ACCESS = [
+  "available",
+  "needs_agreement",
+  "agreement_pending",
+  "not_authorized",
+  "not_entitled",
+  "region_unavailable",
+  "profile_only",
+  "unknown",
+] as const;
+export type ModelAccessState = (typeof MODEL_ACCESS)[number];
+export type ModelAvailabilityAccess = ModelAccessState | "via_profile";
+
+export interface OrgUnitView {
+  id: string;
+  name: string;
+  kind: "root" | "ou";
+  parentId: string | null;
+  path: string;
+  accountsDirect: number;
+  accountsInSubtree: number;
+}
+
+export interface AccountSummary {
+  id: string;
+  name: string;
+  email: string | null;
+  state: string;
+  parentId: string | null;
+  path: string;
+  leftAt: string | null;
+  useCaseSubmitted: boolean | null;
+  regionsInScope: number;
+  regionsOk: number;
+  regionsError: number;
+  regionsNever: number;
+  lastSuccessAt: string | null;
+  lastErrorGate: string | null;
+  modelsAvailable: number;
+  status: AccountStatus;
+}
+
+export interface AccountRegionView {
+  region: string;
+  inScope: boolean;
+  status: "ok" | "error" | "never";
+  lastSuccessAt: string | null;
+  lastErrorAt: string | null;
+  lastErrorGate: string | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  loggingEnabled: boolean | null;
+  guardrailCount: number;
+  modelCount: number;
+}
+
+export interface EffectivePolicy {
+  id: string;
+  name: string;
+  type: string;
+  awsManaged: boolean;
+  attachedTo: string;
+  level: "root" | "ou" | "account";
+  content: string;
+}
+
+export interface AccountDetail extends AccountSummary {
+  regions: AccountRegionView[];
+  effectivePolicies: EffectivePolicy[];
+}
+
+export interface AccountFilter {
+  ouId?: string;
+  state?: string;
+  status?: AccountStatus;
+  q?: string;
+}
+
+export interface ModelMatrixRow {
+  modelId: string;
+  modelName: string | null;
+  provider: string;
+  lifecycleStatus: string | null;
+  legacyTime: string | null;
+  endOfLifeTime: string | null;
+  inferenceTypes: string[];
+  inputModalities: string[];
+  outputModalities: string[];
+  agreementStatus: string | null;
+  agreementError: string | null;
+  authorizationStatus: string | null;
+  entitlementAvailability: string | null;
+  regionAvailability: string | null;
+  offerCount: number | null;
+  profiles: string[];
+  access: ModelAccessState;
+}
+
+export interface AccountRegionState {
+  accountId: string;
+  accountName: string;
+  region: string;
+  status: "ok" | "error" | "never";
+  lastSuccessAt: string | null;
+  lastErrorAt: string | null;
+  lastErrorGate: string | null;
+  loggingEnabled: boolean | null;
+  guardrails: Record<string, unknown>[];
+}
+
+export interface ModelMatrixFilter {
+  provider?: string;
+  access?: ModelAccessState;
+}
+
+export interface ProfileRoute {
+  profileId: string;
+  isGlobal: boolean;
+  destinationRegions: string[];
+}
+
+export interface ModelAvailabilityRow {
+  accountId: string;
+  accountName: string;
+  region: string;
+  syncStatus: "ok" | "error" | "never";
+  access: ModelAvailabilityAccess;
+  viaProfiles: ProfileRoute[];
+}
+
+export interface InventoryChangeView {
+  id: string;
+  runId: string | null;
+  occurredAt: string;
+  entity: string;
+  accountId: string | null;
+  region: string | null;
+  subject: string | null;
+  change: string;
+  oldValue: unknown;
+  newValue: unknown;
+}
+
+export interface ChangeFilter {
+  accountId?: string;
+  region?: string;
+  entity?: string;
+  subject?: string;
+  runId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export interface RegionScopeView {
+  targetId: string;
+  targetKind: "root" | "ou" | "account";
+  targetName: string | null;
+  regions: string[];
+  updatedAt: string;
+  updatedBy: string;
+}
