@@ -13,6 +13,7 @@ import swaggerPlugin from "./plugins/swagger.js";
 import { auditRoutes } from "./routes/audit/index.js";
 import { authRoutes } from "./routes/auth/index.js";
 import { healthRoutes } from "./routes/health/index.js";
+import { inventoryRoutes } from "./routes/inventory/index.js";
 import { systemRoutes } from "./routes/system/index.js";
 
 export interface AppDeps {
@@ -54,6 +55,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       await v1.register(authRoutes, { apiKeys: services.apiKeys });
       await v1.register(auditRoutes, { audit: services.audit });
       await v1.register(systemRoutes, { system: services.system });
+      await v1.register(inventoryRoutes, { inventory: services.inventory, sync: services.sync });
     },
     { prefix: "/v1" },
   );

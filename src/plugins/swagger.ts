@@ -9,6 +9,11 @@ export const API_TAGS = [
   { name: "meta", description: "API description" },
   { name: "auth", description: "Who am I, API keys" },
   { name: "audit", description: "The audit log of every mutating action" },
+  {
+    name: "inventory",
+    description:
+      "The organization inventory: accounts, model access per account-Region, history, sync runs, Region scopes",
+  },
 ];
 
 export default fp(
