@@ -1,0 +1,338 @@
+// npm run bench:sync -- --accounts N --regions R --models M --workers W [--concurrency C] [--json FILE]
+//
+// One organization sync of a generated organization, worked by W `bedrock-governor worker`
+// processes against the AWS sandbox in a separate process (30 ms ± 5 ms per call, Bedrock
+// GetFoundationModelAvailability limited to 10 TPS per account and Region, as the client is).
+// Measures wall time, AWS calls, CPU and peak RSS per worker, rows written, and the ratio of
+// wall time to the run's lower bound: max(quota-imposed time, worker CPU time / cores).
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { loadConfig } from "../src/config.js";
+import { applyMigrations } from "../src/db/migrator.js";
+import { buildJobRegistry } from "../src/jobs/registry.js";
+import { createLogger } from "../src/logger.js";
+import { startRuntime } from "../src/main/runtime.js";
+import { SYSTEM_PRINCIPAL } from "../src/modules/auth/auth.types.js";
+import type { SyncRunView } from "../src/modules/inventory/sync-run.repository.js";
+import { generateScenario } from "../src/sandbox/index.js";
+import { createDatabase } from "../test/helpers/databases.js";
+import { startPostgresServer } from "../test/helpers/postgres-server.js";
+import type { SandboxCounts, SandboxReady } from "./sandbox-process.js";
+
+const LATENCY_MS = { mean: 30, stddev: 5 };
+const AVAILABILITY_TPS = 10;
+const RATE_LIMITS = `bedrock:GetFoundationModelAvailability=${AVAILABILITY_TPS},bedrock:*=50,organizations:*=50,*=100`;
+/** Calls one account-Region makes one after another besides the rate-limited availability calls:
+ * AssumeRole, ListFoundationModels, (availability), agreement offers, the final three in parallel. */
+const SEQUENTIAL_CALLS = 5;
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+const { values: args } = parseArgs({
+  options: {
+    accounts: { type: "string", default: "20" },
+    regions: { type: "string", default: "2" },
+    models: { type: "string", default: "20" },
+    workers: { type: "string", default: "1" },
+    concurrency: { type: "string", default: "256" },
+    seed: { type: "string", default: "1" },
+    json: { type: "string" },
+  },
+});
+const int = (name: keyof typeof args) => {
+  const n = Number(args[name]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+  return n;
+};
+const inputs = {
+  accounts: int("accounts"),
+  regions: int("regions"),
+  models: int("models"),
+  workers: int("workers"),
+  concurrency: int("concurrency"),
+  seed: int("seed"),
+};
+const log = createLogger("warn", process.stderr);
+const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- /proc readers (Linux) ----
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
+}
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+/** Busy and total jiffies of the whole machine (every process, Postgres included). */
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0] as string;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+// ---- child processes ----
+function waitExit(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+function startSandboxProcess(scenarioFile: string): Promise<{ child: ChildProcess; ready: SandboxReady }> {
+  const child = fork(path.join(import.meta.dirname, "sandbox-process.ts"), [scenarioFile], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`sandbox exited with ${code}`)));
+    child.once("message", (m: SandboxReady) => resolve({ child, ready: m }));
+  });
+}
+
+function sandboxCounts(child: ChildProcess): Promise<SandboxCounts> {
+  return new Promise((resolve) => {
+    const on = (m: { type?: string }) => {
+      if (m.type !== "counters") return;
+      child.off("message", on);
+      resolve(m as SandboxCounts);
+    };
+    child.on("message", on);
+    child.send({ type: "counters" });
+  });
+}
+
+function startWorker(env: Record<string, string>, i: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "worker"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    let ready = false;
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buf += chunk.toString();
+      const lines = buf.split("\n");
+      buf = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!ready && line.includes('"msg":"job worker started"')) {
+          ready = true;
+          resolve(child);
+        } else if (/"level":(40|50|60)/.test(line)) {
+          process.stderr.write(`worker ${i}: ${line.slice(0, 400)}\n`);
+        }
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`worker ${i} exited with ${code}`)));
+  });
+}
+
+// ---- the run ----
+const tmp = await mkdtemp(path.join(tmpdir(), "bench-sync-"));
+const server = await startPostgresServer({
+  TEST_DATABASE_URL: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || "",
+});
+const database = await createDatabase(server.adminUrl, "bench_sync");
+const children: ChildProcess[] = [];
+try {
+  await applyMigrations(database.url);
+  say(`database ${database.name} on ${server.kind} PostgreSQL`);
+
+  const scenario = {
+    ...generateScenario({
+      accounts: inputs.accounts,
+      regions: inputs.regions,
+      models: inputs.models,
+      seed: inputs.seed,
+    }),
+    faults: {
+      seed: inputs.seed,
+      latency: [{ distribution: "normal" as const, ...LATENCY_MS }],
+      quotas: [{ service: "bedrock" as const, operation: "GetFoundationModelAvailability", tps: AVAILABILITY_TPS }],
+      defaultQuotas: true,
+    },
+  };
+  const regions = scenario.defaultRegions ?? [];
+  const scenarioFile = path.join(tmp, "scenario.json");
+  await writeFile(scenarioFile, JSON.stringify(scenario));
+  const sandbox = await startSandboxProcess(scenarioFile);
+  children.push(sandbox.child);
+  say(`sandbox at ${sandbox.ready.url} (pid ${sandbox.child.pid})`);
+
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    AWS_TARGET: "sandbox",
+    SANDBOX_URL: sandbox.ready.url,
+    AWS_ACCESS_KEY_ID: sandbox.ready.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sandbox.ready.secretAccessKey,
+    AWS_MEMBER_ROLE_NAME: sandbox.ready.memberRoleName,
+    ...(sandbox.ready.externalId ? { AWS_EXTERNAL_ID: sandbox.ready.externalId } : {}),
+    INVENTORY_REGIONS: regions.join(","),
+    AWS_RATE_LIMITS: RATE_LIMITS,
+    SYNC_CONCURRENCY: String(inputs.concurrency),
+    // info only for the one "job worker started" line; workers log nothing per job at info.
+    LOG_LEVEL: "info",
+  };
+  const workers = await Promise.all(Array.from({ length: inputs.workers }, (_, i) => startWorker(env, i)));
+  children.push(...workers);
+  say(`${workers.length} worker(s) ready (pids ${workers.map((w) => w.pid).join(", ")})`);
+
+  // The bench process only enqueues: a runtime without jobs, talking to the same sandbox.
+  const config = loadConfig({ ...process.env, ...env, LOG_LEVEL: "warn" });
+  const runtime = await startRuntime(config, log, { migrate: false });
+  await runtime.queue.start({ work: false, definitions: buildJobRegistry(runtime.services).definitions });
+  const ctx = { principal: SYSTEM_PRINCIPAL };
+
+  const cpuBefore = await Promise.all(workers.map((w) => cpuSeconds(w.pid as number)));
+  const sandboxCpuBefore = await cpuSeconds(sandbox.child.pid as number);
+  const machineBefore = await machineTicks();
+  const started = performance.now();
+  const queued = await runtime.services.sync.requestSync(ctx, { scope: "organization" }, "cli");
+  let run: SyncRunView = queued;
+  let lastReport = 0;
+  while (!["succeeded", "partial", "failed"].includes(run.status)) {
+    await sleep(250);
+    run = await runtime.services.sync.getRun(ctx, queued.id);
+    if (performance.now() - lastReport > 10_000) {
+      lastReport = performance.now();
+      const p = run.progress;
+      say(
+        `${run.status} ${p.succeeded + p.failed}/${p.total} (${p.failed} failed) at ${Math.round((lastReport - started) / 1000)} s`,
+      );
+    }
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpuAfter = await Promise.all(workers.map((w) => cpuSeconds(w.pid as number)));
+  const sandboxCpuAfter = await cpuSeconds(sandbox.child.pid as number);
+  const machineAfter = await machineTicks();
+  const rss = await Promise.all(workers.map((w) => peakRssMb(w.pid as number)));
+  const sandboxRss = await peakRssMb(sandbox.child.pid as number);
+  const counts = await sandboxCounts(sandbox.child);
+
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const rowCount = async (table: string) =>
+    Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
+  const rows = {
+    model_access: await rowCount("model_access"),
+    inference_profiles: await rowCount("inference_profiles"),
+    inventory_changes: await rowCount("inventory_changes"),
+    account_regions: await rowCount("account_regions"),
+  };
+  const maxModels = Number(
+    (await client.query<{ n: number | null }>("SELECT max(model_count) AS n FROM account_regions")).rows[0]?.n ?? 0,
+  );
+  await client.end();
+  await runtime.queue.stop(5000);
+  await runtime.close();
+
+  // Lower bound. Quota: the busiest account-Region sends maxModels availability calls at 10 TPS
+  // (a call every 1/10 s per slot: the last wave starts after floor((n-1)/10) s), plus the calls it
+  // makes one after another at 30 ms each. CPU: the workers' CPU time spread over every core.
+  const cores = cpus().length;
+  const workerCpu = cpuAfter.map((c, i) => c - (cpuBefore[i] as number));
+  const workerCpuTotal = workerCpu.reduce((a, b) => a + b, 0);
+  const quotaSeconds = Math.floor(Math.max(0, maxModels - 1) / AVAILABILITY_TPS);
+  const latencySeconds = ((SEQUENTIAL_CALLS + (maxModels > 0 ? 1 : 0)) * LATENCY_MS.mean) / 1000;
+  const quotaBoundSeconds = quotaSeconds + latencySeconds;
+  const cpuBoundSeconds = workerCpuTotal / cores;
+  const lowerBoundSeconds = Math.max(quotaBoundSeconds, cpuBoundSeconds);
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+
+  const result = {
+    benchmark: "sync",
+    at: new Date().toISOString(),
+    inputs: { ...inputs, regionsList: regions, latencyMs: LATENCY_MS, rateLimits: RATE_LIMITS },
+    machine: {
+      cores,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      postgres: server.kind,
+    },
+    run: {
+      id: run.id,
+      status: run.status,
+      accountRegions: run.progress.total,
+      succeeded: run.progress.succeeded,
+      failed: run.progress.failed,
+      errorsByGate: run.errorsByGate.map((g) => ({ gate: g.gate, count: g.count })),
+    },
+    wallSeconds: round(wallSeconds),
+    awsCalls: {
+      total: counts.total,
+      throttled: counts.throttled,
+      perSecond: round(counts.total / wallSeconds),
+      byOperation: counts.byOperation,
+    },
+    cpu: {
+      workerSeconds: workerCpu.map(round),
+      workerSecondsTotal: round(workerCpuTotal),
+      workerMsPerCall: round((workerCpuTotal * 1000) / counts.total),
+      sandboxSeconds: round(sandboxCpuAfter - sandboxCpuBefore),
+      machineBusyFraction: round(machineBusy),
+    },
+    peakRssMb: { workers: rss, sandbox: sandboxRss },
+    rowsWritten: rows,
+    lowerBound: {
+      seconds: round(lowerBoundSeconds),
+      quotaSeconds: round(quotaSeconds),
+      latencySeconds: round(latencySeconds),
+      quotaBoundSeconds: round(quotaBoundSeconds),
+      cpuBoundSeconds: round(cpuBoundSeconds),
+      boundBy: cpuBoundSeconds > quotaBoundSeconds ? "cpu" : "quota",
+      busiestAccountRegionModels: maxModels,
+    },
+    ratio: round(wallSeconds / lowerBoundSeconds),
+  };
+
+  const table: Array<[string, string]> = [
+    ["organization", `${inputs.accounts} accounts × ${inputs.regions} Regions × ${inputs.models} models`],
+    ["workers × concurrency", `${inputs.workers} × ${inputs.concurrency} (${cores} cores)`],
+    [
+      "run",
+      `${run.status}: ${run.progress.succeeded}/${run.progress.total} account-Regions, ${run.progress.failed} failed`,
+    ],
+    ["wall time", `${result.wallSeconds} s`],
+    ["AWS calls", `${counts.total} (${counts.throttled} throttled), ${result.awsCalls.perSecond}/s`],
+    ["worker CPU", `${result.cpu.workerSecondsTotal} s (${result.cpu.workerMsPerCall} ms/call)`],
+    ["sandbox CPU", `${result.cpu.sandboxSeconds} s; machine busy ${Math.round(machineBusy * 100)}%`],
+    ["peak RSS", `workers ${rss.join(", ")} MB; sandbox ${sandboxRss} MB`],
+    [
+      "rows written",
+      Object.entries(rows)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", "),
+    ],
+    [
+      "lower bound",
+      `${result.lowerBound.seconds} s (quota ${result.lowerBound.quotaSeconds} s + latency ${result.lowerBound.latencySeconds} s; CPU ${result.lowerBound.cpuBoundSeconds} s)`,
+    ],
+    ["wall / lower bound", String(result.ratio)],
+  ];
+  const width = Math.max(...table.map(([k]) => k.length));
+  process.stdout.write(`${table.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
+  if (args.json) {
+    await writeFile(args.json, `${JSON.stringify(result, null, 2)}\n`);
+    say(`wrote ${args.json}`);
+  }
+} finally {
+  for (const child of children.reverse()) {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await waitExit(child);
+  }
+  await database.drop();
+  await server.stop();
+  await rm(tmp, { recursive: true, force: true });
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
