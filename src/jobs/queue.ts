@@ -12,6 +12,8 @@ export interface JobDefinition<T extends object = object> {
   concurrency?: number;
   /** Jobs fetched per poll; a batch runs in parallel and each job succeeds or fails on its own. */
   batchSize?: number;
+  /** How often an idle worker looks for jobs of this queue (pg-boss default: 2 s). */
+  pollingIntervalSeconds?: number;
   handler(data: T, meta: { id: string; retryCount: number }): Promise<void>;
 }
 
@@ -62,7 +64,8 @@ export function createJobQueue(opts: {
         const batchSize = Math.min(def.batchSize ?? 1, concurrency);
         const loops = Math.max(1, Math.ceil(concurrency / batchSize));
         for (let i = 0; i < loops; i++) {
-          await boss.work<object>(def.name, { batchSize, includeMetadata: true }, async (jobs) => {
+          const polling = def.pollingIntervalSeconds ? { pollingIntervalSeconds: def.pollingIntervalSeconds } : {};
+          await boss.work<object>(def.name, { batchSize, includeMetadata: true, ...polling }, async (jobs) => {
             await Promise.all(
               jobs.map(async (job) => {
                 const log = opts.log.child({ job: def.name, jobId: job.id });

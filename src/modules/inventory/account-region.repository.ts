@@ -231,17 +231,21 @@ export function createAccountRegionRepository(client: PrismaClient) {
       );
     },
 
-    /** Records a failed sync: the state read earlier stays; status says when and which gate. */
-    async applyFailure(input: { runId: string; outcome: JobOutcome; at: Date }) {
+    /**
+     * Records a failed sync: the state read earlier stays; status says when and which gate.
+     * `disabled`: the Region is not enabled in the account (an opt-in Region) — a fact, not a failure.
+     */
+    async applyFailure(input: { runId: string; outcome: JobOutcome; at: Date; status?: "error" | "disabled" }) {
       const { runId, outcome, at } = input;
+      const status = input.status ?? "error";
       await client.$transaction(async (tx) => {
         await lock(tx, outcome.accountId, outcome.region);
         await tx.$executeRaw`
-          UPDATE account_regions SET status = 'error', last_attempt_at = ${at}, last_error_at = ${at}, last_run_id = ${runId}::uuid,
+          UPDATE account_regions SET status = ${status}, last_attempt_at = ${at}, last_error_at = ${at}, last_run_id = ${runId}::uuid,
             last_error_gate = ${outcome.gate ?? null}, last_error_code = ${outcome.errorCode ?? null},
             last_error_message = ${outcome.errorMessage?.slice(0, 2000) ?? null}
           WHERE account_id = ${outcome.accountId} AND region = ${outcome.region}`;
-        await finishRunJobs(tx, outcome, at);
+        await finishRunJobs(tx, status === "disabled" ? { ...outcome, ok: true } : outcome, at);
       });
     },
   };

@@ -34,8 +34,8 @@ export function createSyncRunRepository(client: PrismaClient) {
         Array<{ gate: string; n: number; sample: Array<{ accountId: string; region: string; message: string | null }> }>
       >`
         SELECT coalesce(gate, 'unknown') AS gate, count(*)::int AS n,
-          (jsonb_agg(jsonb_build_object('accountId', account_id, 'region', region, 'message', error_message)
-             ORDER BY account_id, region))[0:4] AS sample
+          to_jsonb((array_agg(jsonb_build_object('accountId', account_id, 'region', region, 'message', error_message)
+             ORDER BY account_id, region))[1:4]) AS sample
         FROM sync_run_jobs WHERE run_id = ${run.id}::uuid AND status = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1`,
     ]);
     const by = Object.fromEntries(counts.map((c) => [c.status, c.n])) as Record<string, number>;

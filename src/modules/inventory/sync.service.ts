@@ -19,6 +19,8 @@ import type { SyncScope } from "./inventory.types.js";
 import type { OrgRepository } from "./org.repository.js";
 import type { SyncRunRepository, SyncRunView } from "./sync-run.repository.js";
 
+const REGION_NOT_ENABLED = new Set(["UnrecognizedClientException", "InvalidClientTokenId"]);
+
 export const SYNC_JOBS = {
   discover: "inventory.discover",
   accountRegion: "inventory.sync-account-region",
@@ -206,17 +208,22 @@ export function createSyncService(deps: {
       // Throttled or AWS unavailable even after the SDK's retries: the queue retries later,
       // and the last attempt records the failure so the run still finishes.
       if (e.retryable && !lastAttempt) throw e;
+      // The role was assumed (credentials are fine) but the Region rejects the token: AWS's answer
+      // in an opt-in Region the account has not enabled. A fact about the account, not a failure.
+      const notEnabled =
+        e.gate === "credentials" && e.context.operation !== "AssumeRole" && REGION_NOT_ENABLED.has(e.awsCode ?? "");
       await deps.accountRegions.applyFailure({
         runId: job.runId,
         outcome: {
           accountId: job.accountId,
           region: job.region,
           ok: false,
-          gate: e.gate,
+          gate: notEnabled ? "region" : e.gate,
           errorCode: e.awsCode ?? "Error",
-          errorMessage: e.message,
+          errorMessage: notEnabled ? `Region ${job.region} is not enabled in this account: ${e.message}` : e.message,
         },
         at: clock.now(),
+        status: notEnabled ? "disabled" : "error",
       });
       await runs.closeFinished(clock.now());
       return;
@@ -261,6 +268,7 @@ export function createSyncService(deps: {
           name: SYNC_JOBS.discover,
           queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: deps.settings.jobTimeoutSeconds },
           concurrency: 2,
+          pollingIntervalSeconds: 0.5,
           handler: (data, meta) => discover(data as DiscoverJob, meta.retryCount >= 3),
         },
         {
@@ -274,7 +282,9 @@ export function createSyncService(deps: {
             expireInSeconds: deps.settings.jobTimeoutSeconds,
           },
           concurrency: deps.settings.concurrency,
-          batchSize: Math.min(16, deps.settings.concurrency),
+          // Several small batches rather than one big one: a slow account-Region holds back only its batch.
+          batchSize: Math.max(1, Math.min(16, Math.ceil(deps.settings.concurrency / 8))),
+          pollingIntervalSeconds: 0.5,
           handler: (data, meta) => syncAccountRegion(data as AccountRegionJob, meta.retryCount >= 5),
         },
         {
