@@ -94,6 +94,23 @@ describe("bedrock-governor serve", () => {
       // The secret is on the console once, and never in the JSON log.
       expect(p.stdout.join("\n")).not.toContain(key as string);
 
+      // First start in sandbox mode: the demo organization is synced without being asked.
+      const auth = { authorization: `Bearer ${key}` };
+      let run: { status: string; trigger: string } | undefined;
+      for (let i = 0; i < 300; i++) {
+        const runs = (await (await fetch(`${addr}/v1/sync-runs`, { headers: auth })).json()) as {
+          items: Array<{ status: string; trigger: string }>;
+        };
+        run = runs.items[0];
+        if (run && run.status !== "queued" && run.status !== "running") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(run).toMatchObject({ trigger: "startup", status: "partial" });
+      const system = (await (await fetch(`${addr}/v1/system`, { headers: auth })).json()) as {
+        aws: { target: string };
+      };
+      expect(system.aws.target).toBe("sandbox");
+
       // A request in flight when SIGTERM arrives still completes: its body is still arriving.
       const url = new URL(`${addr}/v1/api-keys`);
       const body = JSON.stringify({ name: "during-shutdown", role: "viewer" });

@@ -24,6 +24,8 @@ export async function serve(config: Readonly<Config>, log: Logger): Promise<void
   }
 
   const jobs = await startJobs(runtime, log);
+  const initial = await runtime.services.sync.initialSyncIfNeverRun();
+  if (initial) log.info({ runId: initial.id }, "first start: organization sync requested");
   onShutdownSignal(log, config.shutdownTimeoutMs, async () => {
     await app.close(); // stops accepting, lets in-flight requests finish
     await jobs.stop(Math.max(1000, config.shutdownTimeoutMs - 2000));

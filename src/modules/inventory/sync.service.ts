@@ -301,6 +301,34 @@ export function createSyncService(deps: {
     schedules() {
       return deps.settings.cron ? [{ name: SYNC_JOBS.scheduled, cron: deps.settings.cron }] : [];
     },
+
+    /**
+     * On an installation that has never synced, starts the first organization sync at once
+     * rather than waiting for the schedule. Safe when several processes start together.
+     */
+    async initialSyncIfNeverRun(): Promise<SyncRunView | undefined> {
+      const first = await deps.db.transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('inventory:initial-sync'))) AS l`;
+        if ((await tx.syncRun.count()) > 0) return undefined;
+        const id = randomUUID();
+        const ctx: CallContext = { principal: SYSTEM_PRINCIPAL };
+        await runs.create(tx, { id, scope: "organization", trigger: "startup", requestedBy: SYSTEM_PRINCIPAL.id });
+        await deps.audit.record(tx, ctx, {
+          action: "sync.request",
+          targetType: "sync_run",
+          targetId: id,
+          after: { scope: "organization", trigger: "startup" },
+        });
+        return id;
+      });
+      if (!first) return undefined;
+      await deps.queue.send(SYNC_JOBS.discover, { runId: first } satisfies DiscoverJob, {
+        retryLimit: 3,
+        retryDelay: 5,
+        retryBackoff: true,
+      });
+      return runs.find(first);
+    },
   };
 }
 
