@@ -7,6 +7,7 @@ import type {
   AccountDetail,
   AccountFilter,
   AccountRegionState,
+  AccountRegionSyncStatus,
   AccountRegionView,
   AccountStatus,
   AccountSummary,
@@ -52,9 +53,9 @@ END`;
  */
 const scopeCtes = (defaults: string[]) => Prisma.sql`
   chain AS (
-    SELECT b.id AS account_id, b.id AS node_id, b.parent_id AS next_id, 0 AS depth FROM base b
+    SELECT b.id::text AS account_id, b.id::text AS node_id, b.parent_id::text AS next_id, 0 AS depth FROM base b
     UNION ALL
-    SELECT c.account_id, n.id, n.parent_id, c.depth + 1
+    SELECT c.account_id, n.id::text, n.parent_id::text, c.depth + 1
     FROM chain c JOIN org_nodes n ON n.id = c.next_id AND n.removed_at IS NULL
     WHERE c.depth < 64
   ),
@@ -81,6 +82,7 @@ interface SummaryRow {
   in_scope: number;
   ok: number;
   error: number;
+  disabled: number;
   last_success_at: Date | null;
   last_error_gate: string | null;
   models_available: number;
@@ -100,7 +102,8 @@ function summaryFromDb(r: SummaryRow): AccountSummary {
     regionsInScope: r.in_scope,
     regionsOk: r.ok,
     regionsError: r.error,
-    regionsNever: r.in_scope - r.ok - r.error,
+    regionsDisabled: r.disabled,
+    regionsNever: r.in_scope - r.ok - r.error - r.disabled,
     lastSuccessAt: iso(r.last_success_at),
     lastErrorGate: r.last_error_gate,
     modelsAvailable: r.models_available,
@@ -125,6 +128,7 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
           count(*)::int AS in_scope,
           count(*) FILTER (WHERE ar.status = 'ok')::int AS ok,
           count(*) FILTER (WHERE ar.status = 'error')::int AS error,
+          count(*) FILTER (WHERE ar.status = 'disabled')::int AS disabled,
           max(ar.last_success_at) AS last_success_at,
           (array_agg(ar.last_error_gate ORDER BY ar.last_error_at DESC NULLS LAST)
              FILTER (WHERE ar.status = 'error'))[1] AS last_error_gate
@@ -142,11 +146,13 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
       summary AS (
         SELECT b.id, b.name, b.email, b.state, b.parent_id, b.path, b.left_at, b.use_case_submitted,
           coalesce(r.in_scope, 0) AS in_scope, coalesce(r.ok, 0) AS ok, coalesce(r.error, 0) AS error,
+          coalesce(r.disabled, 0) AS disabled,
           r.last_success_at, r.last_error_gate, coalesce(m.n, 0) AS models_available,
           CASE
             WHEN b.state <> 'ACTIVE' OR b.left_at IS NOT NULL THEN 'inactive'
             WHEN coalesce(r.ok, 0) = 0 AND coalesce(r.error, 0) = 0 THEN 'never_synced'
-            WHEN r.ok = r.in_scope THEN 'complete'
+            -- A Region the account has not enabled is a fact about it, not a gap in the inventory.
+            WHEN r.ok = r.in_scope - r.disabled THEN 'complete'
             WHEN coalesce(r.ok, 0) = 0 THEN 'unreachable'
             ELSE 'partial'
           END AS status
@@ -229,7 +235,7 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
           Array<{
             region: string;
             in_scope: boolean;
-            status: "ok" | "error" | "never";
+            status: AccountRegionSyncStatus;
             last_success_at: Date | null;
             last_error_at: Date | null;
             last_error_gate: string | null;
@@ -263,10 +269,10 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
           }>
         >`
           WITH RECURSIVE up AS (
-            SELECT a.id AS node_id, a.parent_id AS next_id, 0 AS depth, 'account'::text AS level
+            SELECT a.id::text AS node_id, a.parent_id::text AS next_id, 0 AS depth, 'account'::text AS level
             FROM accounts a WHERE a.id = ${accountId}
             UNION ALL
-            SELECT n.id, n.parent_id, u.depth + 1, CASE WHEN n.kind = 'root' THEN 'root' ELSE 'ou' END
+            SELECT n.id::text, n.parent_id::text, u.depth + 1, CASE WHEN n.kind = 'root' THEN 'root' ELSE 'ou' END
             FROM up u JOIN org_nodes n ON n.id = u.next_id
             WHERE u.depth < 64
           )
@@ -310,7 +316,7 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
           account_id: string;
           account_name: string;
           region: string;
-          status: "ok" | "error" | "never";
+          status: AccountRegionSyncStatus;
           last_success_at: Date | null;
           last_error_at: Date | null;
           last_error_gate: string | null;
@@ -424,7 +430,7 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
           account_id: string;
           account_name: string;
           region: string;
-          sync_status: "ok" | "error" | "never";
+          sync_status: AccountRegionSyncStatus;
           access: ModelAvailabilityAccess;
           via_profiles: ProfileRoute[];
         }>

@@ -22,6 +22,9 @@ export const MODEL_ACCESS = [
 export type ModelAccessState = (typeof MODEL_ACCESS)[number];
 export type ModelAvailabilityAccess = ModelAccessState | "via_profile";
 
+/** never: not synced yet; disabled: the account has not enabled this (opt-in) Region. */
+export type AccountRegionSyncStatus = "ok" | "error" | "never" | "disabled";
+
 export interface OrgUnitView {
   id: string;
   name: string;
@@ -44,6 +47,7 @@ export interface AccountSummary {
   regionsInScope: number;
   regionsOk: number;
   regionsError: number;
+  regionsDisabled: number;
   regionsNever: number;
   lastSuccessAt: string | null;
   lastErrorGate: string | null;
@@ -54,7 +58,7 @@ export interface AccountSummary {
 export interface AccountRegionView {
   region: string;
   inScope: boolean;
-  status: "ok" | "error" | "never";
+  status: AccountRegionSyncStatus;
   lastSuccessAt: string | null;
   lastErrorAt: string | null;
   lastErrorGate: string | null;
@@ -111,7 +115,7 @@ export interface AccountRegionState {
   accountId: string;
   accountName: string;
   region: string;
-  status: "ok" | "error" | "never";
+  status: AccountRegionSyncStatus;
   lastSuccessAt: string | null;
   lastErrorAt: string | null;
   lastErrorGate: string | null;
@@ -134,7 +138,7 @@ export interface ModelAvailabilityRow {
   accountId: string;
   accountName: string;
   region: string;
-  syncStatus: "ok" | "error" | "never";
+  syncStatus: AccountRegionSyncStatus;
   access: ModelAvailabilityAccess;
   viaProfiles: ProfileRoute[];
 }

@@ -18,9 +18,10 @@ const ModelId = Type.String({
   description: "Foundation model id (URL-encode it in paths: it may contain `:`)",
 });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const SyncStatus = Type.Union([Type.Literal("ok"), Type.Literal("error"), Type.Literal("never")], {
-  title: "AccountRegionSyncStatus",
-});
+const SyncStatus = Type.Union(
+  [Type.Literal("ok"), Type.Literal("error"), Type.Literal("never"), Type.Literal("disabled")],
+  { title: "AccountRegionSyncStatus", description: "disabled: the account has not enabled this (opt-in) Region" },
+);
 const Access = Type.Enum(MODEL_ACCESS, {
   title: "ModelAccess",
   description:
@@ -52,6 +53,7 @@ const accountSummaryProps = {
   regionsInScope: Type.Integer(),
   regionsOk: Type.Integer(),
   regionsError: Type.Integer(),
+  regionsDisabled: Type.Integer({ description: "Regions in scope the account has not enabled" }),
   regionsNever: Type.Integer({ description: "Regions in scope never synced" }),
   lastSuccessAt: Nullable(IsoDateTime("Last successful sync of any Region in scope")),
   lastErrorGate: Nullable(Type.String({ description: "Gate of the latest failure, when a Region in scope failed" })),
@@ -61,7 +63,7 @@ const accountSummaryProps = {
   status: Type.Enum(ACCOUNT_STATUSES, {
     title: "AccountStatus",
     description:
-      "complete: every Region in scope synced; partial: some failed or were never synced; unreachable: none synced, some failed; never_synced; inactive: not ACTIVE or left",
+      "complete: every Region in scope (that the account enabled) synced; partial: some failed or were never synced; unreachable: none synced, some failed; never_synced; inactive: not ACTIVE or left",
   }),
 };
 const AccountSummary = Type.Object(accountSummaryProps, { title: "AccountSummary" });
