@@ -69,8 +69,12 @@ async function waitForRun(id: string) {
 /** GET as the viewer, as another key, or (null) with no credentials. */
 const get = (url: string, authorization: string | null = viewer) =>
   t.app.inject({ url, headers: authorization === null ? {} : { authorization } });
-const send = (method: "POST" | "PUT" | "DELETE", url: string, payload?: unknown, authorization = admin) =>
-  t.app.inject({ method, url, headers: { authorization }, ...(payload === undefined ? {} : { payload }) });
+const send = (
+  method: "POST" | "PUT" | "DELETE",
+  url: string,
+  payload?: Record<string, unknown>,
+  authorization = admin,
+) => t.app.inject({ method, url, headers: { authorization }, ...(payload === undefined ? {} : { payload }) });
 
 /** Follows nextCursor to the end; asserts each page respects the limit. */
 async function allPages<T>(url: string, limit: number): Promise<{ items: T[]; pages: number }> {
