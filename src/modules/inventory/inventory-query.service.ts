@@ -1,6 +1,6 @@
 // Use cases of the inventory read API and of Region scopes: viewers read, admins change scopes.
 // Every scope change is audited in the transaction that makes it.
-import type { Database } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../errors.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
@@ -60,7 +60,7 @@ export function createInventoryQueryService(deps: {
     if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("changing Region scopes needs the admin role");
   }
 
-  async function requireTarget(targetId: string, tx?: Parameters<InventoryQueryRepository["targetKind"]>[1]) {
+  async function requireTarget(targetId: string, tx: Tx) {
     const kind = await repo.targetKind(targetId, tx);
     if (!kind) {
       throw new UnprocessableError(
