@@ -12,6 +12,7 @@ import { enforceRoutePolicy } from "./plugins/route-policy.js";
 import swaggerPlugin from "./plugins/swagger.js";
 import { auditRoutes } from "./routes/audit/index.js";
 import { authRoutes } from "./routes/auth/index.js";
+import { catalogRoutes } from "./routes/catalog/index.js";
 import { healthRoutes } from "./routes/health/index.js";
 import { inventoryRoutes } from "./routes/inventory/index.js";
 import { systemRoutes } from "./routes/system/index.js";
@@ -56,6 +57,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       await v1.register(auditRoutes, { audit: services.audit });
       await v1.register(systemRoutes, { system: services.system });
       await v1.register(inventoryRoutes, { inventory: services.inventory, sync: services.sync });
+      await v1.register(catalogRoutes, { catalog: services.catalog });
     },
     { prefix: "/v1" },
   );

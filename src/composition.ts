@@ -12,6 +12,8 @@ import { createApiKeyRepository } from "./modules/auth/api-key.repository.js";
 import { createApiKeyService } from "./modules/auth/api-key.service.js";
 import { createAuthService } from "./modules/auth/auth.service.js";
 import { createJwtVerifier } from "./modules/auth/jwt-verifier.js";
+import { createCatalogRepository } from "./modules/catalog/catalog.repository.js";
+import { createCatalogService } from "./modules/catalog/catalog.service.js";
 import { createHealthRepository } from "./modules/health/health.repository.js";
 import { createHealthService } from "./modules/health/health.service.js";
 import { createAccountRegionRepository } from "./modules/inventory/account-region.repository.js";
@@ -78,7 +80,8 @@ export function createServices(deps: ServiceDeps) {
     repo: createInventoryQueryRepository(client, { defaultRegions }),
     audit,
   });
-  return { audit, apiKeys, auth, health, system, sync, inventory, aws: deps.aws, clock };
+  const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(client), audit, clock });
+  return { audit, apiKeys, auth, health, system, sync, inventory, catalog, aws: deps.aws, clock };
 }
 
 export type Services = ReturnType<typeof createServices>;

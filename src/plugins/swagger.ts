@@ -14,6 +14,7 @@ export const API_TAGS = [
     description:
       "The organization inventory: accounts, model access per account-Region, history, sync runs, Region scopes",
   },
+  { name: "catalog", description: "The approved-models catalog: versioned entries, YAML documents, diff and apply" },
 ];
 
 export default fp(

@@ -1,6 +1,7 @@
 // What a database's schema is, read from the PostgreSQL catalog, in a form two databases can be
 // compared by: tables, columns, enums, indexes, constraints and sequences of schema `public`.
-// Prisma's bookkeeping table, triggers and functions are left out (hand-written SQL may add them).
+// Prisma's bookkeeping table, triggers, functions and hand-written indexes (named hw_*) are left
+// out: migrations may add them beyond what schema.prisma can express.
 import pg from "pg";
 
 export interface SchemaSnapshot {
@@ -34,7 +35,8 @@ export async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
       [EXCLUDED_TABLES],
     );
     const indexes = await c.query<{ name: string; def: string }>(
-      `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = 'public' AND NOT (tablename = ANY($1))`,
+      `SELECT indexname AS name, indexdef AS def FROM pg_indexes
+       WHERE schemaname = 'public' AND NOT (tablename = ANY($1)) AND indexname NOT LIKE 'hw\\_%'`,
       [EXCLUDED_TABLES],
     );
     const constraints = await c.query<{ key: string; def: string }>(

@@ -1,0 +1,29 @@
+// Domain types of the approved-models catalog (shared by the catalog, reconciliation and the
+// policy compiler).
+
+/** Data-residency geographies an entry can be limited to. */
+export const GEOGRAPHIES = ["US", "EU", "APAC", "CA", "JP", "AU", "SA", "GOV"] as const;
+export type Geography = (typeof GEOGRAPHIES)[number];
+
+export type CatalogScope = { kind: "organization" } | { kind: "ou"; id: string } | { kind: "account"; id: string };
+
+export interface CatalogEntry {
+  id: string;
+  /**
+   * Exact model id (`anthropic.claude-sonnet-4-5-20250929-v1:0`) or a pattern with `*` for a
+   * provider or family (`anthropic.*`, `amazon.nova-*`).
+   */
+  model: string;
+  /** When set, the model may be used only through these inference profile ids (e.g. `eu.anthropic.…`). */
+  viaProfiles?: string[];
+  scope: CatalogScope;
+  /** Regions where the entry allows use (source Regions of calls). Unset: every Region, or the geography's. */
+  regions?: string[];
+  /** Data residency: calls, and every destination Region of a profile used, must stay in this geography. */
+  geography?: Geography;
+  conditions?: { loggingRequired?: boolean; guardrailRequired?: boolean };
+  owner: string;
+  justification: string;
+  /** ISO date-time after which the entry no longer allows anything. */
+  expiresAt?: string;
+}
