@@ -82,7 +82,7 @@ describe("errors are problem+json", () => {
   it("unknown query parameter and bad enum are named too", async () => {
     const q = await t.app.inject({ url: "/v1/api-keys?limit=5&sort=name", headers: { authorization: admin } });
     expect(q.statusCode).toBe(400);
-    expect(q.json().errors[0].field).toBe("querystring.sort");
+    expect(q.json().errors[0].field).toBe("query.sort");
     const role = await t.app.inject({
       method: "POST",
       url: "/v1/api-keys",

@@ -207,7 +207,7 @@ describe("accounts with an access summary", () => {
     ]);
     const bad = await get("/v1/accounts?status=great");
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors[0].field).toBe("querystring.status");
+    expect(bad.json().errors[0].field).toBe("query.status");
   });
 
   it("pages by keyset on id, also with a status filter, without gaps or repeats", async () => {

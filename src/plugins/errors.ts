@@ -15,7 +15,11 @@ interface AjvIssue {
 /** Ajv issues → `body.role`-style field names with plain messages. */
 export function fieldProblems(context: string | undefined, issues: AjvIssue[]): FieldProblem[] {
   return issues.map((issue) => {
-    const base = [context ?? "body", ...issue.instancePath.split("/").filter(Boolean)];
+    // One naming for every error: body.x, query.x, params.x, headers.x.
+    const base = [
+      context === "querystring" ? "query" : (context ?? "body"),
+      ...issue.instancePath.split("/").filter(Boolean),
+    ];
     if (issue.keyword === "additionalProperties") {
       return { field: [...base, String(issue.params.additionalProperty)].join("."), message: "unknown field" };
     }

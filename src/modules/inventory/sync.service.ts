@@ -84,7 +84,14 @@ export function createSyncService(deps: {
   const { runs, org, clock, log } = deps;
 
   async function validate(req: SyncRequest) {
-    if (req.scope === "organization") return;
+    if (req.scope === "organization") {
+      if (req.scopeId) {
+        throw new UnprocessableError("an organization sync takes no id", [
+          { field: "body.id", message: "must be absent for scope organization" },
+        ]);
+      }
+      return;
+    }
     if (!req.scopeId)
       throw new UnprocessableError(`scope ${req.scope} needs an id`, [
         { field: "body.id", message: "is required for this scope" },
