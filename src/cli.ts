@@ -5,6 +5,7 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { applyMigrations, databaseStatus, readMigrationScripts } from "./db/migrator.js";
 import { packageVersion } from "./lib/package-root.js";
 import { createLogger } from "./logger.js";
+import { catalogCommand } from "./main/catalog-command.js";
 import { resolveDatabase } from "./main/database.js";
 import { startRuntime } from "./main/runtime.js";
 import { serve } from "./main/serve.js";
@@ -176,6 +177,48 @@ program
         process.stderr.write(`bedrock-governor sync: ${err.message}\n`);
         process.exit(2);
       }
+    }),
+  );
+
+const catalog = program
+  .command("catalog")
+  .description("The approved-models catalog as a YAML file kept in git (operator access; audited as cli:<user>)");
+catalog
+  .command("diff")
+  .description("Show what applying the file would change (exit 2 when there are changes)")
+  .requiredOption("-f, --file <catalog.yaml>", "catalog document")
+  .action(
+    action(async (config, opts: { file: string }) => {
+      const code = await catalogCommand(
+        config,
+        createLogger(config.logLevel === "info" ? "warn" : config.logLevel),
+        "diff",
+        opts,
+      );
+      process.exitCode = code;
+    }),
+  );
+catalog
+  .command("apply")
+  .description("Make the catalog equal to the file, as one audited change set")
+  .requiredOption("-f, --file <catalog.yaml>", "catalog document")
+  .requiredOption("--reason <text>", "why (kept with every version)")
+  .action(
+    action(async (config, opts: { file: string; reason: string }) => {
+      await catalogCommand(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel), "apply", opts);
+    }),
+  );
+catalog
+  .command("export")
+  .description("Print the catalog (now, or in force at --at) as YAML")
+  .option("--at <iso-date>", "the catalog in force at this time", (v: string) => {
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime())) throw new InvalidArgumentError("expected an ISO 8601 date");
+    return d;
+  })
+  .action(
+    action(async (config, opts: { at?: Date }) => {
+      await catalogCommand(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel), "export", opts);
     }),
   );
 

@@ -1,0 +1,58 @@
+// `bedrock-governor catalog diff|apply|export` as a person runs it: a YAML file in git.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCatalogDocument } from "../src/modules/catalog/catalog-document.js";
+import { migratedDatabase } from "./helpers/app.js";
+import type { TestDatabase } from "./helpers/databases.js";
+
+let db: TestDatabase;
+let dir: string;
+beforeAll(async () => {
+  db = await migratedDatabase();
+  dir = mkdtempSync(path.join(tmpdir(), "catalog-cli-"));
+});
+afterAll(async () => {
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "catalog", ...args], {
+    env: { ...process.env, DATABASE_URL: db.url, TEST_DATABASE_URL: "", LOG_LEVEL: "error" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+
+describe("catalog CLI", () => {
+  it("diff shows changes (exit 2), apply makes them, export gives the document back", () => {
+    const file = path.join(dir, "catalog.yaml");
+    writeFileSync(
+      file,
+      "entries:\n  - id: nova\n    model: amazon.nova-*\n    scope: organization\n    owner: platform\n    justification: defaults\n",
+    );
+    const diff = cli("diff", "-f", file);
+    expect(diff.status).toBe(2);
+    expect(diff.stdout).toContain("+ nova  amazon.nova-*");
+    const apply = cli("apply", "-f", file, "--reason", "first catalog");
+    expect(apply.status).toBe(0);
+    expect(apply.stdout).toMatch(/applied as change set [0-9a-f-]{36}/);
+    expect(cli("diff", "-f", file).status).toBe(0);
+    const exported = cli("export");
+    expect(parseCatalogDocument(exported.stdout).map((e) => e.model)).toEqual(["amazon.nova-*"]);
+  });
+
+  it("a bad file is one clear line and exit 1; apply without --reason is refused", () => {
+    const bad = path.join(dir, "bad.yaml");
+    writeFileSync(
+      bad,
+      "entries:\n  - id: x\n    model: amazon.nova-*\n    scope: everywhere\n    owner: o\n    justification: j\n",
+    );
+    const r = cli("diff", "-f", bad);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n").at(-1)).toMatch(/invalid catalog: entries\[0\]\.scope/);
+    expect(cli("apply", "-f", bad).status).not.toBe(0);
+  });
+});
