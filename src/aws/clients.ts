@@ -20,6 +20,8 @@ export interface ClientSettings {
   maxAttempts: number;
   requestTimeoutMs: number;
   rates: RateTable;
+  /** Clients kept for reuse; the least recently used beyond this are dropped (default 512). */
+  maxClients?: number;
 }
 
 type ServiceName = "organizations" | "sts" | "bedrock" | "bedrock-runtime" | "cloudtrail" | "s3" | "iam";
@@ -89,21 +91,32 @@ export function createClientFactory(settings: ClientSettings, limiter: RateLimit
     get(service, scope, credentials) {
       const key = `${service}|${scope.account}|${scope.region}`;
       let client = clients.get(key) as ClientOf<typeof service> | undefined;
-      if (!client) {
-        const Ctor = CONSTRUCTORS[service] as unknown as new (cfg: object) => ClientOf<typeof service>;
-        client = new Ctor({
-          region: scope.region,
-          credentials,
-          maxAttempts: settings.maxAttempts,
-          retryMode: "adaptive",
-          requestHandler,
-          ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-          ...(service === "s3" ? { forcePathStyle: settings.endpoint !== undefined } : {}),
-        });
-        (client as unknown as { middlewareStack: { use(p: Pluggable<object, object>): void } }).middlewareStack.use(
-          quotaMiddleware(limiter, settings.rates, service, `${scope.account}:${scope.region}`),
-        );
+      if (client) {
+        // Most recently used last: Map order is the LRU order.
+        clients.delete(key);
         clients.set(key, client);
+        return client;
+      }
+      const Ctor = CONSTRUCTORS[service] as unknown as new (cfg: object) => ClientOf<typeof service>;
+      client = new Ctor({
+        region: scope.region,
+        credentials,
+        maxAttempts: settings.maxAttempts,
+        retryMode: "adaptive",
+        requestHandler,
+        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+        ...(service === "s3" ? { forcePathStyle: settings.endpoint !== undefined } : {}),
+      });
+      (client as unknown as { middlewareStack: { use(p: Pluggable<object, object>): void } }).middlewareStack.use(
+        quotaMiddleware(limiter, settings.rates, service, `${scope.account}:${scope.region}`),
+      );
+      clients.set(key, client);
+      // A scan of thousands of account-Regions must not keep thousands of clients alive. Dropped
+      // clients are not destroyed: the connection pool they share stays open for the others.
+      const max = settings.maxClients ?? 512;
+      while (clients.size > max) {
+        const oldest = clients.keys().next().value as string;
+        clients.delete(oldest);
       }
       return client;
     },

@@ -1,6 +1,7 @@
-// Client-side quotas: per (account, Region, API) at most N requests in any window of one second,
-// as the receiving end would count them. A sliding log (the send times of the last N requests)
-// with a small guard margin keeps arrival jitter from ever crossing the quota.
+// Client-side quotas: per (account, Region, API) at most N requests in any one-second window, as
+// the receiving end would count them. Requests are paced evenly (a GCRA, burst 1) at slightly
+// more than 1000/N ms apart, so arrival jitter of up to `guardMs` never crosses the quota and no
+// burst is ever sent.
 
 export interface RateLimit {
   /** Requests per second. */
@@ -8,49 +9,25 @@ export interface RateLimit {
 }
 
 export interface RateLimiter {
-  /** Resolves when one request for `key` may be sent now. */
+  /** Resolves when one request for `key` may be sent. Grants are FIFO per key. */
   acquire(key: string, limit: RateLimit): Promise<void>;
-}
-
-interface Lane {
-  sent: number[];
-  waiters: Array<() => void>;
-  timer: NodeJS.Timeout | undefined;
 }
 
 export function createRateLimiter(opts: { windowMs?: number; guardMs?: number; now?: () => number } = {}): RateLimiter {
   const windowMs = opts.windowMs ?? 1000;
   const guardMs = opts.guardMs ?? 50;
   const now = opts.now ?? (() => performance.now());
-  const lanes = new Map<string, Lane>();
-
-  function pump(lane: Lane, max: number) {
-    lane.timer = undefined;
-    const t = now();
-    while (lane.sent.length > 0 && (lane.sent[0] as number) + windowMs + guardMs <= t) lane.sent.shift();
-    while (lane.waiters.length > 0 && lane.sent.length < max) {
-      lane.sent.push(t);
-      lane.waiters.shift()?.();
-    }
-    if (lane.waiters.length > 0 && lane.timer === undefined) {
-      const wait = Math.max(1, (lane.sent[0] as number) + windowMs + guardMs - t);
-      lane.timer = setTimeout(() => pump(lane, max), wait);
-    }
-  }
+  /** key → the earliest time the next request may go. */
+  const nextAt = new Map<string, number>();
 
   return {
     acquire(key, limit) {
-      const max = Math.max(1, Math.floor(limit.tps));
-      let lane = lanes.get(key);
-      if (!lane) {
-        lane = { sent: [], waiters: [], timer: undefined };
-        lanes.set(key, lane);
-      }
-      const l = lane;
-      return new Promise<void>((resolve) => {
-        l.waiters.push(resolve);
-        if (l.timer === undefined) pump(l, max);
-      });
+      const interval = (windowMs + guardMs) / Math.max(limit.tps, 0.001);
+      const t = now();
+      const at = Math.max(t, nextAt.get(key) ?? t);
+      nextAt.set(key, at + interval);
+      const wait = at - t;
+      return wait <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, wait));
     },
   };
 }
