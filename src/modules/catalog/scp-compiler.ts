@@ -1,0 +1,475 @@
+// Catalog → Service Control Policies that deny Bedrock model use outside the catalog.
+//
+// ONE POLICY. `Deny` the invoke actions with `NotResource` = the allowed ARNs:
+//   - foundation-model ARNs `arn:aws:bedrock:<region>::foundation-model/<id>`; `?*` in the Region
+//     field for "every Region" (at least one character, so the Region-less ARN of global inference
+//     is NOT matched), `*` only when global inference is allowed too; the Region-less ARN
+//     `arn:aws:bedrock:::foundation-model/<id>` alone when only a global profile is;
+//   - inference-profile ARNs `arn:aws:bedrock:<source-region>:*:inference-profile/<id>` (account
+//     wildcarded: one SCP governs many accounts);
+//   - account-owned resource types the catalog does not govern (provisioned throughput, custom and
+//     imported models, application inference profiles, prompts, async-invoke and batch-job ARNs),
+//     so the policy neither breaks them nor StartAsyncInvoke/CreateModelInvocationJob, whose
+//     request also names a job ARN. Calls through them still hit the foundation-model checks where
+//     AWS makes them (application inference profiles, batch jobs, async invokes).
+// Models allowed only through profiles (`viaProfiles`) have their destination-Region ARNs in the
+// allow-list, and a second statement denies those ARNs when `bedrock:InferenceProfileArn` is not
+// an allowed profile (StringNotLike is true when the key is absent, so direct calls are denied).
+// One condition lists every such profile: a system profile reaches only its own model, so a
+// profile of model A can never open a destination ARN of model B.
+//
+// SPLITTING. Several SCPs on one target are ANDed: a request passes only if no policy denies it.
+// k policies `Deny NotResource N_i` therefore allow only ∩ N_i, so cutting the allow-list A into
+// pieces A_1…A_k would deny everything. Instead the governed ARNs are partitioned into disjoint
+// units by wildcard W_u (`arn:aws:bedrock:*::foundation-model/<provider>.*`,
+// `arn:aws:bedrock:*:*:inference-profile/<geo>.*`; a unit that is still too big splits on the
+// next characters of its ids, down to one id) and units are packed into policies (first fit,
+// largest first). Policy i denies with
+//     NotResource = A(units in i) ∪ W(units not in i) ∪ S ∪ X
+// where S are allowed patterns that no single unit contains (e.g. a `*claude*` entry), repeated in
+// every policy, and X the ungoverned resource types. For an ARN r:
+//   - r in unit u placed in policy i: every other policy exempts it through W_u, policy i through
+//     A_u exactly — allowed iff allowed;
+//   - r in no unit (a provider or profile geography with nothing approved): only S ∪ X can exempt
+//     it, in every policy alike — allowed iff S allows it;
+// which is exactly the single-policy meaning. The units are disjoint by construction (distinct
+// `<provider>.` / `<geo>.` prefixes, children of a split take distinct next characters), which the
+// argument needs: an ARN in two units would be exempted everywhere. Profile-only conditional
+// statements are plain Deny + Resource, correct in any policy; they travel with their unit.
+// AWS attaches at most 5 SCPs per target (FullAWSAccess, which the Deny policies need beside
+// them, takes one of them when it is attached directly to the same target).
+//
+// ACTIONS. InvokeModel, InvokeModelWithResponseStream, Converse and ConverseStream (AWS authorizes
+// Converse* as InvokeModel*, listing them costs little and states the intent), plus the other ways
+// to run a model: InvokeModelWithBidirectionalStream (speech-to-speech), StartAsyncInvoke (async
+// video and the like) and CreateModelInvocationJob (batch inference). Leaving those out would let
+// batch or async use an unapproved model.
+import { compareStrings, globMatch as glob, hasWildcard, literalPrefix, providerOf, REGIONLESS } from "./arns.js";
+import { type CompactionUniverse, compactIds, regionTokens } from "./compaction.js";
+import { AllowIndex, type GrantInput, scopeTokens } from "./grants.js";
+
+/** AWS limit for an SCP document, counted on the JSON as submitted. */
+export const SCP_MAX_CHARACTERS = 5120;
+/** AWS limit of SCPs attached to one root, OU or account. */
+export const MAX_SCPS_PER_TARGET = 5;
+
+export const SCP_INVOKE_ACTIONS = [
+  "bedrock:Converse",
+  "bedrock:ConverseStream",
+  "bedrock:CreateModelInvocationJob",
+  "bedrock:InvokeModel",
+  "bedrock:InvokeModelWithBidirectionalStream",
+  "bedrock:InvokeModelWithResponseStream",
+  "bedrock:StartAsyncInvoke",
+] as const;
+
+/** Account-owned Bedrock resources the catalog does not govern (see the header). */
+export const UNGOVERNED_RESOURCES = [
+  "arn:aws:bedrock:*:*:application-inference-profile/*",
+  "arn:aws:bedrock:*:*:async-invoke/*",
+  "arn:aws:bedrock:*:*:custom-model-deployment/*",
+  "arn:aws:bedrock:*:*:custom-model/*",
+  "arn:aws:bedrock:*:*:imported-model/*",
+  "arn:aws:bedrock:*:*:model-invocation-job/*",
+  "arn:aws:bedrock:*:*:prompt/*",
+  "arn:aws:bedrock:*:*:provisioned-model/*",
+] as const;
+
+export interface ScpTarget {
+  kind: "root" | "ou" | "account";
+  id: string;
+}
+
+export interface CompileScpsInput extends GrantInput {
+  target: ScpTarget;
+  /**
+   * SCPs this compile may produce (default and maximum 5, AWS's limit per target). Pass fewer when
+   * other SCPs, such as FullAWSAccess, are attached to the same target.
+   */
+  maxPolicies?: number;
+  /** Policy names start with this (default `bedrock-governor-catalog`). */
+  namePrefix?: string;
+}
+
+export interface CompiledScp {
+  name: string;
+  description: string;
+  /** Minified JSON, as submitted to Organizations. */
+  content: string;
+  statementCount: number;
+}
+
+export class PolicyTooLargeError extends Error {
+  readonly target: ScpTarget;
+  /** Characters of the allow-list as one minified policy. */
+  readonly characters: number;
+  readonly maxPolicies: number;
+  constructor(target: ScpTarget, characters: number, maxPolicies: number) {
+    super(
+      `the model catalog for ${target.kind} ${target.id} does not fit in ${maxPolicies} SCPs of ` +
+        `${SCP_MAX_CHARACTERS} characters: as one policy it needs ${characters} characters even after merging ` +
+        `Regions and model families and splitting by provider. Approve whole families with pattern entries ` +
+        `(e.g. "anthropic.*" or "amazon.nova-*"), drop Regions from entries, or move entries to narrower targets ` +
+        `(child OUs or accounts).`,
+    );
+    this.name = "PolicyTooLargeError";
+    this.target = target;
+    this.characters = characters;
+    this.maxPolicies = maxPolicies;
+  }
+}
+
+type Kind = "fm" | "profile";
+
+interface AllowArn {
+  kind: Kind;
+  /** Model/profile id or `prefix*` pattern. */
+  id: string;
+  arn: string;
+}
+
+interface ViaArn {
+  modelId: string;
+  arn: string;
+}
+
+interface Unit {
+  kind: Kind;
+  prefix: string;
+  /** Exactly the id `prefix` (when ids prefix one another, e.g. `x-v1:0` and `x-v1:0:200k`). */
+  exact: boolean;
+  allow: AllowArn[];
+  via: ViaArn[];
+}
+
+const fmArn = (token: string, id: string) => `arn:aws:bedrock:${token}::foundation-model/${id}`;
+const profileArn = (token: string, id: string) => `arn:aws:bedrock:${token}:*:inference-profile/${id}`;
+const unitPattern = (u: Unit) =>
+  (u.kind === "fm" ? fmArn : profileArn)("*", u.exact ? u.prefix : `${u.prefix}*`);
+const unitLabel = (u: Unit) =>
+  `${u.kind === "fm" ? "foundation-model" : "inference-profile"}/${u.prefix}${u.exact ? "" : "*"}`;
+
+/** Whether ARN pattern `b` matches everything ARN `a` matches (conservative: may say no). */
+function subsumes(b: AllowArn, a: AllowArn): boolean {
+  if (b.kind !== a.kind || b === a) return false;
+  const [bt, at] = [regionField(b.arn), regionField(a.arn)];
+  const tokenOk =
+    bt === at || bt === "*" || (bt === "?*" && at !== REGIONLESS) || (!hasWildcard(at) && at !== "" && glob(bt, at));
+  if (!tokenOk) return false;
+  if (b.id === a.id) return bt !== at;
+  if (!hasWildcard(a.id)) return glob(b.id, a.id);
+  const bp = b.id.slice(0, -1);
+  return b.id.endsWith("*") && !hasWildcard(bp) && a.id.startsWith(bp);
+}
+
+const regionField = (arn: string) => arn.split(":")[3] ?? "";
+
+function modelUniverse(index: AllowIndex): CompactionUniverse {
+  return {
+    ids: index.knownModelIds(),
+    regionsOf: (id) => index.regionsOf(id),
+    allows: (id, region) => index.allows(id, region),
+    minPrefixLength: (id) => id.indexOf(".") + 1 || id.length,
+    allRegionsToken: (regionless) => (regionless ? "*" : "?*"),
+  };
+}
+
+function profileUniverse(index: AllowIndex, sources: Map<string, Set<string>>): CompactionUniverse {
+  const ids = [...index.profilesById.keys()].sort(compareStrings);
+  return {
+    ids,
+    regionsOf: (id) => new Set(index.profilesById.get(id)?.sourceRegions ?? []),
+    allows: (id, region) => sources.get(id)?.has(region) ?? false,
+    minPrefixLength: (id) => id.indexOf(".") + 1 || id.length,
+    // Profile ARNs always name a Region: `*` and `?*` mean the same, `*` is shorter.
+    allRegionsToken: () => "*",
+  };
+}
+
+/** The allow-list (compacted) and the profile-only ARNs, before any splitting. */
+export function buildAllowList(input: GrantInput): { allow: AllowArn[]; via: ViaArn[]; viaProfiles: string[] } {
+  const index = new AllowIndex(input);
+  const allow: AllowArn[] = [];
+
+  // Foundation models: exact ids the inventory knows are compacted; unknown ids and patterns are
+  // emitted as the entries say.
+  const mu = modelUniverse(index);
+  const exactIds = new Set<string>();
+  for (const g of index.grants.modelGrants) if (!hasWildcard(g.model)) exactIds.add(g.model);
+  const viaOnly = index.viaOnly();
+  for (const g of index.grants.profileGrants) if (g.viaOnly) exactIds.add(g.profile.modelId);
+  const byToken = new Map<string, string[]>();
+  for (const id of exactIds) {
+    let tokens: string[];
+    if (index.regionsOf(id).size > 0) tokens = regionTokens(mu, id);
+    else {
+      const set = new Set<string>();
+      let regionless = false;
+      for (const g of index.grants.modelGrants) {
+        if (g.model !== id) continue;
+        for (const t of scopeTokens(g.scope)) set.add(t);
+        regionless ||= g.regionless;
+      }
+      if (regionless && set.delete("?*")) set.add("*");
+      tokens = [...set];
+    }
+    for (const t of tokens) byToken.set(t, [...(byToken.get(t) ?? []), id]);
+  }
+  for (const [token, ids] of byToken) {
+    const known = ids.filter((id) => index.regionsOf(id).size > 0);
+    const unknown = ids.filter((id) => index.regionsOf(id).size === 0);
+    for (const id of [...compactIds(mu, known, token), ...unknown]) allow.push({ kind: "fm", id, arn: fmArn(token, id) });
+  }
+  for (const g of index.grants.modelGrants) {
+    if (!hasWildcard(g.model)) continue;
+    const tokens = g.regionless ? ["*"] : scopeTokens(g.scope);
+    for (const t of tokens) allow.push({ kind: "fm", id: g.model, arn: fmArn(t, g.model) });
+  }
+
+  // Inference profiles, by allowed source Regions.
+  const sources = index.profileSources();
+  const pu = profileUniverse(index, sources);
+  const profTokens = new Map<string, string[]>();
+  for (const id of sources.keys()) {
+    for (const t of regionTokens(pu, id)) profTokens.set(t, [...(profTokens.get(t) ?? []), id]);
+  }
+  for (const [token, ids] of profTokens) {
+    for (const id of compactIds(pu, ids, token)) allow.push({ kind: "profile", id, arn: profileArn(token, id) });
+  }
+
+  // Drop duplicates and ARNs a wildcard ARN already covers.
+  const unique = [...new Map(allow.map((a) => [a.arn, a])).values()];
+  const wild = unique.filter((a) => hasWildcard(a.arn));
+  const kept = unique.filter((a) => !wild.some((b) => b.arn !== a.arn && subsumes(b, a)));
+
+  const via: ViaArn[] = [];
+  for (const [modelId, regions] of viaOnly)
+    for (const r of regions) via.push({ modelId, arn: fmArn(r, modelId) });
+  const viaProfiles = [
+    ...new Set(index.grants.profileGrants.filter((g) => g.viaOnly).map((g) => g.profile.profileId)),
+  ].sort(compareStrings);
+  kept.sort((a, b) => compareStrings(a.arn, b.arn));
+  return { allow: kept, via, viaProfiles };
+}
+
+interface Layout {
+  units: Unit[];
+  /** Allowed patterns no single unit contains: in every policy. */
+  spanning: AllowArn[];
+  /** Profile ids per model id (for the profile-only condition). */
+  profilesOfModel: Map<string, string[]>;
+}
+
+/** `<provider>.` for models, `<geo>.` for profiles; undefined when that part has a wildcard. */
+function unitKey(id: string): string | undefined {
+  const head = providerOf(id);
+  return head === undefined ? undefined : `${head}.`;
+}
+
+function initialLayout(allow: AllowArn[], via: ViaArn[], viaProfiles: string[], index: AllowIndex): Layout {
+  const units = new Map<string, Unit>();
+  const spanning: AllowArn[] = [];
+  const unitFor = (kind: Kind, prefix: string) => {
+    const key = `${kind}:${prefix}`;
+    let u = units.get(key);
+    if (u === undefined) units.set(key, (u = { kind, prefix, exact: false, allow: [], via: [] }));
+    return u;
+  };
+  for (const a of allow) {
+    const prefix = unitKey(a.id);
+    if (prefix === undefined) spanning.push(a);
+    else unitFor(a.kind, prefix).allow.push(a);
+  }
+  for (const v of via) {
+    const prefix = unitKey(v.modelId);
+    // A model id without a provider dot cannot form a unit; its condition goes with any unit.
+    unitFor("fm", prefix ?? "").via.push(v);
+  }
+  const profilesOfModel = new Map<string, string[]>();
+  for (const id of viaProfiles) {
+    const p = index.profilesById.get(id);
+    if (p !== undefined) profilesOfModel.set(p.modelId, [...(profilesOfModel.get(p.modelId) ?? []), id]);
+  }
+  return { units: [...units.values()].sort(compareUnits), spanning, profilesOfModel };
+}
+
+const compareUnits = (a: Unit, b: Unit) =>
+  compareStrings(`${a.kind}:${a.prefix}:${a.exact}`, `${b.kind}:${b.prefix}:${b.exact}`);
+
+function commonPrefix(values: string[]): string {
+  let p = values[0] ?? "";
+  for (const v of values) while (!v.startsWith(p)) p = p.slice(0, -1);
+  return p;
+}
+
+/**
+ * Splits a unit into disjoint children on the next character of its ids. Entries whose wildcard
+ * starts right at the unit prefix cannot follow any child: they join the spanning list.
+ */
+function splitUnit(u: Unit, spanning: AllowArn[]): Unit[] | undefined {
+  if (u.exact) return undefined;
+  const groups = new Map<string, AllowArn[]>();
+  const exact: AllowArn[] = [];
+  const loose: AllowArn[] = [];
+  for (const a of u.allow) {
+    const lp = literalPrefix(a.id);
+    if (lp.length > u.prefix.length) {
+      const c = lp[u.prefix.length] as string;
+      groups.set(c, [...(groups.get(c) ?? []), a]);
+    } else if (!hasWildcard(a.id)) exact.push(a);
+    else loose.push(a);
+  }
+  const children: Unit[] = [...groups.values()].map((allow) => ({
+    kind: u.kind,
+    prefix: commonPrefix(allow.map((a) => literalPrefix(a.id))),
+    exact: false,
+    allow,
+    via: [],
+  }));
+  if (exact.length > 0) children.push({ kind: u.kind, prefix: u.prefix, exact: true, allow: exact, via: [] });
+  if (children.length === 0 || (children.length === 1 && loose.length === 0 && u.via.length === 0)) {
+    // Nothing to split, or one child that only lengthens the prefix: try that child instead.
+    const only = children[0];
+    if (only === undefined || only.exact) return undefined;
+    if (only.prefix === u.prefix) return undefined;
+    return splitUnit(only, spanning) ?? undefined;
+  }
+  spanning.push(...loose);
+  for (const v of u.via) {
+    const home =
+      children.find((c) => (c.exact ? v.modelId === c.prefix : v.modelId.startsWith(c.prefix))) ?? children[0];
+    home?.via.push(v);
+  }
+  return children;
+}
+
+interface PolicyDoc {
+  Version: "2012-10-17";
+  Statement: Record<string, unknown>[];
+}
+
+function policyDocument(inBin: Unit[], outOfBin: Unit[], layout: Layout): PolicyDoc {
+  const notResource = new Set<string>([
+    ...inBin.flatMap((u) => u.allow.map((a) => a.arn)),
+    ...outOfBin.map(unitPattern),
+    ...layout.spanning.map((a) => a.arn),
+    ...UNGOVERNED_RESOURCES,
+  ]);
+  const statements: Record<string, unknown>[] = [
+    {
+      Sid: "DenyModelsOutsideCatalog",
+      Effect: "Deny",
+      Action: [...SCP_INVOKE_ACTIONS],
+      NotResource: [...notResource].sort(compareStrings),
+    },
+  ];
+  const via = inBin.flatMap((u) => u.via);
+  if (via.length > 0) {
+    const profiles = new Set<string>();
+    for (const v of via) for (const p of layout.profilesOfModel.get(v.modelId) ?? []) profiles.add(p);
+    statements.push({
+      Sid: "DenyProfileOnlyModelsOutsideTheirProfiles",
+      Effect: "Deny",
+      Action: [...SCP_INVOKE_ACTIONS],
+      Resource: [...new Set(via.map((v) => v.arn))].sort(compareStrings),
+      Condition: {
+        StringNotLike: {
+          "bedrock:InferenceProfileArn": [...profiles].sort(compareStrings).map((id) => profileArn("*", id)),
+        },
+      },
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+const sizeOf = (doc: PolicyDoc) => JSON.stringify(doc).length;
+const weight = (u: Unit) =>
+  u.allow.reduce((n, a) => n + a.arn.length + 3, 0) + u.via.reduce((n, v) => n + v.arn.length + 3, 0);
+
+/** First-fit decreasing into at most `bins` policies; undefined when it does not fit. */
+function pack(layout: Layout, bins: number, limit: number): Unit[][] | undefined {
+  const order = [...layout.units].sort((a, b) => weight(b) - weight(a) || compareUnits(a, b));
+  const placed: Unit[][] = Array.from({ length: bins }, () => []);
+  const fits = (bin: Unit[]) => {
+    const set = new Set(bin);
+    return (
+      sizeOf(
+        policyDocument(
+          bin,
+          layout.units.filter((u) => !set.has(u)),
+          layout,
+        ),
+      ) <= limit
+    );
+  };
+  for (const unit of order) {
+    const bin = placed.find((b) => fits([...b, unit]));
+    if (bin === undefined) return undefined;
+    bin.push(unit);
+  }
+  return placed.filter((b) => b.length > 0);
+}
+
+function describe(target: ScpTarget, part: number, parts: number, units: Unit[]): string {
+  const scope = parts === 1 ? "" : ` Part ${part} of ${parts}, governs ${units.map(unitLabel).join(", ")}.`;
+  const text =
+    `Denies Amazon Bedrock model use outside the approved catalog for ${target.kind} ${target.id}.${scope}` +
+    " Generated by bedrock-governor: edits are overwritten.";
+  return text.length <= 512 ? text : `${text.slice(0, 511)}…`;
+}
+
+/** Compiles the SCPs for one target (see the header for the scheme). */
+export function compileScps(input: CompileScpsInput): CompiledScp[] {
+  const index = new AllowIndex(input);
+  const { allow, via, viaProfiles } = buildAllowList(input);
+  const layout = initialLayout(allow, via, viaProfiles, index);
+  const whole = sizeOf(policyDocument(layout.units, [], layout));
+  const namePrefix = input.namePrefix ?? "bedrock-governor-catalog";
+  const finish = (bins: Unit[][]): CompiledScp[] =>
+    bins.map((bin, i) => {
+      const set = new Set(bin);
+      const doc = policyDocument(
+        bin,
+        layout.units.filter((u) => !set.has(u)),
+        layout,
+      );
+      const content = JSON.stringify(doc);
+      const suffix = bins.length === 1 ? "" : `-${i + 1}-of-${bins.length}`;
+      return {
+        name: `${namePrefix}-${input.target.id}${suffix}`.slice(0, 128),
+        description: describe(input.target, i + 1, bins.length, [...bin].sort(compareUnits)),
+        content,
+        statementCount: doc.Statement.length,
+      };
+    });
+  const maxPolicies = Math.min(input.maxPolicies ?? MAX_SCPS_PER_TARGET, MAX_SCPS_PER_TARGET);
+  if (!Number.isInteger(maxPolicies) || maxPolicies < 1)
+    throw new RangeError(`maxPolicies must be an integer from 1 to ${MAX_SCPS_PER_TARGET}`);
+  const tooLarge = () => new PolicyTooLargeError(input.target, whole, maxPolicies);
+  if (whole <= SCP_MAX_CHARACTERS) return finish([layout.units]);
+  if (maxPolicies === 1) throw tooLarge();
+  // Even spread perfectly, the allow-list cannot fit: fail fast instead of splitting forever.
+  const payload = layout.units.reduce((n, u) => n + weight(u), 0);
+  if (payload > maxPolicies * SCP_MAX_CHARACTERS) throw tooLarge();
+  for (;;) {
+    // First fit opens a further policy only when needed, so trying the maximum finds the fewest.
+    const packed = pack(layout, maxPolicies, SCP_MAX_CHARACTERS);
+    if (packed !== undefined) {
+      // Units in the order a reader expects; policies ordered by their first unit.
+      const sorted = packed.map((b) => [...b].sort(compareUnits));
+      sorted.sort((a, b) => compareUnits(a[0] as Unit, b[0] as Unit));
+      return finish(sorted);
+    }
+    // Split the heaviest unit that can be split, and try again.
+    const candidates = [...layout.units].sort((a, b) => weight(b) - weight(a) || compareUnits(a, b));
+    let split = false;
+    for (const u of candidates) {
+      const children = splitUnit(u, layout.spanning);
+      if (children === undefined) continue;
+      layout.units = [...layout.units.filter((x) => x !== u), ...children].sort(compareUnits);
+      split = true;
+      break;
+    }
+    if (!split) throw tooLarge();
+  }
+}
