@@ -84,8 +84,10 @@ export function compactIds(u: CompactionUniverse, ids: readonly string[], token:
   const sorted = [...new Set(ids)].sort(compareStrings);
   const memo = new Map<string, boolean>();
   const covered = (id: string) => {
-    let v = memo.get(id);
-    if (v === undefined) memo.set(id, (v = covers(u, id, token)));
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const v = covers(u, id, token);
+    memo.set(id, v);
     return v;
   };
   const out: string[] = [];

@@ -33,8 +33,7 @@ const matches = (pattern: string, region: string): boolean =>
 /** Geographies a Region belongs to (empty for Regions outside every row). */
 export function geographiesOf(region: string): Geography[] {
   return GEOGRAPHY_TABLE.filter(
-    (row) =>
-      row.patterns.some((p) => matches(p, region)) && !(row.except ?? []).some((p) => matches(p, region)),
+    (row) => row.patterns.some((p) => matches(p, region)) && !(row.except ?? []).some((p) => matches(p, region)),
   ).map((row) => row.geography);
 }
 

@@ -98,7 +98,10 @@ export function scopeTokens(scope: RegionScope): string[] {
 function scopeOf(entry: CatalogEntry): RegionScope {
   const geo = entry.geography;
   if (entry.regions !== undefined)
-    return { kind: "list", regions: sortStrings(entry.regions.filter((r) => geo === undefined || inGeography(r, geo))) };
+    return {
+      kind: "list",
+      regions: sortStrings(entry.regions.filter((r) => geo === undefined || inGeography(r, geo))),
+    };
   if (geo !== undefined) return { kind: "geography", geography: geo };
   return { kind: "all" };
 }
@@ -186,8 +189,8 @@ export class AllowIndex {
     this.modelsById = new Map(input.models.map((m) => [m.modelId, m]));
     this.profilesById = new Map(input.profiles.map((p) => [p.profileId, p]));
     const add = (map: Map<string, Set<string>>, id: string, regions: Iterable<string>) => {
-      let set = map.get(id);
-      if (set === undefined) map.set(id, (set = new Set()));
+      const set = map.get(id) ?? new Set<string>();
+      map.set(id, set);
       for (const r of regions) set.add(r);
     };
     for (const g of this.grants.modelGrants) {
@@ -244,8 +247,8 @@ export class AllowIndex {
   profileSources(): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
     for (const g of this.grants.profileGrants) {
-      let set = out.get(g.profile.profileId);
-      if (set === undefined) out.set(g.profile.profileId, (set = new Set()));
+      const set = out.get(g.profile.profileId) ?? new Set<string>();
+      out.set(g.profile.profileId, set);
       for (const r of g.sources) set.add(r);
     }
     return out;

@@ -11,7 +11,14 @@
 //   GlobalInference        Region-less model ARNs of approved global profiles, only for
 //                          `aws:RequestedRegion = unspecified`;
 //   GlobalViaProfile<n>    the same for a global profile of a `viaProfiles` entry, also bound to it.
-import { compareStrings, foundationModelArn, hasWildcard, inferenceProfileArn, REGIONLESS, sortStrings } from "./arns.js";
+import {
+  compareStrings,
+  foundationModelArn,
+  hasWildcard,
+  inferenceProfileArn,
+  REGIONLESS,
+  sortStrings,
+} from "./arns.js";
 import { AllowIndex, type GrantInput, scopeAllows } from "./grants.js";
 
 export const IAM_INVOKE_ACTIONS = [
@@ -50,7 +57,8 @@ export interface CompiledIamPolicy {
 export function compileIamPolicy(input: CompileIamInput): CompiledIamPolicy {
   const { accountId, region } = input;
   if (!/^\d{12}$/.test(accountId)) throw new RangeError(`accountId must be 12 digits, got "${accountId}"`);
-  if (region === REGIONLESS || hasWildcard(region)) throw new RangeError(`region must be a Region name, got "${region}"`);
+  if (region === REGIONLESS || hasWildcard(region))
+    throw new RangeError(`region must be a Region name, got "${region}"`);
   const index = new AllowIndex(input);
   const warnings = [...index.grants.notes];
   const actions = [...IAM_INVOKE_ACTIONS];
@@ -84,8 +92,8 @@ export function compileIamPolicy(input: CompileIamInput): CompiledIamPolicy {
       if (p.isGlobal) globalPlain.add(regionless);
       continue;
     }
-    let v = via.get(p.profileId);
-    if (v === undefined) via.set(p.profileId, (v = { profileArn, resources: new Set() }));
+    const v = via.get(p.profileId) ?? { profileArn, resources: new Set<string>() };
+    via.set(p.profileId, v);
     for (const arn of modelArns) v.resources.add(arn);
     if (p.isGlobal) v.regionless = regionless;
   }

@@ -21,10 +21,13 @@
 // SPLITTING. Several SCPs on one target are ANDed: a request passes only if no policy denies it.
 // k policies `Deny NotResource N_i` therefore allow only ∩ N_i, so cutting the allow-list A into
 // pieces A_1…A_k would deny everything. Instead the governed ARNs are partitioned into disjoint
-// units by wildcard W_u (`arn:aws:bedrock:*::foundation-model/<provider>.*`,
-// `arn:aws:bedrock:*:*:inference-profile/<geo>.*`; a unit that is still too big splits on the
-// next characters of its ids, down to one id) and units are packed into policies (first fit,
-// largest first). Policy i denies with
+// units, each the ARNs matching one wildcard W_u (`arn:aws:bedrock:*::foundation-model/<prefix>*`
+// or `arn:aws:bedrock:*:*:inference-profile/<prefix>*`), and units are packed into policies (first
+// fit, largest first). Units start as coarse as possible (one for all models, one for all
+// profiles) and the heaviest is split on the next character of its ids until the packing fits:
+// every unit costs its W_u in every other policy, so fewer is better. Splits follow the ids
+// (`a*` → `amazon.*`, `anthropic.*`, `ai21.*` → `anthropic.claude-*`…, down to a single id).
+// Policy i denies with
 //     NotResource = A(units in i) ∪ W(units not in i) ∪ S ∪ X
 // where S are allowed patterns that no single unit contains (e.g. a `*claude*` entry), repeated in
 // every policy, and X the ungoverned resource types. For an ARN r:
@@ -34,7 +37,9 @@
 //     it, in every policy alike — allowed iff S allows it;
 // which is exactly the single-policy meaning. The units are disjoint by construction (distinct
 // `<provider>.` / `<geo>.` prefixes, children of a split take distinct next characters), which the
-// argument needs: an ARN in two units would be exempted everywhere. Profile-only conditional
+// argument needs: an ARN in two units would be exempted everywhere. (Disjoint prefixes: the
+// children of a split take distinct next characters; a unit for an exact id W = `…/<id>` without
+// `*` exists when ids prefix one another, like `x-v1:0` and `x-v1:0:200k`.) Profile-only conditional
 // statements are plain Deny + Resource, correct in any policy; they travel with their unit.
 // AWS attaches at most 5 SCPs per target (FullAWSAccess, which the Deny policies need beside
 // them, takes one of them when it is attached directly to the same target).
@@ -44,7 +49,7 @@
 // to run a model: InvokeModelWithBidirectionalStream (speech-to-speech), StartAsyncInvoke (async
 // video and the like) and CreateModelInvocationJob (batch inference). Leaving those out would let
 // batch or async use an unapproved model.
-import { compareStrings, globMatch as glob, hasWildcard, literalPrefix, providerOf, REGIONLESS } from "./arns.js";
+import { compareStrings, globMatch as glob, hasWildcard, literalPrefix, REGIONLESS } from "./arns.js";
 import { type CompactionUniverse, compactIds, regionTokens } from "./compaction.js";
 import { AllowIndex, type GrantInput, scopeTokens } from "./grants.js";
 
@@ -53,13 +58,15 @@ export const SCP_MAX_CHARACTERS = 5120;
 /** AWS limit of SCPs attached to one root, OU or account. */
 export const MAX_SCPS_PER_TARGET = 5;
 
+/**
+ * `InvokeModel*` covers InvokeModel, InvokeModelWithResponseStream and
+ * InvokeModelWithBidirectionalStream, `Converse*` Converse and ConverseStream: in a Deny, a future
+ * action of either family is model use too, and the wildcards save characters in every policy.
+ */
 export const SCP_INVOKE_ACTIONS = [
-  "bedrock:Converse",
-  "bedrock:ConverseStream",
+  "bedrock:Converse*",
   "bedrock:CreateModelInvocationJob",
-  "bedrock:InvokeModel",
-  "bedrock:InvokeModelWithBidirectionalStream",
-  "bedrock:InvokeModelWithResponseStream",
+  "bedrock:InvokeModel*",
   "bedrock:StartAsyncInvoke",
 ] as const;
 
@@ -67,8 +74,8 @@ export const SCP_INVOKE_ACTIONS = [
 export const UNGOVERNED_RESOURCES = [
   "arn:aws:bedrock:*:*:application-inference-profile/*",
   "arn:aws:bedrock:*:*:async-invoke/*",
-  "arn:aws:bedrock:*:*:custom-model-deployment/*",
-  "arn:aws:bedrock:*:*:custom-model/*",
+  // custom-model/ and custom-model-deployment/
+  "arn:aws:bedrock:*:*:custom-model*",
   "arn:aws:bedrock:*:*:imported-model/*",
   "arn:aws:bedrock:*:*:model-invocation-job/*",
   "arn:aws:bedrock:*:*:prompt/*",
@@ -129,8 +136,11 @@ interface AllowArn {
 }
 
 interface ViaArn {
-  modelId: string;
+  /** Model id or `prefix*` pattern. */
+  id: string;
   arn: string;
+  /** The allowed profiles that reach it. */
+  profiles: string[];
 }
 
 interface Unit {
@@ -144,8 +154,7 @@ interface Unit {
 
 const fmArn = (token: string, id: string) => `arn:aws:bedrock:${token}::foundation-model/${id}`;
 const profileArn = (token: string, id: string) => `arn:aws:bedrock:${token}:*:inference-profile/${id}`;
-const unitPattern = (u: Unit) =>
-  (u.kind === "fm" ? fmArn : profileArn)("*", u.exact ? u.prefix : `${u.prefix}*`);
+const unitPattern = (u: Unit) => (u.kind === "fm" ? fmArn : profileArn)("*", u.exact ? u.prefix : `${u.prefix}*`);
 const unitLabel = (u: Unit) =>
   `${u.kind === "fm" ? "foundation-model" : "inference-profile"}/${u.prefix}${u.exact ? "" : "*"}`;
 
@@ -187,7 +196,7 @@ function profileUniverse(index: AllowIndex, sources: Map<string, Set<string>>): 
 }
 
 /** The allow-list (compacted) and the profile-only ARNs, before any splitting. */
-export function buildAllowList(input: GrantInput): { allow: AllowArn[]; via: ViaArn[]; viaProfiles: string[] } {
+export function buildAllowList(input: GrantInput): { allow: AllowArn[]; via: ViaArn[] } {
   const index = new AllowIndex(input);
   const allow: AllowArn[] = [];
 
@@ -218,7 +227,8 @@ export function buildAllowList(input: GrantInput): { allow: AllowArn[]; via: Via
   for (const [token, ids] of byToken) {
     const known = ids.filter((id) => index.regionsOf(id).size > 0);
     const unknown = ids.filter((id) => index.regionsOf(id).size === 0);
-    for (const id of [...compactIds(mu, known, token), ...unknown]) allow.push({ kind: "fm", id, arn: fmArn(token, id) });
+    for (const id of [...compactIds(mu, known, token), ...unknown])
+      allow.push({ kind: "fm", id, arn: fmArn(token, id) });
   }
   for (const g of index.grants.modelGrants) {
     if (!hasWildcard(g.model)) continue;
@@ -242,55 +252,47 @@ export function buildAllowList(input: GrantInput): { allow: AllowArn[]; via: Via
   const wild = unique.filter((a) => hasWildcard(a.arn));
   const kept = unique.filter((a) => !wild.some((b) => b.arn !== a.arn && subsumes(b, a)));
 
-  const via: ViaArn[] = [];
-  for (const [modelId, regions] of viaOnly)
-    for (const r of regions) via.push({ modelId, arn: fmArn(r, modelId) });
+  // Model ARNs open only through profiles, merged the same way (where every known Region and
+  // model matched is profile-only, so the conditional Deny never reaches a direct-use ARN).
   const viaProfiles = [
     ...new Set(index.grants.profileGrants.filter((g) => g.viaOnly).map((g) => g.profile.profileId)),
   ].sort(compareStrings);
+  const vu: CompactionUniverse = {
+    ...mu,
+    allows: (id, region) => viaOnly.get(id)?.includes(region) ?? false,
+  };
+  const viaTokens = new Map<string, string[]>();
+  for (const id of viaOnly.keys())
+    for (const t of regionTokens(vu, id)) viaTokens.set(t, [...(viaTokens.get(t) ?? []), id]);
+  const via: ViaArn[] = [];
+  for (const [token, ids] of viaTokens)
+    for (const id of compactIds(vu, ids, token)) {
+      const profiles = viaProfiles.filter((p) => {
+        const model = index.profilesById.get(p)?.modelId ?? "";
+        return hasWildcard(id) ? glob(id, model) : id === model;
+      });
+      via.push({ id, arn: fmArn(token, id), profiles });
+    }
   kept.sort((a, b) => compareStrings(a.arn, b.arn));
-  return { allow: kept, via, viaProfiles };
+  via.sort((a, b) => compareStrings(a.arn, b.arn));
+  return { allow: kept, via };
 }
 
 interface Layout {
   units: Unit[];
   /** Allowed patterns no single unit contains: in every policy. */
   spanning: AllowArn[];
-  /** Profile ids per model id (for the profile-only condition). */
-  profilesOfModel: Map<string, string[]>;
 }
 
-/** `<provider>.` for models, `<geo>.` for profiles; undefined when that part has a wildcard. */
-function unitKey(id: string): string | undefined {
-  const head = providerOf(id);
-  return head === undefined ? undefined : `${head}.`;
-}
-
-function initialLayout(allow: AllowArn[], via: ViaArn[], viaProfiles: string[], index: AllowIndex): Layout {
-  const units = new Map<string, Unit>();
-  const spanning: AllowArn[] = [];
-  const unitFor = (kind: Kind, prefix: string) => {
-    const key = `${kind}:${prefix}`;
-    let u = units.get(key);
-    if (u === undefined) units.set(key, (u = { kind, prefix, exact: false, allow: [], via: [] }));
-    return u;
-  };
-  for (const a of allow) {
-    const prefix = unitKey(a.id);
-    if (prefix === undefined) spanning.push(a);
-    else unitFor(a.kind, prefix).allow.push(a);
-  }
-  for (const v of via) {
-    const prefix = unitKey(v.modelId);
-    // A model id without a provider dot cannot form a unit; its condition goes with any unit.
-    unitFor("fm", prefix ?? "").via.push(v);
-  }
-  const profilesOfModel = new Map<string, string[]>();
-  for (const id of viaProfiles) {
-    const p = index.profilesById.get(id);
-    if (p !== undefined) profilesOfModel.set(p.modelId, [...(profilesOfModel.get(p.modelId) ?? []), id]);
-  }
-  return { units: [...units.values()].sort(compareUnits), spanning, profilesOfModel };
+/**
+ * Starts with one unit per resource type (prefix "": every model, every profile); the packer
+ * splits units only as far as needed, since every unit costs its pattern in every other policy.
+ */
+function initialLayout(allow: AllowArn[], via: ViaArn[]): Layout {
+  const fm: Unit = { kind: "fm", prefix: "", exact: false, allow: [], via };
+  const profile: Unit = { kind: "profile", prefix: "", exact: false, allow: [], via: [] };
+  for (const a of allow) (a.kind === "fm" ? fm : profile).allow.push(a);
+  return { units: [fm, profile].filter((u) => u.allow.length + u.via.length > 0), spanning: [] };
 }
 
 const compareUnits = (a: Unit, b: Unit) =>
@@ -337,7 +339,7 @@ function splitUnit(u: Unit, spanning: AllowArn[]): Unit[] | undefined {
   spanning.push(...loose);
   for (const v of u.via) {
     const home =
-      children.find((c) => (c.exact ? v.modelId === c.prefix : v.modelId.startsWith(c.prefix))) ?? children[0];
+      children.find((c) => (c.exact ? v.id === c.prefix : literalPrefix(v.id).startsWith(c.prefix))) ?? children[0];
     home?.via.push(v);
   }
   return children;
@@ -365,8 +367,7 @@ function policyDocument(inBin: Unit[], outOfBin: Unit[], layout: Layout): Policy
   ];
   const via = inBin.flatMap((u) => u.via);
   if (via.length > 0) {
-    const profiles = new Set<string>();
-    for (const v of via) for (const p of layout.profilesOfModel.get(v.modelId) ?? []) profiles.add(p);
+    const profiles = new Set(via.flatMap((v) => v.profiles));
     statements.push({
       Sid: "DenyProfileOnlyModelsOutsideTheirProfiles",
       Effect: "Deny",
@@ -420,9 +421,8 @@ function describe(target: ScpTarget, part: number, parts: number, units: Unit[])
 
 /** Compiles the SCPs for one target (see the header for the scheme). */
 export function compileScps(input: CompileScpsInput): CompiledScp[] {
-  const index = new AllowIndex(input);
-  const { allow, via, viaProfiles } = buildAllowList(input);
-  const layout = initialLayout(allow, via, viaProfiles, index);
+  const { allow, via } = buildAllowList(input);
+  const layout = initialLayout(allow, via);
   const whole = sizeOf(policyDocument(layout.units, [], layout));
   const namePrefix = input.namePrefix ?? "bedrock-governor-catalog";
   const finish = (bins: Unit[][]): CompiledScp[] =>
@@ -471,5 +471,7 @@ export function compileScps(input: CompileScpsInput): CompiledScp[] {
       break;
     }
     if (!split) throw tooLarge();
+    // Once the units' own patterns fill a policy, finer splitting only makes things worse.
+    if (layout.units.reduce((n, u) => n + unitPattern(u).length + 3, 0) > SCP_MAX_CHARACTERS) throw tooLarge();
   }
 }
