@@ -8,6 +8,7 @@ import {
   type CompiledScp,
   compileIamPolicy,
   compileScps,
+  geographiesOf,
   type ModelFact,
   PolicyTooLargeError,
   type ProfileFact,
@@ -307,6 +308,19 @@ describe("compileScps: allow-list semantics", () => {
     expect(scpAllows(partial, { region: "us-east-1", model: HAIKU })).toBe(false);
   });
 
+  it("merges every Region into ?* without opening the Region-less ARN of global inference", () => {
+    const scps = compile([entry(LLAMA, { regions: ["us-east-1", "us-west-2", "eu-west-1"] })]);
+    expect(scps[0]?.content).toContain(`"arn:aws:bedrock:?*::foundation-model/${LLAMA}"`);
+    expect(scpAllows(scps, { region: "eu-west-1", model: LLAMA })).toBe(true);
+    expect(
+      scpDecides(scps, {
+        action: "bedrock:InvokeModel",
+        resource: fm("", LLAMA),
+        context: { "aws:RequestedRegion": "unspecified" },
+      }),
+    ).toBe("explicitDeny");
+  });
+
   it("emits pattern entries as wildcard ARNs, scoped to their Regions", () => {
     const scps = compile([entry("amazon.nova-*", { regions: ["us-east-1"] })]);
     expect(scps[0]?.content).toContain('"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-*"');
@@ -567,6 +581,20 @@ describe("compileScps: a catalog that cannot fit", () => {
       expect(e.message).toContain(String(e.characters));
       expect(e.message).toMatch(/pattern entries/);
     }
+  });
+});
+
+describe("geography table", () => {
+  it("maps Region prefixes, with Japan and Australia inside APAC and GovCloud outside US", () => {
+    expect(geographiesOf("eu-west-2")).toEqual(["EU"]);
+    expect(geographiesOf("us-east-1")).toEqual(["US"]);
+    expect(geographiesOf("us-gov-west-1")).toEqual(["GOV"]);
+    expect(geographiesOf("ap-northeast-1")).toEqual(["APAC", "JP"]);
+    expect(geographiesOf("ap-southeast-2")).toEqual(["APAC", "AU"]);
+    expect(geographiesOf("ap-south-1")).toEqual(["APAC"]);
+    expect(geographiesOf("ca-central-1")).toEqual(["CA"]);
+    expect(geographiesOf("sa-east-1")).toEqual(["SA"]);
+    expect(geographiesOf("me-central-1")).toEqual([]);
   });
 });
 
