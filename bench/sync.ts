@@ -5,7 +5,7 @@
 // GetFoundationModelAvailability limited to 10 TPS per account and Region, as the client is).
 // Measures wall time, AWS calls, CPU and peak RSS per worker, rows written, and the ratio of
 // wall time to the run's lower bound: max(quota-imposed time, worker CPU time / cores).
-import { type ChildProcess, fork, spawn } from "node:child_process";
+import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
@@ -110,7 +110,8 @@ function sandboxCounts(child: ChildProcess): Promise<SandboxCounts> {
 }
 
 function startWorker(env: Record<string, string>, i: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "worker"], {
+  // The production artifact (`npm run build` output), as a deployment runs it.
+  const child = spawn(process.execPath, ["dist/src/cli.js", "worker"], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -135,6 +136,9 @@ function startWorker(env: Record<string, string>, i: number): Promise<ChildProce
 }
 
 // ---- the run ----
+// Workers run the built service; build it from the current source first.
+const build = spawnSync("npm", ["run", "build", "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
+if (build.status !== 0) throw new Error("npm run build failed");
 const tmp = await mkdtemp(path.join(tmpdir(), "bench-sync-"));
 const server = await startPostgresServer({
   TEST_DATABASE_URL: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || "",

@@ -20,7 +20,7 @@ export interface ClientSettings {
   maxAttempts: number;
   requestTimeoutMs: number;
   rates: RateTable;
-  /** Clients kept for reuse; the least recently used beyond this are dropped (default 512). */
+  /** Clients kept for reuse; the least recently used beyond this are dropped (default 64). */
   maxClients?: number;
 }
 
@@ -113,7 +113,7 @@ export function createClientFactory(settings: ClientSettings, limiter: RateLimit
       clients.set(key, client);
       // A scan of thousands of account-Regions must not keep thousands of clients alive. Dropped
       // clients are not destroyed: the connection pool they share stays open for the others.
-      const max = settings.maxClients ?? 512;
+      const max = settings.maxClients ?? 64;
       while (clients.size > max) {
         const oldest = clients.keys().next().value as string;
         clients.delete(oldest);

@@ -1,7 +1,8 @@
 // Client-side quotas: per (account, Region, API) at most N requests in any one-second window, as
-// the receiving end would count them. Requests are paced evenly (a GCRA, burst 1) at slightly
-// more than 1000/N ms apart, so arrival jitter of up to `guardMs` never crosses the quota and no
-// burst is ever sent.
+// the receiving end would count them. Requests leave one at a time, each at least
+// (1000 + guardMs) / N ms after the previous one actually left: spacing is measured at release,
+// so a busy event loop that fires timers late never turns into a burst, and arrival jitter of up
+// to `guardMs` never crosses the quota.
 
 export interface RateLimit {
   /** Requests per second. */
@@ -13,21 +14,46 @@ export interface RateLimiter {
   acquire(key: string, limit: RateLimit): Promise<void>;
 }
 
+interface Lane {
+  waiting: Array<() => void>;
+  lastRelease: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
 export function createRateLimiter(opts: { windowMs?: number; guardMs?: number; now?: () => number } = {}): RateLimiter {
   const windowMs = opts.windowMs ?? 1000;
   const guardMs = opts.guardMs ?? 50;
   const now = opts.now ?? (() => performance.now());
-  /** key → the earliest time the next request may go. */
-  const nextAt = new Map<string, number>();
+  const lanes = new Map<string, Lane>();
+
+  function pump(key: string, lane: Lane, interval: number) {
+    lane.timer = undefined;
+    const t = now();
+    const due = lane.lastRelease + interval;
+    if (t >= due) {
+      lane.lastRelease = t;
+      lane.waiting.shift()?.();
+    }
+    if (lane.waiting.length > 0) {
+      lane.timer = setTimeout(() => pump(key, lane, interval), Math.max(1, lane.lastRelease + interval - now()));
+    } else if (lane.timer === undefined && t - lane.lastRelease > interval) {
+      lanes.delete(key); // idle: nothing to remember
+    }
+  }
 
   return {
     acquire(key, limit) {
       const interval = (windowMs + guardMs) / Math.max(limit.tps, 0.001);
-      const t = now();
-      const at = Math.max(t, nextAt.get(key) ?? t);
-      nextAt.set(key, at + interval);
-      const wait = at - t;
-      return wait <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, wait));
+      let lane = lanes.get(key);
+      if (!lane) {
+        lane = { waiting: [], lastRelease: Number.NEGATIVE_INFINITY, timer: undefined };
+        lanes.set(key, lane);
+      }
+      const l = lane;
+      return new Promise<void>((resolve) => {
+        l.waiting.push(resolve);
+        if (l.timer === undefined) pump(key, l, interval);
+      });
     },
   };
 }

@@ -50,6 +50,25 @@ export function createJobQueue(opts: {
     monitorStateIntervalSeconds: opts.maintenanceIntervalSeconds ?? 30,
   });
   boss.on("error", (err) => opts.log.error({ err }, "job queue error"));
+
+  /**
+   * Creates the queue, or brings its options up to date. Processes starting together race on
+   * pg-boss's DDL (a deadlock or a duplicate); the loser retries and finds the queue there.
+   */
+  async function ensureQueue(def: JobDefinition) {
+    const options = { name: def.name, ...def.queue };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (await boss.getQueue(def.name)) await boss.updateQueue(def.name, options);
+        else await boss.createQueue(def.name, options);
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 5 || (code !== "40P01" && code !== "23505" && code !== "42P07")) throw err;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * (attempt + 1)));
+      }
+    }
+  }
   let started = false;
 
   return {
@@ -57,7 +76,7 @@ export function createJobQueue(opts: {
       await boss.start();
       started = true;
       for (const def of definitions) {
-        await boss.createQueue(def.name, { name: def.name, ...def.queue });
+        await ensureQueue(def);
         if (!work) continue;
         // pg-boss runs one batch at a time per work() call: loops × batch = concurrent jobs.
         const concurrency = def.concurrency ?? opts.concurrency;

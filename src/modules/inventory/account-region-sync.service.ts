@@ -1,5 +1,6 @@
 // Reads one account-Region from AWS: models offered with their access evidence, inference
 // profiles, invocation logging, enforced guardrails (and, once per account, the Anthropic use case).
+import pLimit from "p-limit";
 import type { AwsAccess } from "../../aws/aws-access.js";
 import type { AccountRegionSnapshot, InferenceProfileRow, ModelAccessRow } from "./inventory.types.js";
 
@@ -21,37 +22,42 @@ export function createAccountRegionReader(deps: { aws: AwsAccess }) {
     async read(accountId: string, region: string, opts: { accountLevel: boolean }): Promise<AccountRegionSnapshot> {
       const bedrock = deps.aws.account(accountId).bedrock(region);
       const summaries = await bedrock.listFoundationModels();
+      // A few calls in flight per account-Region are enough to fill its quota; queuing all of them
+      // at once would hold hundreds of pending SDK requests per job in memory.
+      const limit = pLimit(4);
       const models = await Promise.all(
-        summaries.map(async (m): Promise<ModelAccessRow> => {
-          const modelId = m.modelId as string;
-          let availability: Awaited<ReturnType<typeof bedrock.getFoundationModelAvailability>> | undefined;
-          try {
-            availability = await bedrock.getFoundationModelAvailability(modelId);
-          } catch (err) {
-            if ((err as { gate?: string }).gate !== "not_found") throw err;
-          }
-          const agreement = availability?.agreementAvailability?.status ?? null;
-          // Offers matter only where an agreement is still needed.
-          const offerCount =
-            agreement === "NOT_AVAILABLE" ? (await bedrock.listFoundationModelAgreementOffers(modelId)).length : null;
-          return {
-            modelId,
-            modelName: m.modelName ?? null,
-            provider: m.providerName ?? modelId.split(".")[0] ?? "unknown",
-            lifecycleStatus: m.modelLifecycle?.status ?? null,
-            legacyTime: iso(m.modelLifecycle?.legacyTime),
-            endOfLifeTime: iso(m.modelLifecycle?.endOfLifeTime),
-            inferenceTypes: [...(m.inferenceTypesSupported ?? [])].sort(),
-            inputModalities: [...(m.inputModalities ?? [])].sort(),
-            outputModalities: [...(m.outputModalities ?? [])].sort(),
-            agreementStatus: agreement,
-            agreementError: availability?.agreementAvailability?.errorMessage ?? null,
-            authorizationStatus: availability?.authorizationStatus ?? null,
-            entitlementAvailability: availability?.entitlementAvailability ?? null,
-            regionAvailability: availability?.regionAvailability ?? null,
-            offerCount,
-          };
-        }),
+        summaries.map((m) =>
+          limit(async (): Promise<ModelAccessRow> => {
+            const modelId = m.modelId as string;
+            let availability: Awaited<ReturnType<typeof bedrock.getFoundationModelAvailability>> | undefined;
+            try {
+              availability = await bedrock.getFoundationModelAvailability(modelId);
+            } catch (err) {
+              if ((err as { gate?: string }).gate !== "not_found") throw err;
+            }
+            const agreement = availability?.agreementAvailability?.status ?? null;
+            // Offers matter only where an agreement is still needed.
+            const offerCount =
+              agreement === "NOT_AVAILABLE" ? (await bedrock.listFoundationModelAgreementOffers(modelId)).length : null;
+            return {
+              modelId,
+              modelName: m.modelName ?? null,
+              provider: m.providerName ?? modelId.split(".")[0] ?? "unknown",
+              lifecycleStatus: m.modelLifecycle?.status ?? null,
+              legacyTime: iso(m.modelLifecycle?.legacyTime),
+              endOfLifeTime: iso(m.modelLifecycle?.endOfLifeTime),
+              inferenceTypes: [...(m.inferenceTypesSupported ?? [])].sort(),
+              inputModalities: [...(m.inputModalities ?? [])].sort(),
+              outputModalities: [...(m.outputModalities ?? [])].sort(),
+              agreementStatus: agreement,
+              agreementError: availability?.agreementAvailability?.errorMessage ?? null,
+              authorizationStatus: availability?.authorizationStatus ?? null,
+              entitlementAvailability: availability?.entitlementAvailability ?? null,
+              regionAvailability: availability?.regionAvailability ?? null,
+              offerCount,
+            };
+          }),
+        ),
       );
       const [profiles, logging, guardrails, useCase] = await Promise.all([
         bedrock.listInferenceProfiles("SYSTEM_DEFINED"),
