@@ -2,6 +2,9 @@
 // organization (SCP deny-lists and allow-lists, Region and inference-profile conditions). Pure
 // functions, so the sandbox's Converse, IAM simulation and tests share one set of semantics.
 
+import { wildcardMatch } from "../lib/wildcard.js";
+
+export { wildcardMatch };
 export type ContextValue = string | readonly string[] | undefined;
 export type RequestContextValues = Readonly<Record<string, ContextValue>>;
 
@@ -89,31 +92,6 @@ export function parsePolicyDocument(input: string | object): PolicyDocument {
       throw new PolicyDocumentError(`Statement[${i}].Condition must be an object`);
   });
   return { Version: (raw as { Version?: string }).Version, Statement: list as PolicyStatement[] };
-}
-
-/** IAM wildcard match: `*` any run of characters, `?` one character. */
-export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const p = ignoreCase ? pattern.toLowerCase() : pattern;
-  const v = ignoreCase ? value.toLowerCase() : value;
-  // Iterative glob with backtracking on the last star: linear in practice, no regex escaping pitfalls.
-  let pi = 0;
-  let vi = 0;
-  let star = -1;
-  let mark = 0;
-  while (vi < v.length) {
-    if (pi < p.length && (p[pi] === "?" || p[pi] === v[vi])) {
-      pi++;
-      vi++;
-    } else if (pi < p.length && p[pi] === "*") {
-      star = pi++;
-      mark = vi;
-    } else if (star !== -1) {
-      pi = star + 1;
-      vi = ++mark;
-    } else return false;
-  }
-  while (pi < p.length && p[pi] === "*") pi++;
-  return pi === p.length;
 }
 
 function lookup(context: RequestContextValues, key: string): string[] | undefined {

@@ -4,6 +4,7 @@
 // GovCloud and China organizations are separate).
 
 /** Region field of the model ARN that global inference profiles call (`arn:aws:bedrock:::…`). */
+import { wildcardMatch } from "../../lib/wildcard.js";
 export const REGIONLESS = "";
 
 /**
@@ -37,26 +38,9 @@ export function providerOf(modelIdOrPattern: string): string | undefined {
   return hasWildcard(provider) ? undefined : provider;
 }
 
-/** IAM wildcard match: `*` any run of characters (also none), `?` exactly one. Case-sensitive like ARNs. */
+/** IAM wildcard match (case-sensitive, like ARNs). */
 export function globMatch(pattern: string, value: string): boolean {
-  let pi = 0;
-  let vi = 0;
-  let star = -1;
-  let mark = 0;
-  while (vi < value.length) {
-    if (pi < pattern.length && (pattern[pi] === "?" || pattern[pi] === value[vi])) {
-      pi++;
-      vi++;
-    } else if (pi < pattern.length && pattern[pi] === "*") {
-      star = pi++;
-      mark = vi;
-    } else if (star !== -1) {
-      pi = star + 1;
-      vi = ++mark;
-    } else return false;
-  }
-  while (pi < pattern.length && pattern[pi] === "*") pi++;
-  return pi === pattern.length;
+  return wildcardMatch(pattern, value);
 }
 
 /** Whether a Region-field pattern covers a Region (`""` is the Region-less field of global inference). */
