@@ -112,7 +112,8 @@ function sandboxCounts(child: ChildProcess): Promise<SandboxCounts> {
 function startWorker(env: Record<string, string>, i: number): Promise<ChildProcess> {
   // The production artifact (`npm run build` output), as a deployment runs it.
   const child = spawn(process.execPath, ["dist/src/cli.js", "worker"], {
-    env: { ...process.env, ...env },
+    // BENCH_WORKER_NODE_OPTIONS (e.g. a heap limit) applies to the workers only.
+    env: { ...process.env, ...env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? "" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
