@@ -54,6 +54,7 @@ const inputs = {
   workers: int("workers"),
   concurrency: int("concurrency"),
   seed: int("seed"),
+  workerNodeOptions: process.env.BENCH_WORKER_NODE_OPTIONS ?? "",
 };
 const log = createLogger("warn", process.stderr);
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
