@@ -14,6 +14,8 @@ import { createAuthService } from "./modules/auth/auth.service.js";
 import { createJwtVerifier } from "./modules/auth/jwt-verifier.js";
 import { createCatalogRepository } from "./modules/catalog/catalog.repository.js";
 import { createCatalogService } from "./modules/catalog/catalog.service.js";
+import { createPolicyService } from "./modules/catalog/policy.service.js";
+import { createPolicyFactsRepository } from "./modules/catalog/policy-facts.repository.js";
 import { createHealthRepository } from "./modules/health/health.repository.js";
 import { createHealthService } from "./modules/health/health.service.js";
 import { createAccountRegionRepository } from "./modules/inventory/account-region.repository.js";
@@ -81,7 +83,8 @@ export function createServices(deps: ServiceDeps) {
     audit,
   });
   const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(client), audit, clock });
-  return { audit, apiKeys, auth, health, system, sync, inventory, catalog, aws: deps.aws, clock };
+  const policies = createPolicyService({ catalog, facts: createPolicyFactsRepository(client), clock });
+  return { audit, apiKeys, auth, health, system, sync, inventory, catalog, policies, aws: deps.aws, clock };
 }
 
 export type Services = ReturnType<typeof createServices>;

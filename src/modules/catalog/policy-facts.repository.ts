@@ -1,0 +1,64 @@
+// What the policy compiler needs from the inventory: models with the Regions offering them,
+// system inference profiles with their source and destination Regions, and the org tree.
+import type { PrismaClient } from "../../db/prisma.js";
+import type { ModelFact, ProfileFact } from "./grants.js";
+
+export function createPolicyFactsRepository(client: PrismaClient) {
+  return {
+    async models(): Promise<ModelFact[]> {
+      return client.$queryRaw<ModelFact[]>`
+        SELECT model_id AS "modelId", min(provider) AS provider, array_agg(DISTINCT region ORDER BY region) AS regions
+        FROM model_access GROUP BY model_id ORDER BY model_id`;
+    },
+
+    async profiles(): Promise<ProfileFact[]> {
+      // Destination Regions are the same wherever a system profile is seen (empty for global ones).
+      return client.$queryRaw<ProfileFact[]>`
+        SELECT profile_id AS "profileId", min(model_ids[1]) AS "modelId",
+          array_agg(DISTINCT region ORDER BY region) AS "sourceRegions",
+          (jsonb_agg(to_jsonb(destination_regions) ORDER BY region)) -> 0 AS "destinationRegions",
+          bool_or(is_global) AS "isGlobal"
+        FROM inference_profiles WHERE cardinality(model_ids) > 0 GROUP BY profile_id ORDER BY profile_id`;
+    },
+
+    /** The node (root, OU or account) and its ancestors up to the root, nearest first; undefined when unknown. */
+    async lineage(targetId: string): Promise<string[] | undefined> {
+      const account = await client.account.findUnique({ where: { id: targetId }, select: { parentId: true } });
+      let at: string | null = account ? account.parentId : targetId;
+      if (!account && !(await client.orgNode.findUnique({ where: { id: targetId } }))) return undefined;
+      const chain = account ? [targetId] : [];
+      const parents = new Map(
+        (await client.orgNode.findMany({ where: { removedAt: null }, select: { id: true, parentId: true } })).map(
+          (n) => [n.id, n.parentId],
+        ),
+      );
+      while (at && !chain.includes(at)) {
+        chain.push(at);
+        at = parents.get(at) ?? null;
+      }
+      return chain;
+    },
+
+    /** Ids of every OU and account below an OU or the root. */
+    async descendants(nodeId: string): Promise<Set<string>> {
+      const node = await client.orgNode.findUnique({ where: { id: nodeId } });
+      if (!node) return new Set();
+      const [ous, accounts] = await Promise.all([
+        client.orgNode.findMany({
+          where: { removedAt: null, path: { startsWith: `${node.path}/` } },
+          select: { id: true },
+        }),
+        client.account.findMany({
+          where: { leftAt: null, path: { startsWith: node.path } },
+          select: { id: true, path: true },
+        }),
+      ]);
+      return new Set([
+        ...ous.map((o) => o.id),
+        ...accounts.filter((a) => a.path === node.path || a.path.startsWith(`${node.path}/`)).map((a) => a.id),
+      ]);
+    },
+  };
+}
+
+export type PolicyFactsRepository = ReturnType<typeof createPolicyFactsRepository>;

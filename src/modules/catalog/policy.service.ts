@@ -1,0 +1,81 @@
+// Policies compiled from the catalog and the inventory: the SCPs that keep a root, OU or account
+// inside the catalog, and least-privilege IAM policies for a developer role in an account-Region.
+import { ForbiddenError, NotFoundError, UnprocessableError } from "../../errors.js";
+import type { Clock } from "../../lib/clock.js";
+import { type CallContext, hasRole } from "../auth/auth.types.js";
+import type { CatalogService } from "./catalog.service.js";
+import type { CatalogEntry } from "./catalog.types.js";
+import {
+  type CompiledIamPolicy,
+  type CompiledScp,
+  compileIamPolicy,
+  compileScps,
+  PolicyTooLargeError,
+} from "./policy-compiler.js";
+import type { PolicyFactsRepository } from "./policy-facts.repository.js";
+
+function scopeId(e: CatalogEntry): string | null {
+  return e.scope.kind === "organization" ? null : e.scope.id;
+}
+
+export function createPolicyService(deps: { catalog: CatalogService; facts: PolicyFactsRepository; clock: Clock }) {
+  const { facts } = deps;
+
+  function requireViewer(ctx: CallContext) {
+    if (!hasRole(ctx.principal, "viewer")) throw new ForbiddenError("needs the viewer role");
+  }
+
+  return {
+    /**
+     * SCPs for a target. An SCP is a ceiling for everything below it, so it allows every entry that
+     * applies at the target, above it (organization, ancestor OUs) or anywhere below it; entries of
+     * one account are narrowed again by that account's own SCPs.
+     */
+    async scps(
+      ctx: CallContext,
+      targetId: string,
+    ): Promise<{ target: { kind: "root" | "ou" | "account"; id: string }; policies: CompiledScp[] }> {
+      requireViewer(ctx);
+      const lineage = await facts.lineage(targetId);
+      if (!lineage)
+        throw new UnprocessableError(`unknown target ${targetId}`, [
+          { field: "query.targetId", message: "not a known root, OU or account" },
+        ]);
+      const kind = /^\d{12}$/.test(targetId) ? "account" : targetId.startsWith("r-") ? "root" : "ou";
+      const below = kind === "account" ? new Set<string>() : await facts.descendants(targetId);
+      const entries = (await deps.catalog.entries()).filter((e) => {
+        const id = scopeId(e);
+        return id === null || lineage.includes(id) || below.has(id);
+      });
+      const [models, profiles] = await Promise.all([facts.models(), facts.profiles()]);
+      const target = { kind, id: targetId } as const;
+      try {
+        return { target, policies: compileScps({ target, entries, models, profiles, now: deps.clock.now() }) };
+      } catch (err) {
+        if (err instanceof PolicyTooLargeError)
+          throw new UnprocessableError(
+            err.message,
+            [{ field: "query.targetId", message: "catalog too large for SCPs" }],
+            "POLICY_TOO_LARGE",
+          );
+        throw err;
+      }
+    },
+
+    /** The least-privilege identity policy for a developer role in one account and Region. */
+    async iam(ctx: CallContext, accountId: string, region: string): Promise<CompiledIamPolicy> {
+      requireViewer(ctx);
+      const lineage = await facts.lineage(accountId);
+      if (!lineage || !/^\d{12}$/.test(accountId))
+        throw new NotFoundError(`account ${accountId} is not in the inventory`);
+      const entries = (await deps.catalog.entries()).filter((e) => {
+        const id = scopeId(e);
+        return id === null || lineage.includes(id);
+      });
+      const [models, profiles] = await Promise.all([facts.models(), facts.profiles()]);
+      return compileIamPolicy({ accountId, region, entries, models, profiles, now: deps.clock.now() });
+    },
+  };
+}
+
+export type PolicyService = ReturnType<typeof createPolicyService>;

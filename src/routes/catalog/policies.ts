@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { PolicyService } from "../../modules/catalog/policy.service.js";
+import { callContext } from "../../plugins/auth.js";
+import { errorResponses, StrictObject } from "../schemas.js";
+
+const CompiledScp = Type.Object(
+  {
+    name: Type.String(),
+    description: Type.String(),
+    content: Type.String({ description: "Minified policy JSON, as submitted to Organizations (≤ 5,120 characters)" }),
+    statementCount: Type.Integer(),
+  },
+  { title: "CompiledScp" },
+);
+
+export const policyRoutes: FastifyPluginAsyncTypebox<{ policies: PolicyService }> = async (app, { policies }) => {
+  app.get(
+    "/policies/scps",
+    {
+      config: { auth: ["viewer"] },
+      schema: {
+        operationId: "compileScps",
+        tags: ["catalog"],
+        summary: "SCPs that deny Bedrock models outside the catalog for a root, OU or account (compiled, not applied)",
+        querystring: StrictObject({
+          targetId: Type.String({ pattern: "^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\\d{12})$" }),
+        }),
+        response: {
+          200: Type.Object(
+            {
+              target: Type.Object({ kind: Type.Enum(["root", "ou", "account"]), id: Type.String() }),
+              policies: Type.Array(CompiledScp),
+            },
+            { title: "CompiledScps" },
+          ),
+          ...errorResponses(422),
+        },
+      },
+    },
+    async (request) => policies.scps(callContext(request), request.query.targetId),
+  );
+
+  app.get(
+    "/policies/iam",
+    {
+      config: { auth: ["viewer"] },
+      schema: {
+        operationId: "compileIamPolicy",
+        tags: ["catalog"],
+        summary: "Least-privilege identity policy for a developer role in an account and Region",
+        querystring: StrictObject({
+          accountId: Type.String({ pattern: "^\\d{12}$" }),
+          region: Type.String({ pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$" }),
+        }),
+        response: {
+          200: Type.Object(
+            { document: Type.Object({}, { additionalProperties: true }), warnings: Type.Array(Type.String()) },
+            { title: "CompiledIamPolicy" },
+          ),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const compiled = await policies.iam(callContext(request), request.query.accountId, request.query.region);
+      return { document: compiled.document as unknown as Record<string, unknown>, warnings: compiled.warnings };
+    },
+  );
+};
