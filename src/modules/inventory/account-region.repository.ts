@@ -15,7 +15,8 @@ import type {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-interface ModelRowDb {
+/** A model_access row as PostgreSQL returns it. */
+export interface ModelRowDb {
   model_id: string;
   model_name: string | null;
   provider: string;
@@ -33,7 +34,7 @@ interface ModelRowDb {
   offer_count: number | null;
 }
 
-function modelFromDb(r: ModelRowDb): ModelAccessRow {
+export function modelFromDb(r: ModelRowDb): ModelAccessRow {
   return {
     modelId: r.model_id,
     modelName: r.model_name,

@@ -1,8 +1,10 @@
 // Read views over the inventory: the organization tree with account counts, account access
 // summaries, the model-access matrix, the model-centric view, history, and Region scopes.
 // Every view is one or two set-based statements: aggregation happens in SQL, never per row here.
+
 import type { PrismaClient, Tx } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
+import { type ModelRowDb, modelFromDb } from "./account-region.repository.js";
 import type {
   AccountDetail,
   AccountFilter,
@@ -350,27 +352,7 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
       limit: number,
       afterModelId?: string,
     ): Promise<ModelMatrixRow[]> {
-      const rows = await client.$queryRaw<
-        Array<{
-          model_id: string;
-          model_name: string | null;
-          provider: string;
-          lifecycle_status: string | null;
-          legacy_time: Date | null;
-          end_of_life_time: Date | null;
-          inference_types: string[] | null;
-          input_modalities: string[] | null;
-          output_modalities: string[] | null;
-          agreement_status: string | null;
-          agreement_error: string | null;
-          authorization_status: string | null;
-          entitlement_availability: string | null;
-          region_availability: string | null;
-          offer_count: number | null;
-          access: ModelAccessState;
-          profiles: string[];
-        }>
-      >`
+      const rows = await client.$queryRaw<Array<ModelRowDb & { access: ModelAccessState; profiles: string[] }>>`
         WITH profiles AS (
           SELECT mid AS model_id, array_agg(ip.profile_id ORDER BY ip.profile_id) AS ids
           FROM inference_profiles ip CROSS JOIN LATERAL unnest(ip.model_ids) AS mid
@@ -387,25 +369,7 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
         SELECT * FROM matrix
         WHERE ${filter.access ?? null}::text IS NULL OR access = ${filter.access ?? null}
         ORDER BY model_id LIMIT ${limit + 1}`;
-      return rows.map((r) => ({
-        modelId: r.model_id,
-        modelName: r.model_name,
-        provider: r.provider,
-        lifecycleStatus: r.lifecycle_status,
-        legacyTime: iso(r.legacy_time),
-        endOfLifeTime: iso(r.end_of_life_time),
-        inferenceTypes: r.inference_types ?? [],
-        inputModalities: r.input_modalities ?? [],
-        outputModalities: r.output_modalities ?? [],
-        agreementStatus: r.agreement_status,
-        agreementError: r.agreement_error,
-        authorizationStatus: r.authorization_status,
-        entitlementAvailability: r.entitlement_availability,
-        regionAvailability: r.region_availability,
-        offerCount: r.offer_count,
-        profiles: r.profiles,
-        access: r.access,
-      }));
+      return rows.map((r) => ({ ...modelFromDb(r), profiles: r.profiles, access: r.access }));
     },
 
     /** Whether any account-Region offers the model or routes to it through a profile. */

@@ -1,3 +1,4 @@
+import type { ModelAccessRow } from "./inventory.types.js";
 // Read views of the organization inventory (domain types, not Prisma types).
 
 /** An account's sync health across its Regions in scope. */
@@ -91,22 +92,7 @@ export interface AccountFilter {
   q?: string;
 }
 
-export interface ModelMatrixRow {
-  modelId: string;
-  modelName: string | null;
-  provider: string;
-  lifecycleStatus: string | null;
-  legacyTime: string | null;
-  endOfLifeTime: string | null;
-  inferenceTypes: string[];
-  inputModalities: string[];
-  outputModalities: string[];
-  agreementStatus: string | null;
-  agreementError: string | null;
-  authorizationStatus: string | null;
-  entitlementAvailability: string | null;
-  regionAvailability: string | null;
-  offerCount: number | null;
+export interface ModelMatrixRow extends ModelAccessRow {
   profiles: string[];
   access: ModelAccessState;
 }
