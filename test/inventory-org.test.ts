@@ -1,0 +1,139 @@
+// Discovery results applied to the inventory: moves between OUs and accounts leaving are recorded
+// as history; nothing is deleted; re-applying the same snapshot records nothing.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OrgSnapshot } from "../src/modules/inventory/inventory.types.js";
+import { createOrgRepository } from "../src/modules/inventory/org.repository.js";
+import { migratedDatabase } from "./helpers/app.js";
+import type { TestDatabase } from "./helpers/databases.js";
+import { createPrismaTestClient } from "./helpers/prisma.js";
+
+let db: TestDatabase;
+let close: () => Promise<void>;
+let repo: ReturnType<typeof createOrgRepository>;
+
+const base: OrgSnapshot = {
+  nodes: [
+    { id: "r-ab12", kind: "root", name: "Root", parentId: null, path: "/Root" },
+    { id: "ou-ab12-aaaaaaaa", kind: "ou", name: "Prod", parentId: "r-ab12", path: "/Root/Prod" },
+    { id: "ou-ab12-bbbbbbbb", kind: "ou", name: "Dev", parentId: "r-ab12", path: "/Root/Dev" },
+  ],
+  accounts: [
+    {
+      id: "111111111111",
+      name: "a",
+      email: null,
+      state: "ACTIVE",
+      parentId: "ou-ab12-aaaaaaaa",
+      path: "/Root/Prod",
+      joinedAt: null,
+    },
+    {
+      id: "222222222222",
+      name: "b",
+      email: null,
+      state: "ACTIVE",
+      parentId: "ou-ab12-bbbbbbbb",
+      path: "/Root/Dev",
+      joinedAt: null,
+    },
+  ],
+  policies: [],
+};
+
+async function rows<T>(text: string): Promise<T[]> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  db = await migratedDatabase();
+  const prisma = createPrismaTestClient(db.url);
+  close = prisma.close;
+  repo = createOrgRepository(prisma.client);
+});
+afterAll(async () => {
+  await close?.();
+  await db?.drop();
+});
+
+describe("organization discovery applied to the inventory", () => {
+  it("records moves and departures as history, keeps the rows, and is idempotent", async () => {
+    const first = await repo.applySnapshot({
+      runId: "00000000-0000-4000-8000-000000000001",
+      snapshot: base,
+      at: new Date(),
+    });
+    expect(first.newAccounts.sort()).toEqual(["111111111111", "222222222222"]);
+    expect(
+      (await repo.applySnapshot({ runId: "00000000-0000-4000-8000-000000000002", snapshot: base, at: new Date() }))
+        .changes,
+    ).toBe(0);
+
+    // b moves to Prod, a leaves the organization, c is suspended on arrival.
+    const next: OrgSnapshot = {
+      ...base,
+      accounts: [
+        {
+          id: "222222222222",
+          name: "b",
+          email: null,
+          state: "ACTIVE",
+          parentId: "ou-ab12-aaaaaaaa",
+          path: "/Root/Prod",
+          joinedAt: null,
+        },
+        {
+          id: "333333333333",
+          name: "c",
+          email: null,
+          state: "SUSPENDED",
+          parentId: "r-ab12",
+          path: "/Root",
+          joinedAt: null,
+        },
+      ],
+    };
+    const third = await repo.applySnapshot({
+      runId: "00000000-0000-4000-8000-000000000003",
+      snapshot: next,
+      at: new Date(),
+    });
+    expect(third.newAccounts).toEqual(["333333333333"]);
+    const changes = await rows<{ account_id: string; change: string; old_value: unknown; new_value: unknown }>(
+      "SELECT account_id, change, old_value, new_value FROM inventory_changes WHERE run_id = '00000000-0000-4000-8000-000000000003' ORDER BY account_id, change",
+    );
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ account_id: "111111111111", change: "left" }),
+        expect.objectContaining({
+          account_id: "222222222222",
+          change: "parentId",
+          old_value: "ou-ab12-bbbbbbbb",
+          new_value: "ou-ab12-aaaaaaaa",
+        }),
+        expect.objectContaining({
+          account_id: "222222222222",
+          change: "path",
+          old_value: "/Root/Dev",
+          new_value: "/Root/Prod",
+        }),
+        expect.objectContaining({ account_id: "333333333333", change: "added" }),
+      ]),
+    );
+    const accounts = await rows<{ id: string; left_at: Date | null; state: string }>(
+      "SELECT id, left_at, state FROM accounts ORDER BY id",
+    );
+    expect(accounts.map((a) => [a.id, a.left_at !== null, a.state])).toEqual([
+      ["111111111111", true, "ACTIVE"],
+      ["222222222222", false, "ACTIVE"],
+      ["333333333333", false, "SUSPENDED"],
+    ]);
+    expect((await repo.accountsInScope({})).map((a) => a.id).sort()).toEqual(["222222222222", "333333333333"]);
+  });
+});
