@@ -1,5 +1,5 @@
-import type { ModelAccessRow } from "./inventory.types.js";
 // Read views of the organization inventory (domain types, not Prisma types).
+import type { ChangeRow, ModelAccessRow } from "./inventory.types.js";
 
 /** An account's sync health across its Regions in scope. */
 export const ACCOUNT_STATUSES = ["complete", "partial", "unreachable", "never_synced", "inactive"] as const;
@@ -129,17 +129,11 @@ export interface ModelAvailabilityRow {
   viaProfiles: ProfileRoute[];
 }
 
-export interface InventoryChangeView {
+/** A history row as the API shows it. */
+export interface InventoryChangeView extends ChangeRow {
   id: string;
   runId: string | null;
   occurredAt: string;
-  entity: string;
-  accountId: string | null;
-  region: string | null;
-  subject: string | null;
-  change: string;
-  oldValue: unknown;
-  newValue: unknown;
 }
 
 export interface ChangeFilter {

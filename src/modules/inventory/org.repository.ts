@@ -3,16 +3,9 @@
 import type { PrismaClient } from "../../db/prisma.js";
 import { insertChanges } from "./account-region.repository.js";
 import { diffSet } from "./diff.js";
-import type { AccountSnapshot, OrgNodeSnapshot, OrgSnapshot } from "./inventory.types.js";
+import type { AccountSnapshot, OrgNodeSnapshot, OrgSnapshot, PolicySnapshot } from "./inventory.types.js";
 
-interface PolicyRecord {
-  id: string;
-  name: string;
-  type: string;
-  description: string | null;
-  content: string;
-  awsManaged: boolean;
-}
+type PolicyRecord = Omit<PolicySnapshot, "targets">;
 
 export function createOrgRepository(client: PrismaClient) {
   return {
