@@ -14,6 +14,7 @@ import { auditRoutes } from "./routes/audit/index.js";
 import { authRoutes } from "./routes/auth/index.js";
 import { catalogRoutes } from "./routes/catalog/index.js";
 import { policyRoutes } from "./routes/catalog/policies.js";
+import { findingRoutes } from "./routes/findings/index.js";
 import { healthRoutes } from "./routes/health/index.js";
 import { inventoryRoutes } from "./routes/inventory/index.js";
 import { systemRoutes } from "./routes/system/index.js";
@@ -60,6 +61,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       await v1.register(inventoryRoutes, { inventory: services.inventory, sync: services.sync });
       await v1.register(catalogRoutes, { catalog: services.catalog });
       await v1.register(policyRoutes, { policies: services.policies });
+      await v1.register(findingRoutes, { reconcile: services.reconcile });
     },
     { prefix: "/v1" },
   );

@@ -26,6 +26,9 @@ import { createInventoryQueryService } from "./modules/inventory/inventory-query
 import { createOrgRepository } from "./modules/inventory/org.repository.js";
 import { createSyncService } from "./modules/inventory/sync.service.js";
 import { createSyncRunRepository } from "./modules/inventory/sync-run.repository.js";
+import { createFindingsRepository } from "./modules/reconcile/findings.repository.js";
+import { createReconcileService } from "./modules/reconcile/reconcile.service.js";
+import { createReconcileInputRepository } from "./modules/reconcile/reconcile-input.repository.js";
 import { createSystemService } from "./modules/system/system.service.js";
 import type { SystemEnvironment } from "./modules/system/system.types.js";
 
@@ -59,7 +62,10 @@ export function createServices(deps: ServiceDeps) {
   });
   const org = createOrgRepository(client);
   const defaultRegions = deps.config.inventory.regions ?? deps.fallbackRegions ?? DEFAULT_INVENTORY_REGIONS;
+  // Reconciliation follows every finished sync run (bound below, once that service exists).
+  let afterRun: (runId: string) => Promise<void> = async () => undefined;
   const sync = createSyncService({
+    onRunFinished: (runId) => afterRun(runId),
     db: deps.db,
     runs: createSyncRunRepository(client),
     org,
@@ -84,7 +90,19 @@ export function createServices(deps: ServiceDeps) {
   });
   const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(client), audit, clock });
   const policies = createPolicyService({ catalog, facts: createPolicyFactsRepository(client), clock });
-  return { audit, apiKeys, auth, health, system, sync, inventory, catalog, policies, aws: deps.aws, clock };
+  const reconcile = createReconcileService({
+    db: deps.db,
+    catalog,
+    inputs: createReconcileInputRepository(client),
+    findings: createFindingsRepository(client),
+    audit,
+    clock,
+    log: deps.log.child({ component: "reconcile" }),
+    queue: deps.queue,
+    settings: { legacyWindowDays: deps.config.reconcile.legacyWindowDays },
+  });
+  afterRun = (runId) => reconcile.requestRun({ runId });
+  return { audit, apiKeys, auth, health, system, sync, inventory, catalog, policies, reconcile, aws: deps.aws, clock };
 }
 
 export type Services = ReturnType<typeof createServices>;

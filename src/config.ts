@@ -74,6 +74,7 @@ export interface Config {
   aws: AwsConfig;
   sandbox: SandboxConfig;
   inventory: InventoryConfig;
+  reconcile: { /** A model whose end of life is this close is reported as LEGACY_MODEL. */ legacyWindowDays: number };
   /** How often the job queue retries jobs of dead workers and checks schedules. */
   jobMaintenanceIntervalSeconds: number;
 }
@@ -280,6 +281,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       syncConcurrency: int(env, "SYNC_CONCURRENCY", 32, 1, 2000),
       syncJobTimeoutSeconds: int(env, "SYNC_JOB_TIMEOUT_SECONDS", 900, 5, 86_400),
     },
+    reconcile: { legacyWindowDays: int(env, "RECONCILE_LEGACY_WINDOW_DAYS", 90, 0, 3650) },
     jobMaintenanceIntervalSeconds: int(env, "JOB_MAINTENANCE_INTERVAL_SECONDS", 30, 1, 3600),
   };
   return Object.freeze(config);

@@ -10,7 +10,7 @@ export type { PrismaClient };
 export interface Database {
   readonly client: PrismaClient;
   /** Runs `fn` in one transaction; everything written through `tx` commits or rolls back together. */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { timeoutMs?: number }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -25,7 +25,7 @@ export function createDatabase(opts: { url: string; poolSize: number; applicatio
   const client = new PrismaClient({ adapter });
   return {
     client,
-    transaction: (fn) => client.$transaction(fn, { maxWait: 5_000, timeout: 30_000 }),
+    transaction: (fn, opts) => client.$transaction(fn, { maxWait: 5_000, timeout: opts?.timeoutMs ?? 30_000 }),
     close: () => client.$disconnect(),
   };
 }

@@ -9,7 +9,8 @@ export interface JobRegistry {
 
 export function buildJobRegistry(services: Services): JobRegistry {
   return {
-    definitions: [...services.sync.jobDefinitions()],
+    // Reconciliation runs after each finished sync run (the sync service calls it) and on demand.
+    definitions: [...services.sync.jobDefinitions(), ...services.reconcile.jobDefinitions()],
     schedules: [...services.sync.schedules()],
   };
 }

@@ -121,13 +121,16 @@ export function createSyncRunRepository(client: PrismaClient) {
     },
 
     /** Closes runs that have no pending account-Region left (succeeded, or partial when any failed). */
-    async closeFinished(at: Date, runId?: string) {
-      await client.$executeRaw`
+    /** Closes the runs that have no pending account-Region left; returns the ids it closed. */
+    async closeFinished(at: Date, runId?: string): Promise<string[]> {
+      const closed = await client.$queryRaw<Array<{ id: string }>>`
         UPDATE sync_runs r SET finished_at = ${at},
           status = CASE WHEN EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id AND j.status = 'failed')
                         THEN 'partial'::"SyncRunStatus" ELSE 'succeeded'::"SyncRunStatus" END
         WHERE r.status = 'running' AND (${runId ?? null}::uuid IS NULL OR r.id = ${runId ?? null}::uuid)
-          AND NOT EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id AND j.status = 'pending')`;
+          AND NOT EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id AND j.status = 'pending')
+        RETURNING r.id::text AS id`;
+      return closed.map((r) => r.id);
     },
   };
 }

@@ -80,8 +80,14 @@ export function createSyncService(deps: {
   clock: Clock;
   log: Logger;
   settings: { defaultRegions: string[]; jobTimeoutSeconds: number; concurrency: number; cron: string | undefined };
+  /** Called once for each run this process sees finish (reconciliation follows every sync run). */
+  onRunFinished?: (runId: string) => Promise<void>;
 }) {
   const { runs, org, clock, log } = deps;
+
+  async function closeFinished(runId?: string) {
+    for (const id of await runs.closeFinished(clock.now(), runId)) await deps.onRunFinished?.(id);
+  }
 
   async function validate(req: SyncRequest) {
     if (req.scope === "organization") {
@@ -194,7 +200,7 @@ export function createSyncService(deps: {
       SYNC_JOBS.accountRegion,
       jobs.map((j) => ({ data: j, singletonKey: `${j.accountId}:${j.region}` })),
     );
-    await runs.closeFinished(clock.now(), runId);
+    await closeFinished(runId);
     log.info(
       { runId, accounts: accounts.size, jobs: jobs.length, newAccounts: newAccounts.length },
       "sync run fanned out",
@@ -232,7 +238,7 @@ export function createSyncService(deps: {
         at: clock.now(),
         status: notEnabled ? "disabled" : "error",
       });
-      await runs.closeFinished(clock.now());
+      await closeFinished();
       return;
     }
     await deps.accountRegions.applySnapshot({
@@ -242,7 +248,7 @@ export function createSyncService(deps: {
       snapshot,
       at: clock.now(),
     });
-    await runs.closeFinished(clock.now());
+    await closeFinished();
   }
 
   return {

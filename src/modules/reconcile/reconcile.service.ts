@@ -1,0 +1,151 @@
+// Reconciliation use cases: run it (after a sync, on demand), list findings, suppress one.
+import type { Logger } from "pino";
+import type { Database } from "../../db/prisma.js";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../errors.js";
+import type { JobDefinition, JobQueue } from "../../jobs/queue.js";
+import type { Clock } from "../../lib/clock.js";
+import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import type { AuditService } from "../audit/audit.service.js";
+import { type CallContext, hasRole } from "../auth/auth.types.js";
+import type { CatalogService } from "../catalog/catalog.service.js";
+import type { ApplyResult, FindingFilter, FindingsRepository } from "./findings.repository.js";
+import { reconcile } from "./reconcile.js";
+import type { Finding } from "./reconcile.types.js";
+import type { ReconcileInputRepository } from "./reconcile-input.repository.js";
+
+export const RECONCILE_JOBS = { run: "reconcile.run" } as const;
+
+export interface ReconcileJob {
+  /** Accounts to reconcile; unset: the whole organization. */
+  accountIds?: string[];
+  /** The sync run that triggered it, for the log. */
+  runId?: string;
+}
+
+export interface ReconcileRunResult extends ApplyResult {
+  found: number;
+}
+
+const isIdCursor = (v: unknown): v is { id: string } =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { id?: unknown }).id === "string" &&
+  /^\d+$/.test((v as { id: string }).id);
+
+export function createReconcileService(deps: {
+  db: Database;
+  catalog: CatalogService;
+  inputs: ReconcileInputRepository;
+  findings: FindingsRepository;
+  audit: AuditService;
+  clock: Clock;
+  log: Logger;
+  queue: JobQueue;
+  settings: { legacyWindowDays: number };
+}) {
+  const { findings, clock } = deps;
+
+  async function run(job: ReconcileJob = {}): Promise<ReconcileRunResult> {
+    const accountIds = job.accountIds;
+    const result = await deps.db.transaction(
+      async (tx) => {
+        // One reconciliation at a time, reading only once it holds the lock: a run that read an
+        // older catalog or inventory must not apply after a newer one and re-open what it resolved.
+        await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('reconcile:apply'))) AS l`;
+        const now = clock.now();
+        const [entries, inventory] = await Promise.all([deps.catalog.entries(now), deps.inputs.load(accountIds)]);
+        const candidates = reconcile({ ...inventory, entries, now, legacyWindowDays: deps.settings.legacyWindowDays });
+        const applied = await findings.apply(candidates, now, accountIds === undefined ? {} : { accountIds }, tx);
+        return { found: candidates.length, ...applied };
+        // A whole organization (hundreds of thousands of model rows) takes longer than a request.
+      },
+      { timeoutMs: 10 * 60_000 },
+    );
+    deps.log.info({ ...result, runId: job.runId, accounts: accountIds?.length ?? "all" }, "reconciliation applied");
+    return result;
+  }
+
+  return {
+    /** Runs reconciliation now (admin). */
+    async reconcileNow(ctx: CallContext, job: ReconcileJob = {}): Promise<ReconcileRunResult> {
+      if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("running reconciliation needs the admin role");
+      return run(job);
+    },
+
+    async list(
+      ctx: CallContext,
+      filter: FindingFilter,
+      page: { limit: number; cursor?: string },
+    ): Promise<Page<Finding>> {
+      if (!hasRole(ctx.principal, "viewer")) throw new ForbiddenError("needs the viewer role");
+      const cursor = decodeCursor(page.cursor, isIdCursor);
+      const rows = await findings.list(filter, {
+        limit: page.limit + 1,
+        ...(cursor ? { afterId: cursor.id } : {}),
+      });
+      return toPage(rows, page.limit, (last) => ({ id: last.id }));
+    },
+
+    async get(ctx: CallContext, id: string): Promise<Finding> {
+      if (!hasRole(ctx.principal, "viewer")) throw new ForbiddenError("needs the viewer role");
+      const found = /^\d{1,18}$/.test(id) ? await findings.byId(id) : undefined;
+      if (!found) throw new NotFoundError(`finding ${id} not found`);
+      return found;
+    },
+
+    /** Suppresses a finding until `until` (admin or approver), audited with the change. */
+    async suppress(ctx: CallContext, id: string, req: { reason: string; until: Date }): Promise<Finding> {
+      if (!hasRole(ctx.principal, "admin", "approver"))
+        throw new ForbiddenError("suppressing a finding needs the admin or approver role");
+      if (req.until.getTime() <= clock.now().getTime())
+        throw new ValidationError("`until` must be in the future", [
+          { field: "body.until", message: "must be in the future" },
+        ]);
+      if (!/^\d{1,18}$/.test(id)) throw new NotFoundError(`finding ${id} not found`);
+      return deps.db.transaction(async (tx) => {
+        const before = await findings.byId(id, tx);
+        if (!before) throw new NotFoundError(`finding ${id} not found`);
+        const after = await findings.suppress(id, { reason: req.reason, until: req.until, by: ctx.principal.id }, tx);
+        if (!after) throw new NotFoundError(`finding ${id} not found`);
+        await deps.audit.record(tx, ctx, {
+          action: "finding.suppress",
+          targetType: "finding",
+          targetId: id,
+          before: { status: before.status, key: before.key },
+          after: { status: after.status, reason: req.reason, until: req.until.toISOString() },
+        });
+        return after;
+      });
+    },
+
+    /**
+     * Queues a reconciliation of the whole organization (after a sync job, say). The queue is
+     * stately, so a burst of requests while one runs collapses into one more run. Never throws:
+     * a missed request is caught up by the next one, and must not fail the sync that asked.
+     */
+    async requestRun(trigger: { runId?: string }): Promise<void> {
+      try {
+        await deps.queue.send(RECONCILE_JOBS.run, trigger.runId ? { runId: trigger.runId } : {});
+      } catch (err) {
+        deps.log.warn({ err, runId: trigger.runId }, "could not queue a reconciliation");
+      }
+    },
+
+    /** The queue this module consumes, for the job registry. */
+    jobDefinitions(): JobDefinition[] {
+      return [
+        {
+          name: RECONCILE_JOBS.run,
+          // stately: one running and at most one queued; a whole-organization run covers every request.
+          queue: { policy: "stately", retryLimit: 3, retryDelay: 5, retryBackoff: true },
+          concurrency: 1,
+          handler: async (data) => {
+            await run(data as ReconcileJob);
+          },
+        },
+      ];
+    },
+  };
+}
+
+export type ReconcileService = ReturnType<typeof createReconcileService>;

@@ -1,0 +1,135 @@
+// Reconciliation over the demo sandbox through the API: a sync queues a reconciliation by itself,
+// findings are listed with filters and pages, suppressed with an audit event, and resolved when a
+// catalog change makes them go away.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
+import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+
+let t: TestApp;
+let viewer: string;
+let admin: string;
+const ctx = { principal: SYSTEM_PRINCIPAL };
+const ACCOUNT = DEMO_ACCOUNTS.nonprodSearch;
+
+interface FindingView {
+  id: string;
+  key: string;
+  type: string;
+  status: string;
+  accountId: string;
+  region: string | null;
+  modelId: string | null;
+  firstSeenAt: string;
+}
+interface Page {
+  items: FindingView[];
+  nextCursor?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  t = await startTestApp();
+  viewer = await t.keyFor("viewer");
+  admin = await t.keyFor("admin");
+  const run = await t.services.sync.requestSync(ctx, { scope: "organization" });
+  for (let i = 0; i < 600; i++) {
+    const now = await t.services.sync.getRun(ctx, run.id);
+    if (now.status !== "queued" && now.status !== "running") break;
+    await sleep(100);
+  }
+});
+afterAll(async () => t?.close());
+
+const get = async (url: string): Promise<Page> => {
+  const res = await t.app.inject({ url, headers: { authorization: viewer } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as Page;
+};
+
+describe("findings API", () => {
+  it("a finished sync is followed by a reconciliation: with an empty catalog every usable model is unapproved", async () => {
+    let page: Page = { items: [] };
+    for (let i = 0; i < 300 && page.items.length === 0; i++) {
+      page = await get("/v1/findings?type=UNAPPROVED_MODEL_ACCESSIBLE&limit=5");
+      if (page.items.length === 0) await sleep(100);
+    }
+    expect(page.items.length).toBe(5);
+    expect(page.nextCursor).toBeDefined();
+    const next = await get(`/v1/findings?type=UNAPPROVED_MODEL_ACCESSIBLE&limit=5&cursor=${page.nextCursor}`);
+    const ids = [...page.items, ...next.items].map((f) => Number(f.id));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("suppresses a finding with reason and expiry, audited; viewers cannot", async () => {
+    const [target] = (await get(`/v1/findings?accountId=${ACCOUNT}&status=open&limit=1`)).items;
+    if (!target) throw new Error("no finding to suppress");
+    const until = new Date(Date.now() + 86_400_000).toISOString();
+    const body = { reason: "sandbox experiments", until };
+    const denied = await t.app.inject({
+      method: "POST",
+      url: `/v1/findings/${target.id}/suppress`,
+      headers: { authorization: viewer },
+      payload: body,
+    });
+    expect(denied.statusCode).toBe(403);
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/v1/findings/${target.id}/suppress`,
+      headers: { authorization: admin },
+      payload: body,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: "suppressed",
+      suppressedReason: "sandbox experiments",
+      suppressedUntil: until,
+    });
+    const audit = await t.app.inject({
+      url: `/v1/audit-events?action=finding.suppress&targetId=${target.id}`,
+      headers: { authorization: admin },
+    });
+    expect((audit.json() as { items: unknown[] }).items).toHaveLength(1);
+    const missing = await t.app.inject({
+      method: "POST",
+      url: "/v1/findings/999999999/suppress",
+      headers: { authorization: admin },
+      payload: body,
+    });
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it("resolves findings the catalog now approves, keeping the rest open", async () => {
+    const before = await get(
+      `/v1/findings?accountId=${ACCOUNT}&type=UNAPPROVED_MODEL_ACCESSIBLE&status=open&limit=200`,
+    );
+    const nova = before.items.find((f) => f.modelId?.startsWith("amazon.nova-"));
+    if (!nova) throw new Error(`no unapproved Nova finding: ${before.items.map((f) => f.key).join(", ")}`);
+    await t.services.catalog.apply(
+      ctx,
+      parseCatalogDocument(`entries:
+  - id: nova
+    model: amazon.nova-*
+    scope: organization
+    owner: platform
+    justification: default models
+`),
+      "test catalog",
+    );
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/v1/reconciliations",
+      headers: { authorization: admin },
+      payload: {},
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((res.json() as { resolved: number }).resolved).toBeGreaterThan(0);
+    const resolved = await get(`/v1/findings?accountId=${ACCOUNT}&status=resolved&limit=200`);
+    expect(resolved.items.map((f) => f.key)).toContain(nova.key);
+    const after = await get(`/v1/findings?accountId=${ACCOUNT}&type=UNAPPROVED_MODEL_ACCESSIBLE&status=open&limit=200`);
+    expect(after.items.filter((f) => f.modelId?.startsWith("amazon.nova-"))).toEqual([]);
+  });
+});
