@@ -1,7 +1,9 @@
 // The inventory HTTP API over a real sync of the demo organization (in-process sandbox, real
 // pg-boss worker, real PostgreSQL). One organization sync seeds every test in this file.
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../src/modules/auth/auth.types.js";
+import type { AccountSummary } from "../src/modules/inventory/inventory-query.types.js";
 import { DEMO_ACCOUNTS } from "../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "./helpers/app.js";
 
@@ -19,20 +21,6 @@ const ou: Record<string, string> = {};
 interface Page<T> {
   items: T[];
   nextCursor?: string;
-}
-interface AccountSummary {
-  id: string;
-  name: string;
-  state: string;
-  regionsInScope: number;
-  regionsOk: number;
-  regionsError: number;
-  regionsDisabled: number;
-  regionsNever: number;
-  lastSuccessAt: string | null;
-  lastErrorGate: string | null;
-  modelsAvailable: number;
-  status: string;
 }
 interface MatrixRow {
   modelId: string;

@@ -160,3 +160,21 @@ export function builtinProfiles(regions: readonly string[]): ScenarioProfile[] {
   }
   return out;
 }
+
+/** The common "no DeepSeek anywhere" SCP document (models and every profile routing to them). */
+export function denyDeepSeekDocument(sid?: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        ...(sid ? { Sid: sid } : {}),
+        Effect: "Deny",
+        Action: "bedrock:*",
+        Resource: [
+          "arn:aws:bedrock:*::foundation-model/deepseek.*",
+          "arn:aws:bedrock:*:*:inference-profile/*deepseek.*",
+        ],
+      },
+    ],
+  };
+}

@@ -1,5 +1,5 @@
 // The demo organization: a dozen accounts with the drift and failures a governor must surface.
-import { builtinModels, builtinProfiles } from "./catalog.js";
+import { builtinModels, builtinProfiles, denyDeepSeekDocument } from "./catalog.js";
 import { parseScenario, type Scenario } from "./scenario.js";
 
 const REGIONS = ["us-east-1", "us-west-2", "eu-west-1"];
@@ -115,20 +115,7 @@ export function demoScenario(): Scenario {
         id: "p-denydeepseek",
         name: "DenyDeepSeekModels",
         description: "DeepSeek models are not approved anywhere in the organization",
-        content: {
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyDeepSeek",
-              Effect: "Deny",
-              Action: "bedrock:*",
-              Resource: [
-                "arn:aws:bedrock:*::foundation-model/deepseek.*",
-                "arn:aws:bedrock:*:*:inference-profile/*deepseek.*",
-              ],
-            },
-          ],
-        },
+        content: denyDeepSeekDocument("DenyDeepSeek"),
         targets: ["root"],
       },
       {

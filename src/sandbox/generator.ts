@@ -1,6 +1,6 @@
 // Large, realistic, deterministic organizations for load tests and benchmarks: the same options
 // and seed always give the same scenario.
-import { builtinModels, isMarketplaceProvider } from "./catalog.js";
+import { builtinModels, denyDeepSeekDocument, isMarketplaceProvider } from "./catalog.js";
 import { createRng, type Rng } from "./rng.js";
 import {
   parseScenario,
@@ -201,19 +201,7 @@ export function generateScenario(opts: GenerateScenarioOptions): Scenario {
         id: `p-${token(rng, 8)}`,
         name: "DenyDeepSeek",
         description: "Deny DeepSeek models organization-wide",
-        content: {
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Deny",
-              Action: "bedrock:*",
-              Resource: [
-                "arn:aws:bedrock:*::foundation-model/deepseek.*",
-                "arn:aws:bedrock:*:*:inference-profile/*deepseek.*",
-              ],
-            },
-          ],
-        },
+        content: denyDeepSeekDocument(),
         targets: ["root"],
       },
     ],
