@@ -5,7 +5,7 @@
 // GetFoundationModelAvailability limited to 10 TPS per account and Region, as the client is).
 // Measures wall time, AWS calls, CPU and peak RSS per worker, rows written, and the ratio of
 // wall time to the run's lower bound: max(quota-imposed time, worker CPU time / cores).
-import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
@@ -21,6 +21,7 @@ import type { SyncRunView } from "../src/modules/inventory/sync-run.repository.j
 import { generateScenario } from "../src/sandbox/index.js";
 import { createDatabase } from "../test/helpers/databases.js";
 import { startPostgresServer } from "../test/helpers/postgres-server.js";
+import { buildDist, peakRssMb, positiveInt } from "./common.js";
 import type { SandboxCounts, SandboxReady } from "./sandbox-process.js";
 
 const LATENCY_MS = { mean: 30, stddev: 5 };
@@ -42,11 +43,7 @@ const { values: args } = parseArgs({
     json: { type: "string" },
   },
 });
-const int = (name: keyof typeof args) => {
-  const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-};
+const int = (name: keyof typeof args) => positiveInt(args, name);
 const inputs = {
   accounts: int("accounts"),
   regions: int("regions"),
@@ -66,11 +63,6 @@ async function cpuSeconds(pid: number): Promise<number> {
   // Fields after the command name (which may contain spaces) start at field 3.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
-}
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
 }
 /** Busy and total jiffies of the whole machine (every process, Postgres included). */
 async function machineTicks(): Promise<{ busy: number; total: number }> {
@@ -139,8 +131,7 @@ function startWorker(env: Record<string, string>, i: number): Promise<ChildProce
 
 // ---- the run ----
 // Workers run the built service; build it from the current source first.
-const build = spawnSync("npm", ["run", "build", "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
-if (build.status !== 0) throw new Error("npm run build failed");
+buildDist();
 const tmp = await mkdtemp(path.join(tmpdir(), "bench-sync-"));
 const server = await startPostgresServer({
   TEST_DATABASE_URL: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || "",

@@ -5,8 +5,13 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { applyMigrations, databaseStatus, readMigrationScripts } from "./db/migrator.js";
 import { packageVersion } from "./lib/package-root.js";
 import { createLogger } from "./logger.js";
+import { runAuditIngest, runReport } from "./main/audit-command.js";
+import { auditVerifyCommand } from "./main/audit-verify-command.js";
 import { catalogCommand } from "./main/catalog-command.js";
 import { resolveDatabase } from "./main/database.js";
+import { type DoctorCliOptions, doctorCli } from "./main/doctor-command.js";
+import { type PlanCommandOptions, remediationCommand } from "./main/remediation-command.js";
+import { type CreateOptions, requestCommand } from "./main/request-command.js";
 import { startRuntime } from "./main/runtime.js";
 import { serve } from "./main/serve.js";
 import { onShutdownSignal } from "./main/shutdown.js";
@@ -180,6 +185,46 @@ program
     }),
   );
 
+/** Runs a remediation command; usage errors exit 2 with one line. */
+async function runRemediation(config: Config, act: Parameters<typeof remediationCommand>[2]) {
+  const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr);
+  try {
+    process.exitCode = await remediationCommand(config, log, act);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`bedrock-governor: ${err.message}\n`);
+    process.exit(2);
+  }
+}
+
+program
+  .command("plan")
+  .description(
+    "Plan the AWS changes (SCPs, agreements, Anthropic use case) that close the drift in a scope; writes nothing to AWS. Exit 2 when there are changes",
+  )
+  .option("--ou <id>", "the accounts under this OU (or the root)")
+  .option("--account <id>", "one account")
+  .option("--region <region>", "with --account: only this Region's agreements and use case")
+  .option("--use-case-file <form.json>", "the Anthropic use-case form (JSON) to submit where it is missing")
+  .option("--json", "print the plan as JSON")
+  .action(action(async (config, opts: PlanCommandOptions) => runRemediation(config, { kind: "plan", opts })));
+
+program
+  .command("apply")
+  .description("Apply a stored remediation plan (refused when stale); the touched scopes are re-synced")
+  .argument("<plan-id>", "the plan id printed by `plan`")
+  .option("--json", "print the outcome as JSON")
+  .action(
+    action(async (config, planId: string, opts: { json?: boolean }) =>
+      runRemediation(config, { kind: "apply", planId, ...(opts.json ? { json: true } : {}) }),
+    ),
+  );
+
+program
+  .command("reconcile")
+  .description("Reconcile the catalog with the inventory now and print what changed in the findings")
+  .action(action(async (config) => runRemediation(config, { kind: "reconcile" })));
+
 const catalog = program
   .command("catalog")
   .description("The approved-models catalog as a YAML file kept in git (operator access; audited as cli:<user>)");
@@ -222,6 +267,84 @@ catalog
     }),
   );
 
+program
+  .command("doctor")
+  .description(
+    "Why a principal can or cannot call a model in an account-Region: credentials, Region, model access, organization policy and IAM, gate by gate with evidence and fix. With only --error: classify the error without calling AWS. Exit codes: 0 no gate fails, 3 a gate fails, 2 unusable input",
+  )
+  .option("--account <id>", "AWS account id (12 digits)")
+  .option("--region <region>", "Region the call is made from, e.g. us-east-1")
+  .option("--model <id>", "model id, inference profile id, or either's ARN")
+  .option("--principal <arn>", "IAM role/user (or assumed-role session) ARN making the call: simulates its policies")
+  .option("--error <text>", "the error message as received: classified and compared with the live checks")
+  .option("--probe", "make one real one-token Converse call in the account (as the service's role)")
+  .option("--json", "print the report as JSON")
+  .action(
+    action(async (config, opts: DoctorCliOptions) => {
+      process.exitCode = await doctorCli(config, opts);
+    }),
+  );
+
+/** A repeatable option; each value may also be a comma-separated list. */
+const collect = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+const audit = program
+  .command("audit")
+  .description(
+    "Audit: Bedrock invocations from CloudTrail (ingest) and the service's own tamper-evident log (verify); operator access, audited as cli:<user>",
+  );
+audit
+  .command("ingest")
+  .description(
+    "Ingest invocations from LookupEvents or the organization trail in S3, per account-Region from its checkpoint; prints the ingestion id. Exit codes with --wait: 0 succeeded, 1 failed",
+  )
+  .option("--source <lookup|s3>", "LookupEvents per account-Region, or the organization trail's files in S3", "lookup")
+  .option("--account <id>", "only this account (repeat or comma-separate)", collect)
+  .option("--region <region>", "only this Region (repeat or comma-separate)", collect)
+  .option("--bucket <name>", "s3: the organization trail bucket (default AUDIT_TRAIL_BUCKET)")
+  .option("--bucket-account <id>", "s3: the account that owns the bucket (default AUDIT_TRAIL_BUCKET_ACCOUNT)")
+  .option("--org-id <id>", "s3: the organization id in the key prefix (default: DescribeOrganization)")
+  .option("--wait", "run the jobs in this process and wait for the result")
+  .action(
+    action(async (config, opts) => {
+      const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr);
+      try {
+        process.exitCode = await runAuditIngest(config, log, opts);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`bedrock-governor audit ingest: ${err.message}\n`);
+        process.exit(2);
+      }
+    }),
+  );
+
+program
+  .command("report")
+  .description("Render a compliance report for a period and scope (jobs run in this process) to a file or stdout")
+  .requiredOption("--from <iso-date>", "period start (inclusive)")
+  .requiredOption("--to <iso-date>", "period end (exclusive)")
+  .option("--scope <scope>", "organization, an OU id (ou-…, r-…) or an account id", "organization")
+  .option("--format <format>", "json, csv, html or pdf", "pdf")
+  .option("-o, --output <file>", "write here (default: stdout)")
+  .option("--include-events", "json/csv: list every invocation of the period")
+  .action(
+    action(async (config, opts) => {
+      const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr);
+      try {
+        process.exitCode = await runReport(config, log, opts);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`bedrock-governor report: ${err.message}\n`);
+        process.exit(2);
+      }
+    }),
+  );
+
 const apiKey = program.command("api-key").description("Manage API keys directly in the database (operator access)");
 apiKey
   .command("create")
@@ -247,6 +370,74 @@ apiKey
       } finally {
         await runtime.close();
       }
+    }),
+  );
+
+const request = program
+  .command("request")
+  .description("Model-access requests through the API (GOVERNOR_URL, GOVERNOR_API_KEY)");
+const apiAction =
+  (fn: (config: Readonly<Config>, out: (text: string) => void) => Promise<number>) =>
+  async (config: Readonly<Config>) => {
+    process.exitCode = await fn(config, (text) => process.stdout.write(text));
+  };
+request
+  .command("create")
+  .description("File a request for a model or inference profile in accounts and Regions")
+  .requiredOption("--account <id>", "account id (repeat or comma-separate)", collect)
+  .requiredOption("--region <region>", "Region (repeat or comma-separate)", collect)
+  .requiredOption("--model <id>", "model id or inference profile id")
+  .requiredOption("--purpose <text>", "what it is for")
+  .addOption(
+    new Option("--classification <level>", "data classification")
+      .choices(["public", "internal", "confidential", "restricted"])
+      .makeOptionMandatory(),
+  )
+  .requiredOption("--duration-hours <n>", "how long access lasts once active", positiveInt)
+  .option("--idempotency-key <key>", "repeat-safe: the same key returns the first result")
+  .option("--json", "print the API's answer")
+  .action((opts: CreateOptions & { json?: boolean }) =>
+    action(
+      apiAction((config, out) =>
+        requestCommand(config, "create", { create: opts, ...(opts.json ? { json: true } : {}) }, out),
+      ),
+    )(),
+  );
+request
+  .command("list")
+  .description("Requests you may see (your own; those you may decide; all for admins and auditors)")
+  .option("--status <status>", "only this status")
+  .option("--mine", "only your own")
+  .option("--json", "print the API's answer")
+  .action((opts: { status?: string; mine?: boolean; json?: boolean }) =>
+    action(apiAction((config, out) => requestCommand(config, "list", opts, out)))(),
+  );
+request
+  .command("show <id>")
+  .description("One request with its decisions, grants and plans (JSON)")
+  .action((id: string) => action(apiAction((config, out) => requestCommand(config, "show", { id }, out)))());
+for (const verb of ["approve", "reject", "cancel"] as const) {
+  request
+    .command(`${verb} <id>`)
+    .description(
+      verb === "cancel"
+        ? "Withdraw your own pending request"
+        : `${verb === "approve" ? "Approve" : "Reject"} a pending request (decides on the version just read)`,
+    )
+    [verb === "reject" ? "requiredOption" : "option"]("--comment <text>", "why")
+    .option("--json", "print the API's answer")
+    .action((id: string, opts: { comment?: string; json?: boolean }) =>
+      action(apiAction((config, out) => requestCommand(config, verb, { id, ...opts }, out)))(),
+    );
+}
+audit
+  .command("verify")
+  .description("Recompute the tamper-evident hash chain; print the first broken link (exit 3 when broken)")
+  .option("--json", "print the verification as JSON")
+  .action(
+    action(async (config, opts: { json?: boolean }) => {
+      const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr);
+      process.exitCode = await auditVerifyCommand(config, log, opts);
     }),
   );
 

@@ -10,12 +10,17 @@ import { createAuditRepository } from "./modules/audit/audit.repository.js";
 import { createAuditService } from "./modules/audit/audit.service.js";
 import { createApiKeyRepository } from "./modules/auth/api-key.repository.js";
 import { createApiKeyService } from "./modules/auth/api-key.service.js";
+import { createApiKeyHasher } from "./modules/auth/api-key-hash.js";
 import { createAuthService } from "./modules/auth/auth.service.js";
 import { createJwtVerifier } from "./modules/auth/jwt-verifier.js";
 import { createCatalogRepository } from "./modules/catalog/catalog.repository.js";
 import { createCatalogService } from "./modules/catalog/catalog.service.js";
+import type { DesiredStateSource } from "./modules/catalog/catalog.types.js";
 import { createPolicyService } from "./modules/catalog/policy.service.js";
 import { createPolicyFactsRepository } from "./modules/catalog/policy-facts.repository.js";
+import { createDoctorRepository } from "./modules/doctor/doctor.repository.js";
+import { createDoctorService } from "./modules/doctor/doctor.service.js";
+import { inventoryScpsFrom } from "./modules/doctor/inventory-scps.js";
 import { createHealthRepository } from "./modules/health/health.repository.js";
 import { createHealthService } from "./modules/health/health.service.js";
 import { createAccountRegionRepository } from "./modules/inventory/account-region.repository.js";
@@ -26,9 +31,27 @@ import { createInventoryQueryService } from "./modules/inventory/inventory-query
 import { createOrgRepository } from "./modules/inventory/org.repository.js";
 import { createSyncService } from "./modules/inventory/sync.service.js";
 import { createSyncRunRepository } from "./modules/inventory/sync-run.repository.js";
+import { createAnalysisRepository } from "./modules/invocations/analysis.repository.js";
+import { createIngestionRepository } from "./modules/invocations/ingestion.repository.js";
+import { createInvocationEventsRepository } from "./modules/invocations/invocation-events.repository.js";
+import { createInvocationsService } from "./modules/invocations/invocations.service.js";
 import { createFindingsRepository } from "./modules/reconcile/findings.repository.js";
 import { createReconcileService } from "./modules/reconcile/reconcile.service.js";
 import { createReconcileInputRepository } from "./modules/reconcile/reconcile-input.repository.js";
+import { createRemediationRepository } from "./modules/remediation/remediation.repository.js";
+import { createRemediationService } from "./modules/remediation/remediation.service.js";
+import { createReportsRepository } from "./modules/reports/reports.repository.js";
+import { createReportsService } from "./modules/reports/reports.service.js";
+import { createAccessRequestRepository } from "./modules/requests/access-request.repository.js";
+import { createAccessRequestService } from "./modules/requests/access-request.service.js";
+import { createApprovalRuleRepository } from "./modules/requests/approval-rule.repository.js";
+import { createApprovalRuleService } from "./modules/requests/approval-rule.service.js";
+import { createDesiredState } from "./modules/requests/desired-state.js";
+import { createProvisioningService } from "./modules/requests/provisioning.service.js";
+import { createRequestInventoryRepository } from "./modules/requests/request-inventory.repository.js";
+import { createTransitions } from "./modules/requests/request-transitions.js";
+import { createWebhookRepository } from "./modules/requests/webhook.repository.js";
+import { createWebhookService } from "./modules/requests/webhook.service.js";
 import { createSystemService } from "./modules/system/system.service.js";
 import type { SystemEnvironment } from "./modules/system/system.types.js";
 
@@ -52,7 +75,13 @@ export function createServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const client = deps.db.client;
   const audit = createAuditService({ repo: createAuditRepository(client) });
-  const apiKeys = createApiKeyService({ db: deps.db, repo: createApiKeyRepository(client), audit, clock });
+  const apiKeys = createApiKeyService({
+    db: deps.db,
+    repo: createApiKeyRepository(client),
+    audit,
+    clock,
+    hasher: createApiKeyHasher(deps.config.security.apiKeyHashSecret),
+  });
   const auth = createAuthService({ apiKeys, jwt: deps.config.oidc ? createJwtVerifier(deps.config.oidc) : undefined });
   const system = createSystemService({ environment: deps.environment });
   const health = createHealthService({
@@ -89,10 +118,14 @@ export function createServices(deps: ServiceDeps) {
     audit,
   });
   const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(client), audit, clock });
-  const policies = createPolicyService({ catalog, facts: createPolicyFactsRepository(client), clock });
+  // Desired state: the catalog and the access grants in force (account-scoped entries).
+  const accessRequestRepo = createAccessRequestRepository(client);
+  const desired: DesiredStateSource = createDesiredState({ catalog, grants: accessRequestRepo, clock });
+  const facts = createPolicyFactsRepository(client);
+  const policies = createPolicyService({ desired, facts, clock });
   const reconcile = createReconcileService({
     db: deps.db,
-    catalog,
+    desired,
     inputs: createReconcileInputRepository(client),
     findings: createFindingsRepository(client),
     audit,
@@ -102,7 +135,134 @@ export function createServices(deps: ServiceDeps) {
     settings: { legacyWindowDays: deps.config.reconcile.legacyWindowDays },
   });
   afterRun = (runId) => reconcile.requestRun({ runId });
-  return { audit, apiKeys, auth, health, system, sync, inventory, catalog, policies, reconcile, aws: deps.aws, clock };
+  // Invocation audit (CloudTrail): "allowed at that time" reads the same desired-state source.
+  const invocationEvents = createInvocationEventsRepository(deps.db);
+  const invocations = createInvocationsService({
+    db: deps.db,
+    events: invocationEvents,
+    ingestions: createIngestionRepository(client),
+    analysis: createAnalysisRepository(client),
+    facts,
+    desired,
+    aws: deps.aws,
+    queue: deps.queue,
+    audit,
+    clock,
+    log: deps.log.child({ component: "invocations" }),
+    settings: { ...deps.config.audit, homeRegion: deps.config.aws.homeRegion },
+  });
+  const reports = createReportsService({
+    db: deps.db,
+    repo: createReportsRepository(deps.db),
+    facts,
+    audit,
+    queue: deps.queue,
+    clock,
+    log: deps.log.child({ component: "reports" }),
+  });
+  const remediation = createRemediationService({
+    db: deps.db,
+    repo: createRemediationRepository(client),
+    desired,
+    facts,
+    inputs: createReconcileInputRepository(client),
+    aws: deps.aws,
+    audit,
+    clock,
+    log: deps.log.child({ component: "remediation" }),
+    requestSync: async (ctx, req) => (await sync.requestSync(ctx, req, "remediation")).id,
+    settings: { legacyWindowDays: deps.config.reconcile.legacyWindowDays },
+  });
+  const requestsConfig = deps.config.requests;
+  const requestInventory = createRequestInventoryRepository(client);
+  const approvalRuleRepo = createApprovalRuleRepository(client);
+  const webhooks = createWebhookService({
+    db: deps.db,
+    repo: createWebhookRepository(client),
+    audit,
+    queue: deps.queue,
+    clock,
+    log: deps.log.child({ component: "webhooks" }),
+    settings: {
+      retryLimit: requestsConfig.webhookRetryLimit,
+      retryDelaySeconds: requestsConfig.webhookRetryDelaySeconds,
+      timeoutMs: requestsConfig.webhookTimeoutMs,
+    },
+  });
+  const transitions = createTransitions({ repo: accessRequestRepo, audit, webhooks, clock });
+  const accessRequests = createAccessRequestService({
+    db: deps.db,
+    repo: accessRequestRepo,
+    inventory: requestInventory,
+    rules: approvalRuleRepo,
+    desired,
+    transitions,
+    webhooks,
+    queue: deps.queue,
+    clock,
+    log: deps.log.child({ component: "access-requests" }),
+    settings: { pendingTtlHours: requestsConfig.pendingTtlHours, maxDurationHours: requestsConfig.maxDurationHours },
+  });
+  const approvalRules = createApprovalRuleService({
+    db: deps.db,
+    repo: approvalRuleRepo,
+    scopeKind: (id) => createInventoryQueryRepository(client, { defaultRegions }).targetKind(id),
+    audit,
+    clock,
+  });
+  const provisioning = createProvisioningService({
+    db: deps.db,
+    repo: accessRequestRepo,
+    inventory: requestInventory,
+    transitions,
+    webhooks,
+    audit,
+    remediation,
+    sync,
+    reconcile,
+    queue: deps.queue,
+    clock,
+    log: deps.log.child({ component: "provisioning" }),
+    settings: {
+      sweepCron: requestsConfig.sweepCron,
+      verifyPollSeconds: requestsConfig.verifyPollSeconds,
+      verifyMaxPolls: requestsConfig.verifyMaxPolls,
+    },
+  });
+  // Access doctor, with the open access requests of the account-Region-model it examines.
+  const doctor = createDoctorService({
+    requests: { openFor: (accountId, region, modelId) => accessRequestRepo.openFor(accountId, region, modelId) },
+    aws: deps.aws,
+    db: deps.db,
+    desired,
+    inventory: createDoctorRepository(client),
+    inventoryScps: inventoryScpsFrom(createReconcileInputRepository(client)),
+    audit,
+    clock,
+    regions: defaultRegions,
+  });
+  return {
+    accessRequests,
+    approvalRules,
+    provisioning,
+    webhooks,
+    audit,
+    apiKeys,
+    auth,
+    health,
+    system,
+    sync,
+    inventory,
+    catalog,
+    policies,
+    reconcile,
+    invocations,
+    reports,
+    remediation,
+    doctor,
+    aws: deps.aws,
+    clock,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

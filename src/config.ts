@@ -77,6 +77,52 @@ export interface Config {
   reconcile: { /** A model whose end of life is this close is reported as LEGACY_MODEL. */ legacyWindowDays: number };
   /** How often the job queue retries jobs of dead workers and checks schedules. */
   jobMaintenanceIntervalSeconds: number;
+  audit: AuditConfig;
+  requests: RequestsConfig;
+  /** Where the `request` CLI commands reach the API, and the key they use. */
+  apiClient: { url: string; apiKey: string | undefined };
+  security: SecurityConfig;
+}
+
+/** Invocation audit from CloudTrail. */
+export interface AuditConfig {
+  /** First LookupEvents window: this many days back (CloudTrail keeps 90). */
+  lookbackDays: number;
+  /** Each window starts this long before the last checkpoint (late-delivered events). */
+  overlapMinutes: number;
+  /** Scheduled LookupEvents ingestion of every account-Region; undefined: off. */
+  ingestCron: string | undefined;
+  /** Organization trail bucket, the account that owns it and its Region (S3 ingestion defaults). */
+  trailBucket: string | undefined;
+  trailBucketAccount: string | undefined;
+  trailBucketRegion: string | undefined;
+}
+
+export interface RequestsConfig {
+  /** A pending request not decided within this expires. */
+  pendingTtlHours: number;
+  /** Longest access a request may ask for. */
+  maxDurationHours: number;
+  /** Cron of the sweep that expires requests and ends grants, or undefined when off. */
+  sweepCron: string | undefined;
+  verifyPollSeconds: number;
+  verifyMaxPolls: number;
+  webhookRetryLimit: number;
+  webhookRetryDelaySeconds: number;
+  webhookTimeoutMs: number;
+}
+
+export interface SecurityConfig {
+  /** Requests one principal (or, unauthenticated, one IP) may make per window; 0 turns limiting off. */
+  rateLimitMax: number;
+  rateLimitWindowSeconds: number;
+  /** Origins allowed by CORS; undefined: no CORS headers at all (browsers refuse cross-origin calls). */
+  corsOrigins: string[] | undefined;
+  /** Socket idle time before the first byte of a request, and the whole request's receive time. */
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Key of the HMAC that API key secrets are stored under; undefined: scrypt (a slow hash). */
+  apiKeyHashSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -240,12 +286,52 @@ function regionList(env: Env, name: string): string[] | undefined {
   return [...new Set(list)];
 }
 
+function accountId(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw !== undefined && !/^\d{12}$/.test(raw)) throw new ConfigError(name, "a 12-digit AWS account id", raw);
+  return raw;
+}
+
 function cron(env: Env, name: string, def: string): string | undefined {
   const raw = str(env, name) ?? def;
   if (raw === "off") return undefined;
   if (!/^(\S+\s+){4}\S+$/.test(raw))
     throw new ConfigError(name, 'a 5-field cron expression (e.g. "0 */6 * * *") or "off"', raw);
   return raw;
+}
+
+function corsOrigins(env: Env, name: string): string[] | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  const list = raw
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const valid = (o: string) => {
+    try {
+      const u = new URL(o);
+      return (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
+    } catch {
+      return false;
+    }
+  };
+  if (list.length === 0 || !list.every(valid))
+    throw new ConfigError(name, "comma-separated origins such as https://console.example.com (no path)", raw);
+  return list;
+}
+
+function securityConfig(env: Env): SecurityConfig {
+  const apiKeyHashSecret = str(env, "API_KEY_HASH_SECRET");
+  if (apiKeyHashSecret !== undefined && apiKeyHashSecret.length < 32)
+    throw new ConfigError("API_KEY_HASH_SECRET", "at least 32 characters (e.g. openssl rand -base64 48)", "", true);
+  return {
+    rateLimitMax: int(env, "RATE_LIMIT_MAX", 1200, 0, 10_000_000),
+    rateLimitWindowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
+    corsOrigins: corsOrigins(env, "CORS_ORIGINS"),
+    connectionTimeoutMs: int(env, "CONNECTION_TIMEOUT_MS", 10_000, 100, 600_000),
+    requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
+    apiKeyHashSecret,
+  };
 }
 
 /** Reads and validates configuration. Throws ConfigError on the first bad variable. */
@@ -283,6 +369,31 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     reconcile: { legacyWindowDays: int(env, "RECONCILE_LEGACY_WINDOW_DAYS", 90, 0, 3650) },
     jobMaintenanceIntervalSeconds: int(env, "JOB_MAINTENANCE_INTERVAL_SECONDS", 30, 1, 3600),
+    audit: {
+      lookbackDays: int(env, "AUDIT_LOOKBACK_DAYS", 7, 1, 90),
+      overlapMinutes: int(env, "AUDIT_OVERLAP_MINUTES", 20, 0, 1440),
+      ingestCron: cron(env, "AUDIT_INGEST_CRON", "off"),
+      trailBucket: str(env, "AUDIT_TRAIL_BUCKET"),
+      trailBucketAccount: accountId(env, "AUDIT_TRAIL_BUCKET_ACCOUNT"),
+      trailBucketRegion: str(env, "AUDIT_TRAIL_BUCKET_REGION")
+        ? region(env, "AUDIT_TRAIL_BUCKET_REGION", "")
+        : undefined,
+    },
+    requests: {
+      pendingTtlHours: int(env, "REQUESTS_PENDING_TTL_HOURS", 168, 1, 8760),
+      maxDurationHours: int(env, "REQUESTS_MAX_DURATION_HOURS", 2160, 1, 87_600),
+      sweepCron: cron(env, "REQUESTS_SWEEP_CRON", "*/5 * * * *"),
+      verifyPollSeconds: int(env, "REQUESTS_VERIFY_POLL_SECONDS", 2, 1, 600),
+      verifyMaxPolls: int(env, "REQUESTS_VERIFY_MAX_POLLS", 450, 1, 100_000),
+      webhookRetryLimit: int(env, "WEBHOOK_RETRY_LIMIT", 8, 0, 100),
+      webhookRetryDelaySeconds: int(env, "WEBHOOK_RETRY_DELAY_SECONDS", 10, 1, 86_400),
+      webhookTimeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000),
+    },
+    apiClient: {
+      url: url(env, "GOVERNOR_URL", ["http:", "https:"]) ?? "http://127.0.0.1:3000",
+      apiKey: str(env, "GOVERNOR_API_KEY"),
+    },
+    security: securityConfig(env),
   };
   return Object.freeze(config);
 }

@@ -82,6 +82,12 @@ export class UnprocessableError extends AppError {
   }
 }
 
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  readonly code = "RATE_LIMITED";
+  readonly title = "Too many requests";
+}
+
 export class ServiceUnavailableError extends AppError {
   readonly status = 503;
   readonly code: string;

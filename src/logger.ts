@@ -46,13 +46,46 @@ function serializeError(err: Error): Record<string, unknown> {
   return out;
 }
 
+/** API keys and bearer-looking values pasted into a URL by mistake are cut out before logging. */
+const URL_SECRETS =
+  /bgk_[0-9a-f]{16}_[A-Za-z0-9_-]+|((?:token|key|secret|password|signature|credential)[^=&]*=)[^&]*/gi;
+
+export function scrubUrl(url: string): string {
+  let decoded = url;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    // keep the raw form; it is scrubbed as it is
+  }
+  return decoded.replace(URL_SECRETS, (_m, param?: string) => (param ? `${param}[redacted]` : "[redacted]"));
+}
+
+interface RequestLike {
+  method?: string;
+  url?: string;
+  host?: string;
+  hostname?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+function serializeRequest(req: RequestLike): Record<string, unknown> {
+  return {
+    method: req.method,
+    url: typeof req.url === "string" ? scrubUrl(req.url) : req.url,
+    host: req.host ?? req.hostname,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: "bedrock-governor" },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-      serializers: { err: serializeError },
+      serializers: { err: serializeError, req: serializeRequest },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -1,11 +1,11 @@
 // `bedrock-governor catalog diff|apply|export` as a person runs it: a YAML file in git.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalogDocument } from "../src/modules/catalog/catalog-document.js";
 import { migratedDatabase } from "./helpers/app.js";
+import { runCliSync } from "./helpers/cli.js";
 import type { TestDatabase } from "./helpers/databases.js";
 
 let db: TestDatabase;
@@ -19,12 +19,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "catalog", ...args], {
-    env: { ...process.env, DATABASE_URL: db.url, TEST_DATABASE_URL: "", LOG_LEVEL: "error" },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+const cli = (...args: string[]) => runCliSync(["catalog", ...args], { DATABASE_URL: db.url, LOG_LEVEL: "error" });
 
 describe("catalog CLI", () => {
   it("diff shows changes (exit 2), apply makes them, export gives the document back", () => {

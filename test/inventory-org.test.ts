@@ -27,6 +27,7 @@ const base: OrgSnapshot = {
       parentId: "ou-ab12-aaaaaaaa",
       path: "/Root/Prod",
       joinedAt: null,
+      management: false,
     },
     {
       id: "222222222222",
@@ -36,6 +37,7 @@ const base: OrgSnapshot = {
       parentId: "ou-ab12-bbbbbbbb",
       path: "/Root/Dev",
       joinedAt: null,
+      management: false,
     },
   ],
   policies: [],
@@ -87,6 +89,7 @@ describe("organization discovery applied to the inventory", () => {
           parentId: "ou-ab12-aaaaaaaa",
           path: "/Root/Prod",
           joinedAt: null,
+          management: false,
         },
         {
           id: "333333333333",
@@ -96,6 +99,7 @@ describe("organization discovery applied to the inventory", () => {
           parentId: "r-ab12",
           path: "/Root",
           joinedAt: null,
+          management: false,
         },
       ],
     };

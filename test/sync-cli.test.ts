@@ -1,37 +1,15 @@
 // `bedrock-governor sync` as a child process against a fresh database and the in-process demo
 // sandbox: exit codes, the summary by gate, and bad flags.
-import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { progressLine } from "../src/main/sync-command.js";
 import type { SyncRunView } from "../src/modules/inventory/sync-run.repository.js";
 import { emptyDatabase } from "./helpers/app.js";
+import { runCli as runCliIn } from "./helpers/cli.js";
 import type { TestDatabase } from "./helpers/databases.js";
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<Result> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
-    // No SANDBOX_URL: the CLI starts the sandbox in-process with the demo organization.
-    env: { ...process.env, DATABASE_URL: "", TEST_DATABASE_URL: "", SANDBOX_URL: "", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+// No SANDBOX_URL: the CLI starts the sandbox in-process with the demo organization.
+const runCli = (args: string[], env: Record<string, string>) =>
+  runCliIn(args, { DATABASE_URL: "", SANDBOX_URL: "", LOG_LEVEL: "info", ...env });
 
 const dbs: TestDatabase[] = [];
 afterAll(async () => {

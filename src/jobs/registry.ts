@@ -10,7 +10,18 @@ export interface JobRegistry {
 export function buildJobRegistry(services: Services): JobRegistry {
   return {
     // Reconciliation runs after each finished sync run (the sync service calls it) and on demand.
-    definitions: [...services.sync.jobDefinitions(), ...services.reconcile.jobDefinitions()],
-    schedules: [...services.sync.schedules()],
+    definitions: [
+      ...services.sync.jobDefinitions(),
+      ...services.reconcile.jobDefinitions(),
+      ...services.invocations.jobDefinitions(),
+      ...services.reports.jobDefinitions(),
+      ...services.provisioning.jobDefinitions(),
+      ...services.webhooks.jobDefinitions(),
+    ],
+    schedules: [
+      ...services.sync.schedules(),
+      ...services.invocations.schedules(),
+      ...services.provisioning.schedules(),
+    ],
   };
 }

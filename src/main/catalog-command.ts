@@ -1,18 +1,11 @@
 // `bedrock-governor catalog diff|apply|export`: the catalog as a YAML file kept in git.
 import { readFile } from "node:fs/promises";
-import { userInfo } from "node:os";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import type { CallContext } from "../modules/auth/auth.types.js";
 import type { CatalogDiff } from "../modules/catalog/catalog.service.js";
 import { parseCatalogDocument, renderCatalogDocument } from "../modules/catalog/catalog-document.js";
+import { operator } from "./operator.js";
 import { startRuntime } from "./runtime.js";
-
-/** An operator at a terminal with database access: audited under their OS user name. */
-function operator(): CallContext {
-  const name = `cli:${userInfo().username}`;
-  return { principal: { kind: "system", id: name, name, roles: ["admin"], groups: [] } };
-}
 
 export function renderDiff(d: CatalogDiff): string {
   const lines: string[] = [];

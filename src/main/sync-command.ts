@@ -16,7 +16,9 @@ export interface SyncCommandOptions {
 }
 
 /** Bad command-line input: the CLI prints the message as one line and exits 2. */
-export class UsageError extends Error {}
+import { UsageError } from "./operator.js";
+
+export { UsageError };
 
 const ACCOUNT_ID = /^\d{12}$/;
 const OU_ID = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;

@@ -2,7 +2,7 @@
 // `config.auth`: "public", or the roles (any of) allowed to call it. Services check again.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ForbiddenError } from "../errors.js";
+import { AppError, ForbiddenError } from "../errors.js";
 import type { AuthService } from "../modules/auth/auth.service.js";
 import { type CallContext, hasRole, type Principal, type Role } from "../modules/auth/auth.types.js";
 
@@ -14,6 +14,8 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** Why authentication failed; raised after the rate limiter has counted the attempt. */
+    authFailure?: AppError;
   }
 }
 
@@ -26,8 +28,23 @@ export function callContext(request: FastifyRequest): CallContext {
 export default fp(
   async function authPlugin(app: FastifyInstance, opts: { auth: AuthService }) {
     app.decorateRequest("principal", undefined);
+    app.decorateRequest("authFailure", undefined);
+    // Authentication runs first so that the rate limiter (a route-level onRequest hook, which runs
+    // after this one) can key on the principal; a failed attempt is held back until preParsing so
+    // the limiter counts it against the caller's IP. Authorization runs before the body is parsed.
     app.addHook("onRequest", async (request) => {
       // Unmatched routes reach the 404 handler; they have no config.
+      if (!request.routeOptions.url) return;
+      const rule = request.routeOptions.config.auth;
+      if (rule === "public" || rule === undefined) return;
+      try {
+        request.principal = await opts.auth.authenticate(request.headers.authorization);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        request.authFailure = err;
+      }
+    });
+    app.addHook("preParsing", async (request) => {
       if (!request.routeOptions.url) return;
       const rule = request.routeOptions.config.auth;
       if (rule === "public") return;
@@ -35,7 +52,8 @@ export default fp(
         // A route without a rule is a programming error: refuse rather than expose it.
         throw new ForbiddenError("route has no authorization rule");
       }
-      request.principal = await opts.auth.authenticate(request.headers.authorization);
+      if (request.authFailure) throw request.authFailure;
+      if (!request.principal) throw new ForbiddenError("not authenticated");
       if (!hasRole(request.principal, ...rule)) {
         throw new ForbiddenError(`needs one of the roles: ${rule.join(", ")}`);
       }

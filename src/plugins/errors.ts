@@ -31,10 +31,13 @@ export function fieldProblems(context: string | undefined, issues: AjvIssue[]): 
 }
 
 function send(reply: FastifyReply, request: FastifyRequest, status: number, doc: Record<string, unknown>) {
-  return reply
-    .status(status)
-    .type("application/problem+json")
-    .send({ type: "about:blank", status, requestId: String(request.id), instance: request.url.split("?")[0], ...doc });
+  return (
+    reply
+      .status(status)
+      .type("application/problem+json")
+      // Extra members never override the standard ones.
+      .send({ type: "about:blank", ...doc, status, requestId: String(request.id), instance: request.url.split("?")[0] })
+  );
 }
 
 const FASTIFY_CODES: Record<string, { code: string; title: string }> = {
@@ -44,6 +47,20 @@ const FASTIFY_CODES: Record<string, { code: string; title: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: "INVALID_BODY", title: "Body is not valid JSON" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: "INVALID_BODY", title: "Invalid Content-Length" },
 };
+
+/**
+ * Errors the router raises before any route or hook runs (malformed percent-encoding, a path
+ * parameter longer than the router allows): the same problem+json as every other error.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
+  const status = tooLong ? 414 : 400;
+  return send(reply, request, status, {
+    title: tooLong ? "URI too long" : "Bad request",
+    detail: tooLong ? "a path parameter is longer than allowed" : "the request URL is malformed",
+    code: tooLong ? "URI_TOO_LONG" : "BAD_URL",
+  });
+}
 
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {

@@ -45,9 +45,34 @@ export function checkRoute(route: Pick<RouteOptions, "method" | "url" | "schema"
   return problems;
 }
 
+/** One registered route as the policy saw it: for generic tests (authorization matrix, fuzzing). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  auth: unknown;
+  schema: Readonly<Record<string, unknown>>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route with its method(s) expanded, after `ready()`. */
+    routeTable(): RouteEntry[];
+  }
+}
+
 /** Collects routes as they are added and checks them all once every onRoute hook has run. */
 export function enforceRoutePolicy(app: FastifyInstance): void {
   const routes: RouteOptions[] = [];
+  app.decorate("routeTable", () =>
+    routes.flatMap((r) =>
+      (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
+        method: String(method),
+        url: r.url,
+        auth: (r.config as { auth?: unknown } | undefined)?.auth,
+        schema: (r.schema ?? {}) as Record<string, unknown>,
+      })),
+    ),
+  );
   app.addHook("onRoute", (route) => {
     routes.push(route);
   });

@@ -15,6 +15,25 @@ export const API_TAGS = [
       "The organization inventory: accounts, model access per account-Region, history, sync runs, Region scopes",
   },
   { name: "catalog", description: "The approved-models catalog: versioned entries, YAML documents, diff and apply" },
+  {
+    name: "invocations",
+    description: "Bedrock invocations from CloudTrail: ingestion, usage, access-denied bursts, unused grants",
+  },
+  { name: "reports", description: "Compliance reports (JSON, CSV, HTML, PDF) rendered as background jobs" },
+  { name: "findings", description: "Drift between the catalog and the inventory, with a lifecycle" },
+  {
+    name: "remediation",
+    description: "Plans of exact AWS changes (SCPs, agreements, use case) that close the drift, applied by an admin",
+  },
+  {
+    name: "doctor",
+    description: "The access doctor: why a principal can or cannot call a model, gate by gate, with the fix",
+  },
+  {
+    name: "access-requests",
+    description: "Model-access requests: filing, approval rules, decisions, provisioning, expiry",
+  },
+  { name: "webhooks", description: "Outgoing webhooks (HMAC-SHA256 signed) and their delivery log" },
 ];
 
 export default fp(

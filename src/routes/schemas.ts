@@ -38,14 +38,15 @@ const DESCRIPTIONS: Record<number, string> = {
   412: "Precondition (If-Match) failed",
   413: "Body too large",
   422: "Valid but unprocessable",
+  429: "Rate limit exceeded (see Retry-After)",
   500: "Internal error",
   503: "Unavailable",
 };
 
-/** Error responses for a route; 400, 401, 403, 413 and 500 are implied for authenticated routes. */
+/** Error responses for a route; 400, 401, 403, 429 and 500 are implied for authenticated routes. */
 export function errorResponses(...statuses: number[]): Record<number, unknown> {
   const out: Record<number, unknown> = {};
-  for (const s of new Set([400, 401, 403, 500, ...statuses])) out[s] = problemResponse(DESCRIPTIONS[s] ?? "Error");
+  for (const s of new Set([400, 401, 403, 429, 500, ...statuses])) out[s] = problemResponse(DESCRIPTIONS[s] ?? "Error");
   return out;
 }
 
@@ -68,3 +69,6 @@ export const PageOf = <T extends TSchema>(item: T, title: string) =>
 
 export const IsoDateTime = (description?: string) =>
   Type.String({ format: "date-time", ...(description ? { description } : {}) });
+
+/** `T | null` (a nullable field in a response). */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);

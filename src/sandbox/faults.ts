@@ -17,6 +17,17 @@ export interface Faults {
   latencyMs(key: RequestKey): number;
   serverError(key: RequestKey): boolean;
   assumeRoleFails(): boolean;
+  /**
+   * Starts (or, with undefined, ends) an outage at run time: every matching request is throttled
+   * or answered with a 5xx until it ends. For fault-tolerance tests and demos.
+   */
+  setOutage(outage: Outage | undefined): void;
+}
+
+export interface Outage {
+  kind: "throttle" | "server_error";
+  service?: string;
+  operation?: string;
 }
 
 /** Real published quotas the sandbox enforces unless the scenario says otherwise. */
@@ -54,6 +65,9 @@ export function createFaults(scenario: Scenario): Faults {
         );
   const quotas = [...defaults, ...custom];
   const windows = new Map<string, number[]>();
+  let outage: Outage | undefined;
+  const inOutage = (kind: Outage["kind"], key: RequestKey) =>
+    outage !== undefined && outage.kind === kind && applies(outage, key);
 
   const sample = (l: ScenarioLatency): number => {
     switch (l.distribution) {
@@ -76,6 +90,7 @@ export function createFaults(scenario: Scenario): Faults {
 
   return {
     throttle(key, nowMs) {
+      if (inOutage("throttle", key)) return true;
       let limited = false;
       const admitted: number[][] = [];
       quotas.forEach((q, i) => {
@@ -98,6 +113,7 @@ export function createFaults(scenario: Scenario): Faults {
       return rule === undefined ? 0 : sample(rule);
     },
     serverError(key) {
+      if (inOutage("server_error", key)) return true;
       const rule = (cfg.errorRates ?? []).find((r) => applies(r, key));
       const rate = rule?.rate ?? cfg.errorRate ?? 0;
       return rate > 0 && rng.chance(rate);
@@ -105,6 +121,9 @@ export function createFaults(scenario: Scenario): Faults {
     assumeRoleFails() {
       const rate = cfg.assumeRoleFailureRate ?? 0;
       return rate > 0 && rng.chance(rate);
+    },
+    setOutage(o) {
+      outage = o;
     },
   };
 }

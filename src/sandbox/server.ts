@@ -11,7 +11,7 @@ import type { Clock } from "../lib/clock.js";
 import type { Caller, RawRequest, ServiceModule } from "./context.js";
 import { type CounterStore, createCounters, type SandboxCounters } from "./counters.js";
 import { AwsError } from "./errors.js";
-import { createFaults } from "./faults.js";
+import { createFaults, type Faults } from "./faults.js";
 import { encodeJsonError, encodeJsonReply } from "./protocols/json.js";
 import { encodeQueryError, encodeQueryReply } from "./protocols/query.js";
 import { encodeRestJsonError, encodeRestJsonReply } from "./protocols/rest-json.js";
@@ -50,6 +50,8 @@ export interface Sandbox {
   memberRoleName: string;
   /** The ExternalId member roles with `external-id-mismatch` expect, when the scenario sets one. */
   externalId: string | undefined;
+  /** Run-time fault switches (outages) on top of the scenario's faults. */
+  faults: Pick<Faults, "setOutage">;
   close(): Promise<void>;
 }
 
@@ -389,6 +391,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
     managementAccountId: state.organization.managementAccountId,
     memberRoleName: state.memberRoleName,
     externalId: state.externalId,
+    faults: { setOutage: (o) => faults.setOutage(o) },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

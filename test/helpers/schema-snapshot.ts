@@ -1,7 +1,9 @@
 // What a database's schema is, read from the PostgreSQL catalog, in a form two databases can be
 // compared by: tables, columns, enums, indexes, constraints and sequences of schema `public`.
 // Prisma's bookkeeping table, triggers, functions and hand-written indexes (named hw_*) are left
-// out: migrations may add them beyond what schema.prisma can express.
+// out: migrations may add them beyond what schema.prisma can express. A table the migrations
+// partition (which schema.prisma cannot say) compares as the table Prisma renders: its partitions
+// are left out and its indexes read without the `ON ONLY` that partitioned parents show.
 import pg from "pg";
 
 export interface SchemaSnapshot {
@@ -30,20 +32,22 @@ export async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
       FROM pg_attribute a
       JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE n.nspname = 'public' AND cl.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-        AND NOT (cl.relname = ANY($1))`,
+      WHERE n.nspname = 'public' AND cl.relkind IN ('r', 'p') AND NOT cl.relispartition AND a.attnum > 0
+        AND NOT a.attisdropped AND NOT (cl.relname = ANY($1))`,
       [EXCLUDED_TABLES],
     );
     const indexes = await c.query<{ name: string; def: string }>(
-      `SELECT indexname AS name, indexdef AS def FROM pg_indexes
-       WHERE schemaname = 'public' AND NOT (tablename = ANY($1)) AND indexname NOT LIKE 'hw\\_%'`,
+      `SELECT i.indexname AS name, replace(i.indexdef, ' ON ONLY ', ' ON ') AS def FROM pg_indexes i
+       JOIN pg_class t ON t.relname = i.tablename AND t.relnamespace = 'public'::regnamespace
+       WHERE i.schemaname = 'public' AND NOT t.relispartition AND NOT (i.tablename = ANY($1))
+         AND i.indexname NOT LIKE 'hw\\_%'`,
       [EXCLUDED_TABLES],
     );
     const constraints = await c.query<{ key: string; def: string }>(
       `
       SELECT cl.relname || '.' || co.conname AS key, pg_get_constraintdef(co.oid) AS def
       FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
-      WHERE n.nspname = 'public' AND NOT (cl.relname = ANY($1))`,
+      WHERE n.nspname = 'public' AND NOT cl.relispartition AND NOT (cl.relname = ANY($1))`,
       [EXCLUDED_TABLES],
     );
     const sequences = await c.query<{ name: string }>(

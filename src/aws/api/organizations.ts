@@ -2,6 +2,7 @@ import {
   type Account,
   AttachPolicyCommand,
   CreatePolicyCommand,
+  DeletePolicyCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
   DetachPolicyCommand,
@@ -102,6 +103,8 @@ export function organizationsApi(client: OrganizationsClient, region: string) {
         ctx("AttachPolicy"),
         async () => void (await client.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }))),
       ),
+    deletePolicy: (policyId: string) =>
+      call(ctx("DeletePolicy"), async () => void (await client.send(new DeletePolicyCommand({ PolicyId: policyId })))),
     detachPolicy: (policyId: string, targetId: string) =>
       call(
         ctx("DetachPolicy"),

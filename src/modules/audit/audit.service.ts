@@ -3,7 +3,7 @@ import { ForbiddenError, ValidationError } from "../../errors.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { AuditRepository } from "./audit.repository.js";
-import type { AuditEntry, AuditEvent, AuditFilter } from "./audit.types.js";
+import type { AuditEntry, AuditEvent, AuditFilter, AuditVerification } from "./audit.types.js";
 
 const isIdCursor = (v: unknown): v is { id: string } =>
   typeof v === "object" &&
@@ -33,6 +33,13 @@ export function createAuditService(deps: { repo: AuditRepository }) {
       const cursor = decodeCursor(page.cursor, isIdCursor);
       const rows = await deps.repo.list(filter, page.limit, cursor ? BigInt(cursor.id) : undefined);
       return toPage(rows, page.limit, (last) => ({ id: last.id }));
+    },
+
+    /** Recomputes the hash chain and reports the first broken link. */
+    async verify(ctx: CallContext): Promise<AuditVerification> {
+      if (!hasRole(ctx.principal, "admin", "auditor"))
+        throw new ForbiddenError("verifying the audit log needs admin or auditor");
+      return deps.repo.verifyChain();
     },
   };
 }

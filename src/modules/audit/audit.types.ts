@@ -24,6 +24,27 @@ export interface AuditEvent {
   before: AuditSummary | null;
   after: AuditSummary | null;
   requestId: string | null;
+  /** Hash chain: sha256 over this entry's content and `prevHash` (see GET /v1/audit-events/verify). */
+  prevHash: string;
+  hash: string;
+}
+
+export type AuditChainBreak =
+  /** The entry's content no longer matches its hash: it was edited. */
+  | { id: string; reason: "content_altered"; detail: string }
+  /** The entry does not link to the one before it: entries in between were deleted or replaced. */
+  | { id: string; reason: "link_broken"; detail: string; previousId: string | null }
+  /** The chain head records a later entry than the last one present: the newest were deleted. */
+  | { id: string; reason: "tail_missing"; detail: string };
+
+export interface AuditVerification {
+  ok: boolean;
+  /** Entries found intact (before the first broken link, when there is one). */
+  checked: number;
+  /** The first broken link, in chain order; null when the chain is intact. */
+  firstBroken: AuditChainBreak | null;
+  /** The chain head (publish it elsewhere to detect a rewritten chain). */
+  head: { id: string; hash: string };
 }
 
 export interface AuditFilter {

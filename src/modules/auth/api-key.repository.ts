@@ -1,12 +1,14 @@
 import { type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { ApiKey, ApiKeyStatus } from "./api-key.types.js";
+import type { HashScheme } from "./api-key-hash.js";
 import type { Role } from "./auth.types.js";
 
 type Row = Prisma.ApiKeyGetPayload<object>;
 
 export interface ApiKeyRecord extends ApiKey {
   secretHash: string;
+  hashScheme: HashScheme;
 }
 
 function statusOf(row: Row, now: Date): ApiKeyStatus {
@@ -22,6 +24,7 @@ function toDomain(row: Row, now = new Date()): ApiKeyRecord {
     role: row.role as Role,
     keyId: row.keyId,
     secretHash: row.secretHash,
+    hashScheme: row.hashScheme,
     createdBy: row.createdBy,
     createdAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt?.toISOString() ?? null,
@@ -33,7 +36,7 @@ function toDomain(row: Row, now = new Date()): ApiKeyRecord {
 }
 
 export function stripSecret(record: ApiKeyRecord): ApiKey {
-  const { secretHash: _omit, ...key } = record;
+  const { secretHash: _omit, hashScheme: _scheme, ...key } = record;
   return key;
 }
 
@@ -47,6 +50,7 @@ export function createApiKeyRepository(client: PrismaClient) {
         role: Role;
         keyId: string;
         secretHash: string;
+        hashScheme: HashScheme;
         createdBy: string;
         expiresAt?: Date;
       },
@@ -89,6 +93,15 @@ export function createApiKeyRepository(client: PrismaClient) {
       });
       if (done.count === 0) return undefined;
       return this.findById(id, tx);
+    },
+
+    /** Swaps the stored hash if it is still `from`; false when another writer changed it first. */
+    async replaceHash(tx: Tx, id: string, from: string, to: string, scheme: HashScheme): Promise<boolean> {
+      const done = await tx.apiKey.updateMany({
+        where: { id, secretHash: from },
+        data: { secretHash: to, hashScheme: scheme },
+      });
+      return done.count > 0;
     },
 
     /** Records use at most once a minute per key, so authentication stays a read. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Database, Tx } from "../../db/prisma.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
@@ -6,13 +6,12 @@ import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import { type ApiKeyRecord, type ApiKeyRepository, stripSecret } from "./api-key.repository.js";
 import type { ApiKey, CreatedApiKey, NewApiKey } from "./api-key.types.js";
+import type { ApiKeyHasher } from "./api-key-hash.js";
 import { type CallContext, hasRole, type Principal, SYSTEM_PRINCIPAL } from "./auth.types.js";
 
 /** `bgk_<16 hex key id>_<43 base64url secret>`: the key id finds the row, the secret proves it. */
 const KEY_PATTERN = /^bgk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 export const API_KEY_PREFIX = "bgk_";
-
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 const isKeysetCursor = (v: unknown): v is { createdAt: string; id: string } =>
   typeof v === "object" &&
@@ -25,8 +24,14 @@ function auditView(key: ApiKey) {
   return { name: key.name, role: key.role, keyId: key.keyId, expiresAt: key.expiresAt, revokedAt: key.revokedAt };
 }
 
-export function createApiKeyService(deps: { db: Database; repo: ApiKeyRepository; audit: AuditService; clock: Clock }) {
-  const { db, repo, audit, clock } = deps;
+export function createApiKeyService(deps: {
+  db: Database;
+  repo: ApiKeyRepository;
+  audit: AuditService;
+  clock: Clock;
+  hasher: ApiKeyHasher;
+}) {
+  const { db, repo, audit, clock, hasher } = deps;
 
   function requireAdmin(ctx: CallContext) {
     if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("managing API keys needs the admin role");
@@ -41,13 +46,37 @@ export function createApiKeyService(deps: { db: Database; repo: ApiKeyRepository
       name: input.name,
       role: input.role,
       keyId,
-      secretHash: sha256(secret),
+      secretHash: await hasher.hash(secret),
+      hashScheme: hasher.scheme,
       createdBy: ctx.principal.id,
       ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
     });
     const apiKey = stripSecret(record);
     await audit.record(tx, ctx, { action, targetType: "api_key", targetId: apiKey.id, after: auditView(apiKey) });
     return { apiKey, secret: `${API_KEY_PREFIX}${keyId}_${secret}` };
+  }
+
+  /**
+   * Moves a key stored under an older scheme (legacy SHA-256, or scrypt before a server secret was
+   * configured) to the current one, now that the presented secret proved itself. Audited.
+   */
+  async function rehash(record: ApiKeyRecord, secret: string): Promise<void> {
+    const secretHash = await hasher.hash(secret);
+    await db.transaction(async (tx) => {
+      const done = await repo.replaceHash(tx, record.id, record.secretHash, secretHash, hasher.scheme);
+      if (!done) return; // another request re-hashed it first
+      await audit.record(
+        tx,
+        { principal: SYSTEM_PRINCIPAL },
+        {
+          action: "api_key.rehash",
+          targetType: "api_key",
+          targetId: record.id,
+          before: { keyId: record.keyId, hashScheme: record.hashScheme },
+          after: { keyId: record.keyId, hashScheme: hasher.scheme },
+        },
+      );
+    });
   }
 
   return {
@@ -108,12 +137,16 @@ export function createApiKeyService(deps: { db: Database; repo: ApiKeyRepository
       if (!m) throw new UnauthorizedError("malformed API key");
       const [, keyId, secret] = m as unknown as [string, string, string];
       const record: ApiKeyRecord | undefined = await repo.findByKeyId(keyId);
-      const presented = Buffer.from(sha256(secret), "hex");
-      const stored = Buffer.from(record?.secretHash ?? "0".repeat(64), "hex");
-      if (!record || !timingSafeEqual(presented, stored)) throw new UnauthorizedError("unknown API key");
+      if (!record) {
+        hasher.decoy(secret);
+        throw new UnauthorizedError("unknown API key");
+      }
+      if (!(await hasher.verify(secret, record.secretHash, record.hashScheme, record.keyId)))
+        throw new UnauthorizedError("unknown API key");
       const now = clock.now();
       if (record.revokedAt) throw new UnauthorizedError("API key revoked");
       if (record.expiresAt && new Date(record.expiresAt) <= now) throw new UnauthorizedError("API key expired");
+      if (record.hashScheme !== hasher.scheme) await rehash(record, secret);
       await repo.touch(record.id, now);
       return { kind: "api_key", id: `apikey:${record.keyId}`, name: record.name, roles: [record.role], groups: [] };
     },

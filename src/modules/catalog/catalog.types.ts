@@ -27,3 +27,13 @@ export interface CatalogEntry {
   /** ISO date-time after which the entry no longer allows anything. */
   expiresAt?: string;
 }
+
+/**
+ * The entries that allow use at a time: the catalog, and (once access requests exist) the active
+ * access grants expressed as account-scoped entries. Reconciliation, the policy compilers and
+ * remediation read desired state only through this, so grants count wherever the catalog does.
+ * `at` unset: now. A past `at` answers from history (the catalog version in force then).
+ */
+export interface DesiredStateSource {
+  entries(at?: Date): Promise<CatalogEntry[]>;
+}

@@ -3,8 +3,7 @@
 import { ForbiddenError, NotFoundError, UnprocessableError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import { type CallContext, hasRole } from "../auth/auth.types.js";
-import type { CatalogService } from "./catalog.service.js";
-import type { CatalogEntry } from "./catalog.types.js";
+import type { CatalogEntry, DesiredStateSource } from "./catalog.types.js";
 import {
   type CompiledIamPolicy,
   type CompiledScp,
@@ -18,7 +17,7 @@ function scopeId(e: CatalogEntry): string | null {
   return e.scope.kind === "organization" ? null : e.scope.id;
 }
 
-export function createPolicyService(deps: { catalog: CatalogService; facts: PolicyFactsRepository; clock: Clock }) {
+export function createPolicyService(deps: { desired: DesiredStateSource; facts: PolicyFactsRepository; clock: Clock }) {
   const { facts } = deps;
 
   function requireViewer(ctx: CallContext) {
@@ -43,7 +42,7 @@ export function createPolicyService(deps: { catalog: CatalogService; facts: Poli
         ]);
       const kind = /^\d{12}$/.test(targetId) ? "account" : targetId.startsWith("r-") ? "root" : "ou";
       const below = kind === "account" ? new Set<string>() : await facts.descendants(targetId);
-      const entries = (await deps.catalog.entries()).filter((e) => {
+      const entries = (await deps.desired.entries()).filter((e) => {
         const id = scopeId(e);
         return id === null || lineage.includes(id) || below.has(id);
       });
@@ -68,7 +67,7 @@ export function createPolicyService(deps: { catalog: CatalogService; facts: Poli
       const lineage = await facts.lineage(accountId);
       if (!lineage || !/^\d{12}$/.test(accountId))
         throw new NotFoundError(`account ${accountId} is not in the inventory`);
-      const entries = (await deps.catalog.entries()).filter((e) => {
+      const entries = (await deps.desired.entries()).filter((e) => {
         const id = scopeId(e);
         return id === null || lineage.includes(id);
       });

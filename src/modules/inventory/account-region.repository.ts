@@ -218,7 +218,11 @@ export function createAccountRegionRepository(client: PrismaClient) {
               logging_enabled = ${snapshot.settings.loggingEnabled},
               logging_config = ${JSON.stringify(snapshot.settings.loggingConfig)}::jsonb,
               guardrails = ${JSON.stringify(snapshot.settings.guardrails)}::jsonb,
-              model_count = ${snapshot.models.length}
+              model_count = ${snapshot.models.length},
+              available_models = ${snapshot.models
+                .filter((m) => m.regionAvailability === "AVAILABLE")
+                .map((m) => m.modelId)
+                .sort()}::text[]
             WHERE account_id = ${accountId} AND region = ${region}`;
           if (snapshot.useCaseSubmitted !== undefined) {
             await tx.$executeRaw`UPDATE accounts SET use_case_submitted = ${snapshot.useCaseSubmitted}, use_case_checked_at = ${at} WHERE id = ${accountId}`;

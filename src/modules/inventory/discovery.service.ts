@@ -9,7 +9,8 @@ export function createDiscoveryService(deps: { aws: AwsAccess }) {
   return {
     async readOrganization(): Promise<OrgSnapshot> {
       const org = deps.aws.organizations();
-      const roots = await org.listRoots();
+      const [roots, organization] = await Promise.all([org.listRoots(), org.describeOrganization()]);
+      const managementAccountId = organization?.MasterAccountId;
       const nodes: OrgNodeSnapshot[] = [];
       const accounts: AccountSnapshot[] = [];
 
@@ -38,6 +39,7 @@ export function createDiscoveryService(deps: { aws: AwsAccess }) {
                 parentId: parent.id,
                 path: parent.path,
                 joinedAt: a.JoinedTimestamp?.toISOString() ?? null,
+                management: a.Id === managementAccountId,
               });
             }
             return ous.map(

@@ -138,12 +138,13 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
         GROUP BY e.account_id
       ),
       models AS (
-        SELECT e.account_id, count(DISTINCT m.model_id)::int AS n
-        FROM eff e
-        JOIN account_regions ar ON ar.account_id = e.account_id AND ar.region = e.region AND ar.status = 'ok'
-        JOIN model_access m ON m.account_id = e.account_id AND m.region = e.region
-          AND m.region_availability = 'AVAILABLE'
-        GROUP BY e.account_id
+        -- The available ids kept on each account-Region row (no model_access rows are read), counted
+        -- per account with byte-order comparison: one small sort per account, not one of the page.
+        SELECT e.account_id,
+          (SELECT count(DISTINCT x.model_id COLLATE "C")::int
+           FROM account_regions ar CROSS JOIN LATERAL unnest(ar.available_models) AS x(model_id)
+           WHERE ar.account_id = e.account_id AND ar.region = ANY(e.regions) AND ar.status = 'ok') AS n
+        FROM (SELECT account_id, array_agg(region) AS regions FROM eff GROUP BY account_id) e
       ),
       summary AS (
         SELECT b.id, b.name, b.email, b.state, b.parent_id, b.path, b.left_at, b.use_case_submitted,
@@ -400,14 +401,25 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
         }>
       >`
         WITH offered AS (
-          SELECT m.account_id, m.region, ${ACCESS_SQL} AS access FROM model_access m WHERE m.model_id = ${modelId}
+          -- Keyset inside: an index range scan on (model_id, account_id, region) that stops after
+          -- one page, however deep the page (hw_model_access_model_keyset).
+          SELECT m.account_id, m.region, ${ACCESS_SQL} AS access
+          FROM model_access m JOIN accounts a ON a.id = m.account_id AND a.left_at IS NULL
+          WHERE m.model_id = ${modelId}
+            AND (${after?.accountId ?? null}::text IS NULL
+              OR (m.account_id, m.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text))
+          ORDER BY m.account_id, m.region LIMIT ${limit + 1}
         ),
         via AS (
           SELECT ip.account_id, ip.region,
             jsonb_agg(jsonb_build_object('profileId', ip.profile_id, 'isGlobal', ip.is_global,
               'destinationRegions', coalesce(ip.destination_regions, '{}')) ORDER BY ip.profile_id) AS profiles
-          FROM inference_profiles ip WHERE ip.model_ids @> ARRAY[${modelId}]::text[]
+          FROM inference_profiles ip JOIN accounts a ON a.id = ip.account_id AND a.left_at IS NULL
+          WHERE ip.model_ids @> ARRAY[${modelId}]::text[]
+            AND (${after?.accountId ?? null}::text IS NULL
+              OR (ip.account_id, ip.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text))
           GROUP BY ip.account_id, ip.region
+          ORDER BY ip.account_id, ip.region LIMIT ${limit + 1}
         ),
         keys AS (SELECT account_id, region FROM offered UNION SELECT account_id, region FROM via)
         SELECT k.account_id, a.name AS account_name, k.region, coalesce(ar.status, 'never') AS sync_status,

@@ -65,6 +65,8 @@ export interface AccountSnapshot {
   parentId: string | null;
   path: string;
   joinedAt: string | null;
+  /** The organization's management account: SCPs never apply to it. */
+  management: boolean;
 }
 
 export interface PolicySnapshot {

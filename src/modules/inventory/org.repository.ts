@@ -47,6 +47,7 @@ export function createOrgRepository(client: PrismaClient) {
               parentId: a.parentId,
               path: a.path,
               joinedAt: a.joinedAt?.toISOString() ?? null,
+              management: a.management,
             })),
             snapshot.accounts,
             "id",
@@ -91,12 +92,12 @@ export function createOrgRepository(client: PrismaClient) {
             await tx.$executeRaw`UPDATE org_nodes SET removed_at = ${at} WHERE id = ANY(${nodeDiff.deletes}::text[])`;
           }
           await tx.$executeRaw`
-            INSERT INTO accounts (id, name, email, state, parent_id, path, joined_at, first_seen_at, last_seen_at, left_at)
-            SELECT a.id, a.name, a.email, a.state, a."parentId", a.path, a."joinedAt", ${at}, ${at}, NULL
+            INSERT INTO accounts (id, name, email, state, parent_id, path, joined_at, management, first_seen_at, last_seen_at, left_at)
+            SELECT a.id, a.name, a.email, a.state, a."parentId", a.path, a."joinedAt", a.management, ${at}, ${at}, NULL
             FROM jsonb_to_recordset(${JSON.stringify(snapshot.accounts)}::jsonb)
-              AS a(id text, name text, email text, state text, "parentId" text, path text, "joinedAt" timestamptz)
+              AS a(id text, name text, email text, state text, "parentId" text, path text, "joinedAt" timestamptz, management boolean)
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, state = EXCLUDED.state,
-              parent_id = EXCLUDED.parent_id, path = EXCLUDED.path, joined_at = EXCLUDED.joined_at,
+              parent_id = EXCLUDED.parent_id, path = EXCLUDED.path, joined_at = EXCLUDED.joined_at, management = EXCLUDED.management,
               last_seen_at = EXCLUDED.last_seen_at, left_at = NULL`;
           if (accountDiff.deletes.length > 0) {
             await tx.$executeRaw`UPDATE accounts SET left_at = ${at} WHERE id = ANY(${accountDiff.deletes}::text[])`;

@@ -252,7 +252,11 @@ export function createSyncService(deps: {
   }
 
   return {
-    async requestSync(ctx: CallContext, req: SyncRequest, trigger: "api" | "cli" = "api"): Promise<SyncRunView> {
+    async requestSync(
+      ctx: CallContext,
+      req: SyncRequest,
+      trigger: "api" | "cli" | "remediation" | "access_request" = "api",
+    ): Promise<SyncRunView> {
       if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("starting a sync needs the admin role");
       return request(ctx, req, trigger);
     },

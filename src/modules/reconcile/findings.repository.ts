@@ -3,7 +3,14 @@
 // and nothing else. Suppressed findings stay suppressed, seen or not, until their expiry.
 import type { PrismaClient, Tx } from "../../db/prisma.js";
 import { translatePrismaError } from "../../db/prisma.js";
-import type { Finding, FindingCandidate, FindingSeverity, FindingStatus, FindingType } from "./reconcile.types.js";
+import {
+  type Finding,
+  type FindingCandidate,
+  type FindingSeverity,
+  type FindingStatus,
+  type FindingType,
+  RECONCILE_FINDING_TYPES,
+} from "./reconcile.types.js";
 
 interface Db {
   id: bigint;
@@ -113,9 +120,13 @@ export function createFindingsRepository(client: PrismaClient) {
         RETURNING (xmax = 0) AS inserted`;
       const keys = candidates.map((c) => c.key);
       const accountIds = opts.accountIds === undefined ? null : [...opts.accountIds];
+      // Only reconciliation's own types: other findings (UNAPPROVED_INVOCATION: past calls) are
+      // not absent just because the inventory does not show them.
+      const types = [...RECONCILE_FINDING_TYPES];
       const resolved = await tx.$executeRaw`
         UPDATE findings SET status = 'resolved', resolved_at = ${now}
         WHERE (status = 'open' OR (status = 'suppressed' AND suppressed_until <= ${now}))
+          AND type = ANY(${types}::text[])
           AND NOT (key = ANY(${keys}::text[]))
           AND (${accountIds}::text[] IS NULL OR account_id = ANY(${accountIds}::text[]))`;
       const created = upserted.filter((r) => r.inserted).length;

@@ -1,7 +1,7 @@
 // Reads the inventory in the reconciler's terms: accounts with their lineage, account-Regions,
 // model access rows, inference profiles, and the SCPs in force at every level above each account.
 import type { PrismaClient } from "../../db/prisma.js";
-import { type NamedPolicy, parsePolicyDocument, type ScpLevel } from "../../sandbox/policy-evaluator.js";
+import { type NamedPolicy, parsePolicyDocument, type ScpLevel } from "../../lib/policy-evaluator.js";
 import type {
   EnforcedGuardrail,
   ReconcileAccount,
@@ -70,8 +70,9 @@ export function createReconcileInputRepository(client: PrismaClient) {
       const scps = new Map<string, ScpLevel[]>();
       const outAccounts: ReconcileAccount[] = accounts.map((a) => {
         const lineage = lineageOf(a.id, a.parentId);
-        // SCPs are evaluated root first; with none known at all, no SCP decides anything.
-        if (attachments.length > 0)
+        // SCPs are evaluated root first; with none known at all, no SCP decides anything. SCPs never
+        // apply to the management account.
+        if (attachments.length > 0 && !a.management)
           scps.set(
             a.id,
             [...lineage].reverse().map((targetId) => ({ targetId, policies: policiesByTarget.get(targetId) ?? [] })),
@@ -83,6 +84,7 @@ export function createReconcileInputRepository(client: PrismaClient) {
           leftAt: a.leftAt,
           lineage,
           useCaseSubmitted: a.useCaseSubmitted,
+          management: a.management,
         };
       });
       const accountRegions: ReconcileAccountRegion[] = regions.map((r) => ({

@@ -7,7 +7,7 @@ import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import { type CallContext, hasRole } from "../auth/auth.types.js";
-import type { CatalogService } from "../catalog/catalog.service.js";
+import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import type { ApplyResult, FindingFilter, FindingsRepository } from "./findings.repository.js";
 import { reconcile } from "./reconcile.js";
 import type { Finding } from "./reconcile.types.js";
@@ -34,7 +34,7 @@ const isIdCursor = (v: unknown): v is { id: string } =>
 
 export function createReconcileService(deps: {
   db: Database;
-  catalog: CatalogService;
+  desired: DesiredStateSource;
   inputs: ReconcileInputRepository;
   findings: FindingsRepository;
   audit: AuditService;
@@ -53,7 +53,7 @@ export function createReconcileService(deps: {
         // older catalog or inventory must not apply after a newer one and re-open what it resolved.
         await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('reconcile:apply'))) AS l`;
         const now = clock.now();
-        const [entries, inventory] = await Promise.all([deps.catalog.entries(now), deps.inputs.load(accountIds)]);
+        const [entries, inventory] = await Promise.all([deps.desired.entries(now), deps.inputs.load(accountIds)]);
         const candidates = reconcile({ ...inventory, entries, now, legacyWindowDays: deps.settings.legacyWindowDays });
         const applied = await findings.apply(candidates, now, accountIds === undefined ? {} : { accountIds }, tx);
         return { found: candidates.length, ...applied };

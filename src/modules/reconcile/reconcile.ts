@@ -25,7 +25,7 @@
 // - An account-Region whose last sync failed → ACCOUNT_UNREACHABLE. Findings from its last
 //   successful inventory are still reported (evidence says how old it is), so a failed sync does
 //   not resolve and later re-open them with a new first-seen time.
-import { evaluateScps, type ScpLevel } from "../../sandbox/policy-evaluator.js";
+import { evaluateScps, type ScpLevel } from "../../lib/policy-evaluator.js";
 import { compareStrings, foundationModelArn, globMatch, hasWildcard, inferenceProfileArn } from "../catalog/arns.js";
 import type { CatalogEntry } from "../catalog/catalog.types.js";
 import { inGeography } from "../catalog/geography.js";

@@ -1,9 +1,10 @@
 // Domain types of reconciliation: the inventory as the reconciler reads it, and the findings it
 // produces. Not Prisma types: the repository maps rows into these.
-import type { ScpLevel } from "../../sandbox/policy-evaluator.js";
+import type { ScpLevel } from "../../lib/policy-evaluator.js";
 import type { CatalogEntry } from "../catalog/catalog.types.js";
 
-export const FINDING_TYPES = [
+/** What reconciliation finds; a run resolves open findings of these types only. */
+export const RECONCILE_FINDING_TYPES = [
   "UNAPPROVED_MODEL_ACCESSIBLE",
   "APPROVED_MODEL_BLOCKED",
   "RESIDENCY_VIOLATION",
@@ -12,6 +13,8 @@ export const FINDING_TYPES = [
   "GUARDRAIL_REQUIRED_BUT_MISSING",
   "ACCOUNT_UNREACHABLE",
 ] as const;
+/** Every finding type: reconciliation's, and UNAPPROVED_INVOCATION from the invocation audit. */
+export const FINDING_TYPES = [...RECONCILE_FINDING_TYPES, "UNAPPROVED_INVOCATION"] as const;
 export type FindingType = (typeof FINDING_TYPES)[number];
 
 export const FINDING_SEVERITIES = ["critical", "high", "medium", "low"] as const;
@@ -42,6 +45,8 @@ export interface ReconcileAccount {
   lineage: readonly string[];
   /** Anthropic use case on file (null: not checked yet). */
   useCaseSubmitted: boolean | null;
+  /** The management account: SCPs do not apply to it, so only IAM can keep models out. */
+  management?: boolean;
 }
 
 export interface EnforcedGuardrail {

@@ -18,11 +18,52 @@ const AuditEvent = Type.Object(
     before: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
     after: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
     requestId: Type.Union([Type.String(), Type.Null()]),
+    prevHash: Type.String({ description: "hash of the previous entry in the chain" }),
+    hash: Type.String({ description: "sha256 over this entry's content and prevHash" }),
   },
   { title: "AuditEvent" },
 );
 
+const AuditVerification = Type.Object(
+  {
+    ok: Type.Boolean(),
+    checked: Type.Integer({ minimum: 0, description: "entries checked" }),
+    firstBroken: Type.Union([
+      Type.Object({
+        id: Type.String({ description: "audit event id where the chain first breaks" }),
+        reason: Type.Union([
+          Type.Literal("content_altered"),
+          Type.Literal("link_broken"),
+          Type.Literal("tail_missing"),
+        ]),
+        detail: Type.String(),
+        previousId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      }),
+      Type.Null(),
+    ]),
+    head: Type.Object(
+      { id: Type.String(), hash: Type.String() },
+      { description: "the chain head; anchor it elsewhere" },
+    ),
+  },
+  { title: "AuditVerification" },
+);
+
 export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = async (app, { audit }) => {
+  app.get(
+    "/audit-events/verify",
+    {
+      config: { auth: ["admin", "auditor"] },
+      schema: {
+        operationId: "verifyAuditChain",
+        tags: ["audit"],
+        summary: "Recompute the audit log's hash chain and report the first broken link",
+        response: { 200: AuditVerification, ...errorResponses() },
+      },
+    },
+    async (request) => audit.verify(callContext(request)),
+  );
+
   app.get(
     "/audit-events",
     {

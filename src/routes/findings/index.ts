@@ -8,9 +8,7 @@ import {
   type Finding,
 } from "../../modules/reconcile/reconcile.types.js";
 import { callContext } from "../../plugins/auth.js";
-import { errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+import { errorResponses, IsoDateTime, Nullable, PageOf, PageQuery, StrictObject } from "../schemas.js";
 
 const FindingSchema = Type.Object(
   {

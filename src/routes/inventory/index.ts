@@ -5,7 +5,7 @@ import { MAX_SCOPE_REGIONS } from "../../modules/inventory/inventory-query.servi
 import { ACCOUNT_STATUSES, MODEL_ACCESS } from "../../modules/inventory/inventory-query.types.js";
 import type { SyncService } from "../../modules/inventory/sync.service.js";
 import { callContext } from "../../plugins/auth.js";
-import { errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
+import { errorResponses, IsoDateTime, Nullable, PageOf, PageQuery, StrictObject } from "../schemas.js";
 
 const REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$";
 const Region = (description = "AWS Region code, e.g. us-east-1") =>
@@ -17,7 +17,6 @@ const ModelId = Type.String({
   pattern: "^[A-Za-z0-9._:-]{1,256}$",
   description: "Foundation model id (URL-encode it in paths: it may contain `:`)",
 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const SyncStatus = Type.Union(
   [Type.Literal("ok"), Type.Literal("error"), Type.Literal("never"), Type.Literal("disabled")],
   { title: "AccountRegionSyncStatus", description: "disabled: the account has not enabled this (opt-in) Region" },

@@ -11,6 +11,7 @@ import type { OrgPolicy, SandboxAccount, SandboxState } from "../state.js";
 const TARGET = "AWSOrganizationsV20161128";
 const CONTENT_LIMITS: Record<OrgPolicy["type"], number> = { SERVICE_CONTROL_POLICY: 5120, BEDROCK_POLICY: 10000 };
 const POLICY_TYPES = new Set(Object.keys(CONTENT_LIMITS));
+const MAX_POLICIES_PER_TARGET = 5;
 
 const err = (code: string, status: number, message: string, fields: Record<string, unknown> = {}) =>
   new AwsError(code, message, status, fields);
@@ -287,7 +288,30 @@ function handle(ctx: CallContext): unknown {
           409,
           "The selected policy is already attached to the specified target.",
         );
+      // AWS allows at most 5 policies of one type on a root, OU or account.
+      const attached = [...state.policies.values()].filter((p) => p.type === policy.type && p.targets.has(target));
+      if (attached.length >= MAX_POLICIES_PER_TARGET)
+        throw err(
+          "ConstraintViolationException",
+          409,
+          "You have attached the maximum number of policies to this target.",
+          {
+            Reason: "POLICY_NUMBER_LIMIT_EXCEEDED",
+          },
+        );
       policy.targets.add(target);
+      return {};
+    }
+    case "DeletePolicy": {
+      const policy = requirePolicy(state, str(input, "PolicyId", true));
+      if (policy.awsManaged) throw err("AccessDeniedException", 403, "You can't delete an AWS managed policy.");
+      if (policy.targets.size > 0)
+        throw err(
+          "PolicyInUseException",
+          409,
+          "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.",
+        );
+      state.policies.delete(policy.id);
       return {};
     }
     case "DetachPolicy": {

@@ -1,0 +1,276 @@
+// npm run bench:audit -- --events N [--accounts A] [--batch B] [--json FILE]
+//
+// Invocation audit at scale, on its own PostgreSQL (BENCH_DATABASE_URL, else embedded):
+// 1. ingestion: N generated CloudTrail records (JSON strings, as LookupEvents and trail files
+//    deliver them) go through the real path (JSON.parse → normalizeRecord → the events writer:
+//    COPY into staging, INSERT … ON CONFLICT DO NOTHING into the monthly partitions); events/s;
+// 2. baseline: the same rows by a raw COPY into a table of the same shape and indexes, in the
+//    same run; the ratio ingestion/baseline (events per second) is the figure of merit;
+// 3. dedupe: the first 10% written again through the writer adds nothing;
+// 4. a CSV report over the period listing every event, rendered by `bedrock-governor report`
+//    (the built CLI) in a child process: wall time and its peak RSS (VmHWM).
+// Record generation is not timed: it stands in for the network.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { applyMigrations } from "../src/db/migrator.js";
+import { createDatabase as createDb } from "../src/db/prisma.js";
+import {
+  copyInto,
+  copyLine,
+  createInvocationEventsRepository,
+} from "../src/modules/invocations/invocation-events.repository.js";
+import { WRITE_BATCH } from "../src/modules/invocations/invocations.service.js";
+import type { InvocationRow } from "../src/modules/invocations/invocations.types.js";
+import { normalizeRecord } from "../src/modules/invocations/normalize.js";
+import { buildTrailEvent } from "../src/sandbox/trail.js";
+import { createDatabase } from "../test/helpers/databases.js";
+import { startPostgresServer } from "../test/helpers/postgres-server.js";
+import { buildDist, peakRssMb, positiveInt } from "./common.js";
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: "string", default: "100000" },
+    accounts: { type: "string", default: "200" },
+    days: { type: "string", default: "60" },
+    json: { type: "string" },
+  },
+});
+const int = (name: keyof typeof args) => positiveInt(args, name);
+const inputs = {
+  events: int("events"),
+  accounts: int("accounts"),
+  days: int("days"),
+  writeBatch: WRITE_BATCH,
+  reportNodeOptions: process.env.BENCH_REPORT_NODE_OPTIONS ?? "",
+};
+const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const round = (n: number) => Math.round(n * 100) / 100;
+
+const PERIOD_END = new Date("2026-10-01T00:00:00.000Z");
+const PERIOD_START = new Date(PERIOD_END.getTime() - inputs.days * 86_400_000);
+const REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"];
+const MODELS = [
+  "amazon.nova-pro-v1:0",
+  "amazon.nova-lite-v1:0",
+  "anthropic.claude-sonnet-4-5-20250929-v1:0",
+  "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+  "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+  "meta.llama3-1-70b-instruct-v1:0",
+  "us.deepseek.r1-v1:0",
+  "mistral.mistral-large-2407-v1:0",
+  "openai.gpt-oss-120b-1:0",
+  "cohere.command-r-plus-v1:0",
+];
+const ROLES = ["BedrockAppRole", "DataScienceRole", "ChatbotLambdaRole", "ci-deployer", "AnalyticsRole"];
+const NAMES = ["InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"];
+
+/** Record i of the run: deterministic, spread over accounts, Regions, models and the period. */
+function recordJson(i: number): string {
+  const account = String(100000000000 + (i % inputs.accounts));
+  const region = REGIONS[(i >> 3) % REGIONS.length] as string;
+  const modelId = MODELS[(i * 7) % MODELS.length] as string;
+  const span = PERIOD_END.getTime() - PERIOD_START.getTime();
+  const at = new Date(PERIOD_START.getTime() + Math.floor((i / inputs.events) * span));
+  const hex = i.toString(16).padStart(12, "0");
+  const ev = buildTrailEvent({
+    eventTime: at,
+    account,
+    region,
+    modelId,
+    eventName: NAMES[i % NAMES.length] as string,
+    ...(modelId.startsWith("global.") || modelId.startsWith("us.") ? { inferenceRegion: "us-west-2" } : {}),
+    ...(i % 50 === 7
+      ? { errorCode: "AccessDeniedException", errorMessage: "explicit deny in a service control policy" }
+      : {}),
+    identity: {
+      arn: `arn:aws:iam::${account}:role/${ROLES[i % ROLES.length]}`,
+      accessKeyId: `ASIA${hex.toUpperCase()}`,
+    },
+    requestId: `6c2b7a3e-0000-4000-8000-${hex}`,
+    eventId: `0f3b1c2d-0000-4000-a000-${hex}`,
+  });
+  return JSON.stringify(ev.record);
+}
+
+function* batches(size: number, limit = inputs.events): Generator<[number, number]> {
+  for (let start = 0; start < limit; start += size) yield [start, Math.min(limit, start + size)];
+}
+
+buildDist();
+const tmp = await mkdtemp(path.join(tmpdir(), "bench-audit-"));
+const server = await startPostgresServer({ TEST_DATABASE_URL: process.env.BENCH_DATABASE_URL || "" });
+const database = await createDatabase(server.adminUrl, "bench_audit");
+const db = createDb({ url: database.url, poolSize: 2 });
+try {
+  await applyMigrations(database.url);
+  say(`database ${database.name} on ${server.kind} PostgreSQL; ${inputs.events} events`);
+  const events = createInvocationEventsRepository(db);
+
+  // 1. Ingestion through the writer.
+  let ingestMs = 0;
+  let added = 0;
+  let parseMs = 0;
+  for (const [a, b] of batches(WRITE_BATCH)) {
+    const raw: string[] = [];
+    for (let i = a; i < b; i++) raw.push(recordJson(i));
+    const t0 = performance.now();
+    const rows: InvocationRow[] = [];
+    for (const s of raw) {
+      const r = normalizeRecord(JSON.parse(s));
+      if (r) rows.push(r);
+    }
+    const t1 = performance.now();
+    added += await events.write(rows);
+    const t2 = performance.now();
+    parseMs += t1 - t0;
+    ingestMs += t2 - t0;
+    if (b % 200_000 === 0) say(`ingested ${b}`);
+  }
+  if (added !== inputs.events) throw new Error(`writer added ${added} of ${inputs.events}`);
+  const ingestPerSecond = inputs.events / (ingestMs / 1000);
+  say(`ingestion: ${round(ingestMs / 1000)} s, ${Math.round(ingestPerSecond)} events/s`);
+
+  // 2. Raw COPY of the same rows into a table of the same shape and indexes (not partitioned).
+  const pool = db.pgPool();
+  await pool.query(`CREATE TABLE bench_raw_copy (LIKE invocation_events INCLUDING DEFAULTS)`);
+  await pool.query(`ALTER TABLE bench_raw_copy ADD PRIMARY KEY (event_time, event_id)`);
+  await pool.query(`CREATE INDEX ON bench_raw_copy (account_id, event_time)`);
+  let copyMs = 0;
+  const COPY_BATCH = 50_000;
+  const client = await pool.connect();
+  try {
+    for (const [a, b] of batches(COPY_BATCH)) {
+      const lines: string[] = [];
+      for (let i = a; i < b; i++) {
+        const r = normalizeRecord(JSON.parse(recordJson(i)));
+        if (r) lines.push(copyLine(r));
+      }
+      const t0 = performance.now();
+      await copyInto(client, "bench_raw_copy", lines);
+      copyMs += performance.now() - t0;
+    }
+  } finally {
+    client.release();
+  }
+  const copyPerSecond = inputs.events / (copyMs / 1000);
+  say(`raw COPY: ${round(copyMs / 1000)} s, ${Math.round(copyPerSecond)} rows/s`);
+  await pool.query("DROP TABLE bench_raw_copy");
+
+  // 3. Dedupe: the first 10% again.
+  const again = Math.max(1, Math.floor(inputs.events / 10));
+  let addedAgain = 0;
+  const td = performance.now();
+  for (const [a, b] of batches(WRITE_BATCH, again)) {
+    const rows: InvocationRow[] = [];
+    for (let i = a; i < b; i++) {
+      const r = normalizeRecord(JSON.parse(recordJson(i)));
+      if (r) rows.push(r);
+    }
+    addedAgain += await events.write(rows);
+  }
+  const dedupeMs = performance.now() - td;
+  await pool.query("VACUUM ANALYZE invocation_events");
+  const { rows: sizeRows } = await pool.query<{ bytes: string; partitions: string }>(
+    `SELECT sum(pg_total_relation_size(c.oid))::bigint AS bytes, count(*) AS partitions
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'invocation_events'::regclass`,
+  );
+
+  // 4. A CSV report listing every event, in a child process (the built CLI), peak RSS sampled.
+  const out = path.join(tmp, "report.csv");
+  const child = spawn(
+    process.execPath,
+    [
+      "dist/src/cli.js",
+      "report",
+      "--from",
+      PERIOD_START.toISOString(),
+      "--to",
+      PERIOD_END.toISOString(),
+      "--format",
+      "csv",
+      "--include-events",
+      "-o",
+      out,
+    ],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        LOG_LEVEL: "warn",
+        SYNC_CRON: "off",
+        BOOTSTRAP_ADMIN: "off",
+        // BENCH_REPORT_NODE_OPTIONS (e.g. a heap limit) applies to the report process only.
+        NODE_OPTIONS: process.env.BENCH_REPORT_NODE_OPTIONS ?? "",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const tr = performance.now();
+  let rss = 0;
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  let done = false;
+  void exited.then(() => {
+    done = true;
+  });
+  while (!done) {
+    const now = await peakRssMb(child.pid as number);
+    if (now !== undefined) rss = Math.max(rss, now);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const code = await exited;
+  const reportSeconds = (performance.now() - tr) / 1000;
+  if (code !== 0) throw new Error(`report exited ${code}: ${stderr.slice(-2000)}`);
+  const reportBytes = (await stat(out)).size;
+  const reportLines = (await readFile(out, "utf8")).split("\r\n").filter((l) => l.startsWith("invocations,")).length;
+  if (reportLines !== inputs.events) throw new Error(`report listed ${reportLines} of ${inputs.events} events`);
+  say(`report: ${round(reportSeconds)} s, peak RSS ${rss} MB, ${reportBytes} bytes`);
+
+  const result = {
+    benchmark: "audit",
+    at: new Date().toISOString(),
+    inputs: { ...inputs, period: { from: PERIOD_START.toISOString(), to: PERIOD_END.toISOString() } },
+    machine: {
+      cores: cpus().length,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      postgres: server.kind,
+    },
+    ingestion: {
+      seconds: round(ingestMs / 1000),
+      eventsPerSecond: Math.round(ingestPerSecond),
+      parseAndNormalizeSeconds: round(parseMs / 1000),
+      added,
+    },
+    rawCopy: { seconds: round(copyMs / 1000), rowsPerSecond: Math.round(copyPerSecond), batch: COPY_BATCH },
+    ratioToRawCopy: round(ingestPerSecond / copyPerSecond),
+    dedupe: { rewritten: again, added: addedAgain, seconds: round(dedupeMs / 1000) },
+    table: { bytes: Number(sizeRows[0]?.bytes ?? 0), partitions: Number(sizeRows[0]?.partitions ?? 0) },
+    report: {
+      format: "csv",
+      includeEvents: true,
+      seconds: round(reportSeconds),
+      peakRssMb: rss,
+      bytes: reportBytes,
+      eventRows: reportLines,
+    },
+    targets: { ratioToRawCopy: 0.3, reportPeakRssMb: 300 },
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (args.json) {
+    await writeFile(args.json, `${JSON.stringify(result, null, 2)}\n`);
+    say(`wrote ${args.json}`);
+  }
+} finally {
+  await db.close();
+  await database.drop();
+  await server.stop();
+  await rm(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "accounts" ADD COLUMN     "management" BOOLEAN NOT NULL DEFAULT false;
+

@@ -1,0 +1,12 @@
+// Who a CLI command acts as: an operator at a terminal with database access, audited under their
+// OS user name.
+import { userInfo } from "node:os";
+import type { CallContext } from "../modules/auth/auth.types.js";
+
+export function operator(): CallContext {
+  const name = `cli:${userInfo().username}`;
+  return { principal: { kind: "system", id: name, name, roles: ["admin"], groups: [] } };
+}
+
+/** A command line that cannot be carried out as given (exit code 2). */
+export class UsageError extends Error {}

@@ -1,0 +1,88 @@
+// What an invocation asks IAM and the organization's policies for: bedrock:InvokeModel on the
+// model ARN in the calling Region, or — through an inference profile — on the profile ARN and on
+// the model in every destination Region (with bedrock:InferenceProfileArn), plus the Region-less
+// model ARN with aws:RequestedRegion "unspecified" for global profiles. This is how AWS authorizes
+// cross-Region inference, and why allowing the profile alone is not enough.
+import type { EvaluationRequest } from "../../lib/policy-evaluator.js";
+import { foundationModelArn, REGIONLESS } from "../catalog/arns.js";
+
+export const INVOKE = "bedrock:InvokeModel";
+export const INVOKE_STREAM = "bedrock:InvokeModelWithResponseStream";
+/** Converse needs InvokeModel; ConverseStream needs InvokeModelWithResponseStream. */
+export const INVOKE_ACTIONS = [INVOKE, INVOKE_STREAM] as const;
+
+/** What is invoked: a model directly, or an inference profile serving it. */
+export type InvocationTarget =
+  | { kind: "model"; modelId: string }
+  | {
+      kind: "profile";
+      modelId: string;
+      profileId: string;
+      profileArn: string;
+      /** Destination Regions (empty for a global profile). */
+      destinations: string[];
+      global: boolean;
+    };
+
+export interface InvocationCheck {
+  resource: string;
+  context: Record<string, string>;
+}
+
+/** The resources and condition keys one invocation is authorized on. */
+export function invocationChecks(
+  target: InvocationTarget,
+  region: string,
+  principal: { arn: string; account: string },
+): InvocationCheck[] {
+  const base = { "aws:PrincipalArn": principal.arn, "aws:PrincipalAccount": principal.account };
+  if (target.kind === "model") {
+    return [
+      {
+        resource: foundationModelArn(region, target.modelId),
+        context: { ...base, "aws:RequestedRegion": region },
+      },
+    ];
+  }
+  const viaProfile = { ...base, "bedrock:InferenceProfileArn": target.profileArn };
+  const checks: InvocationCheck[] = [
+    { resource: target.profileArn, context: { ...base, "aws:RequestedRegion": region } },
+  ];
+  if (target.global) {
+    checks.push(
+      {
+        resource: foundationModelArn(region, target.modelId),
+        context: { ...viaProfile, "aws:RequestedRegion": region },
+      },
+      {
+        resource: foundationModelArn(REGIONLESS, target.modelId),
+        context: { ...viaProfile, "aws:RequestedRegion": "unspecified" },
+      },
+    );
+  } else {
+    for (const dest of target.destinations) {
+      checks.push({
+        resource: foundationModelArn(dest, target.modelId),
+        context: { ...viaProfile, "aws:RequestedRegion": dest },
+      });
+    }
+  }
+  return checks;
+}
+
+export const toRequest = (action: string, check: InvocationCheck): EvaluationRequest => ({
+  action,
+  resource: check.resource,
+  context: check.context,
+});
+
+/**
+ * The IAM role ARN behind a principal ARN: an assumed-role session
+ * (`arn:aws:sts::A:assumed-role/R/session`) is evaluated as its role (`arn:aws:iam::A:role/R`).
+ */
+export function principalRoleArn(arn: string): string {
+  const m = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(arn);
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
+}
+
+export const accountOfArn = (arn: string): string | undefined => /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1];

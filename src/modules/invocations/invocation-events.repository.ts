@@ -1,0 +1,397 @@
+// The normalized invocations table (monthly partitions). Writes are set-based: one index probe
+// drops rows already stored, one COPY adds the rest (a race falls back to a staging table and
+// INSERT … ON CONFLICT DO NOTHING), so a re-read window or the same event from both sources adds
+// nothing. Reads aggregate in SQL.
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import type { Database } from "../../db/prisma.js";
+import type { DeniedBurst, InvocationRow, UsageRow } from "./invocations.types.js";
+
+/** Column order of the COPY text format (and of the staging table). */
+export const INVOCATION_COLUMNS = [
+  "event_time",
+  "event_id",
+  "account_id",
+  "region",
+  "inference_region",
+  "event_source",
+  "event_name",
+  "principal_type",
+  "principal_arn",
+  "principal_issuer_arn",
+  "model_id",
+  "profile_id",
+  "base_model_id",
+  "error_code",
+  "error_message",
+  "source_ip",
+  "user_agent",
+  "bearer_token",
+] as const;
+
+const escapeCopy = (v: string): string =>
+  /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : v;
+const text = (v: string | null): string => (v === null ? "\\N" : escapeCopy(v));
+
+/** One row in PostgreSQL's COPY text format (tab-separated, `\N` for null, newline-terminated). */
+export function copyLine(r: InvocationRow): string {
+  return `${r.eventTime.toISOString()}\t${escapeCopy(r.eventId)}\t${escapeCopy(r.accountId)}\t${escapeCopy(r.region)}\t${escapeCopy(r.inferenceRegion)}\t${escapeCopy(r.eventSource)}\t${escapeCopy(r.eventName)}\t${text(r.principalType)}\t${text(r.principalArn)}\t${text(r.principalIssuerArn)}\t${text(r.modelId)}\t${text(r.profileId)}\t${text(r.baseModelId)}\t${text(r.errorCode)}\t${text(r.errorMessage)}\t${text(r.sourceIp)}\t${text(r.userAgent)}\t${r.bearerToken ? "t" : "f"}\n`;
+}
+
+/** Streams `lines` into `COPY <table> FROM STDIN` on the client, in ~1 MB writes. */
+export async function copyInto(client: pg.PoolClient, table: string, lines: Iterable<string>): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${table} (${INVOCATION_COLUMNS.join(", ")}) FROM STDIN`));
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+  });
+  let buf = "";
+  for (const line of lines) {
+    buf += line;
+    if (buf.length >= 1 << 20) {
+      if (!stream.write(buf)) await new Promise((r) => stream.once("drain", r));
+      buf = "";
+    }
+  }
+  stream.end(buf);
+  await done;
+}
+
+interface EventDb {
+  event_time: Date;
+  event_id: string;
+  account_id: string;
+  region: string;
+  inference_region: string;
+  event_source: string;
+  event_name: string;
+  principal_type: string | null;
+  principal_arn: string | null;
+  principal_issuer_arn: string | null;
+  model_id: string | null;
+  profile_id: string | null;
+  base_model_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  source_ip: string | null;
+  user_agent: string | null;
+  bearer_token: boolean;
+}
+
+export const toInvocationRow = (r: EventDb): InvocationRow => ({
+  eventTime: r.event_time,
+  eventId: r.event_id,
+  accountId: r.account_id,
+  region: r.region,
+  inferenceRegion: r.inference_region,
+  eventSource: r.event_source,
+  eventName: r.event_name,
+  principalType: r.principal_type,
+  principalArn: r.principal_arn,
+  principalIssuerArn: r.principal_issuer_arn,
+  modelId: r.model_id,
+  profileId: r.profile_id,
+  baseModelId: r.base_model_id,
+  errorCode: r.error_code,
+  errorMessage: r.error_message,
+  sourceIp: r.source_ip,
+  userAgent: r.user_agent,
+  bearerToken: r.bearer_token,
+});
+
+export interface EventFilter {
+  from: Date;
+  to: Date;
+  accountId?: string;
+  region?: string;
+  modelId?: string;
+  principalArn?: string;
+  /** true: failed calls only; false: successful only. */
+  failed?: boolean;
+}
+
+/** Successful invocations of one (account, Region, model as invoked) in a time range. */
+export interface InvocationGroup {
+  accountId: string;
+  region: string;
+  modelId: string | null;
+  profileId: string | null;
+  baseModelId: string | null;
+  count: number;
+  firstAt: Date;
+  lastAt: Date;
+  principals: string[];
+  inferenceRegions: string[];
+  sampleEventIds: string[];
+}
+
+export type UsageDimension = "model" | "account" | "principal" | "region";
+
+const DIMENSION_SQL: Record<UsageDimension, string> = {
+  model: "coalesce(base_model_id, model_id, '(unknown)')",
+  account: "account_id",
+  principal: "coalesce(principal_issuer_arn, '(unknown)')",
+  region: "region",
+};
+
+export function createInvocationEventsRepository(db: Database) {
+  const pool = () => db.pgPool();
+
+  return {
+    /** Creates the monthly partitions [from, to] needs; its own transaction, before writing. */
+    async ensurePartitions(from: Date, to: Date): Promise<number> {
+      const { rows } = await pool().query<{ created: number }>(
+        "SELECT hw_invocation_partitions_ensure($1, $2) AS created",
+        [from, to],
+      );
+      return rows[0]?.created ?? 0;
+    },
+
+    /**
+     * Writes rows not stored yet; returns how many were added. Rows already stored are found with
+     * one index probe and dropped, the rest are COPYed straight into the partitions. A concurrent
+     * writer can store one of them in between: the COPY then fails on the key and the batch goes
+     * through a staging table and INSERT … ON CONFLICT DO NOTHING instead.
+     */
+    async write(input: readonly InvocationRow[]): Promise<number> {
+      const unique = new Map<string, InvocationRow>();
+      for (const r of input) unique.set(`${r.eventTime.getTime()}|${r.eventId}`, r);
+      if (unique.size === 0) return 0;
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
+      for (const r of unique.values()) {
+        const t = r.eventTime.getTime();
+        if (t < min) min = t;
+        if (t > max) max = t;
+      }
+      await this.ensurePartitions(new Date(min), new Date(max));
+      const rows = [...unique.values()];
+      const { rows: seen } = await pool().query<{ t: Date; id: string }>(
+        `SELECT e.event_time AS t, e.event_id AS id FROM invocation_events e
+         JOIN unnest($1::timestamptz[], $2::text[]) AS k(t, id) ON e.event_time = k.t AND e.event_id = k.id
+         WHERE e.event_time >= $3 AND e.event_time <= $4`,
+        [rows.map((r) => r.eventTime), rows.map((r) => r.eventId), new Date(min), new Date(max)],
+      );
+      const stored = new Set(seen.map((r) => `${r.t.getTime()}|${r.id}`));
+      const fresh = stored.size === 0 ? rows : rows.filter((r) => !stored.has(`${r.eventTime.getTime()}|${r.eventId}`));
+      if (fresh.length === 0) return 0;
+      const client = await pool().connect();
+      try {
+        await client.query("BEGIN");
+        try {
+          await copyInto(client, "invocation_events", fresh.map(copyLine));
+          await client.query("COMMIT");
+          return fresh.length;
+        } catch (err) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          if ((err as { code?: string }).code !== "23505") throw err;
+        }
+        await client.query("BEGIN");
+        await client.query(
+          `CREATE TEMP TABLE IF NOT EXISTS invocation_stage (LIKE invocation_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+        );
+        await copyInto(client, "invocation_stage", fresh.map(copyLine));
+        const res = await client.query(
+          `INSERT INTO invocation_events (${INVOCATION_COLUMNS.join(", ")})
+           SELECT ${INVOCATION_COLUMNS.join(", ")} FROM invocation_stage ON CONFLICT DO NOTHING`,
+        );
+        await client.query("COMMIT");
+        return res.rowCount ?? 0;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+
+    /** Events in a time range, newest first, after the (time, id) cursor. */
+    async list(
+      f: EventFilter,
+      page: { limit: number; after?: { time: Date; id: string } },
+      accountIds?: readonly string[],
+    ): Promise<InvocationRow[]> {
+      const { rows } = await pool().query<EventDb>(
+        `SELECT * FROM invocation_events
+         WHERE event_time >= $1 AND event_time < $2
+           AND ($3::text IS NULL OR account_id = $3) AND ($4::text IS NULL OR region = $4)
+           AND ($5::text IS NULL OR model_id = $5 OR base_model_id = $5 OR profile_id = $5)
+           AND ($6::text IS NULL OR principal_arn = $6 OR principal_issuer_arn = $6)
+           AND ($7::boolean IS NULL OR (error_code IS NOT NULL) = $7)
+           AND ($8::timestamptz IS NULL OR (event_time, event_id) < ($8::timestamptz, $9::text))
+           AND ($10::text[] IS NULL OR account_id = ANY($10))
+         ORDER BY event_time DESC, event_id DESC LIMIT $11`,
+        [
+          f.from,
+          f.to,
+          f.accountId ?? null,
+          f.region ?? null,
+          f.modelId ?? null,
+          f.principalArn ?? null,
+          f.failed ?? null,
+          page.after?.time ?? null,
+          page.after?.id ?? null,
+          accountIds === undefined ? null : [...accountIds],
+          page.limit,
+        ],
+      );
+      return rows.map(toInvocationRow);
+    },
+
+    /** Successful invocations grouped by account, Region and model as invoked. */
+    async groups(from: Date, to: Date, accountIds?: readonly string[]): Promise<InvocationGroup[]> {
+      const { rows } = await pool().query<{
+        account_id: string;
+        region: string;
+        model_id: string | null;
+        profile_id: string | null;
+        base_model_id: string | null;
+        count: string;
+        first_at: Date;
+        last_at: Date;
+        principals: (string | null)[];
+        inference_regions: string[];
+        sample_ids: string[];
+      }>(
+        `SELECT account_id, region, model_id, profile_id, base_model_id, count(*) AS count,
+                min(event_time) AS first_at, max(event_time) AS last_at,
+                (array_agg(DISTINCT principal_issuer_arn))[1:10] AS principals,
+                array_agg(DISTINCT inference_region) AS inference_regions,
+                (array_agg(event_id ORDER BY event_time DESC))[1:5] AS sample_ids
+         FROM invocation_events
+         WHERE event_time >= $1 AND event_time < $2 AND error_code IS NULL
+           AND ($3::text[] IS NULL OR account_id = ANY($3))
+         GROUP BY account_id, region, model_id, profile_id, base_model_id`,
+        [from, to, accountIds === undefined ? null : [...accountIds]],
+      );
+      return rows.map((r) => ({
+        accountId: r.account_id,
+        region: r.region,
+        modelId: r.model_id,
+        profileId: r.profile_id,
+        baseModelId: r.base_model_id,
+        count: Number(r.count),
+        firstAt: r.first_at,
+        lastAt: r.last_at,
+        principals: r.principals.filter((p): p is string => p !== null),
+        inferenceRegions: r.inference_regions,
+        sampleEventIds: r.sample_ids,
+      }));
+    },
+
+    /** Invocation counts by one dimension, most used first. */
+    async usage(
+      from: Date,
+      to: Date,
+      by: UsageDimension,
+      opts: { accountIds?: readonly string[]; limit?: number } = {},
+    ): Promise<UsageRow[]> {
+      const key = DIMENSION_SQL[by];
+      const { rows } = await pool().query<{
+        key: string;
+        invocations: string;
+        errors: string;
+        first_at: Date;
+        last_at: Date;
+      }>(
+        `SELECT ${key} AS key, count(*) AS invocations, count(error_code) AS errors,
+                min(event_time) AS first_at, max(event_time) AS last_at
+         FROM invocation_events
+         WHERE event_time >= $1 AND event_time < $2 AND ($3::text[] IS NULL OR account_id = ANY($3))
+         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $4`,
+        [from, to, opts.accountIds === undefined ? null : [...opts.accountIds], opts.limit ?? 1000],
+      );
+      return rows.map((r) => ({
+        key: r.key,
+        invocations: Number(r.invocations),
+        errors: Number(r.errors),
+        firstAt: r.first_at,
+        lastAt: r.last_at,
+      }));
+    },
+
+    /**
+     * Access-denied errors per principal, account, Region and model in fixed windows, where a
+     * window holds at least `threshold` of them.
+     */
+    async deniedBursts(
+      from: Date,
+      to: Date,
+      opts: { windowMinutes: number; threshold: number; accountIds?: readonly string[] },
+    ): Promise<Array<Omit<DeniedBurst, "likelyGate">>> {
+      const { rows } = await pool().query<{
+        account_id: string;
+        region: string;
+        principal: string | null;
+        model_id: string | null;
+        base_model_id: string | null;
+        window_start: Date;
+        count: string;
+        error_code: string;
+        sample_message: string | null;
+      }>(
+        `SELECT account_id, region, principal_issuer_arn AS principal, model_id, base_model_id,
+                to_timestamp(floor(extract(epoch FROM event_time) / $3) * $3) AS window_start,
+                count(*) AS count, min(error_code) AS error_code, min(error_message) AS sample_message
+         FROM invocation_events
+         WHERE event_time >= $1 AND event_time < $2
+           AND (error_code ILIKE '%AccessDenied%' OR error_code ILIKE '%Unauthorized%' OR error_code ILIKE '%Forbidden%')
+           AND ($5::text[] IS NULL OR account_id = ANY($5))
+         GROUP BY 1, 2, 3, 4, 5, 6
+         HAVING count(*) >= $4
+         ORDER BY window_start, account_id, region, principal, model_id`,
+        [
+          from,
+          to,
+          opts.windowMinutes * 60,
+          opts.threshold,
+          opts.accountIds === undefined ? null : [...opts.accountIds],
+        ],
+      );
+      return rows.map((r) => ({
+        accountId: r.account_id,
+        region: r.region,
+        principalArn: r.principal,
+        modelId: r.model_id,
+        baseModelId: r.base_model_id,
+        windowStart: r.window_start,
+        count: Number(r.count),
+        errorCode: r.error_code,
+        sampleMessage: r.sample_message,
+      }));
+    },
+
+    /** Last successful use since `since` per (account, Region, base model, profile). */
+    async lastUses(since: Date): Promise<
+      Array<{
+        accountId: string;
+        region: string;
+        baseModelId: string | null;
+        profileId: string | null;
+        lastAt: Date;
+      }>
+    > {
+      const { rows } = await pool().query<{
+        account_id: string;
+        region: string;
+        base_model_id: string | null;
+        profile_id: string | null;
+        last_at: Date;
+      }>(
+        `SELECT account_id, region, base_model_id, profile_id, max(event_time) AS last_at
+         FROM invocation_events WHERE event_time >= $1 AND error_code IS NULL
+         GROUP BY 1, 2, 3, 4`,
+        [since],
+      );
+      return rows.map((r) => ({
+        accountId: r.account_id,
+        region: r.region,
+        baseModelId: r.base_model_id,
+        profileId: r.profile_id,
+        lastAt: r.last_at,
+      }));
+    },
+  };
+}
+
+export type InvocationEventsRepository = ReturnType<typeof createInvocationEventsRepository>;

@@ -1,0 +1,307 @@
+// Report jobs and their chunked output, and the report's data read with server-side cursors so a
+// report over any number of rows holds one batch at a time.
+import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
+import type { Cell, Report, ReportFormat, ReportOptions, ReportScope, ReportStatus } from "./reports.types.js";
+
+interface ReportDb {
+  id: string;
+  format: string;
+  status: string;
+  period_from: Date;
+  period_to: Date;
+  scope_kind: string;
+  scope_id: string | null;
+  options: unknown;
+  requested_by: string;
+  created_at: Date;
+  finished_at: Date | null;
+  progress: number;
+  stage: string;
+  size_bytes: bigint;
+  error: string | null;
+}
+
+const toReport = (r: ReportDb): Report => ({
+  id: r.id,
+  format: r.format as ReportFormat,
+  status: r.status as ReportStatus,
+  from: r.period_from,
+  to: r.period_to,
+  scope:
+    r.scope_kind === "organization" || r.scope_id === null
+      ? { kind: "organization" }
+      : { kind: r.scope_kind as "ou" | "account", id: r.scope_id },
+  options: (r.options as ReportOptions | null) ?? {},
+  requestedBy: r.requested_by,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+  progress: r.progress,
+  stage: r.stage,
+  sizeBytes: Number(r.size_bytes),
+  error: r.error,
+});
+
+const BATCH = 2_000;
+
+/** Access-request audit entries (`decisionRecord`) list accounts and Regions as arrays, joined for a cell. */
+const ACCOUNTS =
+  "(SELECT string_agg(v, ' ') FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(after->'accountIds') = 'array' THEN after->'accountIds' END) AS v)";
+const REGIONS =
+  "(SELECT string_agg(v, ' ') FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(after->'regions') = 'array' THEN after->'regions' END) AS v)";
+
+export function createReportsRepository(db: Database) {
+  const client: PrismaClient = db.client;
+
+  /** Rows of a query through a server-side cursor, `BATCH` at a time, as arrays in column order. */
+  async function* stream(sql: string, params: unknown[]): AsyncGenerator<Cell[]> {
+    const c = await db.pgPool().connect();
+    let open = false;
+    try {
+      await c.query("BEGIN READ ONLY");
+      open = true;
+      await c.query(`DECLARE report_rows NO SCROLL CURSOR FOR ${sql}`, params);
+      for (;;) {
+        const res = await c.query({ text: `FETCH ${BATCH} FROM report_rows`, rowMode: "array" });
+        for (const row of res.rows as unknown[][]) yield row.map(cell);
+        if (res.rows.length < BATCH) break;
+      }
+      await c.query("COMMIT");
+      open = false;
+    } finally {
+      if (open) await c.query("ROLLBACK").catch(() => undefined);
+      c.release();
+    }
+  }
+
+  const cell = (v: unknown): Cell => {
+    if (v === null || v === undefined) return null;
+    if (v instanceof Date) return v.toISOString();
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+    if (typeof v === "bigint") return Number(v);
+    if (Array.isArray(v)) return v.join(" ");
+    return JSON.stringify(v);
+  };
+
+  return {
+    stream,
+
+    async create(
+      tx: Tx,
+      r: {
+        id: string;
+        format: ReportFormat;
+        from: Date;
+        to: Date;
+        scope: ReportScope;
+        options: ReportOptions;
+        requestedBy: string;
+        now: Date;
+      },
+    ): Promise<Report> {
+      const scopeId = r.scope.kind === "organization" ? null : r.scope.id;
+      const rows = await tx.$queryRaw<ReportDb[]>`
+        INSERT INTO reports (id, format, period_from, period_to, scope_kind, scope_id, options, requested_by, created_at)
+        VALUES (${r.id}::uuid, ${r.format}::"ReportFormat", ${r.from}, ${r.to}, ${r.scope.kind}, ${scopeId},
+          ${JSON.stringify(r.options)}::jsonb, ${r.requestedBy}, ${r.now})
+        RETURNING *`;
+      return toReport(rows[0] as ReportDb);
+    },
+
+    async byId(id: string): Promise<Report | undefined> {
+      const rows = await client.$queryRaw<ReportDb[]>`SELECT * FROM reports WHERE id = ${id}::uuid`;
+      return rows[0] === undefined ? undefined : toReport(rows[0]);
+    },
+
+    /** Starts (or restarts, after a crash) rendering: earlier output is dropped. */
+    async start(id: string): Promise<void> {
+      await client.$transaction([
+        client.$executeRaw`DELETE FROM report_chunks WHERE report_id = ${id}::uuid`,
+        client.$executeRaw`UPDATE reports SET status = 'running', progress = 0, stage = 'starting', size_bytes = 0, error = NULL
+          WHERE id = ${id}::uuid`,
+      ]);
+    },
+
+    async progress(id: string, progress: number, stage: string): Promise<void> {
+      await client.$executeRaw`UPDATE reports SET progress = ${Math.round(progress)}, stage = ${stage} WHERE id = ${id}::uuid`;
+    },
+
+    /** Stores one chunk (node-postgres sends the bytes as a binary parameter: no text copies). */
+    async appendChunk(id: string, seq: number, data: Buffer): Promise<void> {
+      await db.pgPool().query(
+        `WITH c AS (INSERT INTO report_chunks (report_id, seq, data) VALUES ($1, $2, $3) RETURNING 1)
+         UPDATE reports SET size_bytes = size_bytes + $4 WHERE id = $1`,
+        [id, seq, data, data.length],
+      );
+    },
+
+    async finish(id: string, now: Date): Promise<void> {
+      await client.$executeRaw`UPDATE reports SET status = 'ready', progress = 100, stage = 'ready', finished_at = ${now}
+        WHERE id = ${id}::uuid`;
+    },
+
+    async fail(id: string, error: string, now: Date): Promise<void> {
+      await client.$executeRaw`UPDATE reports SET status = 'failed', stage = 'failed', error = ${error.slice(0, 2048)},
+        finished_at = ${now} WHERE id = ${id}::uuid`;
+    },
+
+    /** The output, one chunk at a time. */
+    async *chunks(id: string): AsyncGenerator<Buffer> {
+      for (let seq = 0; ; seq++) {
+        const res = await db
+          .pgPool()
+          .query<{ data: Buffer }>("SELECT data FROM report_chunks WHERE report_id = $1 AND seq = $2", [id, seq]);
+        const row = res.rows[0];
+        if (row === undefined) return;
+        yield row.data;
+      }
+    },
+
+    /** Account ids under an OU or the root (by path), or undefined when the node is unknown. */
+    async accountsUnder(nodeId: string): Promise<string[] | undefined> {
+      const node = await client.orgNode.findUnique({ where: { id: nodeId }, select: { path: true } });
+      if (!node) return undefined;
+      const rows = await client.$queryRaw<{ id: string }[]>`
+        SELECT id FROM accounts WHERE path = ${node.path} OR path LIKE ${`${node.path}/%`} ORDER BY id`;
+      return rows.map((r) => r.id);
+    },
+
+    async accountExists(id: string): Promise<boolean> {
+      return (await client.account.count({ where: { id } })) > 0;
+    },
+
+    /** Catalog versions in force at some point of [from, to). */
+    async catalogVersions(from: Date, to: Date) {
+      return client.$queryRaw<
+        Array<{
+          entry_id: string;
+          version: number;
+          data: Record<string, unknown>;
+          valid_from: Date;
+          valid_to: Date | null;
+          changed_by: string;
+          reason: string;
+        }>
+      >`
+        SELECT entry_id, version, data, valid_from, valid_to, changed_by, reason FROM catalog_versions
+        WHERE valid_from < ${to} AND (valid_to IS NULL OR valid_to > ${from}) AND op <> 'deleted'
+        ORDER BY entry_id, version`;
+    },
+
+    /** Findings opened or closed in the period, oldest first. */
+    findingRows(from: Date, to: Date, accountIds: readonly string[] | null): AsyncIterable<Cell[]> {
+      return stream(
+        `SELECT type, severity, status::text, account_id, region, model_id, gate, first_seen_at, resolved_at,
+                round((extract(epoch FROM resolved_at - first_seen_at) / 3600)::numeric, 2)::float8 AS hours_to_resolve,
+                detail
+         FROM findings
+         WHERE ((first_seen_at >= $1 AND first_seen_at < $2) OR (resolved_at >= $1 AND resolved_at < $2))
+           AND ($3::text[] IS NULL OR account_id = ANY($3))
+         ORDER BY first_seen_at, id`,
+        [from, to, accountIds === null ? null : [...accountIds]],
+      );
+    },
+
+    /**
+     * Access-request events of the service's audit log, as the workflow records them
+     * (`decisionRecord` in modules/requests: request, accounts, Regions, model, requester,
+     * decision, approver and comment in `after`).
+     */
+    accessRequestRows(from: Date, to: Date, accountIds: readonly string[] | null): AsyncIterable<Cell[]> {
+      return stream(
+        `SELECT occurred_at, action, coalesce(after->>'requestId', target_id) AS request_id,
+                ${ACCOUNTS} AS account_id, ${REGIONS} AS region, after->>'model' AS model,
+                after->>'requesterId' AS requester, after->>'decision' AS decision,
+                after->>'approverId' AS approver, after->>'comment' AS comment, actor_id,
+                coalesce(after->>'approverId' = after->>'requesterId', false) AS self_approved
+         FROM audit_events
+         WHERE action LIKE 'access\\_request.%' AND occurred_at >= $1 AND occurred_at < $2
+           AND ($3::text[] IS NULL OR after->'accountIds' ?| $3::text[])
+         ORDER BY occurred_at, id`,
+        [from, to, accountIds === null ? null : [...accountIds]],
+      );
+    },
+
+    /** Remediations applied (audit actions remediation.apply / remediation.change). */
+    remediationRows(from: Date, to: Date, accountIds: readonly string[] | null): AsyncIterable<Cell[]> {
+      return stream(
+        `SELECT occurred_at, action, actor_id, target_type, target_id,
+                after->>'accountId' AS account_id, after
+         FROM audit_events
+         WHERE action IN ('remediation.apply', 'remediation.change') AND occurred_at >= $1 AND occurred_at < $2
+           AND ($3::text[] IS NULL OR after->>'accountId' IS NULL OR after->>'accountId' = ANY($3))
+         ORDER BY occurred_at, id`,
+        [from, to, accountIds === null ? null : [...accountIds]],
+      );
+    },
+
+    /** UNAPPROVED_INVOCATION findings whose events fall in the period. */
+    unapprovedRows(from: Date, to: Date, accountIds: readonly string[] | null): AsyncIterable<Cell[]> {
+      return stream(
+        `SELECT account_id, region, model_id, evidence->>'baseModelId' AS base_model_id,
+                (evidence->>'invocations')::int AS invocations, first_seen_at, last_seen_at,
+                evidence->'principals' AS principals, status::text
+         FROM findings
+         WHERE type = 'UNAPPROVED_INVOCATION' AND last_seen_at >= $1 AND first_seen_at < $2
+           AND ($3::text[] IS NULL OR account_id = ANY($3))
+         ORDER BY account_id, region, model_id`,
+        [from, to, accountIds === null ? null : [...accountIds]],
+      );
+    },
+
+    /** Invocation counts by model, account or principal (bounded by their number, not by events). */
+    usageRows(
+      from: Date,
+      to: Date,
+      by: "model" | "account" | "principal",
+      accountIds: readonly string[] | null,
+    ): AsyncIterable<Cell[]> {
+      const key = {
+        model: "coalesce(base_model_id, model_id, '(unknown)')",
+        account: "account_id",
+        principal: "coalesce(principal_issuer_arn, '(unknown)')",
+      }[by];
+      return stream(
+        `SELECT ${key} AS key, count(*)::int AS invocations, (count(*) - count(error_code))::int AS succeeded,
+                count(error_code)::int AS failed, count(DISTINCT account_id)::int AS accounts,
+                min(event_time) AS first_at, max(event_time) AS last_at
+         FROM invocation_events
+         WHERE event_time >= $1 AND event_time < $2 AND ($3::text[] IS NULL OR account_id = ANY($3))
+         GROUP BY 1 ORDER BY 2 DESC, 1`,
+        [from, to, accountIds === null ? null : [...accountIds]],
+      );
+    },
+
+    /** Every invocation of the period, in time order. */
+    eventRows(from: Date, to: Date, accountIds: readonly string[] | null): AsyncIterable<Cell[]> {
+      return stream(
+        `SELECT event_time, event_id, account_id, region, inference_region, event_name, principal_issuer_arn,
+                model_id, base_model_id, error_code, bearer_token
+         FROM invocation_events
+         WHERE event_time >= $1 AND event_time < $2 AND ($3::text[] IS NULL OR account_id = ANY($3))
+         ORDER BY event_time, event_id`,
+        [from, to, accountIds === null ? null : [...accountIds]],
+      );
+    },
+
+    /** Findings opened or closed in the period, by type: counts and time to resolve. */
+    async findingSummary(from: Date, to: Date, accountIds: readonly string[] | null) {
+      const ids = accountIds === null ? null : [...accountIds];
+      return client.$queryRaw<
+        Array<{ type: string; opened: bigint; closed: bigint; median_hours: number | null; max_hours: number | null }>
+      >`
+        SELECT type,
+          count(*) FILTER (WHERE first_seen_at >= ${from} AND first_seen_at < ${to}) AS opened,
+          count(*) FILTER (WHERE resolved_at >= ${from} AND resolved_at < ${to}) AS closed,
+          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - first_seen_at) / 3600)
+            FILTER (WHERE resolved_at >= ${from} AND resolved_at < ${to}) AS median_hours,
+          max(extract(epoch FROM resolved_at - first_seen_at) / 3600)
+            FILTER (WHERE resolved_at >= ${from} AND resolved_at < ${to}) AS max_hours
+        FROM findings
+        WHERE ((first_seen_at >= ${from} AND first_seen_at < ${to}) OR (resolved_at >= ${from} AND resolved_at < ${to}))
+          AND (${ids}::text[] IS NULL OR account_id = ANY(${ids}::text[]))
+        GROUP BY type ORDER BY type`;
+    },
+  };
+}
+
+export type ReportsRepository = ReturnType<typeof createReportsRepository>;

@@ -1,0 +1,443 @@
+// Filing and deciding model-access requests. Filing is validated against the inventory (what
+// exists, where it is offered) and desired state (already allowed?); decisions are serialized by a
+// row lock and carry the version seen, so two approvers can never both decide.
+import { createHash, randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Database } from "../../db/prisma.js";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnprocessableError,
+} from "../../errors.js";
+import type { JobQueue } from "../../jobs/queue.js";
+import type { Clock } from "../../lib/clock.js";
+import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import { type CallContext, effectiveRoles, hasRole, SYSTEM_PRINCIPAL } from "../auth/auth.types.js";
+import type { CatalogEntry, DesiredStateSource } from "../catalog/catalog.types.js";
+import { isExpired, modelMatches } from "../catalog/grants.js";
+import { canonicalJson } from "../inventory/diff.js";
+import { entryAllowsRegion, entryAppliesTo } from "../reconcile/reconcile.js";
+import { type AccessRequestRepository, isUniqueViolation, type Reader } from "./access-request.repository.js";
+import type { AccessRequestFilter, AccessRequestView, NewAccessRequest } from "./access-request.types.js";
+import type { ApprovalRuleRepository } from "./approval-rule.repository.js";
+import { governingRule, mayDecide } from "./approval-rules.js";
+import type { RequestInventoryRepository, TargetFact } from "./request-inventory.repository.js";
+import { REQUEST_JOBS } from "./request-jobs.js";
+import type { Transitions } from "./request-transitions.js";
+import type { WebhookService } from "./webhook.service.js";
+
+export interface RequestSettings {
+  /** A pending request not decided within this expires. */
+  pendingTtlHours: number;
+  /** Longest access a request may ask for. */
+  maxDurationHours: number;
+}
+
+export type CreateResult =
+  | { kind: "created"; request: AccessRequestView; replayed: boolean }
+  | { kind: "already_allowed"; entries: CatalogEntry[] };
+
+const isListCursor = (v: unknown): v is { createdAt: string; id: string } =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { id?: unknown }).id === "string" &&
+  typeof (v as { createdAt?: unknown }).createdAt === "string";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** The system acting on behalf of a decision (provisioning, expiry); audited with the cause. */
+export const WORKFLOW_SYSTEM: CallContext = { principal: SYSTEM_PRINCIPAL };
+
+export function createAccessRequestService(deps: {
+  db: Database;
+  repo: AccessRequestRepository;
+  inventory: RequestInventoryRepository;
+  rules: ApprovalRuleRepository;
+  desired: DesiredStateSource;
+  transitions: Transitions;
+  webhooks: WebhookService;
+  queue: JobQueue;
+  clock: Clock;
+  log: Logger;
+  settings: RequestSettings;
+}) {
+  const { db, repo, inventory, transitions, webhooks, clock, settings } = deps;
+
+  function reader(ctx: CallContext): Reader {
+    const p = ctx.principal;
+    const all = hasRole(p, "admin", "auditor");
+    const approver = hasRole(p, "approver");
+    return {
+      principalId: p.id,
+      all,
+      roles: approver ? [...effectiveRoles(p.roles)] : [],
+      groups: p.groups,
+    };
+  }
+
+  function visible(ctx: CallContext, req: AccessRequestView): boolean {
+    const r = reader(ctx);
+    return (
+      r.all ||
+      req.requesterId === r.principalId ||
+      (req.approverRole !== null && r.roles.includes(req.approverRole)) ||
+      (req.approverGroup !== null && r.groups.includes(req.approverGroup))
+    );
+  }
+
+  async function after(deliveries: string[], provision?: string) {
+    await webhooks.dispatch(deliveries);
+    if (provision) {
+      try {
+        await deps.queue.send(
+          REQUEST_JOBS.provision,
+          { requestId: provision },
+          {
+            singletonKey: `provision:${provision}`,
+            retryLimit: 5,
+            retryDelay: 5,
+            retryBackoff: true,
+          },
+        );
+      } catch (err) {
+        // The sweep re-queues approved requests that never started provisioning.
+        deps.log.warn({ err, requestId: provision }, "could not queue provisioning");
+      }
+    }
+  }
+
+  /** Validates against the inventory; throws 422 naming the field. */
+  async function validate(input: NewAccessRequest): Promise<{ target: TargetFact; lineages: Map<string, string[]> }> {
+    const uniq = (xs: string[], field: string) => {
+      const dup = xs.findIndex((x, i) => xs.indexOf(x) !== i);
+      if (dup >= 0)
+        throw new UnprocessableError(
+          `${xs[dup]} is listed twice`,
+          [{ field: `body.${field}[${dup}]`, message: "duplicate" }],
+          "DUPLICATE_VALUE",
+        );
+    };
+    uniq(input.accountIds, "accountIds");
+    uniq(input.regions, "regions");
+    if (input.durationHours > settings.maxDurationHours)
+      throw new UnprocessableError(
+        `access can be requested for at most ${settings.maxDurationHours} hours`,
+        [{ field: "body.durationHours", message: `at most ${settings.maxDurationHours}` }],
+        "DURATION_TOO_LONG",
+      );
+    const accounts = await inventory.accounts(input.accountIds);
+    const unknown = input.accountIds.findIndex((id) => !accounts.has(id));
+    if (unknown >= 0)
+      throw new UnprocessableError(
+        `account ${input.accountIds[unknown]} is not in the organization inventory`,
+        [{ field: `body.accountIds[${unknown}]`, message: "unknown account" }],
+        "UNKNOWN_ACCOUNT",
+      );
+    const inactive = input.accountIds.findIndex((id) => accounts.get(id)?.state !== "ACTIVE");
+    if (inactive >= 0)
+      throw new UnprocessableError(
+        `account ${input.accountIds[inactive]} is ${accounts.get(input.accountIds[inactive] as string)?.state}, not ACTIVE`,
+        [{ field: `body.accountIds[${inactive}]`, message: "account not active" }],
+        "ACCOUNT_NOT_ACTIVE",
+      );
+    const regions = await inventory.knownRegions();
+    const badRegion = input.regions.findIndex((r) => !regions.has(r));
+    if (badRegion >= 0)
+      throw new UnprocessableError(
+        `Region ${input.regions[badRegion]} is not in the inventory (known: ${[...regions].sort().join(", ")})`,
+        [{ field: `body.regions[${badRegion}]`, message: "unknown Region" }],
+        "UNKNOWN_REGION",
+      );
+    const target = await inventory.target(input.model);
+    if (!target)
+      throw new UnprocessableError(
+        `${input.model} is neither a model nor an inference profile the inventory knows`,
+        [{ field: "body.model", message: "unknown model or inference profile" }],
+        "UNKNOWN_MODEL",
+      );
+    const offered = await inventory.offeredPairs(input.accountIds, input.regions, target);
+    const missing = input.accountIds.flatMap((a) =>
+      input.regions.filter((r) => !offered.has(`${a}|${r}`)).map((r) => ({ accountId: a, region: r })),
+    );
+    if (missing.length > 0) {
+      const first = missing[0] as { accountId: string; region: string };
+      const profiles = target.profiles.map((p) => ({ profileId: p.profileId, sourceRegions: p.sourceRegions }));
+      const where =
+        target.kind === "profile"
+          ? `profile ${target.profileId} cannot be called from ${first.region} in ${first.accountId}`
+          : `${target.modelId} is not offered in ${first.region}${input.accountIds.length > 1 ? ` for account ${first.accountId}` : ""}`;
+      throw new UnprocessableError(
+        `${where}; it is offered in ${target.offeredIn.join(", ") || "no Region"}${profiles.length ? ` and reachable through ${profiles.map((p) => `${p.profileId} (from ${p.sourceRegions.join(", ")})`).join(", ")}` : ""}`,
+        [
+          {
+            field: `body.regions[${input.regions.indexOf(first.region)}]`,
+            message: "model not offered in this Region",
+          },
+        ],
+        "MODEL_NOT_OFFERED",
+        { offeredIn: target.offeredIn, profiles, missing },
+      );
+    }
+    return { target, lineages: new Map([...accounts].map(([id, a]) => [id, a.lineage])) };
+  }
+
+  /** The entries (catalog or active grants) allowing every requested pair, or undefined. */
+  async function alreadyAllowed(
+    input: NewAccessRequest,
+    target: TargetFact,
+    lineages: Map<string, string[]>,
+  ): Promise<CatalogEntry[] | undefined> {
+    const now = clock.now();
+    const entries = (await deps.desired.entries(now)).filter(
+      (e) =>
+        !isExpired(e, now) &&
+        modelMatches(e.model, target.modelId) &&
+        (e.viaProfiles === undefined || (target.profileId !== null && e.viaProfiles.includes(target.profileId))),
+    );
+    const used = new Map<string, CatalogEntry>();
+    for (const accountId of input.accountIds) {
+      for (const region of input.regions) {
+        const hit = entries.find(
+          (e) => entryAppliesTo(e, lineages.get(accountId) ?? [accountId]) && entryAllowsRegion(e, region),
+        );
+        if (!hit) return undefined;
+        used.set(hit.id, hit);
+      }
+    }
+    return [...used.values()];
+  }
+
+  async function replay(ctx: CallContext, key: string, hash: string): Promise<CreateResult | undefined> {
+    const seen = await repo.findIdempotencyKey(ctx.principal.id, key);
+    if (!seen) return undefined;
+    if (seen.requestHash !== hash)
+      throw new UnprocessableError(
+        "this Idempotency-Key was used with a different request body",
+        [{ field: "headers.idempotency-key", message: "reused with a different body" }],
+        "IDEMPOTENCY_KEY_REUSED",
+      );
+    const request = await repo.find(seen.resourceId);
+    if (!request) throw new NotFoundError(`request ${seen.resourceId} no longer exists`);
+    return { kind: "created", request, replayed: true };
+  }
+
+  async function decide(
+    ctx: CallContext,
+    id: string,
+    decision: "approve" | "reject",
+    opts: { comment?: string; ifMatch: number },
+  ): Promise<AccessRequestView> {
+    if (!hasRole(ctx.principal, "approver", "admin"))
+      throw new ForbiddenError("deciding requests needs the approver role");
+    if (!UUID.test(id)) throw new NotFoundError(`request ${id} not found`);
+    const comment = opts.comment?.trim() || null;
+    const out = await db.transaction(async (tx) => {
+      const req = await repo.lock(tx, id);
+      if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
+      if (req.requesterId === ctx.principal.id)
+        throw new ForbiddenError("separation of duties: nobody decides their own request", { requestId: id });
+      if (!mayDecide(ctx.principal, req.approverRole, req.approverGroup))
+        throw new ForbiddenError(
+          `this request is decided by ${req.approverGroup ? `group ${req.approverGroup}` : `role ${req.approverRole}`}`,
+        );
+      if (opts.ifMatch !== req.version)
+        throw new PreconditionFailedError(
+          `request ${id} is at version ${req.version}, not ${opts.ifMatch}; read it again`,
+        );
+      if (req.status !== "pending")
+        throw new ConflictError(
+          `a ${req.status} request cannot be decided`,
+          { currentStatus: req.status },
+          "illegal_transition",
+        );
+      if (req.decisions.some((d) => d.approverId === ctx.principal.id))
+        throw new ConflictError("you already decided this request", { requestId: id }, "already_decided");
+      const at = clock.now();
+      await repo.addDecision(tx, {
+        id: randomUUID(),
+        requestId: id,
+        approverId: ctx.principal.id,
+        approverName: ctx.principal.name,
+        decision,
+        comment,
+        at,
+      });
+      const details = { decision, approverId: ctx.principal.id, comment };
+      if (decision === "reject") return transitions.move(tx, ctx, req, "rejected", { decidedAt: at }, details);
+      const approvals = req.approvals + 1;
+      if (approvals >= req.requiredApprovals)
+        return transitions.move(tx, ctx, req, "approved", { approvals, decidedAt: at }, details);
+      // More approvals needed: record this one, stay pending (the version still moves on).
+      if (!(await repo.update(tx, id, req.version, { approvals }, at)))
+        throw new ConflictError(`request ${id} changed meanwhile`, {}, "STALE");
+      const now = (await repo.find(id, tx)) as AccessRequestView;
+      await transitions.record(tx, ctx, req, now, details, "access_request.approve");
+      return { request: now, deliveries: [] };
+    });
+    await after(out.deliveries, out.request.status === "approved" ? out.request.id : undefined);
+    return out.request;
+  }
+
+  return {
+    async create(ctx: CallContext, input: NewAccessRequest, idempotencyKey?: string): Promise<CreateResult> {
+      if (!hasRole(ctx.principal, "requester")) throw new ForbiddenError("filing requests needs the requester role");
+      const normalized = { ...input, purpose: input.purpose.trim() };
+      const hash = sha256(canonicalJson(normalized));
+      if (idempotencyKey !== undefined) {
+        const seen = await replay(ctx, idempotencyKey, hash);
+        if (seen) return seen;
+      }
+      const { target, lineages } = await validate(normalized);
+      const allowed = await alreadyAllowed(normalized, target, lineages);
+      if (allowed) return { kind: "already_allowed", entries: allowed };
+
+      const governing = governingRule(
+        await deps.rules.list(),
+        normalized.accountIds.map((a) => lineages.get(a) ?? [a]),
+        target.provider,
+        normalized.dataClassification,
+      );
+      const dedupeKey = sha256(
+        canonicalJson({
+          requester: ctx.principal.id,
+          accounts: [...normalized.accountIds].sort(),
+          regions: [...normalized.regions].sort(),
+          target: normalized.model,
+        }),
+      );
+      const duplicate = async () => {
+        const existing = await repo.pendingByDedupeKey(dedupeKey);
+        return new ConflictError(
+          `you already have a pending request for this (${existing ?? "unknown"})`,
+          { existingRequestId: existing ?? null },
+          "duplicate_request",
+        );
+      };
+      if (await repo.pendingByDedupeKey(dedupeKey)) throw await duplicate();
+
+      const id = randomUUID();
+      const now = clock.now();
+      let out: { request: AccessRequestView; deliveries: string[] };
+      try {
+        out = await db.transaction(async (tx) => {
+          await repo.insert(tx, {
+            id,
+            requesterId: ctx.principal.id,
+            requesterName: ctx.principal.name,
+            accountIds: normalized.accountIds,
+            regions: normalized.regions,
+            target: normalized.model,
+            modelId: target.modelId,
+            profileId: target.profileId,
+            provider: target.provider,
+            purpose: normalized.purpose,
+            dataClassification: normalized.dataClassification,
+            durationHours: normalized.durationHours,
+            ruleId: governing.ruleId,
+            requiredApprovals: governing.requiredApprovals,
+            approverRole: governing.approverRole,
+            approverGroup: governing.approverGroup,
+            autoApply: governing.autoApply,
+            dedupeKey,
+            createdAt: now,
+            pendingUntil: new Date(now.getTime() + settings.pendingTtlHours * 3_600_000),
+          });
+          if (idempotencyKey !== undefined)
+            await repo.insertIdempotencyKey(tx, {
+              principalId: ctx.principal.id,
+              key: idempotencyKey,
+              requestHash: hash,
+              resourceId: id,
+              at: now,
+            });
+          const created = (await repo.find(id, tx)) as AccessRequestView;
+          const deliveries = await transitions.record(tx, ctx, undefined, created, { comment: normalized.purpose });
+          if (!governing.autoApprove) return { request: created, deliveries };
+          // Low-risk combination: the rule approves it; the system decides, citing the rule.
+          const moved = await transitions.move(
+            tx,
+            WORKFLOW_SYSTEM,
+            created,
+            "approved",
+            { decidedAt: now },
+            {
+              decision: "approve",
+              approverId: SYSTEM_PRINCIPAL.id,
+              comment: "auto-approved by rule",
+              cause: { ruleId: governing.ruleId, autoApprove: true },
+            },
+          );
+          return { request: moved.request, deliveries: [...deliveries, ...moved.deliveries] };
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // A concurrent create won: the same key (replay it) or the same pending request (409).
+        if (idempotencyKey !== undefined) {
+          const seen = await replay(ctx, idempotencyKey, hash);
+          if (seen) return seen;
+        }
+        throw await duplicate();
+      }
+      await after(out.deliveries, out.request.status === "approved" ? id : undefined);
+      return { kind: "created", request: out.request, replayed: false };
+    },
+
+    async list(
+      ctx: CallContext,
+      filter: AccessRequestFilter,
+      page: { limit: number; cursor?: string },
+    ): Promise<Page<AccessRequestView>> {
+      if (!hasRole(ctx.principal, "requester", "auditor"))
+        throw new ForbiddenError("needs the requester or auditor role");
+      const cursor = decodeCursor(page.cursor, isListCursor);
+      const rows = await repo.list(reader(ctx), filter, page.limit, cursor);
+      return toPage(rows, page.limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
+    },
+
+    async get(ctx: CallContext, id: string): Promise<AccessRequestView> {
+      if (!hasRole(ctx.principal, "requester", "auditor"))
+        throw new ForbiddenError("needs the requester or auditor role");
+      const req = UUID.test(id) ? await repo.find(id) : undefined;
+      // Invisible requests are reported as absent: their existence is not the caller's business.
+      if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
+      return req;
+    },
+
+    approve: (ctx: CallContext, id: string, opts: { comment?: string; ifMatch: number }) =>
+      decide(ctx, id, "approve", opts),
+
+    reject: (ctx: CallContext, id: string, opts: { comment?: string; ifMatch: number }) =>
+      decide(ctx, id, "reject", opts),
+
+    /** The requester withdraws a pending request. */
+    async cancel(
+      ctx: CallContext,
+      id: string,
+      opts: { comment?: string; ifMatch?: number },
+    ): Promise<AccessRequestView> {
+      if (!UUID.test(id)) throw new NotFoundError(`request ${id} not found`);
+      const out = await db.transaction(async (tx) => {
+        const req = await repo.lock(tx, id);
+        if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
+        if (req.requesterId !== ctx.principal.id) throw new ForbiddenError("only the requester can cancel a request");
+        if (opts.ifMatch !== undefined && opts.ifMatch !== req.version)
+          throw new PreconditionFailedError(`request ${id} is at version ${req.version}, not ${opts.ifMatch}`);
+        return transitions.move(
+          tx,
+          ctx,
+          req,
+          "cancelled",
+          { decidedAt: clock.now() },
+          { comment: opts.comment?.trim() || null },
+        );
+      });
+      await after(out.deliveries);
+      return out.request;
+    },
+  };
+}
+
+export type AccessRequestService = ReturnType<typeof createAccessRequestService>;

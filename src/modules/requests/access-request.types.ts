@@ -1,0 +1,194 @@
+// Domain types of model-access requests, their grants, approval rules and webhooks.
+import type { Role } from "../auth/auth.types.js";
+
+export const ACCESS_REQUEST_STATUSES = [
+  "pending",
+  "approved",
+  "rejected",
+  "cancelled",
+  "expired",
+  "provisioning",
+  "active",
+  "failed",
+  "revoked",
+  "ended",
+] as const;
+export type AccessRequestStatus = (typeof ACCESS_REQUEST_STATUSES)[number];
+
+export const DATA_CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
+export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
+
+/** The only legal moves; anything else is 409 `illegal_transition`. */
+export const TRANSITIONS: Readonly<Record<AccessRequestStatus, readonly AccessRequestStatus[]>> = {
+  pending: ["approved", "rejected", "cancelled", "expired"],
+  approved: ["provisioning"],
+  provisioning: ["active", "failed"],
+  active: ["revoked", "ended"],
+  rejected: [],
+  cancelled: [],
+  expired: [],
+  failed: [],
+  revoked: [],
+  ended: [],
+};
+
+export const canTransition = (from: AccessRequestStatus, to: AccessRequestStatus): boolean =>
+  TRANSITIONS[from].includes(to);
+
+export interface AccessDecisionView {
+  approverId: string;
+  approverName: string;
+  decision: "approve" | "reject";
+  comment: string | null;
+  createdAt: string;
+}
+
+export interface AccessGrantView {
+  id: string;
+  requestId: string;
+  accountId: string;
+  region: string;
+  modelId: string;
+  profileId: string | null;
+  owner: string;
+  purpose: string;
+  status: "active" | "ended";
+  validFrom: string;
+  expiresAt: string;
+  endedAt: string | null;
+  endReason: string | null;
+}
+
+export interface BlockingGateView {
+  accountId: string;
+  region: string;
+  gate: string;
+  detail: string;
+}
+
+export interface RequestPlan {
+  accountId: string;
+  region: string;
+  planId: string;
+  /** grant (provisioning) or reversal (grant ended). */
+  purpose: "grant" | "reversal";
+  changes: number;
+  applied: boolean;
+}
+
+export interface AccessRequestView {
+  id: string;
+  requesterId: string;
+  requesterName: string;
+  accountIds: string[];
+  regions: string[];
+  target: string;
+  modelId: string;
+  profileId: string | null;
+  provider: string;
+  purpose: string;
+  dataClassification: DataClassification;
+  durationHours: number;
+  status: AccessRequestStatus;
+  version: number;
+  ruleId: string | null;
+  requiredApprovals: number;
+  approvals: number;
+  approverRole: Role | null;
+  approverGroup: string | null;
+  autoApply: boolean;
+  createdAt: string;
+  updatedAt: string;
+  pendingUntil: string;
+  decidedAt: string | null;
+  activatedAt: string | null;
+  activeUntil: string | null;
+  endedAt: string | null;
+  failure: { gates: BlockingGateView[]; fix: string } | null;
+  plans: RequestPlan[];
+  decisions: AccessDecisionView[];
+  grants: AccessGrantView[];
+}
+
+export interface NewAccessRequest {
+  accountIds: string[];
+  regions: string[];
+  /** Model id or inference profile id. */
+  model: string;
+  purpose: string;
+  dataClassification: DataClassification;
+  durationHours: number;
+}
+
+export interface AccessRequestFilter {
+  status?: AccessRequestStatus;
+  /** Only the caller's own requests. */
+  mine?: boolean;
+  accountId?: string;
+}
+
+export type ApprovalScope = { kind: "organization" } | { kind: "ou"; id: string } | { kind: "account"; id: string };
+
+export interface ApprovalRuleInput {
+  name: string;
+  scope: ApprovalScope;
+  providerPattern: string;
+  dataClassifications: DataClassification[];
+  approverRole: Role | null;
+  approverGroup: string | null;
+  requiredApprovals: number;
+  autoApprove: boolean;
+  autoApply: boolean;
+}
+
+export interface ApprovalRuleView extends ApprovalRuleInput {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export const WEBHOOK_EVENT_TYPES = [
+  "access_request.created",
+  "access_request.approved",
+  "access_request.rejected",
+  "access_request.cancelled",
+  "access_request.expired",
+  "access_request.provisioning",
+  "access_request.active",
+  "access_request.failed",
+  "access_request.revoked",
+  "access_request.ended",
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export interface WebhookInput {
+  name: string;
+  url: string;
+  eventTypes: string[];
+  format: "json" | "slack";
+  active: boolean;
+}
+
+export interface WebhookView extends WebhookInput {
+  id: string;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+export interface WebhookDeliveryView {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  status: "pending" | "succeeded" | "failed";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+}

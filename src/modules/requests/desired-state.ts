@@ -1,0 +1,43 @@
+// Desired state = the catalog ∪ the access grants in force, each grant as an account-scoped
+// entry for one Region. Reconciliation, the policy compilers, remediation and the audit analysis
+// read desired state only through this, so a grant counts wherever a catalog entry does; the
+// catalog itself (and its YAML apply) never sees grants.
+import type { Clock } from "../../lib/clock.js";
+import type { CatalogEntry, DesiredStateSource } from "../catalog/catalog.types.js";
+import type { AccessGrantView } from "./access-request.types.js";
+
+export interface GrantSource {
+  /** Grants in force at `at` (started, not ended, not expired). */
+  grantsAt(at: Date): Promise<AccessGrantView[]>;
+}
+
+export const GRANT_ENTRY_PREFIX = "grant:";
+
+export function grantEntry(g: AccessGrantView): CatalogEntry {
+  return {
+    id: `${GRANT_ENTRY_PREFIX}${g.id}`,
+    model: g.modelId,
+    ...(g.profileId ? { viaProfiles: [g.profileId] } : {}),
+    scope: { kind: "account", id: g.accountId },
+    regions: [g.region],
+    owner: g.owner,
+    justification: g.purpose,
+    expiresAt: g.expiresAt,
+  };
+}
+
+export function createDesiredState(deps: {
+  catalog: DesiredStateSource;
+  grants: GrantSource;
+  clock: Clock;
+}): DesiredStateSource {
+  return {
+    async entries(at?: Date): Promise<CatalogEntry[]> {
+      const [catalog, grants] = await Promise.all([
+        deps.catalog.entries(at),
+        deps.grants.grantsAt(at ?? deps.clock.now()),
+      ]);
+      return [...catalog, ...grants.map(grantEntry)];
+    },
+  };
+}

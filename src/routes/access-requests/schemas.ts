@@ -1,0 +1,235 @@
+// TypeBox schemas of the access-request workflow's API.
+import { type TSchema, Type } from "typebox";
+import { ValidationError } from "../../errors.js";
+import { ROLES } from "../../modules/auth/auth.types.js";
+import {
+  ACCESS_REQUEST_STATUSES,
+  DATA_CLASSIFICATIONS,
+  WEBHOOK_EVENT_TYPES,
+} from "../../modules/requests/access-request.types.js";
+import { IsoDateTime, StrictObject } from "../schemas.js";
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ACCOUNT_ID = "^\\d{12}$";
+export const REGION = "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$";
+export const UuidParams = StrictObject({ id: Type.String({ format: "uuid" }) });
+
+export const NewAccessRequestBody = StrictObject({
+  accountIds: Type.Array(Type.String({ pattern: ACCOUNT_ID }), { minItems: 1, maxItems: 20, description: "Accounts" }),
+  regions: Type.Array(Type.String({ pattern: REGION }), { minItems: 1, maxItems: 10, description: "Regions" }),
+  model: Type.String({
+    minLength: 3,
+    maxLength: 256,
+    pattern: "^[a-z0-9][a-z0-9.:-]*[a-z0-9]$",
+    description: "Model id (`anthropic.claude-…`) or inference profile id (`eu.anthropic.claude-…`)",
+  }),
+  purpose: Type.String({ minLength: 10, maxLength: 2048, description: "What the model is for" }),
+  dataClassification: Type.Enum([...DATA_CLASSIFICATIONS]),
+  durationHours: Type.Integer({ minimum: 1, maximum: 87_600, description: "How long access lasts once active" }),
+});
+
+const Decision = Type.Object({
+  approverId: Type.String(),
+  approverName: Type.String(),
+  decision: Type.Enum(["approve", "reject"]),
+  comment: Nullable(Type.String()),
+  createdAt: IsoDateTime(),
+});
+
+export const Grant = Type.Object(
+  {
+    id: Type.String({ format: "uuid" }),
+    requestId: Type.String({ format: "uuid" }),
+    accountId: Type.String(),
+    region: Type.String(),
+    modelId: Type.String(),
+    profileId: Nullable(Type.String()),
+    owner: Type.String(),
+    purpose: Type.String(),
+    status: Type.Enum(["active", "ended"]),
+    validFrom: IsoDateTime(),
+    expiresAt: IsoDateTime(),
+    endedAt: Nullable(IsoDateTime()),
+    endReason: Nullable(Type.String()),
+  },
+  { title: "AccessGrant" },
+);
+
+export const AccessRequest = Type.Object(
+  {
+    id: Type.String({ format: "uuid" }),
+    requesterId: Type.String(),
+    requesterName: Type.String(),
+    accountIds: Type.Array(Type.String()),
+    regions: Type.Array(Type.String()),
+    target: Type.String({ description: "What was asked for (model or profile id)" }),
+    modelId: Type.String(),
+    profileId: Nullable(Type.String()),
+    provider: Type.String(),
+    purpose: Type.String(),
+    dataClassification: Type.Enum([...DATA_CLASSIFICATIONS]),
+    durationHours: Type.Integer(),
+    status: Type.Enum([...ACCESS_REQUEST_STATUSES]),
+    version: Type.Integer({ description: "Send as If-Match with decisions (also the ETag)" }),
+    ruleId: Nullable(Type.String()),
+    requiredApprovals: Type.Integer(),
+    approvals: Type.Integer(),
+    approverRole: Nullable(Type.Enum([...ROLES])),
+    approverGroup: Nullable(Type.String()),
+    autoApply: Type.Boolean(),
+    createdAt: IsoDateTime(),
+    updatedAt: IsoDateTime(),
+    pendingUntil: IsoDateTime(),
+    decidedAt: Nullable(IsoDateTime()),
+    activatedAt: Nullable(IsoDateTime()),
+    activeUntil: Nullable(IsoDateTime()),
+    endedAt: Nullable(IsoDateTime()),
+    failure: Nullable(
+      Type.Object({
+        gates: Type.Array(
+          Type.Object({ accountId: Type.String(), region: Type.String(), gate: Type.String(), detail: Type.String() }),
+        ),
+        fix: Type.String(),
+      }),
+    ),
+    plans: Type.Array(
+      Type.Object({
+        accountId: Type.String(),
+        region: Type.String(),
+        planId: Type.String({ format: "uuid" }),
+        purpose: Type.Enum(["grant", "reversal"]),
+        changes: Type.Integer(),
+        applied: Type.Boolean(),
+      }),
+    ),
+    decisions: Type.Array(Decision),
+    grants: Type.Array(Grant),
+  },
+  { title: "AccessRequest" },
+);
+
+export const AlreadyAllowed = Type.Object(
+  {
+    alreadyAllowed: Type.Literal(true),
+    message: Type.String(),
+    entries: Type.Array(
+      Type.Object({
+        id: Type.String({ description: "Catalog entry id, or grant:<id> for an access grant" }),
+        model: Type.String(),
+        scope: Type.Object({ kind: Type.Enum(["organization", "ou", "account"]), id: Type.Optional(Type.String()) }),
+        regions: Type.Optional(Type.Array(Type.String())),
+        geography: Type.Optional(Type.String()),
+        viaProfiles: Type.Optional(Type.Array(Type.String())),
+        owner: Type.String(),
+        justification: Type.String(),
+        expiresAt: Type.Optional(Type.String()),
+      }),
+    ),
+  },
+  { title: "AlreadyAllowed" },
+);
+
+export const DecisionBody = StrictObject({ comment: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })) });
+export const RequiredCommentBody = StrictObject({ comment: Type.String({ minLength: 1, maxLength: 2048 }) });
+
+export const ApprovalRuleBody = StrictObject({
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  scope: Type.Union([
+    StrictObject({ kind: Type.Literal("organization") }),
+    StrictObject({ kind: Type.Literal("ou"), id: Type.String({ pattern: "^(ou-[a-z0-9-]{4,64}|r-[a-z0-9]{4,32})$" }) }),
+    StrictObject({ kind: Type.Literal("account"), id: Type.String({ pattern: ACCOUNT_ID }) }),
+  ]),
+  providerPattern: Type.String({ minLength: 1, maxLength: 64, default: "*", description: "Provider, * for any" }),
+  dataClassifications: Type.Array(Type.Enum([...DATA_CLASSIFICATIONS]), { uniqueItems: true, default: [] }),
+  approverRole: Type.Union([Type.Enum(["approver", "admin"]), Type.Null()], { default: null }),
+  approverGroup: Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()], { default: null }),
+  requiredApprovals: Type.Integer({ minimum: 1, maximum: 5 }),
+  autoApprove: Type.Boolean({ default: false }),
+  autoApply: Type.Boolean({ default: false, description: "Provisioning applies the remediation plan itself" }),
+});
+
+export const ApprovalRule = Type.Object(
+  {
+    id: Type.String({ format: "uuid" }),
+    name: Type.String(),
+    scope: Type.Object({ kind: Type.Enum(["organization", "ou", "account"]), id: Type.Optional(Type.String()) }),
+    providerPattern: Type.String(),
+    dataClassifications: Type.Array(Type.Enum([...DATA_CLASSIFICATIONS])),
+    approverRole: Nullable(Type.Enum([...ROLES])),
+    approverGroup: Nullable(Type.String()),
+    requiredApprovals: Type.Integer(),
+    autoApprove: Type.Boolean(),
+    autoApply: Type.Boolean(),
+    version: Type.Integer(),
+    createdAt: IsoDateTime(),
+    updatedAt: IsoDateTime(),
+    updatedBy: Type.String(),
+  },
+  { title: "ApprovalRule" },
+);
+
+export const WebhookBody = StrictObject({
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  url: Type.String({ minLength: 8, maxLength: 2048 }),
+  eventTypes: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    minItems: 1,
+    uniqueItems: true,
+    description: `Event types (${WEBHOOK_EVENT_TYPES.join(", ")}) or *`,
+  }),
+  format: Type.Enum(["json", "slack"], { default: "json" }),
+  active: Type.Boolean({ default: true }),
+});
+
+export const Webhook = Type.Object(
+  {
+    id: Type.String({ format: "uuid" }),
+    name: Type.String(),
+    url: Type.String(),
+    eventTypes: Type.Array(Type.String()),
+    format: Type.Enum(["json", "slack"]),
+    active: Type.Boolean(),
+    version: Type.Integer(),
+    createdAt: IsoDateTime(),
+    createdBy: Type.String(),
+    updatedAt: IsoDateTime(),
+  },
+  { title: "Webhook" },
+);
+
+export const WebhookDelivery = Type.Object(
+  {
+    id: Type.String({ format: "uuid" }),
+    webhookId: Type.String({ format: "uuid" }),
+    eventId: Type.String({ format: "uuid" }),
+    eventType: Type.String(),
+    status: Type.Enum(["pending", "succeeded", "failed"]),
+    attempts: Type.Integer(),
+    lastStatusCode: Nullable(Type.Integer()),
+    lastError: Nullable(Type.String()),
+    createdAt: IsoDateTime(),
+    lastAttemptAt: Nullable(IsoDateTime()),
+    deliveredAt: Nullable(IsoDateTime()),
+  },
+  { title: "WebhookDelivery" },
+);
+
+/** Parses If-Match (`"3"`, `W/"3"`, `3`) into a version. */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
+  if (!m)
+    throw new ValidationError("If-Match must be the version you read (the ETag)", [
+      { field: "headers.if-match", message: "expected a version number" },
+    ]);
+  return Number(m[1]);
+}
+
+export function requireIfMatch(header: string | undefined): number {
+  const v = parseIfMatch(header);
+  if (v === undefined)
+    throw new ValidationError("decisions need If-Match with the version you read", [
+      { field: "headers.if-match", message: "is required" },
+    ]);
+  return v;
+}

@@ -1,0 +1,92 @@
+// Shared setup of the fault tests: a sandbox in this process (so the test can switch outages on
+// and off), the real service on a database, and a sync that is waited for.
+import pg from "pg";
+import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import type { SyncRunView } from "../../src/modules/inventory/sync-run.repository.js";
+import { parseScenario, type Sandbox, type Scenario, startSandbox } from "../../src/sandbox/index.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { TestDatabase } from "../helpers/databases.js";
+
+export const ctx = { principal: SYSTEM_PRINCIPAL };
+
+export interface FaultRig {
+  sandbox: Sandbox;
+  t: TestApp;
+  close(): Promise<void>;
+}
+
+export async function startRig(
+  scenario: Scenario,
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+): Promise<FaultRig> {
+  const sandbox = await startSandbox({ scenario: parseScenario(scenario), port: 0 });
+  // The standard credential chain reads these; each test file runs in its own process.
+  process.env.AWS_ACCESS_KEY_ID = sandbox.baseCredentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = sandbox.baseCredentials.secretAccessKey;
+  const t = await startTestApp(
+    {
+      SANDBOX_URL: sandbox.url,
+      AWS_MEMBER_ROLE_NAME: sandbox.memberRoleName,
+      ...(sandbox.externalId ? { AWS_EXTERNAL_ID: sandbox.externalId } : {}),
+      INVENTORY_REGIONS: sandbox.state.defaultRegions.join(","),
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+    database,
+  );
+  return {
+    sandbox,
+    t,
+    async close() {
+      await t.close();
+      await sandbox.close();
+    },
+  };
+}
+
+export async function waitForRun(
+  t: TestApp,
+  runId: string,
+  onProgress?: (run: SyncRunView) => Promise<void> | void,
+): Promise<SyncRunView> {
+  for (let i = 0; i < 6000; i++) {
+    let run: SyncRunView | undefined;
+    try {
+      run = await t.services.sync.getRun(ctx, runId);
+    } catch {
+      // the database may be away (restart test); keep polling
+    }
+    if (run) {
+      if (onProgress) await onProgress(run);
+      if (["succeeded", "partial", "failed"].includes(run.status)) return run;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`run ${runId} did not finish`);
+}
+
+export async function query<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * No half-written state: every account-Region recorded ok holds exactly the models it says it
+ * has, and every model row belongs to an account-Region recorded ok.
+ */
+export async function inconsistentAccountRegions(url: string): Promise<unknown[]> {
+  return query(
+    url,
+    `SELECT ar.account_id, ar.region, ar.status, ar.model_count, count(m.model_id)::int AS rows
+     FROM account_regions ar LEFT JOIN model_access m ON m.account_id = ar.account_id AND m.region = ar.region
+     GROUP BY ar.account_id, ar.region
+     HAVING (ar.status = 'ok' AND ar.model_count <> count(m.model_id))
+         OR (ar.status = 'ok' AND count(m.model_id) = 0)`,
+  );
+}

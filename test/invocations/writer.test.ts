@@ -1,0 +1,68 @@
+// The events writer on real PostgreSQL: partitions created on demand, rows already stored dropped,
+// and concurrent writers of the same new rows (the COPY of one fails on the key) adding each once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Database } from "../../src/db/prisma.js";
+import { createInvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
+import type { InvocationRow } from "../../src/modules/invocations/invocations.types.js";
+import { migratedDatabase } from "../helpers/app.js";
+import type { TestDatabase } from "../helpers/databases.js";
+
+let database: TestDatabase;
+let db: Database;
+
+const row = (i: number, month: number): InvocationRow => ({
+  eventTime: new Date(Date.UTC(2026, month, 1 + (i % 27), 12, 0, i % 60)),
+  eventId: `evt-${month}-${i}`,
+  accountId: "111111111111",
+  region: "us-east-1",
+  inferenceRegion: "us-east-1",
+  eventSource: "bedrock.amazonaws.com",
+  eventName: "Converse",
+  principalType: "AssumedRole",
+  principalArn: "arn:aws:sts::111111111111:assumed-role/App/s",
+  principalIssuerArn: "arn:aws:iam::111111111111:role/App",
+  modelId: "amazon.nova-pro-v1:0",
+  profileId: null,
+  baseModelId: "amazon.nova-pro-v1:0",
+  errorCode: null,
+  // Tabs, newlines and backslashes survive the COPY text format.
+  errorMessage: i % 2 === 0 ? null : "line 1\n\tline 2 \\ end",
+  sourceIp: "10.0.0.1",
+  userAgent: "sdk",
+  bearerToken: false,
+});
+
+beforeAll(async () => {
+  database = await migratedDatabase();
+  db = createDatabase({ url: database.url, poolSize: 2 });
+});
+afterAll(async () => {
+  await db?.close();
+  await database?.drop();
+});
+
+describe("invocation events writer", () => {
+  it("creates the months it needs, drops stored rows, and keeps text intact", async () => {
+    const events = createInvocationEventsRepository(db);
+    const first = Array.from({ length: 300 }, (_, i) => row(i, i % 3));
+    expect(await events.write(first)).toBe(300);
+    expect(await events.write([...first.slice(0, 100), ...first.slice(0, 100)])).toBe(0);
+    const { rows } = await db.pgPool().query<{ n: string; parts: string; msg: string }>(
+      `SELECT (SELECT count(*) FROM invocation_events) AS n,
+                (SELECT count(*) FROM pg_inherits WHERE inhparent = 'invocation_events'::regclass) AS parts,
+                (SELECT error_message FROM invocation_events WHERE event_id = 'evt-1-1') AS msg`,
+    );
+    expect(rows[0]).toEqual({ n: "300", parts: "3", msg: "line 1\n\tline 2 \\ end" });
+  });
+
+  it("concurrent writers of the same new rows add each row once", async () => {
+    const events = createInvocationEventsRepository(db);
+    const batch = Array.from({ length: 2000 }, (_, i) => row(i, 5));
+    const added = await Promise.all([events.write(batch), events.write(batch), events.write(batch.slice(500))]);
+    expect(added.reduce((a, b) => a + b, 0)).toBe(2000);
+    const { rows } = await db
+      .pgPool()
+      .query<{ n: string }>(`SELECT count(*) AS n FROM invocation_events WHERE event_id LIKE 'evt-5-%'`);
+    expect(rows[0]?.n).toBe("2000");
+  });
+});

@@ -1,0 +1,285 @@
+// Compliance reports through the API: requested, rendered by the job with progress, downloaded.
+// Data comes through the real paths: CloudTrail records normalized and written by the ingestion
+// writer, the unapproved-invocation analysis, reconciliation's findings repository, and access
+// decisions in the service's audit log as the access-request workflow records them.
+import { randomUUID } from "node:crypto";
+import { extractText } from "unpdf";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { createInvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
+import { normalizeRecord } from "../../src/modules/invocations/normalize.js";
+import { createFindingsRepository } from "../../src/modules/reconcile/findings.repository.js";
+import { createReportsRepository } from "../../src/modules/reports/reports.repository.js";
+import { buildTrailEvent } from "../../src/sandbox/trail.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+
+const ctx = { principal: SYSTEM_PRINCIPAL, requestId: "test" };
+const A = "210987654321";
+const B = "123456789012";
+const FROM = new Date("2026-10-01T00:00:00.000Z");
+const TO = new Date("2026-11-01T00:00:00.000Z");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let t: TestApp;
+let auditor: string;
+let eventCount = 0;
+
+function record(i: number, account: string, modelId: string, at: Date, extra: { errorCode?: string } = {}) {
+  return buildTrailEvent({
+    eventTime: at,
+    account,
+    region: i % 2 === 0 ? "us-east-1" : "us-west-2",
+    modelId,
+    identity: { arn: `arn:aws:iam::${account}:role/App${i % 3}`, accessKeyId: `ASIAEXAMPLE${i}` },
+    requestId: `req-${i}`,
+    eventId: `00000000-0000-4000-a000-${String(i).padStart(12, "0")}`,
+    ...extra,
+  }).record;
+}
+
+async function waitReady(id: string): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 600; i++) {
+    const res = await t.app.inject({ url: `/v1/reports/${id}`, headers: { authorization: auditor } });
+    const body = res.json() as Record<string, unknown>;
+    if (body.status === "ready" || body.status === "failed") return body;
+    await sleep(100);
+  }
+  throw new Error(`report ${id} not ready`);
+}
+
+async function report(
+  body: Record<string, unknown>,
+): Promise<{ meta: Record<string, unknown>; data: Buffer; type: string }> {
+  const res = await t.app.inject({
+    method: "POST",
+    url: "/v1/reports",
+    headers: { authorization: auditor },
+    payload: { from: FROM.toISOString(), to: TO.toISOString(), scope: { kind: "organization" }, ...body },
+  });
+  expect(res.statusCode, res.body).toBe(202);
+  const meta = await waitReady((res.json() as { id: string }).id);
+  expect(meta).toMatchObject({ status: "ready", progress: 100 });
+  const dl = await t.app.inject({ url: String(meta.downloadUrl), headers: { authorization: auditor } });
+  expect(dl.statusCode).toBe(200);
+  return { meta, data: dl.rawPayload, type: String(dl.headers["content-type"]) };
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  auditor = await t.keyFor("auditor");
+  // 240 invocations in October: Nova in both accounts, DeepSeek in A, some denied.
+  const events = createInvocationEventsRepository(t.db);
+  const rows = [];
+  for (let i = 0; i < 240; i++) {
+    const at = new Date(FROM.getTime() + i * 3 * 3_600_000);
+    const model = i % 10 === 0 ? "us.deepseek.r1-v1:0" : "amazon.nova-pro-v1:0";
+    const extra = i % 25 === 1 ? { errorCode: "AccessDeniedException" } : {};
+    rows.push(normalizeRecord(record(i, i % 3 === 0 ? A : B, model, at, extra)));
+  }
+  // One before the period: not in any report.
+  rows.push(normalizeRecord(record(999, A, "amazon.nova-pro-v1:0", new Date("2026-09-30T00:00:00Z"))));
+  eventCount = 240;
+  expect(await events.write(rows.filter((r) => r !== undefined))).toBe(241);
+  // With an empty catalog, every successful call is unapproved.
+  await t.services.invocations.analyze({ from: FROM, to: TO });
+  // A reconciliation finding opened on 3 Oct and resolved 2 days later.
+  const findings = createFindingsRepository(t.db.client);
+  const candidate = {
+    type: "LEGACY_MODEL" as const,
+    severity: "medium" as const,
+    accountId: B,
+    region: "us-east-1",
+    modelId: "anthropic.claude-v2",
+    gate: null,
+    key: `LEGACY_MODEL|${B}|us-east-1|anthropic.claude-v2|`,
+    detail: "legacy model approved",
+    evidence: {},
+  };
+  await findings.apply([candidate], new Date("2026-10-03T00:00:00Z"));
+  await findings.apply([], new Date("2026-10-05T00:00:00Z"));
+  // Access decisions as the access-request workflow records them in the audit log.
+  await t.db.transaction(async (tx) => {
+    await t.services.audit.record(tx, ctx, {
+      action: "access_request.create",
+      targetType: "access_request",
+      targetId: "ar-1",
+      after: {
+        requestId: "ar-1",
+        accountIds: [A],
+        regions: ["us-east-1"],
+        model: "deepseek.r1-v1:0",
+        requesterId: "dev@example.com",
+        decision: null,
+        approverId: null,
+        comment: "evaluation",
+      },
+    });
+    await t.services.audit.record(tx, ctx, {
+      action: "access_request.approve",
+      targetType: "access_request",
+      targetId: "ar-1",
+      after: {
+        requestId: "ar-1",
+        accountIds: [A],
+        regions: ["us-east-1"],
+        model: "deepseek.r1-v1:0",
+        requesterId: "dev@example.com",
+        decision: "approve",
+        approverId: "alice@example.com",
+        comment: "two weeks",
+      },
+    });
+  });
+});
+afterAll(async () => t?.close());
+
+const parseCsv = (text: string): string[][] =>
+  text
+    .trim()
+    .split("\r\n")
+    .map((l) => l.split(","));
+
+describe("compliance reports", () => {
+  it("CSV: every section, the expected rows, streamed invocations", async () => {
+    // The audit rows were written now, so report a period that includes today too.
+    const { data, type } = await report({
+      format: "csv",
+      includeEvents: true,
+      to: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(type).toContain("text/csv");
+    const rows = parseCsv(data.toString("utf8"));
+    const section = (id: string) => rows.filter((r) => r[0] === id);
+    expect(new Set(rows.map((r) => r[0]))).toEqual(
+      new Set([
+        "report",
+        "section",
+        "finding_summary",
+        "findings",
+        "access_requests",
+        "usage_by_model",
+        "usage_by_account",
+        "usage_by_principal",
+        "unapproved_usage",
+        "invocations",
+      ]),
+    );
+    // DeepSeek: every 10th call, in A when also a multiple of 3, always from us-east-1.
+    const deepseek = section("unapproved_usage").find((r) => r[1] === A && r[3] === "us.deepseek.r1-v1:0");
+    expect(deepseek?.slice(1, 6)).toEqual([A, "us-east-1", "us.deepseek.r1-v1:0", "deepseek.r1-v1:0", "8"]);
+    const deepseekRows = section("unapproved_usage").filter((r) => r[3] === "us.deepseek.r1-v1:0");
+    expect(deepseekRows.reduce((n, r) => n + Number(r[5]), 0)).toBe(24);
+    const usage = section("usage_by_model");
+    expect(usage.map((r) => [r[1], Number(r[2])])).toEqual([
+      ["amazon.nova-pro-v1:0", 216],
+      ["deepseek.r1-v1:0", 24],
+    ]);
+    expect(section("finding_summary")).toContainEqual(["finding_summary", "LEGACY_MODEL", "1", "1", "48", "48"]);
+    const decided = section("access_requests").find((r) => r[2] === "access_request.approve");
+    expect(decided?.slice(3, 13)).toEqual([
+      "ar-1",
+      A,
+      "us-east-1",
+      "deepseek.r1-v1:0",
+      "dev@example.com",
+      "approve",
+      "alice@example.com",
+      "two weeks",
+      "system",
+      "false",
+    ]);
+    expect(section("invocations")).toHaveLength(eventCount);
+  });
+
+  it("PDF: the text holds the sections and the expected rows", async () => {
+    const { data, type } = await report({ format: "pdf", to: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(type).toBe("application/pdf");
+    const { text } = await extractText(new Uint8Array(data), { mergePages: true });
+    for (const heading of [
+      "Amazon Bedrock compliance report",
+      "Catalog in force",
+      "Findings opened and closed",
+      "Access requests and decisions",
+      "Remediations applied",
+      "Invocations by model",
+      "Unapproved usage",
+    ])
+      expect(text).toContain(heading);
+    expect(text).toContain("us.deepseek.r1-v1:0");
+    expect(text).toContain("alice@example.com");
+    expect(text).toContain("LEGACY_MODEL");
+    expect(text).toMatch(/amazon\.nova-pro-v1:0\s+216/);
+  });
+
+  it("HTML: printable, self-contained, with charts", async () => {
+    const { data } = await report({ format: "html" });
+    const html = data.toString("utf8");
+    expect(html).toContain("<svg");
+    expect(html).toContain("@media print");
+    expect(html).not.toMatch(/<(script|link)\b|src="http/);
+    expect(html).toContain("<td>us.deepseek.r1-v1:0</td>");
+  });
+
+  it("JSON: the same sections with summaries", async () => {
+    const { data } = await report({ format: "json", scope: { kind: "organization" } });
+    const doc = JSON.parse(data.toString("utf8")) as {
+      sections: Array<{ id: string; rows: unknown[][]; summary: Record<string, number> }>;
+    };
+    const byId = new Map(doc.sections.map((s) => [s.id, s]));
+    expect(byId.get("usage_by_account")?.rows.map((r) => [r[0], r[1]])).toEqual([
+      [B, 160],
+      [A, 80],
+    ]);
+    expect(byId.get("unapproved_usage")?.summary.rows).toBe(byId.get("unapproved_usage")?.rows.length);
+  });
+
+  it("refuses bad requests naming the field; viewers may not read reports; not ready is 409", async () => {
+    const bad = await t.app.inject({
+      method: "POST",
+      url: "/v1/reports",
+      headers: { authorization: auditor },
+      payload: { from: TO.toISOString(), to: FROM.toISOString(), scope: { kind: "organization" }, format: "csv" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ errors: [{ field: "body.from" }] });
+    const unknown = await t.app.inject({
+      method: "POST",
+      url: "/v1/reports",
+      headers: { authorization: auditor },
+      payload: {
+        from: FROM.toISOString(),
+        to: TO.toISOString(),
+        scope: { kind: "account", id: "999999999999" },
+        format: "pdf",
+      },
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ code: "SCOPE_UNKNOWN" });
+    const viewer = await t.keyFor("viewer");
+    const denied = await t.app.inject({
+      method: "POST",
+      url: "/v1/reports",
+      headers: { authorization: viewer },
+      payload: { from: FROM.toISOString(), to: TO.toISOString(), scope: { kind: "organization" }, format: "csv" },
+    });
+    expect(denied.statusCode).toBe(403);
+    // A report recorded but not rendered yet (no job queued for it): not downloadable.
+    const queued = await t.db.transaction((tx) =>
+      createReportsRepository(t.db).create(tx, {
+        id: randomUUID(),
+        format: "csv",
+        from: FROM,
+        to: TO,
+        scope: { kind: "organization" },
+        options: {},
+        requestedBy: "test",
+        now: new Date(),
+      }),
+    );
+    const early = await t.app.inject({ url: `/v1/reports/${queued.id}/download`, headers: { authorization: auditor } });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: "REPORT_NOT_READY" });
+    const missing = await t.app.inject({ url: `/v1/reports/${randomUUID()}`, headers: { authorization: auditor } });
+    expect(missing.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,97 @@
+// Abuse limits: per-principal rate limit (429 problem+json with Retry-After), security headers,
+// CORS off unless configured, request timeouts from configuration.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ RATE_LIMIT_MAX: "5", RATE_LIMIT_WINDOW_SECONDS: "120" });
+});
+afterAll(async () => t?.close());
+
+const me = (authorization?: string, remoteAddress = "10.0.0.1") =>
+  t.app.inject({ url: "/v1/me", remoteAddress, headers: authorization ? { authorization } : {} });
+
+describe("rate limit", () => {
+  it("limits each principal separately; the 429 is problem+json with Retry-After", async () => {
+    const a = await t.keyFor("viewer", "noisy");
+    const b = await t.keyFor("viewer", "quiet");
+    for (let i = 0; i < 5; i++) expect((await me(a)).statusCode).toBe(200);
+    const limited = await me(a);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers["content-type"]).toContain("application/problem+json");
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect(limited.json()).toMatchObject({ status: 429, code: "RATE_LIMITED" });
+    expect(limited.json().retryAfterSeconds).toBeGreaterThan(0);
+    // Same IP, other principal: its own budget.
+    expect((await me(b)).statusCode).toBe(200);
+  });
+
+  it("counts failed and anonymous attempts per IP, so key guessing is slowed down too", async () => {
+    const guess = "Bearer bgk_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    const ip = "10.0.0.77";
+    for (let i = 0; i < 5; i++) expect((await me(guess, ip)).statusCode).toBe(401);
+    expect((await me(guess, ip)).statusCode).toBe(429);
+    expect((await me(undefined, ip)).statusCode).toBe(429);
+    expect((await me(undefined, "10.0.0.78")).statusCode).toBe(401);
+  });
+
+  it("health probes are never limited", async () => {
+    for (let i = 0; i < 12; i++) {
+      const res = await t.app.inject({ url: "/healthz", remoteAddress: "10.0.0.99" });
+      expect(res.statusCode).toBe(200);
+    }
+  });
+});
+
+describe("security headers and CORS", () => {
+  it("sets helmet's headers on API responses", async () => {
+    const res = await t.app.inject({ url: "/healthz" });
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    expect(res.headers["x-frame-options"]).toBe("SAMEORIGIN");
+    expect(res.headers["strict-transport-security"]).toMatch(/max-age=\d+/);
+    expect(res.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(res.headers["cross-origin-resource-policy"]).toBe("same-origin");
+    expect(res.headers["x-powered-by"]).toBeUndefined();
+  });
+
+  it("sends no CORS headers when CORS_ORIGINS is unset", async () => {
+    const preflight = await t.app.inject({
+      method: "OPTIONS",
+      url: "/v1/me",
+      headers: { origin: "https://evil.example", "access-control-request-method": "GET" },
+    });
+    expect(preflight.headers["access-control-allow-origin"]).toBeUndefined();
+    const get = await t.app.inject({ url: "/healthz", headers: { origin: "https://evil.example" } });
+    expect(get.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("allows exactly the configured origins when CORS_ORIGINS is set; timeouts come from config", async () => {
+    const c = await startTestApp({
+      CORS_ORIGINS: "https://console.example.com",
+      REQUEST_TIMEOUT_MS: "1234",
+      CONNECTION_TIMEOUT_MS: "567",
+    });
+    try {
+      const ok = await c.app.inject({
+        method: "OPTIONS",
+        url: "/v1/me",
+        headers: { origin: "https://console.example.com", "access-control-request-method": "GET" },
+      });
+      expect(ok.statusCode).toBe(204);
+      expect(ok.headers["access-control-allow-origin"]).toBe("https://console.example.com");
+      const other = await c.app.inject({ url: "/healthz", headers: { origin: "https://evil.example" } });
+      expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+      expect(c.app.server.requestTimeout).toBe(1234);
+      expect(c.app.initialConfig.connectionTimeout).toBe(567);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("refuses a bad CORS_ORIGINS or a short API_KEY_HASH_SECRET at start, hiding the secret", async () => {
+    const { loadConfig } = await import("../../src/config.js");
+    expect(() => loadConfig({ CORS_ORIGINS: "https://x.example/path" })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ API_KEY_HASH_SECRET: "short-secret" })).toThrow(/API_KEY_HASH_SECRET=\(hidden\)/);
+  });
+});
