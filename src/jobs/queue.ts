@@ -70,6 +70,86 @@ export function createJobQueue(opts: {
     }
   }
   let started = false;
+  let stopping = false;
+  const loops: Promise<void>[] = [];
+  const inFlight = new Map<string, string>(); // job id -> queue name
+  const sleepers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
+  /**
+   * Writes a job's outcome. pg-boss's own work() loop writes it without awaiting, so a database
+   * that is away at that moment becomes an unhandled rejection (and kills the process); here the
+   * write is retried until the database is back or the job's expiry has passed, after which
+   * pg-boss's maintenance expires the job and retries it. Either way nothing is lost.
+   */
+  async function settle(def: JobDefinition, job: PgBoss.JobWithMetadata<object>, error?: unknown) {
+    const deadline = Date.now() + job.expireInSeconds * 1000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (error === undefined) await boss.complete(def.name, job.id);
+        else await boss.fail(def.name, job.id, { message: error instanceof Error ? error.message : String(error) });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline || (stopping && attempt >= 3)) {
+          opts.log.warn(
+            { err, job: def.name, jobId: job.id },
+            "job outcome not written; the job will expire and be retried",
+          );
+          return;
+        }
+        await sleep(Math.min(5000, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  async function runJob(def: JobDefinition, job: PgBoss.JobWithMetadata<object>) {
+    const log = opts.log.child({ job: def.name, jobId: job.id });
+    const t0 = Date.now();
+    inFlight.set(job.id, def.name);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // A handler running past the job's expiry is failed (and retried), as pg-boss's work() does.
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`job ran longer than ${job.expireInSeconds}s`)),
+          job.expireInSeconds * 1000,
+        );
+      });
+      await Promise.race([def.handler(job.data, { id: job.id, retryCount: job.retryCount }), expired]);
+      log.debug({ ms: Date.now() - t0 }, "job done");
+      await settle(def, job);
+    } catch (err) {
+      log.warn({ err, retryCount: job.retryCount }, "job failed");
+      // Only this job fails (and is retried); the rest of the batch completes.
+      await settle(def, job, err);
+    } finally {
+      clearTimeout(timer);
+      inFlight.delete(job.id);
+    }
+  }
+
+  async function consume(def: JobDefinition, batchSize: number) {
+    const intervalMs = (def.pollingIntervalSeconds ?? 2) * 1000;
+    while (!stopping) {
+      let jobs: PgBoss.JobWithMetadata<object>[] = [];
+      try {
+        jobs = await boss.fetch<object>(def.name, { batchSize, includeMetadata: true });
+      } catch (err) {
+        if (!stopping) opts.log.warn({ err, job: def.name }, "fetching jobs failed; trying again");
+      }
+      if (jobs.length > 0) await Promise.all(jobs.map((job) => runJob(def, job)));
+      else if (!stopping) await sleep(intervalMs);
+    }
+  }
 
   return {
     async start({ work, definitions, schedules = [] }) {
@@ -78,29 +158,11 @@ export function createJobQueue(opts: {
       for (const def of definitions) {
         await ensureQueue(def);
         if (!work) continue;
-        // pg-boss runs one batch at a time per work() call: loops × batch = concurrent jobs.
+        // Each loop runs one batch at a time: loops × batch = concurrent jobs.
         const concurrency = def.concurrency ?? opts.concurrency;
         const batchSize = Math.min(def.batchSize ?? 1, concurrency);
-        const loops = Math.max(1, Math.ceil(concurrency / batchSize));
-        for (let i = 0; i < loops; i++) {
-          const polling = def.pollingIntervalSeconds ? { pollingIntervalSeconds: def.pollingIntervalSeconds } : {};
-          await boss.work<object>(def.name, { batchSize, includeMetadata: true, ...polling }, async (jobs) => {
-            await Promise.all(
-              jobs.map(async (job) => {
-                const log = opts.log.child({ job: def.name, jobId: job.id });
-                const started = Date.now();
-                try {
-                  await def.handler(job.data, { id: job.id, retryCount: job.retryCount });
-                  log.debug({ ms: Date.now() - started }, "job done");
-                } catch (err) {
-                  log.warn({ err, retryCount: job.retryCount }, "job failed");
-                  // Only this job fails (and is retried); the rest of the batch completes.
-                  await boss.fail(def.name, job.id, { message: err instanceof Error ? err.message : String(err) });
-                }
-              }),
-            );
-          });
-        }
+        const count = Math.max(1, Math.ceil(concurrency / batchSize));
+        for (let i = 0; i < count; i++) loops.push(consume(def, batchSize));
       }
       for (const s of schedules) await boss.schedule(s.name, s.cron, s.data ?? {});
     },
@@ -120,7 +182,23 @@ export function createJobQueue(opts: {
     async stop(timeoutMs) {
       if (!started) return;
       started = false;
-      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: true });
+      stopping = true;
+      for (const wake of [...sleepers]) wake();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        Promise.all(loops).then(() => false),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        // Jobs still running are handed back now rather than when they expire.
+        for (const [id, name] of inFlight) {
+          await boss.fail(name, id, { message: "worker shut down while the job was running" }).catch(() => undefined);
+        }
+      }
+      await boss.stop({ graceful: false, wait: true, close: true });
     },
   };
 }
