@@ -81,6 +81,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock,
     hasher: createApiKeyHasher(deps.config.security.apiKeyHashSecret),
+    cacheSeconds: deps.config.security.apiKeyCacheSeconds,
   });
   const auth = createAuthService({ apiKeys, jwt: deps.config.oidc ? createJwtVerifier(deps.config.oidc) : undefined });
   const system = createSystemService({ environment: deps.environment });

@@ -123,6 +123,11 @@ export interface SecurityConfig {
   requestTimeoutMs: number;
   /** Key of the HMAC that API key secrets are stored under; undefined: scrypt (a slow hash). */
   apiKeyHashSecret: string | undefined;
+  /**
+   * How long the API keeps a verified API key in memory (0: never). A revocation reaches every API
+   * process at once by PostgreSQL NOTIFY; keys are not cached while that channel is down.
+   */
+  apiKeyCacheSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -331,6 +336,7 @@ function securityConfig(env: Env): SecurityConfig {
     connectionTimeoutMs: int(env, "CONNECTION_TIMEOUT_MS", 10_000, 100, 600_000),
     requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
     apiKeyHashSecret,
+    apiKeyCacheSeconds: int(env, "API_KEY_CACHE_SECONDS", 30, 0, 3600),
   };
 }
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../src/app.js";
+import { startRuntime } from "../src/main/runtime.js";
 import { startTestApp, type TestApp } from "./helpers/app.js";
 import { foreignToken, type JwksServer, startJwksServer } from "./helpers/jwks-server.js";
 
@@ -19,6 +21,14 @@ afterAll(async () => {
   await t?.close();
   await idp?.close();
 });
+
+async function until(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const me = (authorization: string) => t.app.inject({ url: "/v1/me", headers: { authorization } });
 
@@ -119,6 +129,45 @@ describe("API keys", () => {
     expect(after.statusCode).toBe(401);
     expect(after.json().detail).toBe("API key revoked");
     expect((await revoke()).statusCode).toBe(409);
+  });
+
+  it("a key revoked by another process gets 401 at once; while revocations cannot be followed, no key is cached", async () => {
+    // The app caches verified keys (it follows revocations, as `serve` does); a second process on
+    // the same database revokes one.
+    const other = await startRuntime(t.config, t.log, { migrate: false });
+    const otherApp = await buildApp({ config: t.config, logger: t.log, services: other.services });
+    try {
+      const admin = await t.keyFor("admin");
+      await until(async () => t.revocations.connected);
+      const victim = await t.services.apiKeys.createAsSystem({ name: "revoked-elsewhere", role: "viewer" });
+      expect((await me(`Bearer ${victim.secret}`)).statusCode).toBe(200);
+      // Proof that the key is now served from memory: an edit no notification announces is not seen.
+      await t.db.client.$executeRaw`UPDATE api_keys SET revoked_at = now() WHERE id = ${victim.apiKey.id}::uuid`;
+      expect((await me(`Bearer ${victim.secret}`)).statusCode).toBe(200);
+      await t.db.client.$executeRaw`UPDATE api_keys SET revoked_at = NULL WHERE id = ${victim.apiKey.id}::uuid`;
+
+      const revoked = await otherApp.inject({
+        method: "POST",
+        url: `/v1/api-keys/${victim.apiKey.id}/revoke`,
+        headers: { authorization: admin },
+      });
+      expect(revoked.statusCode).toBe(200);
+      // NOTIFY is delivered at commit; allow for the message to cross the socket.
+      await until(async () => (await me(`Bearer ${victim.secret}`)).statusCode === 401, 2_000);
+      expect((await me(`Bearer ${victim.secret}`)).json().detail).toBe("API key revoked");
+
+      // Without the channel, every request is checked in the database: the same SQL edit takes
+      // effect on the next request.
+      t.services.apiKeys.setRevocationFeed(false);
+      const second = await t.services.apiKeys.createAsSystem({ name: "edited-in-sql", role: "viewer" });
+      expect((await me(`Bearer ${second.secret}`)).statusCode).toBe(200);
+      await t.db.client.$executeRaw`UPDATE api_keys SET revoked_at = now() WHERE id = ${second.apiKey.id}::uuid`;
+      expect((await me(`Bearer ${second.secret}`)).statusCode).toBe(401);
+    } finally {
+      t.services.apiKeys.setRevocationFeed(true);
+      await otherApp.close();
+      await other.close();
+    }
   });
 
   it("an expired key gets 401", async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { buildApp } from "../app.js";
 import type { Config } from "../config.js";
+import { followApiKeyRevocations } from "../modules/auth/api-key-revocations.js";
 import { startJobs, startRuntime } from "./runtime.js";
 import { onShutdownSignal } from "./shutdown.js";
 
@@ -23,11 +24,13 @@ export async function serve(config: Readonly<Config>, log: Logger): Promise<void
     }
   }
 
+  const revocations = followApiKeyRevocations(runtime.database.url, runtime.services.apiKeys, log);
   const jobs = await startJobs(runtime, log);
   const initial = await runtime.services.sync.initialSyncIfNeverRun();
   if (initial) log.info({ runId: initial.id }, "first start: organization sync requested");
   onShutdownSignal(log, config.shutdownTimeoutMs, async () => {
     await app.close(); // stops accepting, lets in-flight requests finish
+    await revocations.close();
     await jobs.stop(Math.max(1000, config.shutdownTimeoutMs - 2000));
     await runtime.close();
   });

@@ -5,9 +5,11 @@ import { inject } from "vitest";
 import { type App, buildApp } from "../../src/app.js";
 import type { Services } from "../../src/composition.js";
 import { type Config, loadConfig } from "../../src/config.js";
+import type { Listener } from "../../src/db/notifications.js";
 import type { Database } from "../../src/db/prisma.js";
 import { createLogger } from "../../src/logger.js";
 import { startJobs, startRuntime } from "../../src/main/runtime.js";
+import { followApiKeyRevocations } from "../../src/modules/auth/api-key-revocations.js";
 import type { Role } from "../../src/modules/auth/auth.types.js";
 import { createDatabase, type TestDatabase } from "./databases.js";
 
@@ -31,6 +33,8 @@ export interface TestApp {
   config: Readonly<Config>;
   logs: LogCapture;
   log: Logger;
+  /** The follower of API key revocations (verified keys are cached while it is connected). */
+  revocations: Listener;
   /** Creates an API key with the role and returns its bearer header value. */
   keyFor(role: Role, name?: string): Promise<string>;
   close(): Promise<void>;
@@ -60,6 +64,8 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
   const runtime = await startRuntime(config, log, { migrate: false });
   const app = await buildApp({ config, logger: log, services: runtime.services });
   await app.ready();
+  // As `serve` does: verified API keys are cached while revocations are followed.
+  const revocations = followApiKeyRevocations(runtime.database.url, runtime.services.apiKeys, log);
   await startJobs(runtime, log);
   let n = 0;
   return {
@@ -70,12 +76,14 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     config,
     logs,
     log,
+    revocations,
     async keyFor(role, name) {
       const created = await runtime.services.apiKeys.createAsSystem({ name: name ?? `${role}-${++n}`, role });
       return `Bearer ${created.secret}`;
     },
     async close() {
       await app.close();
+      await revocations.close();
       await runtime.queue.stop(5_000);
       await runtime.close();
       await db0.drop();

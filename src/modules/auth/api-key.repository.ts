@@ -4,6 +4,9 @@ import type { ApiKey, ApiKeyStatus } from "./api-key.types.js";
 import type { HashScheme } from "./api-key-hash.js";
 import type { Role } from "./auth.types.js";
 
+/** The PostgreSQL NOTIFY channel a revocation is announced on (payload: the key id). */
+export const API_KEY_REVOKED_CHANNEL = "bedrock_governor_api_key_revoked";
+
 type Row = Prisma.ApiKeyGetPayload<object>;
 
 export interface ApiKeyRecord extends ApiKey {
@@ -92,7 +95,10 @@ export function createApiKeyRepository(client: PrismaClient) {
         data: { revokedAt: at, revokedBy: by },
       });
       if (done.count === 0) return undefined;
-      return this.findById(id, tx);
+      const after = await this.findById(id, tx);
+      // Delivered to every listening API process when the transaction commits.
+      if (after) await tx.$executeRaw`SELECT pg_notify(${API_KEY_REVOKED_CHANNEL}, ${after.keyId})`;
+      return after;
     },
 
     /** Swaps the stored hash if it is still `from`; false when another writer changed it first. */

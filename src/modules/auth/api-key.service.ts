@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Database, Tx } from "../../db/prisma.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
@@ -20,6 +20,21 @@ const isKeysetCursor = (v: unknown): v is { createdAt: string; id: string } =>
   !Number.isNaN(Date.parse((v as { createdAt: string }).createdAt)) &&
   typeof (v as { id?: unknown }).id === "string";
 
+interface CachedKey {
+  principal: Principal;
+  keyId: string;
+  recordId: string;
+  /** The key's own expiry (ms), if any. */
+  expiresAt: number | undefined;
+  /** End of this entry's life in the cache (ms). */
+  until: number;
+}
+
+/** Most keys an API process keeps verified in memory; the cache starts over when it is full. */
+const CACHE_MAX_KEYS = 10_000;
+/** lastUsedAt is written at most this often per key and process. */
+const TOUCH_EVERY_MS = 60_000;
+
 function auditView(key: ApiKey) {
   return { name: key.name, role: key.role, keyId: key.keyId, expiresAt: key.expiresAt, revokedAt: key.revokedAt };
 }
@@ -30,8 +45,29 @@ export function createApiKeyService(deps: {
   audit: AuditService;
   clock: Clock;
   hasher: ApiKeyHasher;
+  /** How long a verified key is kept in memory while revocations are being received (0: never). */
+  cacheSeconds?: number;
 }) {
   const { db, repo, audit, clock, hasher } = deps;
+  const cacheMs = (deps.cacheSeconds ?? 0) * 1000;
+  // Verified keys by a digest of the whole presented token; used only while `cacheOn` (set by
+  // whoever receives revocation notifications), so a revoked key is never served from memory.
+  const cache = new Map<string, CachedKey>();
+  let cacheOn = false;
+  const touched = new Map<string, number>();
+  const digest = (token: string) => createHash("sha256").update(token).digest("base64url");
+
+  function forget(keyId: string) {
+    for (const [k, v] of cache) if (v.keyId === keyId) cache.delete(k);
+  }
+
+  async function touch(recordId: string, now: Date) {
+    const last = touched.get(recordId);
+    if (last !== undefined && now.getTime() - last < TOUCH_EVERY_MS) return;
+    touched.set(recordId, now.getTime());
+    if (touched.size > CACHE_MAX_KEYS) touched.clear();
+    await repo.touch(recordId, now);
+  }
 
   function requireAdmin(ctx: CallContext) {
     if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("managing API keys needs the admin role");
@@ -110,7 +146,7 @@ export function createApiKeyService(deps: {
 
     async revoke(ctx: CallContext, id: string): Promise<ApiKey> {
       requireAdmin(ctx);
-      return db.transaction(async (tx) => {
+      const revoked = await db.transaction(async (tx) => {
         const before = await repo.findById(id, tx);
         if (!before) throw new NotFoundError(`API key ${id} not found`);
         const after = await repo.revoke(tx, id, ctx.principal.id, clock.now());
@@ -129,12 +165,21 @@ export function createApiKeyService(deps: {
         });
         return stripSecret(after);
       });
+      forget(revoked.keyId);
+      return revoked;
     },
 
     /** Resolves a presented key to its principal, or fails with 401. */
     async authenticate(token: string): Promise<Principal> {
       const m = KEY_PATTERN.exec(token);
       if (!m) throw new UnauthorizedError("malformed API key");
+      const now = clock.now();
+      const cacheKey = cacheOn ? digest(token) : undefined;
+      const hit = cacheKey === undefined ? undefined : cache.get(cacheKey);
+      if (hit && hit.until > now.getTime() && (hit.expiresAt === undefined || hit.expiresAt > now.getTime())) {
+        await touch(hit.recordId, now);
+        return hit.principal;
+      }
       const [, keyId, secret] = m as unknown as [string, string, string];
       const record: ApiKeyRecord | undefined = await repo.findByKeyId(keyId);
       if (!record) {
@@ -143,13 +188,41 @@ export function createApiKeyService(deps: {
       }
       if (!(await hasher.verify(secret, record.secretHash, record.hashScheme, record.keyId)))
         throw new UnauthorizedError("unknown API key");
-      const now = clock.now();
       if (record.revokedAt) throw new UnauthorizedError("API key revoked");
       if (record.expiresAt && new Date(record.expiresAt) <= now) throw new UnauthorizedError("API key expired");
       if (record.hashScheme !== hasher.scheme) await rehash(record, secret);
-      await repo.touch(record.id, now);
-      return { kind: "api_key", id: `apikey:${record.keyId}`, name: record.name, roles: [record.role], groups: [] };
+      await touch(record.id, now);
+      const principal: Principal = {
+        kind: "api_key",
+        id: `apikey:${record.keyId}`,
+        name: record.name,
+        roles: [record.role],
+        groups: [],
+      };
+      if (cacheKey !== undefined && cacheMs > 0) {
+        if (cache.size >= CACHE_MAX_KEYS) cache.clear();
+        cache.set(cacheKey, {
+          principal,
+          keyId: record.keyId,
+          recordId: record.id,
+          expiresAt: record.expiresAt ? Date.parse(record.expiresAt) : undefined,
+          until: now.getTime() + cacheMs,
+        });
+      }
+      return principal;
     },
+
+    /**
+     * Turns the in-memory cache of verified keys on while revocations are being received (see
+     * API_KEY_REVOKED_CHANNEL) and off, emptied, when they are not.
+     */
+    setRevocationFeed(connected: boolean): void {
+      cacheOn = connected && cacheMs > 0;
+      if (!cacheOn) cache.clear();
+    },
+
+    /** A key revoked anywhere: dropped from this process's cache. */
+    forgetKey: forget,
 
     /**
      * On a fresh installation (no API key has ever existed) creates one admin key and returns it,
