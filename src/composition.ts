@@ -74,7 +74,7 @@ export const DEFAULT_INVENTORY_REGIONS = ["us-east-1", "us-west-2", "eu-west-1",
 export function createServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const client = deps.db.client;
-  const audit = createAuditService({ repo: createAuditRepository(client) });
+  const audit = createAuditService({ repo: createAuditRepository(deps.db) });
   const apiKeys = createApiKeyService({
     db: deps.db,
     repo: createApiKeyRepository(client),
@@ -113,11 +113,8 @@ export function createServices(deps: ServiceDeps) {
       cron: deps.config.inventory.syncCron,
     },
   });
-  const inventory = createInventoryQueryService({
-    db: deps.db,
-    repo: createInventoryQueryRepository(client, { defaultRegions }),
-    audit,
-  });
+  const inventoryQueries = createInventoryQueryRepository(deps.db, { defaultRegions });
+  const inventory = createInventoryQueryService({ db: deps.db, repo: inventoryQueries, audit });
   const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(client), audit, clock });
   // Desired state: the catalog and the access grants in force (account-scoped entries).
   const accessRequestRepo = createAccessRequestRepository(client);
@@ -128,14 +125,21 @@ export function createServices(deps: ServiceDeps) {
     db: deps.db,
     desired,
     inputs: createReconcileInputRepository(client),
-    findings: createFindingsRepository(client),
+    findings: createFindingsRepository(deps.db),
     audit,
     clock,
     log: deps.log.child({ component: "reconcile" }),
     queue: deps.queue,
     settings: { legacyWindowDays: deps.config.reconcile.legacyWindowDays },
   });
-  afterRun = (runId) => reconcile.requestRun({ runId });
+  afterRun = async (runId) => {
+    // Account lists count models afresh for accounts whose stored count is stale: bring them up
+    // to date once per run rather than on every read. Not fatal: reads stay correct without it.
+    await inventory
+      .refreshModelCounts()
+      .catch((err: unknown) => deps.log.warn({ err, runId }, "refreshing account model counts failed"));
+    await reconcile.requestRun({ runId });
+  };
   // Invocation audit (CloudTrail): "allowed at that time" reads the same desired-state source.
   const invocationEvents = createInvocationEventsRepository(deps.db);
   const invocations = createInvocationsService({
@@ -207,7 +211,7 @@ export function createServices(deps: ServiceDeps) {
   const approvalRules = createApprovalRuleService({
     db: deps.db,
     repo: approvalRuleRepo,
-    scopeKind: (id) => createInventoryQueryRepository(client, { defaultRegions }).targetKind(id),
+    scopeKind: (id) => inventoryQueries.targetKind(id),
     audit,
     clock,
   });

@@ -152,6 +152,47 @@ describe("accounts with an access summary", () => {
     });
   });
 
+  it("model counts stored after the run are used while current; a changed account-Region is counted afresh", async () => {
+    const db = t.db.client;
+    const counted = async (id: string) => {
+      const [row] = await db.$queryRaw<Array<{ n: number }>>`
+        SELECT count(DISTINCT x)::int AS n FROM account_regions ar CROSS JOIN LATERAL unnest(ar.available_models) AS x
+        WHERE ar.account_id = ${id} AND ar.status = 'ok'`;
+      return row?.n ?? -1;
+    };
+    const modelsOf = async (id: string) => (await accounts()).find((a) => a.id === id)?.modelsAvailable;
+    const id = DEMO_ACCOUNTS.prodSearch;
+    // The run's end stored a count for every account; each equals a fresh count.
+    const stored = await db.$queryRaw<Array<{ account_id: string; models_available: number }>>`
+      SELECT account_id, models_available FROM account_model_counts`;
+    expect(stored.length).toBe(Object.keys(DEMO_ACCOUNTS).length);
+    for (const row of stored) expect(row.models_available, row.account_id).toBe(await counted(row.account_id));
+    const truth = await counted(id);
+    expect(truth).toBeGreaterThan(1);
+    expect(await modelsOf(id)).toBe(truth);
+
+    try {
+      // While the stored fingerprint is current, the list serves the stored number (proof: a wrong one).
+      await db.$executeRaw`UPDATE account_model_counts SET models_available = 999 WHERE account_id = ${id}`;
+      expect(await modelsOf(id)).toBe(999);
+      // A sync writing one account-Region changes its fingerprint: the list counts afresh at once.
+      await db.$executeRaw`UPDATE account_regions SET last_success_at = last_success_at + interval '1 second',
+        available_models = available_models[2:] WHERE account_id = ${id} AND region = 'us-east-1' AND status = 'ok'`;
+      const after = await counted(id);
+      expect(await modelsOf(id)).toBe(after);
+      // The refresh after the next run stores the new count for that account only.
+      expect(await t.services.inventory.refreshModelCounts()).toBe(1);
+      const [row] = await db.$queryRaw<Array<{ n: number }>>`
+        SELECT models_available AS n FROM account_model_counts WHERE account_id = ${id}`;
+      expect(row?.n).toBe(after);
+      expect(await modelsOf(id)).toBe(after);
+    } finally {
+      // Leave the account as the sync wrote it (later tests read it).
+      await waitForRun((await t.services.sync.requestSync(ctx, { scope: "account", scopeId: id })).id);
+    }
+    expect(await modelsOf(id)).toBe(truth);
+  });
+
   it("the account without a member role is unreachable at the credentials gate; SUSPENDED is inactive", async () => {
     const list = await accounts();
     expect(list.find((a) => a.id === DEMO_ACCOUNTS.sandboxAlice)).toMatchObject({

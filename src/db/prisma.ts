@@ -1,5 +1,7 @@
 // Builds the Prisma client (Prisma 7, query compiler + node-postgres driver adapter: no native
 // query engine). Only repositories use the client; services get `Database` for transactions.
+
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { ConflictError } from "../errors.js";
@@ -17,8 +19,18 @@ export interface Database {
    * ingestion, streamed reports). Only repositories use it. Created on first use.
    */
   pgPool(): pg.Pool;
+  /**
+   * Runs a read-only statement on the API's hot read paths as a named prepared statement on a
+   * node-postgres pool: PostgreSQL keeps its plan per connection, and the rows skip the Prisma
+   * client's per-query work. Rows come as node-postgres gives them: bigint and numeric columns as
+   * strings, timestamps as Date.
+   */
+  read<T>(sql: Prisma.Sql): Promise<T[]>;
   close(): Promise<void>;
 }
+
+/** A statement's name: a digest of its text (PostgreSQL keeps the plan under it per connection). */
+const statementName = (text: string) => `bg_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
 
 export function createDatabase(opts: { url: string; poolSize: number; applicationName?: string }): Database {
   const adapter = new PrismaPg({
@@ -30,6 +42,8 @@ export function createDatabase(opts: { url: string; poolSize: number; applicatio
   });
   const client = new PrismaClient({ adapter });
   let pool: pg.Pool | undefined;
+  let readPool: pg.Pool | undefined;
+  const names = new Map<string, string>();
   return {
     client,
     transaction: (fn, opts) => client.$transaction(fn, { maxWait: 5_000, timeout: opts?.timeoutMs ?? 30_000 }),
@@ -46,9 +60,30 @@ export function createDatabase(opts: { url: string; poolSize: number; applicatio
       pool.on("error", () => undefined);
       return pool;
     },
+    async read<T>(sql: Prisma.Sql): Promise<T[]> {
+      if (!readPool) {
+        readPool = new pg.Pool({
+          connectionString: opts.url,
+          max: Math.max(2, Math.ceil(opts.poolSize / 2)),
+          application_name: `${opts.applicationName ?? "bedrock-governor"}-read`,
+          connectionTimeoutMillis: 5_000,
+          idleTimeoutMillis: 30_000,
+        });
+        readPool.on("error", () => undefined); // as for the bulk pool
+      }
+      const text = sql.text;
+      let name = names.get(text);
+      if (name === undefined) {
+        name = statementName(text);
+        if (names.size < 1000) names.set(text, name);
+      }
+      const result = await readPool.query({ name, text, values: sql.values as unknown[] });
+      return result.rows as T[];
+    },
     async close() {
       await client.$disconnect();
       await pool?.end();
+      await readPool?.end();
     },
   };
 }

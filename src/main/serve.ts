@@ -26,6 +26,12 @@ export async function serve(config: Readonly<Config>, log: Logger): Promise<void
 
   const revocations = followApiKeyRevocations(runtime.database.url, runtime.services.apiKeys, log);
   const jobs = await startJobs(runtime, log);
+  // Stored model counts of accounts whose Regions changed since (e.g. INVENTORY_REGIONS was edited)
+  // are recounted in the background; account lists are correct meanwhile, only slower.
+  void runtime.services.inventory
+    .refreshModelCounts()
+    .then((recounted) => log.info({ recounted }, "account model counts up to date"))
+    .catch((err: unknown) => log.warn({ err }, "refreshing account model counts failed"));
   const initial = await runtime.services.sync.initialSyncIfNeverRun();
   if (initial) log.info({ runId: initial.id }, "first start: organization sync requested");
   onShutdownSignal(log, config.shutdownTimeoutMs, async () => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   db = await migratedDatabase();
   const prisma = createPrismaTestClient(db.url);
   close = prisma.close;
-  repo = createFindingsRepository(prisma.client);
+  repo = createFindingsRepository(prisma.db);
 });
 afterAll(async () => {
   await close?.();

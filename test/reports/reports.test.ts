@@ -83,7 +83,7 @@ beforeAll(async () => {
   // With an empty catalog, every successful call is unapproved.
   await t.services.invocations.analyze({ from: FROM, to: TO });
   // A reconciliation finding opened on 3 Oct and resolved 2 days later.
-  const findings = createFindingsRepository(t.db.client);
+  const findings = createFindingsRepository(t.db);
   const candidate = {
     type: "LEGACY_MODEL" as const,
     severity: "medium" as const,

@@ -1,5 +1,5 @@
-import type { PrismaClient, Tx } from "../../db/prisma.js";
-import type { Prisma } from "../../generated/prisma/client.js";
+import type { Database, Tx } from "../../db/prisma.js";
+import { Prisma } from "../../generated/prisma/client.js";
 import type { Principal } from "../auth/auth.types.js";
 import type {
   AuditChainBreak,
@@ -22,28 +22,45 @@ interface BatchRow {
   intact_before: bigint;
 }
 
-type Row = Prisma.AuditEventGetPayload<object>;
+/** A row of audit_events as `db.read` gives it (the id, a bigint, as a string). */
+interface Row {
+  id: string;
+  occurred_at: Date;
+  actor_type: string;
+  actor_id: string;
+  actor_name: string | null;
+  actor_roles: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
 
 function toDomain(row: Row): AuditEvent {
   return {
-    id: row.id.toString(),
-    occurredAt: row.occurredAt.toISOString(),
-    actorType: row.actorType as AuditEvent["actorType"],
-    actorId: row.actorId,
-    actorName: row.actorName,
-    actorRoles: row.actorRoles ? row.actorRoles.split(",") : [],
+    id: row.id,
+    occurredAt: row.occurred_at.toISOString(),
+    actorType: row.actor_type as AuditEvent["actorType"],
+    actorId: row.actor_id,
+    actorName: row.actor_name,
+    actorRoles: row.actor_roles ? row.actor_roles.split(",") : [],
     action: row.action,
-    targetType: row.targetType,
-    targetId: row.targetId,
+    targetType: row.target_type,
+    targetId: row.target_id,
     before: (row.before as AuditSummary | null) ?? null,
     after: (row.after as AuditSummary | null) ?? null,
-    requestId: row.requestId,
-    prevHash: row.prevHash,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
     hash: row.hash,
   };
 }
 
-export function createAuditRepository(client: PrismaClient) {
+export function createAuditRepository(db: Database) {
+  const client = db.client;
   return {
     async insert(tx: Tx, actor: Principal, requestId: string | undefined, entry: AuditEntry): Promise<void> {
       await tx.auditEvent.create({
@@ -64,19 +81,18 @@ export function createAuditRepository(client: PrismaClient) {
 
     /** Newest first; `beforeId` is the keyset cursor. Reads `limit + 1` rows. */
     async list(filter: AuditFilter, limit: number, beforeId?: bigint): Promise<AuditEvent[]> {
-      const rows = await client.auditEvent.findMany({
-        where: {
-          actorId: filter.actorId,
-          action: filter.action,
-          targetType: filter.targetType,
-          targetId: filter.targetId,
-          requestId: filter.requestId,
-          occurredAt: filter.from || filter.to ? { gte: filter.from, lt: filter.to } : undefined,
-          id: beforeId !== undefined ? { lt: beforeId } : undefined,
-        },
-        orderBy: { id: "desc" },
-        take: limit + 1,
-      });
+      const where: Prisma.Sql[] = [];
+      if (filter.actorId !== undefined) where.push(Prisma.sql`actor_id = ${filter.actorId}`);
+      if (filter.action !== undefined) where.push(Prisma.sql`action = ${filter.action}`);
+      if (filter.targetType !== undefined) where.push(Prisma.sql`target_type = ${filter.targetType}`);
+      if (filter.targetId !== undefined) where.push(Prisma.sql`target_id = ${filter.targetId}`);
+      if (filter.requestId !== undefined) where.push(Prisma.sql`request_id = ${filter.requestId}`);
+      if (filter.from !== undefined) where.push(Prisma.sql`occurred_at >= ${filter.from}`);
+      if (filter.to !== undefined) where.push(Prisma.sql`occurred_at < ${filter.to}`);
+      if (beforeId !== undefined) where.push(Prisma.sql`id < ${beforeId.toString()}::bigint`);
+      const rows = await db.read<Row>(Prisma.sql`
+        SELECT * FROM audit_events WHERE ${where.length > 0 ? Prisma.join(where, " AND ") : Prisma.sql`TRUE`}
+        ORDER BY id DESC LIMIT ${limit + 1}`);
       return rows.map(toDomain);
     },
 

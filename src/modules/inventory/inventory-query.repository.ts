@@ -2,7 +2,7 @@
 // summaries, the model-access matrix, the model-centric view, history, and Region scopes.
 // Every view is one or two set-based statements: aggregation happens in SQL, never per row here.
 
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import { type ModelRowDb, modelFromDb } from "./account-region.repository.js";
 import type {
@@ -49,11 +49,11 @@ const ACCESS_SQL = Prisma.sql`CASE
 END`;
 
 /**
- * CTEs `chain`, `scope` and `eff` (account_id, region): the Regions in scope of every account in
- * a preceding CTE `base` (id, parent_id): the nearest override walking up from the account,
- * else the defaults. Mirrors `effectiveRegions` of the sync, which decides what gets synced.
+ * CTEs `chain` and `scope` (account_id, regions): the nearest Region scope override of every
+ * account in a preceding CTE `base` (id, parent_id), walking up from the account; accounts without
+ * one have no row (they use the defaults).
  */
-const scopeCtes = (defaults: string[]) => Prisma.sql`
+const nearestScopeCtes = Prisma.sql`
   chain AS (
     SELECT b.id::text AS account_id, b.id::text AS node_id, b.parent_id::text AS next_id, 0 AS depth FROM base b
     UNION ALL
@@ -65,7 +65,14 @@ const scopeCtes = (defaults: string[]) => Prisma.sql`
     SELECT DISTINCT ON (c.account_id) c.account_id, s.regions
     FROM chain c JOIN region_scopes s ON s.target_id = c.node_id
     ORDER BY c.account_id, c.depth
-  ),
+  )`;
+
+/**
+ * CTEs `chain`, `scope` and `eff` (account_id, region): the Regions in scope of every account in
+ * `base`: the nearest override, else the defaults. Mirrors `effectiveRegions` of the sync, which
+ * decides what gets synced.
+ */
+const scopeCtes = (defaults: string[]) => Prisma.sql`${nearestScopeCtes},
   eff AS (
     SELECT DISTINCT b.id AS account_id, r.region
     FROM base b LEFT JOIN scope s ON s.account_id = b.id
@@ -113,62 +120,100 @@ function summaryFromDb(r: SummaryRow): AccountSummary {
   };
 }
 
-export function createInventoryQueryRepository(client: PrismaClient, settings: { defaultRegions: string[] }) {
+/**
+ * LATERAL subquery over the account-Region rows of account `b` in its Regions in scope (`s` is
+ * its row of the `scope` CTE, or NULL for the defaults): counts by sync status, last success and
+ * error, and the fingerprint of its synced rows: Region, last success and run of every row with
+ * status ok. A sync writes `available_models` only together with a new last success, so equal
+ * fingerprints mean equal available models. Probes the primary key once per Region in scope.
+ */
+const regionalLateral = (defaults: string[]) => Prisma.sql`LATERAL (
+  SELECT count(*)::int AS in_scope,
+    count(*) FILTER (WHERE ar.status = 'ok')::int AS ok,
+    count(*) FILTER (WHERE ar.status = 'error')::int AS error,
+    count(*) FILTER (WHERE ar.status = 'disabled')::int AS disabled,
+    max(ar.last_success_at) AS last_success_at,
+    (array_agg(ar.last_error_gate ORDER BY ar.last_error_at DESC NULLS LAST)
+       FILTER (WHERE ar.status = 'error'))[1] AS last_error_gate,
+    array_agg(reg.region) AS regions,
+    coalesce(string_agg(reg.region || '@' || (extract(epoch FROM ar.last_success_at) * 1000)::bigint
+      || '@' || coalesce(ar.last_run_id::text, ''), ',' ORDER BY reg.region) FILTER (WHERE ar.status = 'ok'), '')
+      AS fingerprint
+  FROM (SELECT DISTINCT x.region FROM unnest(coalesce(s.regions, ${defaults}::text[])) AS x(region)) reg
+  LEFT JOIN account_regions ar ON ar.account_id = b.id AND ar.region = reg.region
+)`;
+
+/**
+ * Distinct models available to account `b` across the Regions `r.regions` (rows with status ok),
+ * from the ids kept on each account-Region row, compared byte-wise.
+ */
+const countModelsSql = Prisma.sql`(SELECT count(DISTINCT x.model_id COLLATE "C")::int
+  FROM account_regions ar CROSS JOIN LATERAL unnest(ar.available_models) AS x(model_id)
+  WHERE ar.account_id = b.id AND ar.region = ANY(r.regions) AND ar.status = 'ok')`;
+
+export function createInventoryQueryRepository(db: Database, settings: { defaultRegions: string[] }) {
+  const client = db.client;
   const defaults = settings.defaultRegions;
 
-  /** Account summaries of the accounts selected by `where` (a condition on accounts `a`). */
+  /**
+   * Account summaries of the accounts selected by `where` (a condition on accounts `a`). The model
+   * count comes from account_model_counts when its fingerprint is current, else it is counted.
+   */
   function summaries(where: Prisma.Sql, status: AccountStatus | undefined, limit: number) {
     // Without a status filter the page is cut before aggregating; with one, after.
     const cutBase = status === undefined ? Prisma.sql`ORDER BY a.id LIMIT ${limit}` : Prisma.empty;
-    return client.$queryRaw<SummaryRow[]>`
+    return db.read<SummaryRow>(Prisma.sql`
       WITH RECURSIVE base AS (
         SELECT a.* FROM accounts a WHERE ${where} ${cutBase}
       ),
-      ${scopeCtes(defaults)},
-      regional AS (
-        SELECT e.account_id,
-          count(*)::int AS in_scope,
-          count(*) FILTER (WHERE ar.status = 'ok')::int AS ok,
-          count(*) FILTER (WHERE ar.status = 'error')::int AS error,
-          count(*) FILTER (WHERE ar.status = 'disabled')::int AS disabled,
-          max(ar.last_success_at) AS last_success_at,
-          (array_agg(ar.last_error_gate ORDER BY ar.last_error_at DESC NULLS LAST)
-             FILTER (WHERE ar.status = 'error'))[1] AS last_error_gate
-        FROM eff e LEFT JOIN account_regions ar ON ar.account_id = e.account_id AND ar.region = e.region
-        GROUP BY e.account_id
-      ),
-      models AS (
-        -- The available ids kept on each account-Region row (no model_access rows are read), counted
-        -- per account with byte-order comparison: one small sort per account, not one of the page.
-        SELECT e.account_id,
-          (SELECT count(DISTINCT x.model_id COLLATE "C")::int
-           FROM account_regions ar CROSS JOIN LATERAL unnest(ar.available_models) AS x(model_id)
-           WHERE ar.account_id = e.account_id AND ar.region = ANY(e.regions) AND ar.status = 'ok') AS n
-        FROM (SELECT account_id, array_agg(region) AS regions FROM eff GROUP BY account_id) e
-      ),
+      ${nearestScopeCtes},
       summary AS (
         SELECT b.id, b.name, b.email, b.state, b.parent_id, b.path, b.left_at, b.use_case_submitted,
-          coalesce(r.in_scope, 0) AS in_scope, coalesce(r.ok, 0) AS ok, coalesce(r.error, 0) AS error,
-          coalesce(r.disabled, 0) AS disabled,
-          r.last_success_at, r.last_error_gate, coalesce(m.n, 0) AS models_available,
+          r.in_scope, r.ok, r.error, r.disabled, r.last_success_at, r.last_error_gate,
+          CASE WHEN r.ok = 0 THEN 0 WHEN c.fingerprint = r.fingerprint THEN c.models_available ELSE ${countModelsSql} END
+            AS models_available,
           CASE
             WHEN b.state <> 'ACTIVE' OR b.left_at IS NOT NULL THEN 'inactive'
-            WHEN coalesce(r.ok, 0) = 0 AND coalesce(r.error, 0) = 0 THEN 'never_synced'
+            WHEN r.ok = 0 AND r.error = 0 THEN 'never_synced'
             -- A Region the account has not enabled is a fact about it, not a gap in the inventory.
             WHEN r.ok = r.in_scope - r.disabled THEN 'complete'
-            WHEN coalesce(r.ok, 0) = 0 THEN 'unreachable'
+            WHEN r.ok = 0 THEN 'unreachable'
             ELSE 'partial'
           END AS status
         FROM base b
-        LEFT JOIN regional r ON r.account_id = b.id
-        LEFT JOIN models m ON m.account_id = b.id
+        LEFT JOIN scope s ON s.account_id = b.id
+        CROSS JOIN ${regionalLateral(defaults)} r
+        LEFT JOIN account_model_counts c ON c.account_id = b.id
       )
       SELECT * FROM summary
       WHERE ${status ?? null}::text IS NULL OR status = ${status ?? null}
-      ORDER BY id LIMIT ${limit}`;
+      ORDER BY id LIMIT ${limit}`);
   }
 
   return {
+    /**
+     * Recounts the models of every account whose account_model_counts row is missing or no longer
+     * matches its account-Region rows; one statement, so each count matches its fingerprint even
+     * while syncs write. Run after each sync run; returns how many accounts were recounted.
+     */
+    async refreshModelCounts(): Promise<number> {
+      return client.$executeRaw`
+        WITH RECURSIVE base AS (SELECT a.* FROM accounts a),
+        ${nearestScopeCtes},
+        current AS (
+          SELECT b.id, r.fingerprint, CASE WHEN r.ok = 0 THEN 0 ELSE ${countModelsSql} END AS n
+          FROM base b
+          LEFT JOIN scope s ON s.account_id = b.id
+          CROSS JOIN ${regionalLateral(defaults)} r
+          LEFT JOIN account_model_counts c ON c.account_id = b.id
+          WHERE c.fingerprint IS DISTINCT FROM r.fingerprint
+        )
+        INSERT INTO account_model_counts (account_id, fingerprint, models_available, computed_at)
+        SELECT id, fingerprint, n, now() FROM current
+        ON CONFLICT (account_id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+          models_available = EXCLUDED.models_available, computed_at = EXCLUDED.computed_at`;
+    },
+
     /** Root and OUs (not removed), by path; keyset on (path, id). Reads `limit + 1` rows. */
     async listOrgUnits(
       filter: { parentId?: string },
@@ -314,23 +359,21 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
 
     /** Sync status, logging and guardrails of one account-Region; undefined when never seen. */
     async getAccountRegion(accountId: string, region: string): Promise<AccountRegionState | undefined> {
-      const [row] = await client.$queryRaw<
-        Array<{
-          account_id: string;
-          account_name: string;
-          region: string;
-          status: AccountRegionSyncStatus;
-          last_success_at: Date | null;
-          last_error_at: Date | null;
-          last_error_gate: string | null;
-          logging_enabled: boolean | null;
-          guardrails: unknown;
-        }>
-      >`
+      const [row] = await db.read<{
+        account_id: string;
+        account_name: string;
+        region: string;
+        status: AccountRegionSyncStatus;
+        last_success_at: Date | null;
+        last_error_at: Date | null;
+        last_error_gate: string | null;
+        logging_enabled: boolean | null;
+        guardrails: unknown;
+      }>(Prisma.sql`
         SELECT ar.account_id, a.name AS account_name, ar.region, ar.status, ar.last_success_at, ar.last_error_at,
           ar.last_error_gate, ar.logging_enabled, ar.guardrails
         FROM account_regions ar JOIN accounts a ON a.id = ar.account_id
-        WHERE ar.account_id = ${accountId} AND ar.region = ${region}`;
+        WHERE ar.account_id = ${accountId} AND ar.region = ${region}`);
       if (!row) return undefined;
       return {
         accountId: row.account_id,
@@ -353,7 +396,7 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
       limit: number,
       afterModelId?: string,
     ): Promise<ModelMatrixRow[]> {
-      const rows = await client.$queryRaw<Array<ModelRowDb & { access: ModelAccessState; profiles: string[] }>>`
+      const rows = await db.read<ModelRowDb & { access: ModelAccessState; profiles: string[] }>(Prisma.sql`
         WITH profiles AS (
           SELECT mid AS model_id, array_agg(ip.profile_id ORDER BY ip.profile_id) AS ids
           FROM inference_profiles ip CROSS JOIN LATERAL unnest(ip.model_ids) AS mid
@@ -369,15 +412,15 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
         )
         SELECT * FROM matrix
         WHERE ${filter.access ?? null}::text IS NULL OR access = ${filter.access ?? null}
-        ORDER BY model_id LIMIT ${limit + 1}`;
+        ORDER BY model_id LIMIT ${limit + 1}`);
       return rows.map((r) => ({ ...modelFromDb(r), profiles: r.profiles, access: r.access }));
     },
 
     /** Whether any account-Region offers the model or routes to it through a profile. */
     async modelKnown(modelId: string): Promise<boolean> {
-      const [row] = await client.$queryRaw<Array<{ known: boolean }>>`
+      const [row] = await db.read<{ known: boolean }>(Prisma.sql`
         SELECT EXISTS (SELECT 1 FROM model_access WHERE model_id = ${modelId})
-          OR EXISTS (SELECT 1 FROM inference_profiles WHERE model_ids @> ARRAY[${modelId}]::text[]) AS known`;
+          OR EXISTS (SELECT 1 FROM inference_profiles WHERE model_ids @> ARRAY[${modelId}]::text[]) AS known`);
       return row?.known === true;
     },
 
@@ -390,16 +433,14 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
       limit: number,
       after?: { accountId: string; region: string },
     ): Promise<ModelAvailabilityRow[]> {
-      const rows = await client.$queryRaw<
-        Array<{
-          account_id: string;
-          account_name: string;
-          region: string;
-          sync_status: AccountRegionSyncStatus;
-          access: ModelAvailabilityAccess;
-          via_profiles: ProfileRoute[];
-        }>
-      >`
+      const rows = await db.read<{
+        account_id: string;
+        account_name: string;
+        region: string;
+        sync_status: AccountRegionSyncStatus;
+        access: ModelAvailabilityAccess;
+        via_profiles: ProfileRoute[];
+      }>(Prisma.sql`
         WITH offered AS (
           -- Keyset inside: an index range scan on (model_id, account_id, region) that stops after
           -- one page, however deep the page (hw_model_access_model_keyset).
@@ -431,7 +472,7 @@ export function createInventoryQueryRepository(client: PrismaClient, settings: {
         LEFT JOIN via v ON v.account_id = k.account_id AND v.region = k.region
         WHERE ${after?.accountId ?? null}::text IS NULL
           OR (k.account_id, k.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text)
-        ORDER BY k.account_id, k.region LIMIT ${limit + 1}`;
+        ORDER BY k.account_id, k.region LIMIT ${limit + 1}`);
       return rows.map((r) => ({
         accountId: r.account_id,
         accountName: r.account_name,

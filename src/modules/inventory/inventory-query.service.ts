@@ -77,6 +77,9 @@ export function createInventoryQueryService(deps: {
   }
 
   return {
+    /** Brings the stored per-account model counts up to date (after a sync run); see the repository. */
+    refreshModelCounts: () => repo.refreshModelCounts(),
+
     async listOrgUnits(ctx: CallContext, filter: { parentId?: string }, page: PageInput): Promise<Page<OrgUnitView>> {
       requireViewer(ctx);
       const cursor = decodeCursor(page.cursor, isPathCursor);

@@ -1,8 +1,9 @@
 // Stored findings. A reconciliation result is applied in three set-based statements: upsert every
 // candidate by key, resolve what was open (or whose suppression expired) and is no longer found,
 // and nothing else. Suppressed findings stay suppressed, seen or not, until their expiry.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
 import { translatePrismaError } from "../../db/prisma.js";
+import { Prisma } from "../../generated/prisma/client.js";
 import {
   type Finding,
   type FindingCandidate,
@@ -13,7 +14,8 @@ import {
 } from "./reconcile.types.js";
 
 interface Db {
-  id: bigint;
+  /** bigint from Prisma, a string from `db.read`. */
+  id: bigint | string;
   key: string;
   type: string;
   severity: string;
@@ -69,7 +71,8 @@ export interface FindingFilter {
   modelId?: string;
 }
 
-export function createFindingsRepository(client: PrismaClient) {
+export function createFindingsRepository(db: Database) {
+  const client = db.client;
   return {
     /**
      * Applies one reconciliation result at `now`. `accountIds`, when given, limits resolution to
@@ -143,7 +146,7 @@ export function createFindingsRepository(client: PrismaClient) {
     async list(filter: FindingFilter, page: { limit: number; afterId?: string }): Promise<Finding[]> {
       const f = filter;
       const after = page.afterId === undefined ? null : BigInt(page.afterId);
-      const rows = await client.$queryRaw<Db[]>`
+      const rows = await db.read<Db>(Prisma.sql`
         SELECT * FROM findings
         WHERE (${f.status ?? null}::text IS NULL OR status::text = ${f.status ?? null}::text)
           AND (${f.type ?? null}::text IS NULL OR type = ${f.type ?? null}::text)
@@ -153,7 +156,7 @@ export function createFindingsRepository(client: PrismaClient) {
           AND (${f.modelId ?? null}::text IS NULL OR model_id = ${f.modelId ?? null}::text)
           AND (${after}::bigint IS NULL OR id < ${after}::bigint)
         ORDER BY id DESC
-        LIMIT ${page.limit}`;
+        LIMIT ${page.limit}`);
       return rows.map(toFinding);
     },
 
