@@ -4,7 +4,6 @@
 
 import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
-import { type ModelRowDb, modelFromDb } from "./account-region.repository.js";
 import type {
   AccountDetail,
   AccountFilter,
@@ -16,7 +15,6 @@ import type {
   ChangeFilter,
   EffectivePolicy,
   InventoryChangeView,
-  ModelAccessState,
   ModelAvailabilityAccess,
   ModelAvailabilityRow,
   ModelMatrixFilter,
@@ -27,6 +25,10 @@ import type {
 } from "./inventory-query.types.js";
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** A timestamptz as Date.toISOString() writes it (UTC, milliseconds, Z), or NULL. */
+const isoSql = (column: Prisma.Sql) =>
+  Prisma.sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Policy types that decide what an account may do with Bedrock. */
 const EFFECTIVE_POLICY_TYPES = ["SERVICE_CONTROL_POLICY", "BEDROCK_POLICY"];
@@ -122,25 +124,26 @@ function summaryFromDb(r: SummaryRow): AccountSummary {
 
 /**
  * LATERAL subquery over the account-Region rows of account `b` in its Regions in scope (`s` is
- * its row of the `scope` CTE, or NULL for the defaults): counts by sync status, last success and
- * error, and the fingerprint of its synced rows: Region, last success and run of every row with
- * status ok. A sync writes `available_models` only together with a new last success, so equal
- * fingerprints mean equal available models. Probes the primary key once per Region in scope.
+ * its row of the `scope` CTE, or NULL for the defaults; both free of duplicates): counts by sync
+ * status, last success and error, and the fingerprint of its synced rows: Region, last success
+ * and run of every row with status ok. A sync writes `available_models` only together with a new
+ * last success, so equal fingerprints mean equal available models. One primary-key probe per
+ * Region in scope.
  */
 const regionalLateral = (defaults: string[]) => Prisma.sql`LATERAL (
-  SELECT count(*)::int AS in_scope,
+  SELECT cardinality(coalesce(s.regions, ${defaults}::text[])) AS in_scope,
     count(*) FILTER (WHERE ar.status = 'ok')::int AS ok,
     count(*) FILTER (WHERE ar.status = 'error')::int AS error,
     count(*) FILTER (WHERE ar.status = 'disabled')::int AS disabled,
     max(ar.last_success_at) AS last_success_at,
     (array_agg(ar.last_error_gate ORDER BY ar.last_error_at DESC NULLS LAST)
        FILTER (WHERE ar.status = 'error'))[1] AS last_error_gate,
-    array_agg(reg.region) AS regions,
-    coalesce(string_agg(reg.region || '@' || (extract(epoch FROM ar.last_success_at) * 1000)::bigint
-      || '@' || coalesce(ar.last_run_id::text, ''), ',' ORDER BY reg.region) FILTER (WHERE ar.status = 'ok'), '')
+    coalesce(s.regions, ${defaults}::text[]) AS regions,
+    coalesce(string_agg(ar.region || '@' || (extract(epoch FROM ar.last_success_at) * 1000)::bigint
+      || '@' || coalesce(ar.last_run_id::text, ''), ',' ORDER BY ar.region) FILTER (WHERE ar.status = 'ok'), '')
       AS fingerprint
-  FROM (SELECT DISTINCT x.region FROM unnest(coalesce(s.regions, ${defaults}::text[])) AS x(region)) reg
-  LEFT JOIN account_regions ar ON ar.account_id = b.id AND ar.region = reg.region
+  FROM account_regions ar
+  WHERE ar.account_id = b.id AND ar.region = ANY(coalesce(s.regions, ${defaults}::text[]))
 )`;
 
 /**
@@ -153,7 +156,7 @@ const countModelsSql = Prisma.sql`(SELECT count(DISTINCT x.model_id COLLATE "C")
 
 export function createInventoryQueryRepository(db: Database, settings: { defaultRegions: string[] }) {
   const client = db.client;
-  const defaults = settings.defaultRegions;
+  const defaults = [...new Set(settings.defaultRegions)];
 
   /**
    * Account summaries of the accounts selected by `where` (a condition on accounts `a`). The model
@@ -170,8 +173,10 @@ export function createInventoryQueryRepository(db: Database, settings: { default
       summary AS (
         SELECT b.id, b.name, b.email, b.state, b.parent_id, b.path, b.left_at, b.use_case_submitted,
           r.in_scope, r.ok, r.error, r.disabled, r.last_success_at, r.last_error_gate,
-          CASE WHEN r.ok = 0 THEN 0 WHEN c.fingerprint = r.fingerprint THEN c.models_available ELSE ${countModelsSql} END
-            AS models_available,
+          CASE WHEN r.ok = 0 THEN 0
+            ELSE coalesce((SELECT c.models_available FROM account_model_counts c
+                           WHERE c.account_id = b.id AND c.fingerprint = r.fingerprint), ${countModelsSql})
+          END AS models_available,
           CASE
             WHEN b.state <> 'ACTIVE' OR b.left_at IS NOT NULL THEN 'inactive'
             WHEN r.ok = 0 AND r.error = 0 THEN 'never_synced'
@@ -183,7 +188,6 @@ export function createInventoryQueryRepository(db: Database, settings: { default
         FROM base b
         LEFT JOIN scope s ON s.account_id = b.id
         CROSS JOIN ${regionalLateral(defaults)} r
-        LEFT JOIN account_model_counts c ON c.account_id = b.id
       )
       SELECT * FROM summary
       WHERE ${status ?? null}::text IS NULL OR status = ${status ?? null}
@@ -396,7 +400,9 @@ export function createInventoryQueryRepository(db: Database, settings: { default
       limit: number,
       afterModelId?: string,
     ): Promise<ModelMatrixRow[]> {
-      const rows = await db.read<ModelRowDb & { access: ModelAccessState; profiles: string[] }>(Prisma.sql`
+      // Rows leave PostgreSQL in the response's shape (ISO times, arrays as JSON): up to a few
+      // hundred rows a page, read often, with no per-row work left here.
+      return db.read<ModelMatrixRow>(Prisma.sql`
         WITH profiles AS (
           SELECT mid AS model_id, array_agg(ip.profile_id ORDER BY ip.profile_id) AS ids
           FROM inference_profiles ip CROSS JOIN LATERAL unnest(ip.model_ids) AS mid
@@ -410,10 +416,16 @@ export function createInventoryQueryRepository(db: Database, settings: { default
             AND (${filter.provider ?? null}::text IS NULL OR lower(m.provider) = lower(${filter.provider ?? null}))
             AND (${afterModelId ?? null}::text IS NULL OR m.model_id > ${afterModelId ?? null})
         )
-        SELECT * FROM matrix
+        SELECT model_id AS "modelId", model_name AS "modelName", provider, lifecycle_status AS "lifecycleStatus",
+          ${isoSql(Prisma.sql`legacy_time`)} AS "legacyTime", ${isoSql(Prisma.sql`end_of_life_time`)} AS "endOfLifeTime",
+          to_json(inference_types) AS "inferenceTypes", to_json(input_modalities) AS "inputModalities",
+          to_json(output_modalities) AS "outputModalities", agreement_status AS "agreementStatus",
+          agreement_error AS "agreementError", authorization_status AS "authorizationStatus",
+          entitlement_availability AS "entitlementAvailability", region_availability AS "regionAvailability",
+          offer_count AS "offerCount", to_json(profiles) AS profiles, access
+        FROM matrix
         WHERE ${filter.access ?? null}::text IS NULL OR access = ${filter.access ?? null}
         ORDER BY model_id LIMIT ${limit + 1}`);
-      return rows.map((r) => ({ ...modelFromDb(r), profiles: r.profiles, access: r.access }));
     },
 
     /** Whether any account-Region offers the model or routes to it through a profile. */
