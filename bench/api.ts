@@ -44,13 +44,19 @@ function spawnJsonLine(cmd: string[], env: Record<string, string>, match: (line:
   const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise<{ child: ChildProcess; value: unknown }>((resolve, reject) => {
     let buf = "";
+    let found = false;
     child.stdout?.on("data", (chunk: Buffer) => {
+      // Once found, the child's output (the API's access log) is drained without being read.
+      if (found) return;
       buf += chunk.toString();
       const lines = buf.split("\n");
       buf = lines.pop() ?? "";
       for (const line of lines) {
         const v = match(line);
-        if (v !== undefined) resolve({ child, value: v });
+        if (v !== undefined && !found) {
+          found = true;
+          resolve({ child, value: v });
+        }
       }
     });
     child.once("exit", (code) => reject(new Error(`${cmd.join(" ")} exited with ${code}`)));
@@ -175,7 +181,16 @@ try {
   const api = await spawnJsonLine(
     ["dist/src/cli.js", "serve"],
     { ...env, PORT: String(port), LOG_LEVEL: "info" },
-    (l) => (l.includes('"msg":"bedrock-governor is serving"') ? true : undefined),
+    // Serving, and the stored model counts brought up to date (the seed wrote account-Regions
+    // directly, as a sync run would have, but without a run's end to recount them).
+    (() => {
+      const seen = new Set<string>();
+      return (l: string) => {
+        if (l.includes('"msg":"bedrock-governor is serving"')) seen.add("serving");
+        if (l.includes('"msg":"account model counts up to date"')) seen.add("counts");
+        return seen.size === 2 ? true : undefined;
+      };
+    })(),
   );
   children.push(api.child);
   const bare = await spawnJsonLine(["--import", "tsx", "bench/bare-server.ts"], {}, (l) =>
@@ -253,8 +268,9 @@ try {
   for (const e of endpoints) {
     const url = e.path ? `${base}${e.path}` : `${bare.value as string}/bare`;
     const headers = e.path ? auth : {};
-    // Warm-up (JIT, pool, caches), then the two measurements.
-    await cannon(url, headers, { connections: 4, duration: 3 });
+    // Warm-up of both sides (JIT, pools, caches, connections) with the measured pattern; the first
+    // endpoint's warm-up also warms the load generator. Then the two measurements.
+    await steady(url, headers, RATE, 3);
     const fixedRate = await steady(url, headers, RATE, DURATION);
     const flatOut = await cannon(url, headers, { connections: 10 });
     results.push({ name: e.name, path: e.path || "/bare", fixedRate, flatOut });
