@@ -292,7 +292,7 @@ try {
       node: process.version,
       postgres: server.kind,
     },
-    note: "shared machine (other sessions running); latency includes the autocannon client on the same cores",
+    note: "the API, PostgreSQL and the autocannon load generator share the same cores",
     inputs: { rate: RATE, durationSeconds: DURATION, rows },
     results,
     meetsTarget: results
