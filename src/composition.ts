@@ -6,6 +6,7 @@ import type { MigrationScript } from "./db/migrator.js";
 import type { Database } from "./db/prisma.js";
 import type { JobQueue } from "./jobs/queue.js";
 import { type Clock, systemClock } from "./lib/clock.js";
+import { createSecretBox } from "./lib/secret-box.js";
 import { createAuditRepository } from "./modules/audit/audit.repository.js";
 import { createAuditService } from "./modules/audit/audit.service.js";
 import { createApiKeyRepository } from "./modules/auth/api-key.repository.js";
@@ -188,6 +189,7 @@ export function createServices(deps: ServiceDeps) {
     queue: deps.queue,
     clock,
     log: deps.log.child({ component: "webhooks" }),
+    secrets: createSecretBox(deps.config.security.secretEncryptionKey, "webhook secret"),
     settings: {
       retryLimit: requestsConfig.webhookRetryLimit,
       retryDelaySeconds: requestsConfig.webhookRetryDelaySeconds,

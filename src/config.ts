@@ -128,6 +128,8 @@ export interface SecurityConfig {
    * process at once by PostgreSQL NOTIFY; keys are not cached while that channel is down.
    */
   apiKeyCacheSeconds: number;
+  /** Key material (≥ 32 characters) that secrets read back (webhook secrets) are encrypted under. */
+  secretEncryptionKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -329,6 +331,9 @@ function securityConfig(env: Env): SecurityConfig {
   const apiKeyHashSecret = str(env, "API_KEY_HASH_SECRET");
   if (apiKeyHashSecret !== undefined && apiKeyHashSecret.length < 32)
     throw new ConfigError("API_KEY_HASH_SECRET", "at least 32 characters (e.g. openssl rand -base64 48)", "", true);
+  const secretEncryptionKey = str(env, "SECRET_ENCRYPTION_KEY");
+  if (secretEncryptionKey !== undefined && secretEncryptionKey.length < 32)
+    throw new ConfigError("SECRET_ENCRYPTION_KEY", "at least 32 characters (e.g. openssl rand -base64 48)", "", true);
   return {
     rateLimitMax: int(env, "RATE_LIMIT_MAX", 1200, 0, 10_000_000),
     rateLimitWindowSeconds: int(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
@@ -337,6 +342,7 @@ function securityConfig(env: Env): SecurityConfig {
     requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
     apiKeyHashSecret,
     apiKeyCacheSeconds: int(env, "API_KEY_CACHE_SECONDS", 30, 0, 3600),
+    secretEncryptionKey,
   };
 }
 

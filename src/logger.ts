@@ -21,6 +21,8 @@ const SECRET_KEYS = [
   "SessionToken",
   "databaseUrl",
   "connectionString",
+  "apiKeyHashSecret",
+  "secretEncryptionKey",
 ];
 
 export const REDACT_PATHS = [

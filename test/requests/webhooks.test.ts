@@ -5,6 +5,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSecretBox, SecretBoxError } from "../../src/lib/secret-box.js";
 import type { TestApp } from "../helpers/app.js";
 import { DEV, E1, LLAMA, MISTRAL, sleep, startRequestsApp } from "./helpers.js";
 
@@ -49,7 +50,11 @@ let requester: string;
 const servers: Server[] = [];
 
 beforeAll(async () => {
-  t = await startRequestsApp({ enforceCatalog: false });
+  // Signing secrets encrypted at rest: every delivery below signs with a secret read back through it.
+  t = await startRequestsApp(
+    { enforceCatalog: false },
+    { SECRET_ENCRYPTION_KEY: "webhook-test-encryption-key-0123456789abcdef" },
+  );
   admin = await t.keyFor("admin");
   requester = await t.keyFor("requester", "dev-alice");
 }, 120_000);
@@ -190,4 +195,17 @@ describe("webhooks", () => {
     expect(audit.map((a) => a.action).sort()).toEqual(["webhook.create", "webhook.create"]);
     expect(JSON.stringify(audit.map((a) => [a.before, a.after]))).not.toContain("whsec_");
   }, 60_000);
+
+  it("signing secrets are stored encrypted and bound to their webhook", async () => {
+    const one = await createHook({ name: "sealed-1", url: "http://127.0.0.1:9/a", eventTypes: ["*"] });
+    const two = await createHook({ name: "sealed-2", url: "http://127.0.0.1:9/b", eventTypes: ["*"] });
+    const rows = await t.db.client.webhook.findMany({ select: { id: true, secret: true } });
+    for (const row of rows) expect(row.secret, row.id).toMatch(/^enc:v1:/);
+    const stored = (id: string) => rows.find((r) => r.id === id)?.secret ?? "";
+    expect(stored(one.webhook.id)).not.toContain(one.secret.slice(6));
+    const box = createSecretBox(t.config.security.secretEncryptionKey, "webhook secret");
+    expect(box.open(stored(one.webhook.id), one.webhook.id)).toBe(one.secret);
+    // A sealed secret copied onto another webhook's row does not open there.
+    expect(() => box.open(stored(one.webhook.id), two.webhook.id)).toThrow(SecretBoxError);
+  });
 });

@@ -14,6 +14,7 @@ import {
 import type { JobDefinition, JobQueue } from "../../jobs/queue.js";
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import type { SecretBox } from "../../lib/secret-box.js";
 import type { AuditService } from "../audit/audit.service.js";
 import { type CallContext, hasRole } from "../auth/auth.types.js";
 import {
@@ -89,8 +90,10 @@ export function createWebhookService(deps: {
   clock: Clock;
   log: Logger;
   settings: WebhookSettings;
+  /** Seals signing secrets at rest (SECRET_ENCRYPTION_KEY); stores them as given without a key. */
+  secrets: SecretBox;
 }) {
-  const { db, repo, audit, clock, settings } = deps;
+  const { db, repo, audit, clock, settings, secrets } = deps;
 
   function requireAdmin(ctx: CallContext) {
     if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("managing webhooks needs the admin role");
@@ -169,6 +172,16 @@ export function createWebhookService(deps: {
     const timestamp = String(Math.floor(at.getTime() / 1000));
     let statusCode: number | null = null;
     let error: string | null = null;
+    let secret: string;
+    try {
+      secret = secrets.open(work.webhook.secret, work.webhook.id);
+    } catch (err) {
+      // Not retried: a missing or different key does not come back by waiting.
+      const message = err instanceof Error ? err.message : String(err);
+      deps.log.error({ deliveryId, webhookId: work.webhook.id, err: message }, "webhook secret cannot be read");
+      await repo.recordAttempt(deliveryId, { status: "failed", statusCode: null, error: message, at });
+      return;
+    }
     try {
       const res = await fetch(work.webhook.url, {
         method: "POST",
@@ -178,7 +191,7 @@ export function createWebhookService(deps: {
           "x-governor-event": work.eventType,
           "x-governor-delivery": work.id,
           [TIMESTAMP_HEADER]: timestamp,
-          [SIGNATURE_HEADER]: signPayload(work.webhook.secret, timestamp, body),
+          [SIGNATURE_HEADER]: signPayload(secret, timestamp, body),
         },
         body,
         redirect: "manual",
@@ -253,8 +266,9 @@ export function createWebhookService(deps: {
       requireAdmin(ctx);
       validate(w);
       const secret = `whsec_${randomBytes(32).toString("base64url")}`;
+      const id = randomUUID();
       const webhook = await db.transaction(async (tx) => {
-        const created = await repo.insert(tx, randomUUID(), w, secret, ctx.principal.id, clock.now());
+        const created = await repo.insert(tx, id, w, secrets.seal(secret, id), ctx.principal.id, clock.now());
         await audit.record(tx, ctx, {
           action: "webhook.create",
           targetType: "webhook",
