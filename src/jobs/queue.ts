@@ -139,12 +139,16 @@ export function createJobQueue(opts: {
 
   async function consume(def: JobDefinition, batchSize: number) {
     const intervalMs = (def.pollingIntervalSeconds ?? 2) * 1000;
+    let failing = false; // logged once per outage, not once per poll
     while (!stopping) {
       let jobs: PgBoss.JobWithMetadata<object>[] = [];
       try {
         jobs = await boss.fetch<object>(def.name, { batchSize, includeMetadata: true });
+        if (failing) opts.log.info({ job: def.name }, "fetching jobs works again");
+        failing = false;
       } catch (err) {
-        if (!stopping) opts.log.warn({ err, job: def.name }, "fetching jobs failed; trying again");
+        if (!stopping && !failing) opts.log.warn({ err, job: def.name }, "fetching jobs failed; trying again");
+        failing = true;
       }
       if (jobs.length > 0) await Promise.all(jobs.map((job) => runJob(def, job)));
       else if (!stopping) await sleep(intervalMs);

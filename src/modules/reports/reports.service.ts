@@ -19,24 +19,34 @@ const DAY_MS = 86_400_000;
 const CHUNK_BYTES = 256 * 1024;
 const RETRIES = 2;
 
-/** Buffers writes into chunks of about CHUNK_BYTES, stored in order. */
+/**
+ * Buffers writes into chunks of about CHUNK_BYTES, stored in order. Text is kept as strings and
+ * encoded once per chunk: one Buffer per 256 KB rather than one per write, which keeps the
+ * process's native memory flat on reports of millions of rows.
+ */
 export function chunkSink(store: (seq: number, data: Buffer) => Promise<void>) {
-  let parts: Buffer[] = [];
+  let parts: Array<string | Buffer> = [];
   let size = 0;
   let seq = 0;
   const flush = async () => {
     if (size === 0) return;
-    const data = Buffer.concat(parts, size);
+    const data =
+      parts.length === 1 && typeof parts[0] === "string"
+        ? Buffer.from(parts[0], "utf8")
+        : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : p)));
     parts = [];
     size = 0;
     await store(seq++, data);
   };
   const sink: ReportSink & { flush(): Promise<void> } = {
     async write(data) {
-      const b = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      if (b.length === 0) return;
-      parts.push(b);
-      size += b.length;
+      const length = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.length;
+      if (length === 0) return;
+      // Consecutive strings are joined as they come (a rope until encoded).
+      const last = parts.length - 1;
+      if (typeof data === "string" && typeof parts[last] === "string") parts[last] += data;
+      else parts.push(data);
+      size += length;
       if (size >= CHUNK_BYTES) await flush();
     },
     flush,
