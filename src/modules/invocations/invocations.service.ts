@@ -1,10 +1,12 @@
 // Invocation audit use cases: ingestion from CloudTrail (LookupEvents per account-Region, or the
 // organization trail's files in S3) as jobs with checkpoints, the analyses over the stored
 // events, and the reads behind the API.
+
 import { randomUUID } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import type { Logger } from "pino";
 import type { AwsAccess } from "../../aws/aws-access.js";
+import type { AuditConfig } from "../../config.js";
 import type { Database } from "../../db/prisma.js";
 import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../errors.js";
 import type { JobDefinition, JobQueue, JobSchedule } from "../../jobs/queue.js";
@@ -66,13 +68,8 @@ interface IngestJob {
   orgId?: string;
 }
 
-export interface InvocationSettings {
-  lookbackDays: number;
-  overlapMinutes: number;
-  ingestCron: string | undefined;
-  trailBucket: string | undefined;
-  trailBucketAccount: string | undefined;
-  trailBucketRegion: string | undefined;
+/** The audit configuration, and the Region the service's own AWS calls go to. */
+export interface InvocationSettings extends AuditConfig {
   homeRegion: string;
 }
 
