@@ -1,18 +1,14 @@
 // Approval rules: admins write them (audited), approvers and auditors read them.
+
 import { randomUUID } from "node:crypto";
 import type { Database } from "../../db/prisma.js";
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PreconditionFailedError,
-  UnprocessableError,
-} from "../../errors.js";
+import { ForbiddenError, NotFoundError, UnprocessableError } from "../../errors.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
 import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { ApprovalRuleInput, ApprovalRuleView } from "./access-request.types.js";
 import type { ApprovalRuleRepository } from "./approval-rule.repository.js";
+import { auditedEdits } from "./audited-edits.js";
 
 const summary = (r: ApprovalRuleInput) => ({
   name: r.name,
@@ -34,6 +30,15 @@ export function createApprovalRuleService(deps: {
   clock: Clock;
 }) {
   const { db, repo, audit, clock } = deps;
+  const edits = auditedEdits<ApprovalRuleView>({
+    db,
+    audit,
+    noun: "approval rule",
+    targetType: "approval_rule",
+    find: (id, tx) => repo.find(id, tx),
+    remove: (tx, id) => repo.remove(tx, id),
+    summary,
+  });
 
   function requireAdmin(ctx: CallContext) {
     if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("changing approval rules needs the admin role");
@@ -103,37 +108,14 @@ export function createApprovalRuleService(deps: {
     async update(ctx: CallContext, id: string, r: ApprovalRuleInput, ifMatch?: number): Promise<ApprovalRuleView> {
       requireAdmin(ctx);
       await validate(r);
-      return db.transaction(async (tx) => {
-        const before = await repo.find(id, tx);
-        if (!before) throw new NotFoundError(`approval rule ${id} not found`);
-        if (ifMatch !== undefined && ifMatch !== before.version)
-          throw new PreconditionFailedError(`approval rule ${id} is at version ${before.version}, not ${ifMatch}`);
-        if (!(await repo.update(tx, id, before.version, r, ctx.principal.id, clock.now())))
-          throw new ConflictError(`approval rule ${id} changed meanwhile`, {}, "STALE");
-        const after = (await repo.find(id, tx)) as ApprovalRuleView;
-        await audit.record(tx, ctx, {
-          action: "approval_rule.update",
-          targetType: "approval_rule",
-          targetId: id,
-          before: summary(before),
-          after: summary(after),
-        });
-        return after;
-      });
+      return edits.update(ctx, id, ifMatch, (tx, version) =>
+        repo.update(tx, id, version, r, ctx.principal.id, clock.now()),
+      );
     },
 
     async remove(ctx: CallContext, id: string): Promise<void> {
       requireAdmin(ctx);
-      await db.transaction(async (tx) => {
-        const before = await repo.find(id, tx);
-        if (!before || !(await repo.remove(tx, id))) throw new NotFoundError(`approval rule ${id} not found`);
-        await audit.record(tx, ctx, {
-          action: "approval_rule.delete",
-          targetType: "approval_rule",
-          targetId: id,
-          before: summary(before),
-        });
-      });
+      await edits.remove(ctx, id);
     },
   };
 }

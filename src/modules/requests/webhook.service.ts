@@ -1,16 +1,11 @@
 // Outgoing webhooks: admins register endpoints per event type; every workflow event is written to
 // the delivery log in the transaction that causes it (an outbox), then delivered by a job signed
 // with HMAC-SHA256 over `${timestamp}.${body}` and retried with exponential backoff.
+
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database, Tx } from "../../db/prisma.js";
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PreconditionFailedError,
-  UnprocessableError,
-} from "../../errors.js";
+import { ForbiddenError, NotFoundError, UnprocessableError } from "../../errors.js";
 import type { JobDefinition, JobQueue } from "../../jobs/queue.js";
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
@@ -24,6 +19,7 @@ import {
   type WebhookInput,
   type WebhookView,
 } from "./access-request.types.js";
+import { auditedEdits } from "./audited-edits.js";
 import type { WebhookRepository } from "./webhook.repository.js";
 
 export const WEBHOOK_JOBS = { deliver: "webhooks.deliver" } as const;
@@ -134,6 +130,15 @@ export function createWebhookService(deps: {
     eventTypes: w.eventTypes,
     format: w.format,
     active: w.active,
+  });
+  const edits = auditedEdits<WebhookView>({
+    db,
+    audit,
+    noun: "webhook",
+    targetType: "webhook",
+    find: (id, tx) => repo.find(id, tx),
+    remove: (tx, id) => repo.remove(tx, id),
+    summary,
   });
 
   async function dispatch(ids: string[]) {
@@ -283,37 +288,12 @@ export function createWebhookService(deps: {
     async update(ctx: CallContext, id: string, w: WebhookInput, ifMatch?: number): Promise<WebhookView> {
       requireAdmin(ctx);
       validate(w);
-      return db.transaction(async (tx) => {
-        const before = await repo.find(id, tx);
-        if (!before) throw new NotFoundError(`webhook ${id} not found`);
-        if (ifMatch !== undefined && ifMatch !== before.version)
-          throw new PreconditionFailedError(`webhook ${id} is at version ${before.version}, not ${ifMatch}`);
-        if (!(await repo.update(tx, id, before.version, w, clock.now())))
-          throw new ConflictError(`webhook ${id} changed meanwhile`, {}, "STALE");
-        const after = (await repo.find(id, tx)) as WebhookView;
-        await audit.record(tx, ctx, {
-          action: "webhook.update",
-          targetType: "webhook",
-          targetId: id,
-          before: summary(before),
-          after: summary(after),
-        });
-        return after;
-      });
+      return edits.update(ctx, id, ifMatch, (tx, version) => repo.update(tx, id, version, w, clock.now()));
     },
 
     async remove(ctx: CallContext, id: string): Promise<void> {
       requireAdmin(ctx);
-      await db.transaction(async (tx) => {
-        const before = await repo.find(id, tx);
-        if (!before || !(await repo.remove(tx, id))) throw new NotFoundError(`webhook ${id} not found`);
-        await audit.record(tx, ctx, {
-          action: "webhook.delete",
-          targetType: "webhook",
-          targetId: id,
-          before: summary(before),
-        });
-      });
+      await edits.remove(ctx, id);
     },
 
     async deliveries(
