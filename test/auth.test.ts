@@ -3,6 +3,7 @@ import { buildApp } from "../src/app.js";
 import { startRuntime } from "../src/main/runtime.js";
 import { startTestApp, type TestApp } from "./helpers/app.js";
 import { foreignToken, type JwksServer, startJwksServer } from "./helpers/jwks-server.js";
+import { eventually } from "./helpers/wait.js";
 
 let t: TestApp;
 let idp: JwksServer;
@@ -21,14 +22,6 @@ afterAll(async () => {
   await t?.close();
   await idp?.close();
 });
-
-async function until(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const me = (authorization: string) => t.app.inject({ url: "/v1/me", headers: { authorization } });
 
@@ -138,7 +131,7 @@ describe("API keys", () => {
     const otherApp = await buildApp({ config: t.config, logger: t.log, services: other.services });
     try {
       const admin = await t.keyFor("admin");
-      await until(async () => t.revocations.connected);
+      await eventually(() => t.revocations.connected, Boolean, "the revocation channel");
       const victim = await t.services.apiKeys.createAsSystem({ name: "revoked-elsewhere", role: "viewer" });
       expect((await me(`Bearer ${victim.secret}`)).statusCode).toBe(200);
       // Proof that the key is now served from memory: an edit no notification announces is not seen.
@@ -153,7 +146,12 @@ describe("API keys", () => {
       });
       expect(revoked.statusCode).toBe(200);
       // NOTIFY is delivered at commit; allow for the message to cross the socket.
-      await until(async () => (await me(`Bearer ${victim.secret}`)).statusCode === 401, 2_000);
+      await eventually(
+        async () => (await me(`Bearer ${victim.secret}`)).statusCode,
+        (code) => code === 401,
+        "the revoked key refused",
+        { timeoutMs: 2_000, everyMs: 20 },
+      );
       expect((await me(`Bearer ${victim.secret}`)).json().detail).toBe("API key revoked");
 
       // Without the channel, every request is checked in the database: the same SQL edit takes

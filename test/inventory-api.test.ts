@@ -6,6 +6,7 @@ import { SYSTEM_PRINCIPAL } from "../src/modules/auth/auth.types.js";
 import type { AccountSummary } from "../src/modules/inventory/inventory-query.types.js";
 import { DEMO_ACCOUNTS } from "../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "./helpers/app.js";
+import { waitForSyncRun } from "./helpers/wait.js";
 
 const ctx = { principal: SYSTEM_PRINCIPAL };
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -45,15 +46,6 @@ interface Change {
   subject: string | null;
 }
 
-async function waitForRun(id: string) {
-  for (let i = 0; i < 600; i++) {
-    const run = await t.services.sync.getRun(ctx, id);
-    if (run.status === "succeeded" || run.status === "partial" || run.status === "failed") return run;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`sync run ${id} did not finish`);
-}
-
 /** GET as the viewer, as another key, or (null) with no credentials. */
 const get = (url: string, authorization: string | null = viewer) =>
   t.app.inject({ url, headers: authorization === null ? {} : { authorization } });
@@ -91,7 +83,7 @@ beforeAll(async () => {
   admin = await t.keyFor("admin", "inventory-admin");
   const run = await t.services.sync.requestSync(ctx, { scope: "organization" });
   firstRunId = run.id;
-  const done = await waitForRun(run.id);
+  const done = await waitForSyncRun(t, run.id);
   expect(done.status).toBe("partial");
   const units = (await get("/v1/org/units?limit=200")).json().items as Array<{ id: string; name: string }>;
   for (const u of units) ou[u.name] = u.id;
@@ -188,7 +180,7 @@ describe("accounts with an access summary", () => {
       expect(await modelsOf(id)).toBe(after);
     } finally {
       // Leave the account as the sync wrote it (later tests read it).
-      await waitForRun((await t.services.sync.requestSync(ctx, { scope: "account", scopeId: id })).id);
+      await waitForSyncRun(t, (await t.services.sync.requestSync(ctx, { scope: "account", scopeId: id })).id);
     }
     expect(await modelsOf(id)).toBe(truth);
   });
@@ -528,7 +520,7 @@ describe("sync runs", () => {
     const run = res.json();
     expect(run).toMatchObject({ scope: "account_region", scopeId: DEMO_ACCOUNTS.prodSearch, region: "us-west-2" });
     expect(res.headers.location).toBe(`/v1/sync-runs/${run.id}`);
-    const done = await waitForRun(run.id);
+    const done = await waitForSyncRun(t, run.id);
     expect(done).toMatchObject({ status: "succeeded", progress: { total: 1, succeeded: 1 } });
   });
 
@@ -644,12 +636,13 @@ describe("Region scopes", () => {
     // A scoped sync of the account produces jobs only for its one Region.
     const run = await send("POST", "/v1/sync-runs", { scope: "account", id: DEMO_ACCOUNTS.prodSearch });
     expect(run.statusCode).toBe(202);
-    const done = await waitForRun(run.json().id);
+    const done = await waitForSyncRun(t, run.json().id);
     expect(done).toMatchObject({ status: "succeeded", progress: { total: 1, succeeded: 1 } });
     const jobs = await t.db.client.syncRunJob.findMany({ where: { runId: done.id } });
     expect(jobs.map((j) => [j.accountId, j.region])).toEqual([[DEMO_ACCOUNTS.prodSearch, "eu-west-1"]]);
     // And an OU sync follows the OU's scope for the other accounts.
-    const ouRun = await waitForRun(
+    const ouRun = await waitForSyncRun(
+      t,
       (await t.services.sync.requestSync(ctx, { scope: "ou", scopeId: ou.Prod as string })).id,
     );
     const ouJobs = await t.db.client.syncRunJob.findMany({ where: { runId: ouRun.id } });

@@ -3,6 +3,7 @@ import { createJobQueue, type JobQueue } from "../src/jobs/queue.js";
 import { createLogger } from "../src/logger.js";
 import { migratedDatabase } from "./helpers/app.js";
 import type { TestDatabase } from "./helpers/databases.js";
+import { eventually } from "./helpers/wait.js";
 
 let db: TestDatabase;
 const log = createLogger("silent");
@@ -11,13 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-async function until(cond: () => boolean, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (cond: () => boolean) => eventually(cond, Boolean, "condition", { timeoutMs: 15_000, everyMs: 50 });
 
 describe("job queue (pg-boss)", () => {
   it("runs jobs, retries a failing one, and finishes a running job before stopping", async () => {

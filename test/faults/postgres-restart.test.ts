@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../../src/db/embedded-postgres.js";
 import { applyMigrations } from "../../src/db/migrator.js";
 import { demoScenario } from "../../src/sandbox/index.js";
+import { eventually } from "../helpers/wait.js";
 import { ctx, type FaultRig, inconsistentAccountRegions, query, startRig, waitForRun } from "./helpers.js";
 
 async function freePort(): Promise<number> {
@@ -31,13 +32,7 @@ afterAll(async () => {
 
 const readyz = async () => (await rig?.t.app.inject({ url: "/readyz" }))?.statusCode;
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}
+const until = (what: string, check: () => Promise<boolean>) => eventually(check, Boolean, what, { timeoutMs: 60_000 });
 
 describe("PostgreSQL restart during a sync", () => {
   it("readyz 503 while the database is away, 200 after; the run completes and nothing is half-written", async () => {

@@ -10,6 +10,7 @@ import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document
 import type { Finding } from "../../src/modules/reconcile/reconcile.types.js";
 import type { RemediationPlan } from "../../src/modules/remediation/remediation.types.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { waitForSyncRun } from "../helpers/wait.js";
 
 const MGMT = "100000000001";
 const PROD = "200000000002";
@@ -45,17 +46,6 @@ let t: TestApp;
 let admin: string;
 let approver: string;
 const ctx = { principal: SYSTEM_PRINCIPAL };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForRuns(ids: string[]) {
-  for (const id of ids) {
-    for (let i = 0; i < 600; i++) {
-      const run = await t.services.sync.getRun(ctx, id);
-      if (run.status !== "queued" && run.status !== "running") break;
-      await sleep(100);
-    }
-  }
-}
 
 async function openFindings(): Promise<Finding[]> {
   const out: Finding[] = [];
@@ -100,7 +90,7 @@ beforeAll(async () => {
   approver = await t.keyFor("approver");
   await t.services.catalog.apply(ctx, parseCatalogDocument(CATALOG), "drift fixture");
   const run = await t.services.sync.requestSync(ctx, { scope: "organization" });
-  await waitForRuns([run.id]);
+  await waitForSyncRun(t, run.id);
   await t.services.reconcile.reconcileNow(ctx);
 });
 afterAll(async () => t?.close());
@@ -226,7 +216,7 @@ describe("remediation on a fixed drift scenario", () => {
     expect(actions.filter((a) => a.startsWith("remediation.change")).length).toBe(plan.changes.length);
     expect(actions.filter((a) => a.startsWith("remediation.apply")).length).toBe(2);
 
-    await waitForRuns(applied.syncRunIds);
+    for (const id of applied.syncRunIds) await waitForSyncRun(t, id);
     await t.services.reconcile.reconcileNow(ctx);
     const left = (await openFindings()).map(keyOf).sort();
     expect(left).toEqual(

@@ -2,7 +2,10 @@
 // catalog's SCPs in place (so a model outside the catalog is blocked by bedrock-governor's SCP).
 import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import { startTestApp } from "../helpers/app.js";
+import { waitForSyncRun } from "../helpers/wait.js";
+
+export { sleep } from "../helpers/wait.js";
 
 export const MGMT = "100000000001";
 export const DEV = "200000000002";
@@ -18,17 +21,6 @@ export const E1 = "us-east-1";
 export const W1 = "eu-west-1";
 
 export const system = { principal: SYSTEM_PRINCIPAL };
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitForRuns(t: TestApp, ids: string[]) {
-  for (const id of ids) {
-    for (let i = 0; i < 600; i++) {
-      const run = await t.services.sync.getRun(system, id);
-      if (run.status !== "queued" && run.status !== "running") break;
-      await sleep(100);
-    }
-  }
-}
 
 /** Starts the app on the fixture, syncs it, and (optionally) enforces a Nova-only catalog by SCP. */
 export async function startRequestsApp(opts: { enforceCatalog: boolean }, env: Record<string, string> = {}) {
@@ -48,12 +40,12 @@ export async function startRequestsApp(opts: { enforceCatalog: boolean }, env: R
     "requests fixture",
   );
   const run = await t.services.sync.requestSync(system, { scope: "organization" });
-  await waitForRuns(t, [run.id]);
+  await waitForSyncRun(t, run.id);
   if (opts.enforceCatalog) {
     const plan = await t.services.remediation.createPlan(system, { kind: "organization" });
     const applied = await t.services.remediation.apply(system, plan.id);
     if (applied.status !== "applied") throw new Error(`catalog SCPs not applied: ${JSON.stringify(applied.results)}`);
-    await waitForRuns(t, applied.syncRunIds);
+    for (const id of applied.syncRunIds) await waitForSyncRun(t, id);
   }
   return t;
 }

@@ -7,7 +7,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecretBox, SecretBoxError } from "../../src/lib/secret-box.js";
 import type { TestApp } from "../helpers/app.js";
-import { DEV, E1, LLAMA, MISTRAL, sleep, startRequestsApp } from "./helpers.js";
+import { eventually } from "../helpers/wait.js";
+import { DEV, E1, LLAMA, MISTRAL, startRequestsApp } from "./helpers.js";
 
 interface Received {
   headers: IncomingMessage["headers"];
@@ -77,16 +78,6 @@ async function deliveries(id: string) {
   ).items;
 }
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  let v = await probe();
-  for (let i = 0; i < 300 && !ok(v); i++) {
-    await sleep(100);
-    v = await probe();
-  }
-  if (!ok(v)) throw new Error(`never ${what}: ${JSON.stringify(v)}`);
-  return v;
-}
-
 const file = (model: string) =>
   t.app.inject({
     method: "POST",
@@ -139,7 +130,7 @@ describe("webhooks", () => {
     expect(listed.body).not.toContain(secret);
 
     expect((await file(MISTRAL)).statusCode).toBe(201);
-    const failed = await until(
+    const failed = await eventually(
       () => deliveries(hook.webhook.id),
       (d) => (d[0]?.attempts ?? 0) >= 1,
       "attempted",
@@ -149,7 +140,7 @@ describe("webhooks", () => {
     expect(r.got).toHaveLength(0);
 
     await listen(r.server, port);
-    const done = await until(
+    const done = await eventually(
       () => deliveries(hook.webhook.id),
       (d) => d[0]?.status === "succeeded",
       "delivered after the receiver came up",
@@ -175,7 +166,7 @@ describe("webhooks", () => {
       format: "slack",
     });
     expect((await file(LLAMA)).statusCode).toBe(201);
-    await until(
+    await eventually(
       async () => r.got.length,
       (n) => n >= 1,
       "received",
@@ -185,7 +176,7 @@ describe("webhooks", () => {
     expect(slack.blocks.length).toBeGreaterThan(0);
     // The receiver with the wrong secret refused it: the signature really depends on the secret.
     expect(r.verified[0]).toBe(false);
-    const log = await until(
+    const log = await eventually(
       () => deliveries(hook.webhook.id),
       (d) => (d[0]?.attempts ?? 0) >= 1,
       "logged",
