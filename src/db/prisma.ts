@@ -41,43 +41,35 @@ export function createDatabase(opts: { url: string; poolSize: number; applicatio
     idleTimeoutMillis: 30_000,
   });
   const client = new PrismaClient({ adapter });
+  /**
+   * A node-postgres pool beside Prisma's. An idle connection the server closed (restart, failover,
+   * terminated backend) is dropped by the pool and replaced on the next checkout; unhandled, its
+   * error would end the process.
+   */
+  const openPool = (suffix: string, max: number) => {
+    const p = new pg.Pool({
+      connectionString: opts.url,
+      max,
+      application_name: `${opts.applicationName ?? "bedrock-governor"}-${suffix}`,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    p.on("error", () => undefined);
+    return p;
+  };
   let pool: pg.Pool | undefined;
   let readPool: pg.Pool | undefined;
-  const names = new Map<string, string>();
   return {
     client,
     transaction: (fn, opts) => client.$transaction(fn, { maxWait: 5_000, timeout: opts?.timeoutMs ?? 30_000 }),
     pgPool() {
-      pool ??= new pg.Pool({
-        connectionString: opts.url,
-        max: 3,
-        application_name: `${opts.applicationName ?? "bedrock-governor"}-bulk`,
-        connectionTimeoutMillis: 5_000,
-        idleTimeoutMillis: 30_000,
-      });
-      // An idle connection the server closed (restart, failover, terminated backend) is dropped
-      // by the pool and replaced on the next checkout; unhandled, its error would end the process.
-      pool.on("error", () => undefined);
+      pool ??= openPool("bulk", 3);
       return pool;
     },
     async read<T>(sql: Prisma.Sql): Promise<T[]> {
-      if (!readPool) {
-        readPool = new pg.Pool({
-          connectionString: opts.url,
-          max: Math.max(2, Math.ceil(opts.poolSize / 2)),
-          application_name: `${opts.applicationName ?? "bedrock-governor"}-read`,
-          connectionTimeoutMillis: 5_000,
-          idleTimeoutMillis: 30_000,
-        });
-        readPool.on("error", () => undefined); // as for the bulk pool
-      }
+      readPool ??= openPool("read", Math.max(2, Math.ceil(opts.poolSize / 2)));
       const text = sql.text;
-      let name = names.get(text);
-      if (name === undefined) {
-        name = statementName(text);
-        if (names.size < 1000) names.set(text, name);
-      }
-      const result = await readPool.query({ name, text, values: sql.values as unknown[] });
+      const result = await readPool.query({ name: statementName(text), text, values: sql.values as unknown[] });
       return result.rows as T[];
     },
     async close() {
