@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { applyMigrations, databaseStatus, readMigrationScripts } from "./db/migrator.js";
+import { ROLES, type Role } from "./kernel/principal.js";
 import { packageVersion } from "./lib/package-root.js";
 import { createLogger } from "./logger.js";
 import { runAuditIngest, runReport } from "./main/audit-command.js";
@@ -17,7 +18,6 @@ import { serve } from "./main/serve.js";
 import { onShutdownSignal } from "./main/shutdown.js";
 import { runSyncCommand, type SyncCommandOptions, UsageError } from "./main/sync-command.js";
 import { worker } from "./main/worker.js";
-import { ROLES, type Role } from "./modules/auth/auth.types.js";
 import { demoScenario, generateScenario, loadScenarioFile, startSandbox } from "./sandbox/index.js";
 
 function positiveInt(v: string): number {

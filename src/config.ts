@@ -1,7 +1,8 @@
 // The only reader of process.env. Validated once at start, then frozen. A bad value stops the
 // process with one line naming the variable and what it expects.
 import path from "node:path";
-import { ROLES, type Role } from "./modules/auth/auth.types.js";
+import { isAccountId, isRegion, parseIamArn } from "./kernel/aws-ids.js";
+import { ROLES, type Role } from "./kernel/principal.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -224,11 +225,9 @@ function oidc(env: Env): OidcConfig | undefined {
   };
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-
 function region(env: Env, name: string, def: string): string {
   const raw = str(env, name) ?? def;
-  if (!REGION.test(raw)) throw new ConfigError(name, "an AWS Region code such as us-east-1", raw);
+  if (!isRegion(raw)) throw new ConfigError(name, "an AWS Region code such as us-east-1", raw);
   return raw;
 }
 
@@ -252,7 +251,7 @@ function rateLimits(env: Env, name: string): Map<string, number> {
 
 function awsConfig(env: Env): AwsConfig {
   const hubRoleArn = str(env, "AWS_HUB_ROLE_ARN");
-  if (hubRoleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(hubRoleArn)) {
+  if (hubRoleArn !== undefined && parseIamArn(hubRoleArn)?.kind !== "role") {
     throw new ConfigError("AWS_HUB_ROLE_ARN", "an IAM role ARN (arn:aws:iam::123456789012:role/Name)", hubRoleArn);
   }
   const memberRoleName = str(env, "AWS_MEMBER_ROLE_NAME") ?? "BedrockGovernorAccess";
@@ -287,7 +286,7 @@ function regionList(env: Env, name: string): string[] | undefined {
     .split(",")
     .map((r) => r.trim())
     .filter(Boolean);
-  if (list.length === 0 || !list.every((r) => REGION.test(r))) {
+  if (list.length === 0 || !list.every(isRegion)) {
     throw new ConfigError(name, "a comma-separated list of AWS Region codes, e.g. us-east-1,eu-west-1", raw);
   }
   return [...new Set(list)];
@@ -295,7 +294,7 @@ function regionList(env: Env, name: string): string[] | undefined {
 
 function accountId(env: Env, name: string): string | undefined {
   const raw = str(env, name);
-  if (raw !== undefined && !/^\d{12}$/.test(raw)) throw new ConfigError(name, "a 12-digit AWS account id", raw);
+  if (raw !== undefined && !isAccountId(raw)) throw new ConfigError(name, "a 12-digit AWS account id", raw);
   return raw;
 }
 

@@ -2,7 +2,7 @@
 // real PostgreSQL. History is diffed, so a second sync without changes writes nothing.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
 import { DEMO_ACCOUNTS } from "../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "./helpers/app.js";
 

@@ -1,6 +1,6 @@
 // AWS failures as typed errors naming the gate that failed, so callers (sync, doctor, requests)
 // can say why a call was refused instead of relaying raw SDK exceptions.
-import { AppError } from "../errors.js";
+import { AppError } from "../kernel/errors.js";
 
 /**
  * credentials: the service could not get or use credentials for the account (AssumeRole denied,

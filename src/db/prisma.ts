@@ -4,8 +4,8 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { ConflictError } from "../errors.js";
 import { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import { ConflictError } from "../kernel/errors.js";
 
 export type Tx = Prisma.TransactionClient;
 export type { PrismaClient };

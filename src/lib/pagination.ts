@@ -1,5 +1,5 @@
 // Keyset pagination: an opaque cursor holds the sort key of the last row of the previous page.
-import { ValidationError } from "../errors.js";
+import { ValidationError } from "../kernel/errors.js";
 
 export interface Page<T> {
   items: T[];

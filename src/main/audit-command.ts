@@ -6,13 +6,12 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { isAccountId, isId, isRegion } from "../kernel/aws-ids.js";
 import type { Ingestion, InvocationSource } from "../modules/invocations/invocations.types.js";
 import { REPORT_FORMATS, type ReportFormat, type ReportScope } from "../modules/reports/reports.types.js";
 import { operator, UsageError } from "./operator.js";
 import { startJobs, startRuntime } from "./runtime.js";
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface AuditIngestOptions {
@@ -29,10 +28,10 @@ export function ingestRequestFromOptions(opts: AuditIngestOptions) {
   if (opts.source !== "lookup" && opts.source !== "s3")
     throw new UsageError(`--source ${opts.source}: expected lookup or s3`);
   for (const a of opts.account ?? [])
-    if (!ACCOUNT_ID.test(a)) throw new UsageError(`--account ${a}: expected a 12-digit AWS account id`);
+    if (!isAccountId(a)) throw new UsageError(`--account ${a}: expected a 12-digit AWS account id`);
   for (const r of opts.region ?? [])
-    if (!REGION.test(r)) throw new UsageError(`--region ${r}: expected an AWS Region code such as us-east-1`);
-  if (opts.bucketAccount !== undefined && !ACCOUNT_ID.test(opts.bucketAccount))
+    if (!isRegion(r)) throw new UsageError(`--region ${r}: expected an AWS Region code such as us-east-1`);
+  if (opts.bucketAccount !== undefined && !isAccountId(opts.bucketAccount))
     throw new UsageError(`--bucket-account ${opts.bucketAccount}: expected a 12-digit AWS account id`);
   return {
     source: opts.source as InvocationSource,
@@ -82,9 +81,8 @@ export interface ReportOptionsCli {
 export function parseScope(v: string): ReportScope {
   if (v === "organization" || v === "org") return { kind: "organization" };
   const [kind, id] = v.includes(":") ? (v.split(":", 2) as [string, string]) : ["", v];
-  if ((kind === "account" || kind === "") && ACCOUNT_ID.test(id)) return { kind: "account", id };
-  if ((kind === "ou" || kind === "") && /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/.test(id))
-    return { kind: "ou", id };
+  if ((kind === "account" || kind === "") && isAccountId(id)) return { kind: "account", id };
+  if ((kind === "ou" || kind === "") && isId("parentId", id)) return { kind: "ou", id };
   throw new UsageError(`--scope ${v}: expected organization, an OU id (ou-…, r-…) or a 12-digit account id`);
 }
 

@@ -1,8 +1,8 @@
 // `bedrock-governor audit verify`: recompute the audit log's hash chain from the database.
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { SYSTEM_PRINCIPAL } from "../kernel/principal.js";
 import type { AuditVerification } from "../modules/audit/audit.types.js";
-import { SYSTEM_PRINCIPAL } from "../modules/auth/auth.types.js";
 import { startRuntime } from "./runtime.js";
 
 export function renderVerification(v: AuditVerification): string {

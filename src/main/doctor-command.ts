@@ -1,7 +1,7 @@
 // `bedrock-governor doctor`: the access doctor at a terminal, as a gate-by-gate report (or JSON).
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { UnprocessableError } from "../errors.js";
+import { UnprocessableError } from "../kernel/errors.js";
 import { createLogger } from "../logger.js";
 import {
   type DoctorReport,

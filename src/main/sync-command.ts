@@ -3,7 +3,8 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { buildJobRegistry } from "../jobs/registry.js";
-import { type CallContext, SYSTEM_PRINCIPAL } from "../modules/auth/auth.types.js";
+import { isAccountId, isOuId, isRegion } from "../kernel/aws-ids.js";
+import { type CallContext, SYSTEM_PRINCIPAL } from "../kernel/principal.js";
 import type { SyncRequest } from "../modules/inventory/sync.service.js";
 import type { SyncRunView } from "../modules/inventory/sync-run.repository.js";
 import { startJobs, startRuntime } from "./runtime.js";
@@ -20,19 +21,15 @@ import { UsageError } from "./operator.js";
 
 export { UsageError };
 
-const ACCOUNT_ID = /^\d{12}$/;
-const OU_ID = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-
 /** Turns the flags into a sync request, or says in one line what is wrong with them. */
 export function syncRequestFromOptions(opts: SyncCommandOptions): SyncRequest {
   if (opts.ou !== undefined && opts.account !== undefined)
     throw new UsageError("--ou and --account are mutually exclusive");
-  if (opts.ou !== undefined && !OU_ID.test(opts.ou))
+  if (opts.ou !== undefined && !isOuId(opts.ou))
     throw new UsageError(`--ou ${opts.ou}: expected an OU id such as ou-ab12-cd345678`);
-  if (opts.account !== undefined && !ACCOUNT_ID.test(opts.account))
+  if (opts.account !== undefined && !isAccountId(opts.account))
     throw new UsageError(`--account ${opts.account}: expected a 12-digit AWS account id`);
-  if (opts.region !== undefined && !REGION.test(opts.region))
+  if (opts.region !== undefined && !isRegion(opts.region))
     throw new UsageError(`--region ${opts.region}: expected an AWS Region code such as us-east-1`);
   const region = opts.region !== undefined ? { region: opts.region } : {};
   if (opts.account !== undefined)

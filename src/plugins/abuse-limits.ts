@@ -6,7 +6,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { SecurityConfig } from "../config.js";
-import { TooManyRequestsError } from "../errors.js";
+import { TooManyRequestsError } from "../kernel/errors.js";
 
 /**
  * The rate-limit bucket of a request: the authenticated principal (so one noisy automation key

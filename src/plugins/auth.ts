@@ -2,9 +2,9 @@
 // `config.auth`: "public", or the roles (any of) allowed to call it. Services check again.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { AppError, ForbiddenError } from "../errors.js";
+import { AppError, ForbiddenError } from "../kernel/errors.js";
+import { type CallContext, hasRole, type Principal, type Role } from "../kernel/principal.js";
 import type { AuthService } from "../modules/auth/auth.service.js";
-import { type CallContext, hasRole, type Principal, type Role } from "../modules/auth/auth.types.js";
 
 export type AuthRule = "public" | readonly Role[];
 

@@ -2,8 +2,8 @@
 // request id. 5xx bodies say nothing about internals; the details go to the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { AppError, type FieldProblem } from "../errors.js";
-import { Problem } from "../routes/schemas.js";
+import { AppError, type FieldProblem } from "../kernel/errors.js";
+import { ProblemSchema } from "../kernel/problem.js";
 
 interface AjvIssue {
   instancePath: string;
@@ -64,7 +64,7 @@ export function frameworkError(error: FastifyError, request: FastifyRequest, rep
 
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {
-    app.addSchema(Problem);
+    app.addSchema(ProblemSchema);
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof AppError) {

@@ -2,7 +2,7 @@
 // rule, and input schemas that reject unknown fields. Checked for all routes when the app becomes
 // ready; a route that breaks the policy stops the app from starting.
 import type { FastifyInstance, RouteOptions } from "fastify";
-import { ROLES } from "../modules/auth/auth.types.js";
+import { ROLES } from "../kernel/principal.js";
 
 interface SchemaLike {
   type?: string;

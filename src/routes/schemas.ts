@@ -1,4 +1,4 @@
-// Shared TypeBox schemas: problem documents, pagination, strict objects.
+// Shared TypeBox schemas of routes: error responses, pagination, strict objects.
 import { type TObject, type TProperties, type TSchema, Type } from "typebox";
 
 /** An object that rejects unknown members (400 naming the field). Use for every input. */
@@ -6,23 +6,6 @@ export const StrictObject = <T extends TProperties>(
   props: T,
   opts: { description?: string; $id?: string } = {},
 ): TObject<T> => Type.Object(props, { additionalProperties: false, ...opts });
-
-export const FieldProblem = Type.Object({ field: Type.String(), message: Type.String() });
-
-/** RFC 9457 problem document; extra members may follow. */
-export const Problem = Type.Object(
-  {
-    type: Type.String({ description: "URI reference naming the problem type" }),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.Optional(Type.String()),
-    code: Type.String({ description: "Stable machine-readable code" }),
-    requestId: Type.String(),
-    instance: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(FieldProblem)),
-  },
-  { additionalProperties: true, $id: "Problem", title: "Problem" },
-);
 
 const problemResponse = (description: string) => ({
   description,

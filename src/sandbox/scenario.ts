@@ -1,11 +1,23 @@
 // The scenario is the sandbox's whole world: organization, accounts, policies, models, CloudTrail
 // activity and fault knobs. It is validated once (shape with TypeBox, references by hand) so the
 // services can trust it; every error names the path of the offending value.
+
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { type Static, type TSchema, Type } from "typebox";
 import { Value } from "typebox/value";
 import { parse as parseYaml } from "yaml";
+import {
+  AccessKeyIdSchema,
+  AccountIdSchema,
+  IamPrincipalArnSchema,
+  OrgIdSchema,
+  OuIdSchema,
+  PolicyIdSchema,
+  ProfileIdSchema,
+  RootIdSchema,
+  S3BucketSchema,
+} from "../kernel/aws-ids.js";
 
 export class ScenarioError extends Error {
   constructor(message: string) {
@@ -15,7 +27,7 @@ export class ScenarioError extends Error {
 }
 
 const Str = (opts: { pattern?: string; minLength?: number; maxLength?: number } = {}) => Type.String(opts);
-const AccountId = Type.String({ pattern: "^\\d{12}$" });
+const AccountId = AccountIdSchema();
 const IsoDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$" });
 const Enum = <T extends string>(values: readonly T[]) => Type.Enum([...values]);
 const Obj = <P extends Record<string, TSchema>>(props: P) => Type.Object(props, { additionalProperties: false });
@@ -61,7 +73,7 @@ const ModelAccessSchema = Obj({
 
 const PrincipalSchema = Obj({
   /** Role or user ARN in this account, e.g. arn:aws:iam::123456789012:role/app. */
-  arn: Str({ pattern: "^arn:aws:iam::\\d{12}:(role|user)/.+$" }),
+  arn: IamPrincipalArnSchema(),
   policies: Type.Array(Obj({ name: Str({ minLength: 1 }), document: PolicyDocument })),
 });
 
@@ -85,13 +97,13 @@ const AccountSchema = Obj({
 });
 
 const OuSchema = Obj({
-  id: Str({ pattern: "^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$" }),
+  id: OuIdSchema(),
   name: Str({ minLength: 1 }),
   parent: Opt(Str()),
 });
 
 const PolicySchema = Obj({
-  id: Str({ pattern: "^p-[0-9a-zA-Z_]{8,128}$" }),
+  id: PolicyIdSchema(),
   name: Str({ minLength: 1, maxLength: 128 }),
   description: Opt(Str({ maxLength: 512 })),
   type: Opt(Enum(POLICY_TYPES)),
@@ -137,7 +149,7 @@ const ModelSchema = Obj({
 
 const ProfileSchema = Obj({
   /** e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0 or global.anthropic.… */
-  id: Str({ pattern: "^(us|eu|apac|us-gov|ca|jp|au|global)\\..+$" }),
+  id: ProfileIdSchema(),
   name: Opt(Str()),
   description: Opt(Str()),
   model: Str({ minLength: 1 }),
@@ -221,12 +233,12 @@ const FaultsSchema = Obj({
 export const ScenarioSchema = Obj({
   name: Opt(Str()),
   organization: Obj({
-    id: Str({ pattern: "^o-[a-z0-9]{10,32}$" }),
+    id: OrgIdSchema(),
     managementAccountId: AccountId,
-    rootId: Opt(Str({ pattern: "^r-[0-9a-z]{4,32}$" })),
+    rootId: Opt(RootIdSchema()),
     /** The management account's base IAM user and its static keys. */
     baseUserName: Opt(Str()),
-    baseAccessKeyId: Opt(Str({ pattern: "^AKIA[A-Z0-9]{12,}$" })),
+    baseAccessKeyId: Opt(AccessKeyIdSchema()),
     baseSecretAccessKey: Opt(Str({ minLength: 16 })),
   }),
   defaultRegions: Opt(Type.Array(Str(), { minItems: 1 })),
@@ -241,7 +253,7 @@ export const ScenarioSchema = Obj({
   inferenceProfiles: Opt(Type.Array(ProfileSchema)),
   cloudtrail: Opt(
     Obj({
-      bucket: Opt(Str({ pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" })),
+      bucket: Opt(S3BucketSchema()),
       /** Account that owns the org-trail bucket (log archive); default the management account. */
       bucketAccount: Opt(AccountId),
       /** Generated/relative events end here; default the sandbox start time, floored to the minute. */

@@ -1,6 +1,7 @@
 // One HTTP port speaking every protocol: route by the SigV4 scope's service (Bedrock Runtime by
 // path), authenticate the key the sandbox issued, then apply quotas, faults and latency before the
 // service handler runs. Every reply carries a request id.
+
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { createServer as createHttp2Server } from "node:http2";
@@ -27,6 +28,7 @@ import { createS3Service } from "./services/s3.js";
 import { createStsService } from "./services/sts.js";
 import { parseAuthorization, verifySignature } from "./sigv4.js";
 import { buildState, type SandboxState } from "./state.js";
+import { buildScenarioTrail } from "./trail.js";
 
 export interface StartSandboxOptions {
   scenario: Scenario;
@@ -203,7 +205,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> {
   const clock: Clock = opts.clock ?? { now: () => new Date() };
-  const state = buildState(opts.scenario, clock.now());
+  const state = buildState(opts.scenario);
+  state.trail.events = buildScenarioTrail(opts.scenario, state, clock.now());
   const faults = createFaults(opts.scenario);
   const counters: CounterStore = createCounters();
   const log = opts.log;

@@ -10,7 +10,6 @@ import type {
   ScenarioModel,
   ScenarioModelAccess,
 } from "./scenario.js";
-import { buildScenarioTrail, type TrailEvent } from "./trail.js";
 
 export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
 const FULL_AWS_ACCESS_CONTENT = JSON.stringify({
@@ -22,6 +21,21 @@ export const ADMIN_POLICY: NamedPolicy = {
   id: "AdministratorAccess",
   document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
 };
+
+/** One CloudTrail event of the simulated organization (built by `trail.ts`). */
+export interface TrailEvent {
+  eventId: string;
+  eventTime: Date;
+  account: string;
+  region: string;
+  eventSource: string;
+  eventName: string;
+  accessKeyId: string;
+  username: string;
+  modelId: string;
+  /** The full CloudTrail record, as delivered in `CloudTrailEvent` and in S3 files. */
+  record: Record<string, unknown>;
+}
 
 export interface OrgInfo {
   id: string;
@@ -180,7 +194,7 @@ function normaliseModel(m: ScenarioModel, defaultRegions: string[]): SandboxMode
   };
 }
 
-export function buildState(scenario: Scenario, now: Date): SandboxState {
+export function buildState(scenario: Scenario): SandboxState {
   const org = scenario.organization;
   const mgmt = org.managementAccountId;
   const rootId = org.rootId ?? `r-${org.id.slice(2, 6)}`;
@@ -306,7 +320,6 @@ export function buildState(scenario: Scenario, now: Date): SandboxState {
     },
     emptyPageEvery: scenario.faults?.emptyPageEvery ?? 100,
   };
-  state.trail.events = buildScenarioTrail(scenario, state, now);
   return state;
 }
 

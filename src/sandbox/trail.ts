@@ -4,21 +4,7 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { createRng, hashString, type Rng } from "./rng.js";
 import type { Scenario, ScenarioTrailEvent } from "./scenario.js";
-import type { SandboxState } from "./state.js";
-
-export interface TrailEvent {
-  eventId: string;
-  eventTime: Date;
-  account: string;
-  region: string;
-  eventSource: string;
-  eventName: string;
-  accessKeyId: string;
-  username: string;
-  modelId: string;
-  /** The full CloudTrail record, as delivered in `CloudTrailEvent` and in S3 files. */
-  record: Record<string, unknown>;
-}
+import type { SandboxState, TrailEvent } from "./state.js";
 
 export interface TrailIdentity {
   /** IAM user ARN, role ARN, or STS assumed-role ARN. */

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsAccess } from "../../src/aws/aws-access.js";
 import { AwsGateError } from "../../src/aws/errors.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { systemClock } from "../../src/lib/clock.js";
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
 import { createDoctorRepository } from "../../src/modules/doctor/doctor.repository.js";
 import { createDoctorService } from "../../src/modules/doctor/doctor.service.js";
 import { inventoryScpsFrom } from "../../src/modules/doctor/inventory-scps.js";

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsAccess, createAwsAccess } from "../../src/aws/aws-access.js";
 import { DEFAULT_RATES } from "../../src/aws/rate-limiter.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { systemClock } from "../../src/lib/clock.js";
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import { createDoctorRepository } from "../../src/modules/doctor/doctor.repository.js";
 import { createDoctorService, type DoctorService } from "../../src/modules/doctor/doctor.service.js";

@@ -1,7 +1,7 @@
 // Shared setup of the fault tests: a sandbox in this process (so the test can switch outages on
 // and off), the real service on a database, and a sync that is waited for.
 import pg from "pg";
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import type { SyncRunView } from "../../src/modules/inventory/sync-run.repository.js";
 import { parseScenario, type Sandbox, type Scenario, startSandbox } from "../../src/sandbox/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";

@@ -7,10 +7,10 @@ import type { Services } from "../../src/composition.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import type { Listener } from "../../src/db/notifications.js";
 import type { Database } from "../../src/db/prisma.js";
+import type { Role } from "../../src/kernel/principal.js";
 import { createLogger } from "../../src/logger.js";
 import { startJobs, startRuntime } from "../../src/main/runtime.js";
 import { followApiKeyRevocations } from "../../src/modules/auth/api-key-revocations.js";
-import type { Role } from "../../src/modules/auth/auth.types.js";
 import { createDatabase, type TestDatabase } from "./databases.js";
 
 /** Collects log lines in memory, for assertions on what was logged. */

@@ -1,5 +1,5 @@
 // Polling for what happens asynchronously (jobs, notifications, sync runs) in tests.
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import type { SyncRunView } from "../../src/modules/inventory/sync-run.repository.js";
 import type { TestApp } from "./app.js";
 

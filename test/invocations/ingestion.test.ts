@@ -4,7 +4,7 @@
 // S3 giving the very same rows.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { createCatalogRepository } from "../../src/modules/catalog/catalog.repository.js";
 import { createCatalogService } from "../../src/modules/catalog/catalog.service.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";

@@ -2,7 +2,7 @@
 // findings are listed with filters and pages, suppressed with an audit event, and resolved when a
 // catalog change makes them go away.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";

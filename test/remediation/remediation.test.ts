@@ -5,7 +5,7 @@
 // stale by a later catalog change, or by an SCP edited behind the inventory's back, is refused with
 // 409 and changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import type { Finding } from "../../src/modules/reconcile/reconcile.types.js";
 import type { RemediationPlan } from "../../src/modules/remediation/remediation.types.js";

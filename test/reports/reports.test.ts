@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { extractText } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { createInvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
 import { normalizeRecord } from "../../src/modules/invocations/normalize.js";
 import { createFindingsRepository } from "../../src/modules/reconcile/findings.repository.js";

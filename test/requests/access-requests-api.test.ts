@@ -140,7 +140,7 @@ describe("Idempotency-Key and duplicates", () => {
     const existing = (await t.db.client.accessRequest.findFirst({ where: { status: "pending", target: MISTRAL } }))?.id;
     const dup = await file(requester, body({ purpose: "the same thing, asked again" }));
     expect(dup.statusCode).toBe(409);
-    expect(dup.json()).toMatchObject({ code: "duplicate_request", existingRequestId: existing });
+    expect(dup.json()).toMatchObject({ code: "DUPLICATE_REQUEST", existingRequestId: existing });
   });
 });
 
@@ -170,7 +170,7 @@ describe("decisions", () => {
     // Deciding a rejected request again is an illegal transition.
     const late = await decide(approver2, req.id, "approve", (rejected.json() as AccessRequestView).version);
     expect(late.statusCode).toBe(409);
-    expect(late.json()).toMatchObject({ code: "illegal_transition" });
+    expect(late.json()).toMatchObject({ code: "ILLEGAL_TRANSITION" });
   });
 
   it("two concurrent approvals of a single-approval request yield exactly one decision", async () => {
@@ -210,7 +210,7 @@ describe("decisions", () => {
     const first = await decide(approver1, req.id, "approve", req.version, { comment: "ok from me" });
     expect(first.json()).toMatchObject({ status: "pending", approvals: 1 });
     const v2 = (first.json() as AccessRequestView).version;
-    expect((await decide(approver1, req.id, "approve", v2)).json()).toMatchObject({ code: "already_decided" });
+    expect((await decide(approver1, req.id, "approve", v2)).json()).toMatchObject({ code: "ALREADY_DECIDED" });
     expect((await decide(approver2, req.id, "approve", req.version)).statusCode).toBe(412);
     const second = await decide(approver2, req.id, "approve", v2);
     expect(second.json()).toMatchObject({ status: "approved", approvals: 2 });
@@ -255,7 +255,7 @@ describe("decisions", () => {
       headers: { authorization: admin },
       payload: {
         name: "x",
-        scope: { kind: "ou", id: "ou-nope-nothere" },
+        scope: { kind: "ou", id: "ou-zzzz-nothere0" },
         approverRole: "approver",
         requiredApprovals: 1,
       },
@@ -355,7 +355,7 @@ describe("visibility and transitions", () => {
       payload: {},
     });
     expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ code: "illegal_transition" });
+    expect(again.json()).toMatchObject({ code: "ILLEGAL_TRANSITION" });
     const revoke = await t.app.inject({
       method: "POST",
       url: `/v1/access-requests/${req.id}/revoke`,

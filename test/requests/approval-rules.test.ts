@@ -1,7 +1,7 @@
 // Which rule governs a request: most specific scope per account, strictest across accounts,
 // provider and classification filters, automation only when every account's rule allows it.
 import { describe, expect, it } from "vitest";
-import type { Principal } from "../../src/modules/auth/auth.types.js";
+import type { Principal } from "../../src/kernel/principal.js";
 import type { ApprovalRuleView } from "../../src/modules/requests/access-request.types.js";
 import { DEFAULT_GOVERNING, governingRule, mayDecide } from "../../src/modules/requests/approval-rules.js";
 

@@ -1,6 +1,6 @@
 // Shared setup of the access-request tests: the small fixture organization, synced, with the
 // catalog's SCPs in place (so a model outside the catalog is blocked by bedrock-governor's SCP).
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import { startTestApp } from "../helpers/app.js";
 import { waitForSyncRun } from "../helpers/wait.js";

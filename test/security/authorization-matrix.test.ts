@@ -3,7 +3,7 @@
 // the explicit table in authorization-matrix.ts. Only 401/403 versus "not 401/403" is asserted
 // (an allowed caller may still get 400 or 404 for the made-up ids); no answer may be a 5xx.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Role } from "../../src/modules/auth/auth.types.js";
+import type { Role } from "../../src/kernel/principal.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { type JwksServer, startJwksServer } from "../helpers/jwks-server.js";
 import { EXPECTED_AUTHORIZATION, PUBLIC } from "./authorization-matrix.js";

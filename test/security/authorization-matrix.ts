@@ -2,7 +2,7 @@
 // (after role implication), independent of the route's own config. A route missing here fails the
 // matrix test ("new route without a rule"); a row without a route fails it too. HEAD routes follow
 // their GET row. To add a route: one line, `"METHOD /path": [roles]` or `"METHOD /path": PUBLIC`.
-import type { Role } from "../../src/modules/auth/auth.types.js";
+import type { Role } from "../../src/kernel/principal.js";
 
 export const PUBLIC = "public" as const;
 export const ANY_ROLE: readonly Role[] = ["admin", "approver", "requester", "auditor", "viewer"];

@@ -2,7 +2,7 @@
 // authenticate in every way and while AWS answers with throttling, 5xx and AssumeRole refusals is
 // searched for every token, API key secret, AWS secret key, session token and the ExternalId.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../../src/modules/auth/auth.types.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { demoScenario, parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { type JwksServer, startJwksServer } from "../helpers/jwks-server.js";

@@ -1,6 +1,6 @@
 import type { Database, Tx } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
-import type { Principal } from "../auth/auth.types.js";
+import type { Principal } from "../../kernel/principal.js";
 import type {
   AuditChainBreak,
   AuditEntry,

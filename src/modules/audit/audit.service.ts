@@ -1,7 +1,7 @@
 import type { Tx } from "../../db/prisma.js";
-import { ForbiddenError, ValidationError } from "../../errors.js";
+import { ForbiddenError, ValidationError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { AuditRepository } from "./audit.repository.js";
 import type { AuditEntry, AuditEvent, AuditFilter, AuditVerification } from "./audit.types.js";
 

@@ -1,4 +1,4 @@
-import type { PrincipalKind } from "../auth/auth.types.js";
+import type { PrincipalKind } from "../../kernel/principal.js";
 
 /** A JSON-safe summary of state before/after a change. Never holds secrets. */
 export type AuditSummary = Record<string, unknown>;

@@ -1,8 +1,8 @@
 import { type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
 import type { Prisma } from "../../generated/prisma/client.js";
+import type { Role } from "../../kernel/principal.js";
 import type { ApiKey, ApiKeyStatus } from "./api-key.types.js";
 import type { HashScheme } from "./api-key-hash.js";
-import type { Role } from "./auth.types.js";
 
 /** The PostgreSQL NOTIFY channel a revocation is announced on (payload: the key id). */
 export const API_KEY_REVOKED_CHANNEL = "bedrock_governor_api_key_revoked";

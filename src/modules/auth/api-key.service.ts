@@ -1,13 +1,19 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Database, Tx } from "../../db/prisma.js";
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../../errors.js";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from "../../kernel/errors.js";
+import { type CallContext, hasRole, type Principal, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import { type ApiKeyRecord, type ApiKeyRepository, stripSecret } from "./api-key.repository.js";
 import type { ApiKey, CreatedApiKey, NewApiKey } from "./api-key.types.js";
 import type { ApiKeyHasher } from "./api-key-hash.js";
-import { type CallContext, hasRole, type Principal, SYSTEM_PRINCIPAL } from "./auth.types.js";
 
 /** `bgk_<16 hex key id>_<43 base64url secret>`: the key id finds the row, the secret proves it. */
 const KEY_PATTERN = /^bgk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;

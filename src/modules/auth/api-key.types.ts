@@ -1,4 +1,4 @@
-import type { Role } from "./auth.types.js";
+import type { Role } from "../../kernel/principal.js";
 
 export type ApiKeyStatus = "active" | "expired" | "revoked";
 

@@ -1,7 +1,7 @@
 // Turns an Authorization header into a Principal: API keys (automation) or OIDC JWTs (people).
-import { UnauthorizedError } from "../../errors.js";
+import { UnauthorizedError } from "../../kernel/errors.js";
+import type { Principal } from "../../kernel/principal.js";
 import { API_KEY_PREFIX, type ApiKeyService } from "./api-key.service.js";
-import type { Principal } from "./auth.types.js";
 import type { JwtVerifier } from "./jwt-verifier.js";
 
 export function createAuthService(deps: { apiKeys: ApiKeyService; jwt: JwtVerifier | undefined }) {

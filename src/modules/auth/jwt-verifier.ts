@@ -1,8 +1,8 @@
 // Verifies OIDC access/ID tokens against the issuer's JWKS and maps their groups to roles.
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import type { OidcConfig } from "../../config.js";
-import { UnauthorizedError } from "../../errors.js";
-import { type Principal, ROLES, type Role } from "./auth.types.js";
+import { UnauthorizedError } from "../../kernel/errors.js";
+import { type Principal, ROLES, type Role } from "../../kernel/principal.js";
 
 function claimAt(payload: JWTPayload, dotted: string): unknown {
   let value: unknown = payload;

@@ -3,36 +3,33 @@
 import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import { parse, stringify } from "yaml";
-import { UnprocessableError } from "../../errors.js";
+import { AccountIdSchema, ModelPatternSchema, ParentIdSchema, RegionSchema } from "../../kernel/aws-ids.js";
+import { UnprocessableError } from "../../kernel/errors.js";
 import { type CatalogEntry, GEOGRAPHIES } from "./catalog.types.js";
-
-const REGION = "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$";
 
 const ScopeDoc = Type.Union([
   Type.Literal("organization"),
-  Type.Object(
-    { ou: Type.String({ pattern: "^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$" }) },
-    { additionalProperties: false },
-  ),
-  Type.Object({ account: Type.String({ pattern: "^\\d{12}$" }) }, { additionalProperties: false }),
+  Type.Object({ ou: ParentIdSchema() }, { additionalProperties: false }),
+  Type.Object({ account: AccountIdSchema() }, { additionalProperties: false }),
 ]);
+
+/** A catalog entry's id: a slug chosen by the team. */
+export const CatalogEntryId = (opts: { description?: string } = {}) =>
+  Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,63}$", ...opts });
 
 export const CatalogEntryDoc = Type.Object(
   {
-    id: Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,63}$", description: "Stable id (slug)" }),
-    model: Type.String({
+    id: CatalogEntryId({ description: "Stable id (slug)" }),
+    model: ModelPatternSchema({
       minLength: 3,
       maxLength: 256,
-      pattern: "^[a-z0-9][a-z0-9.*:-]*[a-z0-9*]$",
       description: "Model id or pattern with *",
     }),
     viaProfiles: Type.Optional(
       Type.Array(Type.String({ minLength: 3, maxLength: 256 }), { uniqueItems: true, maxItems: 20 }),
     ),
     scope: ScopeDoc,
-    regions: Type.Optional(
-      Type.Array(Type.String({ pattern: REGION }), { uniqueItems: true, minItems: 1, maxItems: 40 }),
-    ),
+    regions: Type.Optional(Type.Array(RegionSchema(), { uniqueItems: true, minItems: 1, maxItems: 40 })),
     geography: Type.Optional(Type.Enum([...GEOGRAPHIES])),
     conditions: Type.Optional(
       Type.Object(

@@ -2,17 +2,17 @@
 // changed one entry at a time (with the version seen) or as a whole document (diff, then apply).
 import { randomUUID } from "node:crypto";
 import type { Database } from "../../db/prisma.js";
+import { canonicalJson } from "../../kernel/canonical-json.js";
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
   ValidationError,
-} from "../../errors.js";
+} from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
-import { canonicalJson } from "../inventory/diff.js";
 import type { CatalogChange, CatalogRepository, CatalogVersionRow } from "./catalog.repository.js";
 import type { CatalogEntry } from "./catalog.types.js";
 

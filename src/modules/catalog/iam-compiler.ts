@@ -11,6 +11,7 @@
 //   GlobalInference        Region-less model ARNs of approved global profiles, only for
 //                          `aws:RequestedRegion = unspecified`;
 //   GlobalViaProfile<n>    the same for a global profile of a `viaProfiles` entry, also bound to it.
+import { isAccountId } from "../../kernel/aws-ids.js";
 import {
   compareStrings,
   foundationModelArn,
@@ -56,7 +57,7 @@ export interface CompiledIamPolicy {
 
 export function compileIamPolicy(input: CompileIamInput): CompiledIamPolicy {
   const { accountId, region } = input;
-  if (!/^\d{12}$/.test(accountId)) throw new RangeError(`accountId must be 12 digits, got "${accountId}"`);
+  if (!isAccountId(accountId)) throw new RangeError(`accountId must be 12 digits, got "${accountId}"`);
   if (region === REGIONLESS || hasWildcard(region))
     throw new RangeError(`region must be a Region name, got "${region}"`);
   const index = new AllowIndex(input);

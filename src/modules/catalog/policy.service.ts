@@ -1,8 +1,9 @@
 // Policies compiled from the catalog and the inventory: the SCPs that keep a root, OU or account
 // inside the catalog, and least-privilege IAM policies for a developer role in an account-Region.
-import { ForbiddenError, NotFoundError, UnprocessableError } from "../../errors.js";
+import { isAccountId, targetKindOf } from "../../kernel/aws-ids.js";
+import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { CatalogEntry, DesiredStateSource } from "./catalog.types.js";
 import {
   type CompiledIamPolicy,
@@ -40,7 +41,7 @@ export function createPolicyService(deps: { desired: DesiredStateSource; facts: 
         throw new UnprocessableError(`unknown target ${targetId}`, [
           { field: "query.targetId", message: "not a known root, OU or account" },
         ]);
-      const kind = /^\d{12}$/.test(targetId) ? "account" : targetId.startsWith("r-") ? "root" : "ou";
+      const kind = targetKindOf(targetId) ?? "ou";
       const below = kind === "account" ? new Set<string>() : await facts.descendants(targetId);
       const entries = (await deps.desired.entries()).filter((e) => {
         const id = scopeId(e);
@@ -65,8 +66,7 @@ export function createPolicyService(deps: { desired: DesiredStateSource; facts: 
     async iam(ctx: CallContext, accountId: string, region: string): Promise<CompiledIamPolicy> {
       requireViewer(ctx);
       const lineage = await facts.lineage(accountId);
-      if (!lineage || !/^\d{12}$/.test(accountId))
-        throw new NotFoundError(`account ${accountId} is not in the inventory`);
+      if (!lineage || !isAccountId(accountId)) throw new NotFoundError(`account ${accountId} is not in the inventory`);
       const entries = (await deps.desired.entries()).filter((e) => {
         const id = scopeId(e);
         return id === null || lineage.includes(id);

@@ -2,14 +2,16 @@
 // access, organization policy, IAM) live in the target account-Region, adds the governance status,
 // classifies a pasted error against what the live checks found, and — for admins, when asked —
 // makes one real one-token Converse call.
+
 import type { AwsAccess } from "../../aws/aws-access.js";
 import { AwsGateError } from "../../aws/errors.js";
 import type { Database } from "../../db/prisma.js";
-import { ForbiddenError, UnprocessableError } from "../../errors.js";
+import { isId, isProfileId } from "../../kernel/aws-ids.js";
+import { ForbiddenError, UnprocessableError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import type { ScpLevel } from "../../lib/policy-evaluator.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import type { DoctorRepository } from "./doctor.repository.js";
 import {
@@ -39,10 +41,6 @@ import {
 import { checkRegion, parseModelInput, providerOfModelId, type RegionOutcome } from "./gates/region.gate.js";
 import { accountOfArn, type InvocationTarget, invocationChecks, principalRoleArn } from "./invocation.js";
 
-export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
-export const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/+-]{0,255}$/;
-export const PRINCIPAL = /^arn:aws[\w-]*:(iam|sts)::\d{12}:(user|role|assumed-role)\/[\w+=,.@/-]{1,512}$/;
 const PROBE_PROMPT = "Reply with one word: ok";
 
 export interface InventoryScps {
@@ -80,11 +78,12 @@ const skipped = (gate: DoctorGate, why: string): GateResult => ({
 
 function validate(req: DoctorRequest): void {
   const problems: { field: string; message: string }[] = [];
-  if (!ACCOUNT_ID.test(req.accountId)) problems.push({ field: "accountId", message: "must be 12 digits" });
-  if (!REGION.test(req.region)) problems.push({ field: "region", message: "must be a Region name like us-east-1" });
-  if (!MODEL.test(req.model)) problems.push({ field: "model", message: "must be a model or inference profile id/ARN" });
+  if (!isId("accountId", req.accountId)) problems.push({ field: "accountId", message: "must be 12 digits" });
+  if (!isId("region", req.region)) problems.push({ field: "region", message: "must be a Region name like us-east-1" });
+  if (!isId("modelRef", req.model))
+    problems.push({ field: "model", message: "must be a model or inference profile id/ARN" });
   if (req.principalArn !== undefined) {
-    if (!PRINCIPAL.test(req.principalArn))
+    if (!isId("principalArn", req.principalArn))
       problems.push({ field: "principalArn", message: "must be an IAM user/role or assumed-role ARN" });
     else if (accountOfArn(req.principalArn) !== req.accountId)
       problems.push({ field: "principalArn", message: `must be a principal of account ${req.accountId}` });
@@ -254,8 +253,7 @@ export function createDoctorService(deps: DoctorDeps) {
         target = { kind: "model", modelId: wanted.id };
         provider = providerOfModelId(wanted.id);
         const why = "the service has no working credentials in the account";
-        const looksLikeProfile =
-          wanted.profileArn !== undefined || /^(us|eu|apac|global|us-gov|jp|au|ca)\./.test(wanted.id);
+        const looksLikeProfile = wanted.profileArn !== undefined || isProfileId(wanted.id);
         gates.push(
           skipped("region", why),
           skipped("model_access", why),

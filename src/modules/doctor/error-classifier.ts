@@ -2,6 +2,7 @@
 // Bedrock, STS and IAM actually use. Pure and table-driven: a new wording is one more row. The
 // first row that matches wins, so specific wordings come before generic ones (an AccessDenied with
 // "service control policy" is an org-policy problem, a bare AccessDenied an IAM one).
+import { isId } from "../../kernel/aws-ids.js";
 import type { ClassifiedGate, ErrorDiagnosis } from "./doctor.types.js";
 
 interface Rule {
@@ -338,8 +339,8 @@ export function extractErrorCode(text: string): string | undefined {
 /** What the text says about the call: action, resource, principal, Region of the resource. */
 export function extractDetails(text: string): ErrorDiagnosis["details"] {
   const out: ErrorDiagnosis["details"] = {};
-  const principal = /User:\s*(arn:aws[\w-]*:(?:iam|sts)::\d{12}:[^\s]+)/i.exec(text);
-  if (principal?.[1]) out.principalArn = principal[1];
+  const principal = /User:\s*(arn:\S+)/i.exec(text)?.[1];
+  if (principal && isId("principalArn", principal)) out.principalArn = principal;
   const action = /perform:?\s*([a-z0-9-]+:[A-Za-z*]+)/i.exec(text);
   if (action?.[1]) out.action = action[1];
   const resource = /on resource:?\s*(arn:[^\s"'`,]+)/i.exec(text);

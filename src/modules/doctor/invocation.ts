@@ -3,6 +3,7 @@
 // the model in every destination Region (with bedrock:InferenceProfileArn), plus the Region-less
 // model ARN with aws:RequestedRegion "unspecified" for global profiles. This is how AWS authorizes
 // cross-Region inference, and why allowing the profile alone is not enough.
+import { parseArn, parseAssumedRoleArn } from "../../kernel/aws-ids.js";
 import type { EvaluationRequest } from "../../lib/policy-evaluator.js";
 import { foundationModelArn, REGIONLESS } from "../catalog/arns.js";
 
@@ -81,8 +82,8 @@ export const toRequest = (action: string, check: InvocationCheck): EvaluationReq
  * (`arn:aws:sts::A:assumed-role/R/session`) is evaluated as its role (`arn:aws:iam::A:role/R`).
  */
 export function principalRoleArn(arn: string): string {
-  const m = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(arn);
-  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
+  const s = parseAssumedRoleArn(arn);
+  return s ? `arn:${s.partition}:iam::${s.accountId}:role/${s.roleName}` : arn;
 }
 
-export const accountOfArn = (arn: string): string | undefined => /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1];
+export const accountOfArn = (arn: string): string | undefined => parseArn(arn)?.accountId || undefined;

@@ -1,23 +1,13 @@
 // Diffs two sets of rows keyed by one field: which rows to upsert, which to delete, and the
 // history rows (added / removed / per-field old → new). Pure; the repository writes the result
 // with set-based statements.
+import { canonicalJson } from "../../kernel/canonical-json.js";
 import type { ChangeRow } from "./inventory.types.js";
 
 export interface SetDiff<T> {
   upserts: T[];
   deletes: string[];
   changes: ChangeRow[];
-}
-
-/** JSON with object keys sorted (jsonb hands keys back in its own order) and undefined dropped. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value ?? null, (_k, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
 }
 
 function same(a: unknown, b: unknown): boolean {

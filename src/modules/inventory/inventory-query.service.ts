@@ -1,10 +1,12 @@
 // Use cases of the inventory read API and of Region scopes: viewers read, admins change scopes.
 // Every scope change is audited in the transaction that makes it.
+
 import type { Database, Tx } from "../../db/prisma.js";
-import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../errors.js";
+import { isRegion } from "../../kernel/aws-ids.js";
+import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { InventoryQueryRepository } from "./inventory-query.repository.js";
 import type {
   AccountDetail,
@@ -31,7 +33,6 @@ export interface ModelMatrix extends Page<ModelMatrixRow> {
 
 /** Most Regions an override may name (AWS has fewer commercial Regions than this). */
 export const MAX_SCOPE_REGIONS = 30;
-export const REGION_CODE = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
 type Key = Record<string, unknown>;
 const isObject = (v: unknown): v is Key => typeof v === "object" && v !== null;
@@ -152,7 +153,7 @@ export function createInventoryQueryService(deps: {
     async putRegionScope(ctx: CallContext, targetId: string, regions: string[]): Promise<RegionScopeView> {
       requireAdmin(ctx);
       const problems = regions.flatMap((r, i) =>
-        REGION_CODE.test(r) ? [] : [{ field: `body.regions.${i}`, message: "is not an AWS Region code" }],
+        isRegion(r) ? [] : [{ field: `body.regions.${i}`, message: "is not an AWS Region code" }],
       );
       if (new Set(regions).size !== regions.length) problems.push({ field: "body.regions", message: "has duplicates" });
       if (regions.length === 0 || regions.length > MAX_SCOPE_REGIONS) {

@@ -8,12 +8,12 @@ import type { Logger } from "pino";
 import type { AwsAccess } from "../../aws/aws-access.js";
 import type { AuditConfig } from "../../config.js";
 import type { Database } from "../../db/prisma.js";
-import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../errors.js";
 import type { JobDefinition, JobQueue, JobSchedule } from "../../jobs/queue.js";
+import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../kernel/errors.js";
+import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../auth/auth.types.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
 import {

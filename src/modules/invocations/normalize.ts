@@ -1,6 +1,7 @@
 // CloudTrail record → normalized invocation row. Both sources (LookupEvents' `CloudTrailEvent`
 // string and the organization trail's `Records[]`) carry the same record, so both go through this
 // one function and produce identical rows for the same event.
+import { parseBedrockArn, profileGeo } from "../../kernel/aws-ids.js";
 import type { InvocationRow } from "./invocations.types.js";
 
 /** Event sources whose management events are Bedrock invocations. */
@@ -26,9 +27,6 @@ export const INVOCATION_EVENT_NAMES = new Set([
   "CallWithBearerToken",
 ]);
 
-/** Geography prefixes of system-defined inference profile ids (`us.anthropic.…`, `global.…`). */
-const PROFILE_PREFIX = /^(us|us-gov|eu|apac|ca|jp|au|sa|global)\./;
-
 const str = (v: unknown, max: number): string | null =>
   typeof v === "string" && v.length > 0 ? (v.length > max ? v.slice(0, max) : v) : null;
 
@@ -49,10 +47,10 @@ export function resolveModel(raw: string | null): ResolvedModel {
   if (raw === null) return { modelId: null, profileId: null, baseModelId: null };
   let id = raw;
   let kind: "model" | "profile" | "application" | "unknown" = "unknown";
-  const arn = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:([a-z-]+)\/(.+)$/.exec(raw);
+  const arn = parseBedrockArn(raw);
   if (arn) {
-    const [, resource, rest] = arn as unknown as [string, string, string];
-    id = rest;
+    const resource = arn.resourceType;
+    id = arn.resourceId;
     kind =
       resource === "foundation-model"
         ? "model"
@@ -63,8 +61,9 @@ export function resolveModel(raw: string | null): ResolvedModel {
             : "unknown";
   }
   if (kind === "application") return { modelId: raw, profileId: id.slice(0, 256), baseModelId: null };
-  if (kind !== "model" && PROFILE_PREFIX.test(id)) {
-    return { modelId: raw, profileId: id.slice(0, 256), baseModelId: id.replace(PROFILE_PREFIX, "").slice(0, 256) };
+  const geo = kind === "model" ? undefined : profileGeo(id);
+  if (geo !== undefined) {
+    return { modelId: raw, profileId: id.slice(0, 256), baseModelId: id.slice(geo.length + 1, geo.length + 257) };
   }
   return { modelId: raw, profileId: null, baseModelId: id.slice(0, 256) };
 }

@@ -1,12 +1,12 @@
 // Reconciliation use cases: run it (after a sync, on demand), list findings, suppress one.
 import type { Logger } from "pino";
 import type { Database } from "../../db/prisma.js";
-import { ForbiddenError, NotFoundError, ValidationError } from "../../errors.js";
 import type { JobDefinition, JobQueue } from "../../jobs/queue.js";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import type { ApplyResult, FindingFilter, FindingsRepository } from "./findings.repository.js";
 import { reconcile } from "./reconcile.js";

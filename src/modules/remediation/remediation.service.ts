@@ -3,21 +3,21 @@
 // admin's explicit request. Nothing here writes to AWS except `apply`.
 //
 // A plan is applied only while it is still true: apply recomputes it from the current catalog,
-// inventory and offers, and refuses (409 plan_stale, nothing written) when the fingerprint differs;
+// inventory and offers, and refuses (409 PLAN_STALE, nothing written) when the fingerprint differs;
 // it then checks every SCP the plan touches against Organizations itself, so a policy edited
 // after the last sync is not overwritten. Each change is audited as it lands; the touched
 // account-Regions are re-synced, and reconciliation follows each finished sync run.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { stringify } from "safe-stable-stringify";
 import type { AwsAccess } from "../../aws/aws-access.js";
 import { AwsGateError } from "../../aws/errors.js";
 import type { Database } from "../../db/prisma.js";
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../../errors.js";
+import { canonicalHash } from "../../kernel/canonical-json.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
 import type { SyncRequest } from "../inventory/sync.service.js";
@@ -49,13 +49,6 @@ const isPlanCursor = (v: unknown): v is { createdAt: string; id: string } =>
   v !== null &&
   typeof (v as { createdAt?: unknown }).createdAt === "string" &&
   typeof (v as { id?: unknown }).id === "string";
-
-/** Over canonical JSON (sorted keys): a plan read back from JSONB must hash the same. */
-function sha256(value: unknown): string {
-  return createHash("sha256")
-    .update(stringify(value) ?? "")
-    .digest("hex");
-}
 
 function gateOf(err: unknown): { gate: string; code: string | null; message: string } {
   if (err instanceof AwsGateError) return { gate: err.gate, code: err.awsCode ?? null, message: err.message };
@@ -267,8 +260,8 @@ export function createRemediationService(deps: {
           reason: `account ${accountId} needs the Anthropic use-case form for ${modelsWaiting.join(", ")}; plan again with useCaseForm`,
         });
     }
-    const entriesDigest = sha256([...entries].sort((a, b) => a.id.localeCompare(b.id)));
-    return { changes, unresolved, fingerprint: sha256({ scope, entriesDigest, changes, unresolved }), tree };
+    const entriesDigest = canonicalHash([...entries].sort((a, b) => a.id.localeCompare(b.id)));
+    return { changes, unresolved, fingerprint: canonicalHash({ scope, entriesDigest, changes, unresolved }), tree };
   }
 
   function requireAdmin(ctx: CallContext, what: string) {

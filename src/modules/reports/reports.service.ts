@@ -3,11 +3,17 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database } from "../../db/prisma.js";
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../errors.js";
 import type { JobDefinition, JobQueue } from "../../jobs/queue.js";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
 import { CONTENT_TYPES, RENDERERS } from "./render.js";
 import { buildSections } from "./report-sections.js";

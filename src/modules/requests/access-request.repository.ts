@@ -2,7 +2,7 @@
 // the requests workflow that touches these tables.
 import type { PrismaClient, Tx } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
-import type { Role } from "../auth/auth.types.js";
+import type { Role } from "../../kernel/principal.js";
 import type {
   AccessGrantView,
   AccessRequestFilter,

@@ -1,23 +1,23 @@
 // Filing and deciding model-access requests. Filing is validated against the inventory (what
 // exists, where it is offered) and desired state (already allowed?); decisions are serialized by a
 // row lock and carry the version seen, so two approvers can never both decide.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database } from "../../db/prisma.js";
+import type { JobQueue } from "../../jobs/queue.js";
+import { canonicalHash } from "../../kernel/canonical-json.js";
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   PreconditionFailedError,
   UnprocessableError,
-} from "../../errors.js";
-import type { JobQueue } from "../../jobs/queue.js";
+} from "../../kernel/errors.js";
+import { type CallContext, effectiveRoles, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
-import { type CallContext, effectiveRoles, hasRole, SYSTEM_PRINCIPAL } from "../auth/auth.types.js";
 import type { CatalogEntry, DesiredStateSource } from "../catalog/catalog.types.js";
 import { isExpired, modelMatches } from "../catalog/grants.js";
-import { canonicalJson } from "../inventory/diff.js";
 import { entryAllowsRegion, entryAppliesTo } from "../reconcile/reconcile.js";
 import { type AccessRequestRepository, isUniqueViolation, type Reader } from "./access-request.repository.js";
 import type { AccessRequestFilter, AccessRequestView, NewAccessRequest } from "./access-request.types.js";
@@ -46,7 +46,6 @@ const isListCursor = (v: unknown): v is { createdAt: string; id: string } =>
   typeof (v as { createdAt?: unknown }).createdAt === "string";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** The system acting on behalf of a decision (provisioning, expiry); audited with the cause. */
 export const WORKFLOW_SYSTEM: CallContext = { principal: SYSTEM_PRINCIPAL };
@@ -251,10 +250,10 @@ export function createAccessRequestService(deps: {
         throw new ConflictError(
           `a ${req.status} request cannot be decided`,
           { currentStatus: req.status },
-          "illegal_transition",
+          "ILLEGAL_TRANSITION",
         );
       if (req.decisions.some((d) => d.approverId === ctx.principal.id))
-        throw new ConflictError("you already decided this request", { requestId: id }, "already_decided");
+        throw new ConflictError("you already decided this request", { requestId: id }, "ALREADY_DECIDED");
       const at = clock.now();
       await repo.addDecision(tx, {
         id: randomUUID(),
@@ -285,7 +284,7 @@ export function createAccessRequestService(deps: {
     async create(ctx: CallContext, input: NewAccessRequest, idempotencyKey?: string): Promise<CreateResult> {
       if (!hasRole(ctx.principal, "requester")) throw new ForbiddenError("filing requests needs the requester role");
       const normalized = { ...input, purpose: input.purpose.trim() };
-      const hash = sha256(canonicalJson(normalized));
+      const hash = canonicalHash(normalized);
       if (idempotencyKey !== undefined) {
         const seen = await replay(ctx, idempotencyKey, hash);
         if (seen) return seen;
@@ -300,20 +299,18 @@ export function createAccessRequestService(deps: {
         target.provider,
         normalized.dataClassification,
       );
-      const dedupeKey = sha256(
-        canonicalJson({
-          requester: ctx.principal.id,
-          accounts: [...normalized.accountIds].sort(),
-          regions: [...normalized.regions].sort(),
-          target: normalized.model,
-        }),
-      );
+      const dedupeKey = canonicalHash({
+        requester: ctx.principal.id,
+        accounts: [...normalized.accountIds].sort(),
+        regions: [...normalized.regions].sort(),
+        target: normalized.model,
+      });
       const duplicate = async () => {
         const existing = await repo.pendingByDedupeKey(dedupeKey);
         return new ConflictError(
           `you already have a pending request for this (${existing ?? "unknown"})`,
           { existingRequestId: existing ?? null },
-          "duplicate_request",
+          "DUPLICATE_REQUEST",
         );
       };
       if (await repo.pendingByDedupeKey(dedupeKey)) throw await duplicate();

@@ -1,5 +1,5 @@
 // Domain types of model-access requests, their grants, approval rules and webhooks.
-import type { Role } from "../auth/auth.types.js";
+import type { Role } from "../../kernel/principal.js";
 
 export const ACCESS_REQUEST_STATUSES = [
   "pending",
@@ -18,7 +18,7 @@ export type AccessRequestStatus = (typeof ACCESS_REQUEST_STATUSES)[number];
 export const DATA_CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
 export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
 
-/** The only legal moves; anything else is 409 `illegal_transition`. */
+/** The only legal moves; anything else is 409 `ILLEGAL_TRANSITION`. */
 export const TRANSITIONS: Readonly<Record<AccessRequestStatus, readonly AccessRequestStatus[]>> = {
   pending: ["approved", "rejected", "cancelled", "expired"],
   approved: ["provisioning"],

@@ -2,10 +2,10 @@
 
 import { randomUUID } from "node:crypto";
 import type { Database } from "../../db/prisma.js";
-import { ForbiddenError, NotFoundError, UnprocessableError } from "../../errors.js";
+import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import type { ApprovalRuleInput, ApprovalRuleView } from "./access-request.types.js";
 import type { ApprovalRuleRepository } from "./approval-rule.repository.js";
 import { auditedEdits } from "./audited-edits.js";

@@ -2,7 +2,7 @@
 // account wins (account, then the nearest OU, then the organization); among equally specific rules
 // the stricter one (more approvals). A request spanning accounts takes the strictest of theirs.
 
-import { hasRole, type Principal, type Role } from "../auth/auth.types.js";
+import { hasRole, type Principal, type Role } from "../../kernel/principal.js";
 import { globMatch, hasWildcard } from "../catalog/arns.js";
 import type { ApprovalRuleView, DataClassification } from "./access-request.types.js";
 

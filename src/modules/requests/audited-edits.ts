@@ -2,9 +2,9 @@
 // event in the same transaction: 404 when it does not exist, 412 when If-Match names another
 // version, 409 when it changed between the read and the write.
 import type { Database, Tx } from "../../db/prisma.js";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "../../errors.js";
+import { ConflictError, NotFoundError, PreconditionFailedError } from "../../kernel/errors.js";
+import type { CallContext } from "../../kernel/principal.js";
 import type { AuditService } from "../audit/audit.service.js";
-import type { CallContext } from "../auth/auth.types.js";
 
 export function auditedEdits<V extends { version: number }>(deps: {
   db: Database;

@@ -6,11 +6,11 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database } from "../../db/prisma.js";
-import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from "../../errors.js";
 import type { JobDefinition, JobQueue, JobSchedule } from "../../jobs/queue.js";
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from "../../kernel/errors.js";
+import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../auth/auth.types.js";
 import type { SyncRequest } from "../inventory/sync.service.js";
 import type { SyncRunView } from "../inventory/sync-run.repository.js";
 import type { FindingFilter } from "../reconcile/findings.repository.js";
@@ -474,7 +474,7 @@ export function createProvisioningService(deps: {
         throw new ConflictError(
           `only a provisioning request can be verified (this one is ${req.status})`,
           {},
-          "illegal_transition",
+          "ILLEGAL_TRANSITION",
         );
       await resyncAndVerify(req, []);
       return req;

@@ -2,10 +2,10 @@
 // seen, audits it (with what the compliance report reads) and writes the webhook deliveries, all
 // in the caller's transaction.
 import type { Tx } from "../../db/prisma.js";
-import { ConflictError } from "../../errors.js";
+import { ConflictError } from "../../kernel/errors.js";
+import type { CallContext } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
-import type { CallContext } from "../auth/auth.types.js";
 import type { AccessRequestRepository, RequestUpdate } from "./access-request.repository.js";
 import {
   type AccessRequestStatus,
@@ -125,7 +125,7 @@ export function createTransitions(deps: {
     record,
 
     /**
-     * Moves a locked request to `to` (409 `illegal_transition` otherwise), applying `update`.
+     * Moves a locked request to `to` (409 `ILLEGAL_TRANSITION` otherwise), applying `update`.
      * Returns the request as written and the webhook deliveries to dispatch after commit.
      */
     async move(
@@ -140,7 +140,7 @@ export function createTransitions(deps: {
         throw new ConflictError(
           `a ${req.status} request cannot become ${to}`,
           { currentStatus: req.status, requestId: req.id },
-          "illegal_transition",
+          "ILLEGAL_TRANSITION",
         );
       if (!(await repo.update(tx, req.id, req.version, { ...update, status: to }, clock.now())))
         throw new ConflictError(`request ${req.id} changed meanwhile`, { requestId: req.id }, "STALE");

@@ -5,13 +5,13 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database, Tx } from "../../db/prisma.js";
-import { ForbiddenError, NotFoundError, UnprocessableError } from "../../errors.js";
 import type { JobDefinition, JobQueue } from "../../jobs/queue.js";
+import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { SecretBox } from "../../lib/secret-box.js";
 import type { AuditService } from "../audit/audit.service.js";
-import { type CallContext, hasRole } from "../auth/auth.types.js";
 import {
   WEBHOOK_EVENT_TYPES,
   type WebhookDeliveryView,

@@ -1,6 +1,7 @@
 // Model-access requests: file, list, read, decide (with If-Match), cancel, revoke, re-verify.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { AccountIdSchema } from "../../kernel/aws-ids.js";
 import type { CatalogEntry } from "../../modules/catalog/catalog.types.js";
 import type { AccessRequestService } from "../../modules/requests/access-request.service.js";
 import { ACCESS_REQUEST_STATUSES } from "../../modules/requests/access-request.types.js";
@@ -8,7 +9,6 @@ import type { ProvisioningService } from "../../modules/requests/provisioning.se
 import { callContext } from "../../plugins/auth.js";
 import { errorResponses, PageOf, PageQuery, StrictObject } from "../schemas.js";
 import {
-  ACCOUNT_ID,
   AccessRequest,
   AlreadyAllowed,
   DecisionBody,
@@ -41,7 +41,7 @@ export const accessRequestRoutes: FastifyPluginAsyncTypebox<{
         tags: ["access-requests"],
         summary: "File a model-access request",
         description:
-          "Validated against the inventory: an unknown account, Region or model is 422 naming the field; a model not offered in a Region is 422 `MODEL_NOT_OFFERED` with `offeredIn` and `profiles`. When desired state (the catalog or an active grant) already allows every requested account-Region, the answer is 200 `alreadyAllowed` pointing at the entries and nothing is created. A duplicate of your pending request is 409 `duplicate_request` with `existingRequestId`. With `Idempotency-Key`, a repeat returns the first result; the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`.",
+          "Validated against the inventory: an unknown account, Region or model is 422 naming the field; a model not offered in a Region is 422 `MODEL_NOT_OFFERED` with `offeredIn` and `profiles`. When desired state (the catalog or an active grant) already allows every requested account-Region, the answer is 200 `alreadyAllowed` pointing at the entries and nothing is created. A duplicate of your pending request is 409 `DUPLICATE_REQUEST` with `existingRequestId`. With `Idempotency-Key`, a repeat returns the first result; the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`.",
         headers: Type.Object({
           "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: "^[\\x21-\\x7e]+$" })),
         }),
@@ -77,7 +77,7 @@ export const accessRequestRoutes: FastifyPluginAsyncTypebox<{
         querystring: StrictObject({
           status: Type.Optional(Type.Enum([...ACCESS_REQUEST_STATUSES])),
           mine: Type.Optional(Type.Boolean({ description: "Only your own requests" })),
-          accountId: Type.Optional(Type.String({ pattern: ACCOUNT_ID })),
+          accountId: Type.Optional(AccountIdSchema()),
           ...PageQuery,
         }),
         response: { 200: PageOf(AccessRequest, "AccessRequestPage"), ...errorResponses() },
@@ -119,7 +119,7 @@ export const accessRequestRoutes: FastifyPluginAsyncTypebox<{
           tags: ["access-requests"],
           summary: `${verb === "approve" ? "Approve" : "Reject"} a pending request (If-Match: the version you read)`,
           description:
-            "Nobody decides their own request (403, admins included). If-Match is required: another version is 412; a request no longer pending is 409 `illegal_transition`; a second decision by the same approver is 409 `already_decided`.",
+            "Nobody decides their own request (403, admins included). If-Match is required: another version is 412; a request no longer pending is 409 `ILLEGAL_TRANSITION`; a second decision by the same approver is 409 `ALREADY_DECIDED`.",
           params: UuidParams,
           headers: Type.Object({ "if-match": Type.String({ description: "The request version you read (ETag)" }) }),
           body: verb === "approve" ? DecisionBody : RequiredCommentBody,

@@ -1,7 +1,8 @@
 // TypeBox schemas of the access-request workflow's API.
 import { type TSchema, Type } from "typebox";
-import { ValidationError } from "../../errors.js";
-import { ROLES } from "../../modules/auth/auth.types.js";
+import { AccountIdSchema, ModelIdSchema, ParentIdSchema, RegionSchema } from "../../kernel/aws-ids.js";
+import { ValidationError } from "../../kernel/errors.js";
+import { ROLES } from "../../kernel/principal.js";
 import {
   ACCESS_REQUEST_STATUSES,
   DATA_CLASSIFICATIONS,
@@ -11,17 +12,14 @@ import { IsoDateTime, StrictObject } from "../schemas.js";
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const ACCOUNT_ID = "^\\d{12}$";
-export const REGION = "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$";
 export const UuidParams = StrictObject({ id: Type.String({ format: "uuid" }) });
 
 export const NewAccessRequestBody = StrictObject({
-  accountIds: Type.Array(Type.String({ pattern: ACCOUNT_ID }), { minItems: 1, maxItems: 20, description: "Accounts" }),
-  regions: Type.Array(Type.String({ pattern: REGION }), { minItems: 1, maxItems: 10, description: "Regions" }),
-  model: Type.String({
+  accountIds: Type.Array(AccountIdSchema(), { minItems: 1, maxItems: 20, description: "Accounts" }),
+  regions: Type.Array(RegionSchema(), { minItems: 1, maxItems: 10, description: "Regions" }),
+  model: ModelIdSchema({
     minLength: 3,
     maxLength: 256,
-    pattern: "^[a-z0-9][a-z0-9.:-]*[a-z0-9]$",
     description: "Model id (`anthropic.claude-…`) or inference profile id (`eu.anthropic.claude-…`)",
   }),
   purpose: Type.String({ minLength: 10, maxLength: 2048, description: "What the model is for" }),
@@ -137,8 +135,8 @@ export const ApprovalRuleBody = StrictObject({
   name: Type.String({ minLength: 1, maxLength: 128 }),
   scope: Type.Union([
     StrictObject({ kind: Type.Literal("organization") }),
-    StrictObject({ kind: Type.Literal("ou"), id: Type.String({ pattern: "^(ou-[a-z0-9-]{4,64}|r-[a-z0-9]{4,32})$" }) }),
-    StrictObject({ kind: Type.Literal("account"), id: Type.String({ pattern: ACCOUNT_ID }) }),
+    StrictObject({ kind: Type.Literal("ou"), id: ParentIdSchema() }),
+    StrictObject({ kind: Type.Literal("account"), id: AccountIdSchema() }),
   ]),
   providerPattern: Type.String({ minLength: 1, maxLength: 64, default: "*", description: "Provider, * for any" }),
   dataClassifications: Type.Array(Type.Enum([...DATA_CLASSIFICATIONS]), { uniqueItems: true, default: [] }),

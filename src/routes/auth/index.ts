@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { ROLES } from "../../kernel/principal.js";
 import type { ApiKeyService } from "../../modules/auth/api-key.service.js";
-import { ROLES } from "../../modules/auth/auth.types.js";
 import { callContext } from "../../plugins/auth.js";
 import { errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
 

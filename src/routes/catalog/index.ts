@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { ValidationError } from "../../errors.js";
+import { ValidationError } from "../../kernel/errors.js";
 import type { CatalogDiff, CatalogService, VersionedEntry } from "../../modules/catalog/catalog.service.js";
 import {
   CatalogEntryDoc,
+  CatalogEntryId,
   parseCatalogDocument,
   renderCatalogDocument,
   toDoc,
@@ -53,7 +54,7 @@ const Diff = Type.Object(
   },
   { title: "CatalogDiff" },
 );
-const IdParams = StrictObject({ id: Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }) });
+const IdParams = StrictObject({ id: CatalogEntryId() });
 const Reason = Type.String({ minLength: 1, maxLength: 2048, description: "Why (kept with the version)" });
 
 const viewVersioned = (v: VersionedEntry) => ({ ...v, entry: toDoc(v.entry) });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { AccountIdSchema, RegionSchema, TargetIdSchema } from "../../kernel/aws-ids.js";
 import type { PolicyService } from "../../modules/catalog/policy.service.js";
 import { callContext } from "../../plugins/auth.js";
 import { errorResponses, StrictObject } from "../schemas.js";
@@ -24,7 +25,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ policies: PolicyService }
         tags: ["catalog"],
         summary: "SCPs that deny Bedrock models outside the catalog for a root, OU or account (compiled, not applied)",
         querystring: StrictObject({
-          targetId: Type.String({ pattern: "^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\\d{12})$" }),
+          targetId: TargetIdSchema(),
         }),
         response: {
           200: Type.Object(
@@ -50,8 +51,8 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ policies: PolicyService }
         tags: ["catalog"],
         summary: "Least-privilege identity policy for a developer role in an account and Region",
         querystring: StrictObject({
-          accountId: Type.String({ pattern: "^\\d{12}$" }),
-          region: Type.String({ pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$" }),
+          accountId: AccountIdSchema(),
+          region: RegionSchema(),
         }),
         response: {
           200: Type.Object(

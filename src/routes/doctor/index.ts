@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { AccountIdSchema } from "../../kernel/aws-ids.js";
 import type { DoctorService } from "../../modules/doctor/doctor.service.js";
 import { DOCTOR_GATES, GATE_STATUSES } from "../../modules/doctor/doctor.types.js";
 import { callContext } from "../../plugins/auth.js";
@@ -85,7 +86,7 @@ export const doctorRoutes: FastifyPluginAsyncTypebox<{ doctor: DoctorService }> 
         description:
           "Checks, in order, credentials (the service's role in the account), Region, model access, organization policy (SCPs) and IAM (with `principalArn`), plus the catalog approval. `errorText` is classified and compared with the live result. `probe: true` makes one real one-token Converse call in the account (admin only, audited).",
         body: StrictObject({
-          accountId: Type.String({ pattern: "^[0-9]{12}$" }),
+          accountId: AccountIdSchema(),
           region: Type.String({ minLength: 9, maxLength: 32 }),
           model: Type.String({ minLength: 1, maxLength: 256, description: "Model id, inference profile id, or ARN" }),
           principalArn: Type.Optional(

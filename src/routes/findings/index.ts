@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { AccountIdSchema } from "../../kernel/aws-ids.js";
 import type { ReconcileService } from "../../modules/reconcile/reconcile.service.js";
 import {
   FINDING_SEVERITIES,
@@ -58,7 +59,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ reconcile: ReconcileServ
           status: Type.Optional(Type.Enum(FINDING_STATUSES)),
           type: Type.Optional(Type.Enum(FINDING_TYPES)),
           severity: Type.Optional(Type.Enum(FINDING_SEVERITIES)),
-          accountId: Type.Optional(Type.String({ pattern: "^[0-9]{12}$" })),
+          accountId: Type.Optional(AccountIdSchema()),
           region: Type.Optional(Type.String({ maxLength: 32 })),
           modelId: Type.Optional(Type.String({ maxLength: 256 })),
         }),
@@ -122,7 +123,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ reconcile: ReconcileServ
         summary: "Reconcile the catalog with the inventory now and update the findings",
         body: Type.Optional(
           StrictObject({
-            accountIds: Type.Optional(Type.Array(Type.String({ pattern: "^[0-9]{12}$" }), { maxItems: 1000 })),
+            accountIds: Type.Optional(Type.Array(AccountIdSchema(), { maxItems: 1000 })),
           }),
         ),
         response: {

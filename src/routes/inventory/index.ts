@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { AccountIdSchema, ModelIdSchema, RegionSchema, TargetIdSchema } from "../../kernel/aws-ids.js";
 import type { InventoryQueryService } from "../../modules/inventory/inventory-query.service.js";
 import { MAX_SCOPE_REGIONS } from "../../modules/inventory/inventory-query.service.js";
 import { ACCOUNT_STATUSES, MODEL_ACCESS } from "../../modules/inventory/inventory-query.types.js";
@@ -7,14 +8,12 @@ import type { SyncService } from "../../modules/inventory/sync.service.js";
 import { callContext } from "../../plugins/auth.js";
 import { errorResponses, IsoDateTime, Nullable, PageOf, PageQuery, StrictObject } from "../schemas.js";
 
-const REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$";
-const Region = (description = "AWS Region code, e.g. us-east-1") =>
-  Type.String({ pattern: REGION_PATTERN, maxLength: 32, description });
-const AccountId = Type.String({ pattern: "^\\d{12}$", description: "12-digit AWS account id" });
+const Region = (description = "AWS Region code, e.g. us-east-1") => RegionSchema({ maxLength: 32, description });
+const AccountId = AccountIdSchema({ description: "12-digit AWS account id" });
 /** Root (r-…), OU (ou-…) or account id. */
-const OrgTargetId = Type.String({ pattern: "^[A-Za-z0-9_-]{1,68}$", description: "Root, OU or account id" });
-const ModelId = Type.String({
-  pattern: "^[A-Za-z0-9._:-]{1,256}$",
+const OrgTargetId = TargetIdSchema({ description: "Root, OU or account id" });
+const ModelId = ModelIdSchema({
+  maxLength: 256,
   description: "Foundation model id (URL-encode it in paths: it may contain `:`)",
 });
 const SyncStatus = Type.Union(

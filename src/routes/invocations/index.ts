@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { AccountIdSchema, OrgIdSchema, RegionSchema, S3BucketSchema } from "../../kernel/aws-ids.js";
 import type { InvocationsService } from "../../modules/invocations/invocations.service.js";
 import {
   INGESTION_STATUSES,
@@ -11,8 +12,8 @@ import { callContext } from "../../plugins/auth.js";
 import { errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const AccountId = Type.String({ pattern: "^[0-9]{12}$" });
-const Region = Type.String({ pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$" });
+const AccountId = AccountIdSchema();
+const Region = RegionSchema();
 
 const IngestionSchema = Type.Object(
   {
@@ -89,10 +90,10 @@ export const invocationRoutes: FastifyPluginAsyncTypebox<{ invocations: Invocati
           source: Type.Enum(INVOCATION_SOURCES),
           accountIds: Type.Optional(Type.Array(AccountId, { minItems: 1, maxItems: 5000 })),
           regions: Type.Optional(Type.Array(Region, { minItems: 1, maxItems: 40 })),
-          bucket: Type.Optional(Type.String({ minLength: 3, maxLength: 63, pattern: "^[a-z0-9][a-z0-9.-]+[a-z0-9]$" })),
+          bucket: Type.Optional(S3BucketSchema({ minLength: 3, maxLength: 63 })),
           bucketAccount: Type.Optional(AccountId),
           bucketRegion: Type.Optional(Region),
-          orgId: Type.Optional(Type.String({ pattern: "^o-[a-z0-9]{10,32}$" })),
+          orgId: Type.Optional(OrgIdSchema()),
         }),
         response: { 202: IngestionSchema, ...errorResponses(422) },
       },

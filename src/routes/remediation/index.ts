@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { ValidationError } from "../../errors.js";
+import { AccountIdSchema, ParentIdSchema, RegionSchema } from "../../kernel/aws-ids.js";
+import { ValidationError } from "../../kernel/errors.js";
 import type { RemediationService } from "../../modules/remediation/remediation.service.js";
 import { PLAN_STATUSES, type PlanScope } from "../../modules/remediation/remediation.types.js";
 import { callContext } from "../../plugins/auth.js";
@@ -114,9 +115,9 @@ const PlanBody = StrictObject({
   scope: Type.Enum(["organization", "ou", "account"], {
     description: "organization; ou (with ouId: an OU or the root); account (with accountId, optionally region)",
   }),
-  ouId: Type.Optional(Type.String({ pattern: "^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$" })),
-  accountId: Type.Optional(Type.String({ pattern: "^[0-9]{12}$" })),
-  region: Type.Optional(Type.String({ pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$" })),
+  ouId: Type.Optional(ParentIdSchema()),
+  accountId: Type.Optional(AccountIdSchema()),
+  region: Type.Optional(RegionSchema()),
   useCaseForm: Type.Optional(
     Type.Object({}, { additionalProperties: true, description: "Anthropic use-case form, submitted where missing" }),
   ),

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { AccountIdSchema, ParentIdSchema } from "../../kernel/aws-ids.js";
 import type { ReportsService } from "../../modules/reports/reports.service.js";
 import { REPORT_FORMATS, REPORT_STATUSES, type Report } from "../../modules/reports/reports.types.js";
 import { callContext } from "../../plugins/auth.js";
@@ -12,9 +13,9 @@ const ScopeSchema = Type.Union([
   StrictObject({ kind: Type.Literal("organization") }),
   StrictObject({
     kind: Type.Literal("ou"),
-    id: Type.String({ pattern: "^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$" }),
+    id: ParentIdSchema(),
   }),
-  StrictObject({ kind: Type.Literal("account"), id: Type.String({ pattern: "^[0-9]{12}$" }) }),
+  StrictObject({ kind: Type.Literal("account"), id: AccountIdSchema() }),
 ]);
 
 const ReportSchema = Type.Object(

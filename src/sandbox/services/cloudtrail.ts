@@ -4,7 +4,7 @@ import type { CallContext, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
 import { paginate } from "../pagination.js";
 import { jsonOperation, parseJsonBody } from "../protocols/json.js";
-import type { TrailEvent } from "../trail.js";
+import type { TrailEvent } from "../state.js";
 
 const TARGET = "CloudTrail_20131101";
 const RETENTION_MS = 90 * 86_400_000;

@@ -1,5 +1,6 @@
 // IAM SimulatePrincipalPolicy (awsQuery): evaluates the scenario's identity policies for a
 // principal together with the SCPs of its account, with the evaluator Converse uses.
+import { parseIamArn } from "../../kernel/aws-ids.js";
 import { scpDecision } from "../access.js";
 import type { CallContext, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
@@ -9,12 +10,12 @@ import { toQueryXml } from "../protocols/xml.js";
 import { ADMIN_POLICY } from "../state.js";
 
 const NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/";
-const PRINCIPAL_RE = /^arn:aws:iam::(\d{12}):(user|role)\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
 
 function principalPolicies(ctx: CallContext, arn: string): NamedPolicy[] {
-  const m = PRINCIPAL_RE.exec(arn);
-  if (m === null) throw new AwsError("InvalidInput", `ARN ${arn} is not valid.`, 400);
-  const [, account, kind, name] = m as unknown as [string, string, string, string];
+  const parsed = parseIamArn(arn);
+  if (parsed === undefined || parsed.partition !== "aws")
+    throw new AwsError("InvalidInput", `ARN ${arn} is not valid.`, 400);
+  const { accountId: account, kind, name } = parsed;
   const noSuch = () => new AwsError("NoSuchEntity", `The ${kind} with name ${name} cannot be found.`, 404);
   // IAM only simulates principals of the caller's own account.
   if (account !== ctx.caller.account) throw noSuch();

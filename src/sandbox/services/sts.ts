@@ -1,6 +1,8 @@
 // STS (awsQuery): AssumeRole into member accounts per the scenario's member-role state, and
 // GetCallerIdentity. Sessions issued here are what the server later authenticates.
+
 import { createHash, randomBytes } from "node:crypto";
+import { isId, parseIamArn } from "../../kernel/aws-ids.js";
 import type { CallContext, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
 import { evaluatePolicies } from "../policy-evaluator.js";
@@ -9,9 +11,6 @@ import { toQueryXml } from "../protocols/xml.js";
 import type { StsSession } from "../state.js";
 
 const NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
-const ROLE_ARN_RE = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
-const SESSION_NAME_RE = /^[\w+=,.@-]{2,64}$/;
-const EXTERNAL_ID_RE = /^[\w+=,.@:/-]{2,1224}$/;
 
 const validation = (field: string, value: string, constraint: string) =>
   new AwsError(
@@ -37,9 +36,10 @@ function assumeRole(ctx: CallContext, params: URLSearchParams): string {
   const durationRaw = params.get("DurationSeconds");
   const externalId = params.get("ExternalId") ?? undefined;
   const sourceIdentity = params.get("SourceIdentity") ?? undefined;
-  const m = ROLE_ARN_RE.exec(roleArn);
-  if (m === null) throw validation("roleArn", roleArn, "Member must satisfy the IAM role ARN format");
-  if (!SESSION_NAME_RE.test(sessionName)) {
+  const role = parseIamArn(roleArn);
+  if (role?.kind !== "role" || role.partition !== "aws" || role.name.length > 64)
+    throw validation("roleArn", roleArn, "Member must satisfy the IAM role ARN format");
+  if (!isId("roleSessionName", sessionName)) {
     throw sessionName.length < 2 || sessionName.length > 64
       ? validation(
           "roleSessionName",
@@ -61,10 +61,10 @@ function assumeRole(ctx: CallContext, params: URLSearchParams): string {
       400,
     );
   }
-  if (externalId !== undefined && !EXTERNAL_ID_RE.test(externalId))
+  if (externalId !== undefined && !isId("externalId", externalId))
     throw validation("externalId", externalId, "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
 
-  const [, account, roleName] = m as unknown as [string, string, string];
+  const { accountId: account, name: roleName } = role;
   const { state } = ctx;
   // The caller's own identity policies must allow sts:AssumeRole when the scenario defines them.
   const callerPolicies = state.accounts.get(ctx.caller.account)?.principals.get(ctx.caller.principalArn);

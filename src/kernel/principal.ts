@@ -1,3 +1,4 @@
+// Roles, principals and the call context: who acts, as every layer names it.
 export const ROLES = ["admin", "approver", "requester", "auditor", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
 
