@@ -22,7 +22,7 @@ import {
   copyLine,
   createInvocationEventsRepository,
 } from "../src/modules/invocations/invocation-events.repository.js";
-import { WRITE_BATCH } from "../src/modules/invocations/invocations.service.js";
+import { WRITE_BATCH } from "../src/modules/invocations/invocations.jobs.js";
 import type { InvocationRow } from "../src/modules/invocations/invocations.types.js";
 import { normalizeRecord } from "../src/modules/invocations/normalize.js";
 import { buildTrailEvent } from "../src/sandbox/trail.js";

@@ -13,7 +13,6 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { loadConfig } from "../src/config.js";
 import { applyMigrations } from "../src/db/migrator.js";
-import { buildJobRegistry } from "../src/jobs/registry.js";
 import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
 import { createLogger } from "../src/logger.js";
 import { startRuntime } from "../src/main/runtime.js";
@@ -184,7 +183,7 @@ try {
   // The bench process only enqueues: a runtime without jobs, talking to the same sandbox.
   const config = loadConfig({ ...process.env, ...env, LOG_LEVEL: "warn" });
   const runtime = await startRuntime(config, log, { migrate: false });
-  await runtime.queue.start({ work: false, definitions: buildJobRegistry(runtime.services).definitions });
+  await runtime.queue.start({ work: false, jobs: runtime.services.jobs });
   const ctx = { principal: SYSTEM_PRINCIPAL };
 
   const cpuBefore = await Promise.all(workers.map((w) => cpuSeconds(w.pid as number)));

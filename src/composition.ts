@@ -4,6 +4,7 @@ import type { AwsAccess } from "./aws/aws-access.js";
 import type { Config } from "./config.js";
 import type { MigrationScript } from "./db/migrator.js";
 import type { Database } from "./db/prisma.js";
+import type { JobSet } from "./jobs/job.js";
 import type { JobQueue } from "./jobs/queue.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import { createSecretBox } from "./lib/secret-box.js";
@@ -26,21 +27,27 @@ import { createHealthRepository } from "./modules/health/health.repository.js";
 import { createHealthService } from "./modules/health/health.service.js";
 import { createAccountRegionRepository } from "./modules/inventory/account-region.repository.js";
 import { createAccountRegionReader } from "./modules/inventory/account-region-sync.service.js";
+import { createChangeHistoryRepository } from "./modules/inventory/change-history.repository.js";
 import { createDiscoveryService } from "./modules/inventory/discovery.service.js";
 import { createInventoryQueryRepository } from "./modules/inventory/inventory-query.repository.js";
 import { createInventoryQueryService } from "./modules/inventory/inventory-query.service.js";
+import { createInventoryStateService } from "./modules/inventory/inventory-state.service.js";
 import { createOrgRepository } from "./modules/inventory/org.repository.js";
+import { createSyncJobs } from "./modules/inventory/sync.jobs.js";
 import { createSyncService } from "./modules/inventory/sync.service.js";
 import { createSyncRunRepository } from "./modules/inventory/sync-run.repository.js";
 import { createAnalysisRepository } from "./modules/invocations/analysis.repository.js";
 import { createIngestionRepository } from "./modules/invocations/ingestion.repository.js";
 import { createInvocationEventsRepository } from "./modules/invocations/invocation-events.repository.js";
+import { createInvocationsJobs } from "./modules/invocations/invocations.jobs.js";
 import { createInvocationsService } from "./modules/invocations/invocations.service.js";
 import { createFindingsRepository } from "./modules/reconcile/findings.repository.js";
+import { createReconcileJobs } from "./modules/reconcile/reconcile.jobs.js";
 import { createReconcileService } from "./modules/reconcile/reconcile.service.js";
 import { createReconcileInputRepository } from "./modules/reconcile/reconcile-input.repository.js";
 import { createRemediationRepository } from "./modules/remediation/remediation.repository.js";
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
+import { createReportsJobs } from "./modules/reports/reports.jobs.js";
 import { createReportsRepository } from "./modules/reports/reports.repository.js";
 import { createReportsService } from "./modules/reports/reports.service.js";
 import { createAccessRequestRepository } from "./modules/requests/access-request.repository.js";
@@ -48,9 +55,12 @@ import { createAccessRequestService } from "./modules/requests/access-request.se
 import { createApprovalRuleRepository } from "./modules/requests/approval-rule.repository.js";
 import { createApprovalRuleService } from "./modules/requests/approval-rule.service.js";
 import { createDesiredState } from "./modules/requests/desired-state.js";
+import { createProvisioningJobs, provisioningQueue } from "./modules/requests/provisioning.jobs.js";
 import { createProvisioningService } from "./modules/requests/provisioning.service.js";
+import { createProvisioningSteps } from "./modules/requests/provisioning-steps.js";
 import { createRequestInventoryRepository } from "./modules/requests/request-inventory.repository.js";
 import { createTransitions } from "./modules/requests/request-transitions.js";
+import { createWebhookJobs } from "./modules/requests/webhook.jobs.js";
 import { createWebhookRepository } from "./modules/requests/webhook.repository.js";
 import { createWebhookService } from "./modules/requests/webhook.service.js";
 import { createSystemService } from "./modules/system/system.service.js";
@@ -91,29 +101,10 @@ export function createServices(deps: ServiceDeps) {
     migrations: deps.migrations,
     environment: deps.environment,
   });
-  const org = createOrgRepository(client);
+  const org = createOrgRepository(deps.db);
   const defaultRegions = deps.config.inventory.regions ?? deps.fallbackRegions ?? DEFAULT_INVENTORY_REGIONS;
-  // Reconciliation follows every finished sync run (bound below, once that service exists).
-  let afterRun: (runId: string) => Promise<void> = async () => undefined;
-  const sync = createSyncService({
-    onRunFinished: (runId) => afterRun(runId),
-    db: deps.db,
-    runs: createSyncRunRepository(client),
-    org,
-    accountRegions: createAccountRegionRepository(client),
-    discovery: createDiscoveryService({ aws: deps.aws }),
-    reader: createAccountRegionReader({ aws: deps.aws }),
-    queue: deps.queue,
-    audit,
-    clock,
-    log: deps.log.child({ component: "sync" }),
-    settings: {
-      defaultRegions,
-      jobTimeoutSeconds: deps.config.inventory.syncJobTimeoutSeconds,
-      concurrency: deps.config.inventory.syncConcurrency,
-      cron: deps.config.inventory.syncCron,
-    },
-  });
+  const syncRuns = createSyncRunRepository(deps.db);
+  const sync = createSyncService({ db: deps.db, runs: syncRuns, org, queue: deps.queue, audit });
   const inventoryQueries = createInventoryQueryRepository(deps.db, { defaultRegions });
   const inventory = createInventoryQueryService({ db: deps.db, repo: inventoryQueries, audit });
   const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(client), audit, clock });
@@ -130,23 +121,15 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock,
     log: deps.log.child({ component: "reconcile" }),
-    queue: deps.queue,
     settings: { legacyWindowDays: deps.config.reconcile.legacyWindowDays },
   });
-  afterRun = async (runId) => {
-    // Account lists count models afresh for accounts whose stored count is stale: bring them up
-    // to date once per run rather than on every read. Not fatal: reads stay correct without it.
-    await inventory
-      .refreshModelCounts()
-      .catch((err: unknown) => deps.log.warn({ err, runId }, "refreshing account model counts failed"));
-    await reconcile.requestRun({ runId });
-  };
   // Invocation audit (CloudTrail): "allowed at that time" reads the same desired-state source.
   const invocationEvents = createInvocationEventsRepository(deps.db);
+  const ingestions = createIngestionRepository(client);
   const invocations = createInvocationsService({
     db: deps.db,
     events: invocationEvents,
-    ingestions: createIngestionRepository(client),
+    ingestions,
     analysis: createAnalysisRepository(client),
     facts,
     desired,
@@ -157,9 +140,10 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "invocations" }),
     settings: { ...deps.config.audit, homeRegion: deps.config.aws.homeRegion },
   });
+  const reportsRepo = createReportsRepository(deps.db);
   const reports = createReportsService({
     db: deps.db,
-    repo: createReportsRepository(deps.db),
+    repo: reportsRepo,
     facts,
     audit,
     queue: deps.queue,
@@ -180,21 +164,23 @@ export function createServices(deps: ServiceDeps) {
     settings: { legacyWindowDays: deps.config.reconcile.legacyWindowDays },
   });
   const requestsConfig = deps.config.requests;
+  const provisioningSettings = {
+    sweepCron: requestsConfig.sweepCron,
+    verifyPollSeconds: requestsConfig.verifyPollSeconds,
+    verifyMaxPolls: requestsConfig.verifyMaxPolls,
+  };
   const requestInventory = createRequestInventoryRepository(client);
   const approvalRuleRepo = createApprovalRuleRepository(client);
+  const webhookRepo = createWebhookRepository(client);
+  const webhookSecrets = createSecretBox(deps.config.security.secretEncryptionKey, "webhook secret");
   const webhooks = createWebhookService({
     db: deps.db,
-    repo: createWebhookRepository(client),
+    repo: webhookRepo,
     audit,
     queue: deps.queue,
     clock,
     log: deps.log.child({ component: "webhooks" }),
-    secrets: createSecretBox(deps.config.security.secretEncryptionKey, "webhook secret"),
-    settings: {
-      retryLimit: requestsConfig.webhookRetryLimit,
-      retryDelaySeconds: requestsConfig.webhookRetryDelaySeconds,
-      timeoutMs: requestsConfig.webhookTimeoutMs,
-    },
+    secrets: webhookSecrets,
   });
   const transitions = createTransitions({ repo: accessRequestRepo, audit, webhooks, clock });
   const accessRequests = createAccessRequestService({
@@ -205,7 +191,7 @@ export function createServices(deps: ServiceDeps) {
     desired,
     transitions,
     webhooks,
-    queue: deps.queue,
+    enqueue: provisioningQueue(deps.queue, provisioningSettings),
     clock,
     log: deps.log.child({ component: "access-requests" }),
     settings: { pendingTtlHours: requestsConfig.pendingTtlHours, maxDurationHours: requestsConfig.maxDurationHours },
@@ -217,25 +203,20 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock,
   });
-  const provisioning = createProvisioningService({
+  const provisioningLog = deps.log.child({ component: "provisioning" });
+  const provisioningSteps = createProvisioningSteps({
     db: deps.db,
     repo: accessRequestRepo,
-    inventory: requestInventory,
     transitions,
     webhooks,
     audit,
     remediation,
     sync,
-    reconcile,
-    queue: deps.queue,
     clock,
-    log: deps.log.child({ component: "provisioning" }),
-    settings: {
-      sweepCron: requestsConfig.sweepCron,
-      verifyPollSeconds: requestsConfig.verifyPollSeconds,
-      verifyMaxPolls: requestsConfig.verifyMaxPolls,
-    },
+    log: provisioningLog,
+    enqueue: provisioningQueue(deps.queue, provisioningSettings),
   });
+  const provisioning = createProvisioningService({ repo: accessRequestRepo, steps: provisioningSteps });
   // Access doctor, with the open access requests of the account-Region-model it examines.
   const doctor = createDoctorService({
     requests: { openFor: (accountId, region, modelId) => accessRequestRepo.openFor(accountId, region, modelId) },
@@ -248,7 +229,74 @@ export function createServices(deps: ServiceDeps) {
     clock,
     regions: defaultRegions,
   });
+  // Every job this service runs, by domain: handlers, retry policies and schedules.
+  const accountRegions = createAccountRegionRepository(deps.db);
+  const jobs: JobSet[] = [
+    createSyncJobs({
+      runs: syncRuns,
+      org,
+      state: createInventoryStateService({
+        db: deps.db,
+        org,
+        accountRegions,
+        runs: syncRuns,
+        history: createChangeHistoryRepository(deps.db),
+      }),
+      discovery: createDiscoveryService({ aws: deps.aws }),
+      reader: createAccountRegionReader({ aws: deps.aws }),
+      queue: deps.queue,
+      clock,
+      log: deps.log.child({ component: "sync" }),
+      settings: {
+        defaultRegions,
+        jobTimeoutSeconds: deps.config.inventory.syncJobTimeoutSeconds,
+        concurrency: deps.config.inventory.syncConcurrency,
+        cron: deps.config.inventory.syncCron,
+      },
+      startScheduledRun: sync.startScheduledRun,
+      refreshModelCounts: () => inventory.refreshModelCounts(),
+    }),
+    createReconcileJobs({ run: reconcile.run }),
+    createInvocationsJobs({
+      events: invocationEvents,
+      ingestions,
+      aws: deps.aws,
+      clock,
+      log: deps.log.child({ component: "invocations" }),
+      settings: deps.config.audit,
+      analyze: invocations.analyze,
+      startScheduledIngestion: invocations.startScheduledIngestion,
+    }),
+    createReportsJobs({ repo: reportsRepo, facts, clock, log: deps.log.child({ component: "reports" }) }),
+    createProvisioningJobs({
+      db: deps.db,
+      repo: accessRequestRepo,
+      inventory: requestInventory,
+      transitions,
+      webhooks,
+      audit,
+      sync,
+      reconcile,
+      steps: provisioningSteps,
+      enqueue: provisioningQueue(deps.queue, provisioningSettings),
+      clock,
+      log: provisioningLog,
+      settings: provisioningSettings,
+    }),
+    createWebhookJobs({
+      repo: webhookRepo,
+      clock,
+      log: deps.log.child({ component: "webhooks" }),
+      secrets: webhookSecrets,
+      settings: {
+        retryLimit: requestsConfig.webhookRetryLimit,
+        retryDelaySeconds: requestsConfig.webhookRetryDelaySeconds,
+        timeoutMs: requestsConfig.webhookTimeoutMs,
+      },
+    }),
+  ];
   return {
+    jobs,
     accessRequests,
     approvalRules,
     provisioning,

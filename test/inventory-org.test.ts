@@ -2,15 +2,20 @@
 // as history; nothing is deleted; re-applying the same snapshot records nothing.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase } from "../src/db/prisma.js";
+import { createAccountRegionRepository } from "../src/modules/inventory/account-region.repository.js";
+import { createChangeHistoryRepository } from "../src/modules/inventory/change-history.repository.js";
 import type { OrgSnapshot } from "../src/modules/inventory/inventory.types.js";
+import { createInventoryStateService } from "../src/modules/inventory/inventory-state.service.js";
 import { createOrgRepository } from "../src/modules/inventory/org.repository.js";
+import { createSyncRunRepository } from "../src/modules/inventory/sync-run.repository.js";
 import { migratedDatabase } from "./helpers/app.js";
 import type { TestDatabase } from "./helpers/databases.js";
-import { createPrismaTestClient } from "./helpers/prisma.js";
 
 let db: TestDatabase;
 let close: () => Promise<void>;
 let repo: ReturnType<typeof createOrgRepository>;
+let state: ReturnType<typeof createInventoryStateService>;
 
 const base: OrgSnapshot = {
   nodes: [
@@ -55,9 +60,17 @@ async function rows<T>(text: string): Promise<T[]> {
 
 beforeAll(async () => {
   db = await migratedDatabase();
-  const prisma = createPrismaTestClient(db.url);
-  close = prisma.close;
-  repo = createOrgRepository(prisma.client);
+  const database = createDatabase({ url: db.url, poolSize: 2 });
+  close = () => database.close();
+  const org = createOrgRepository(database);
+  repo = org;
+  state = createInventoryStateService({
+    db: database,
+    org,
+    accountRegions: createAccountRegionRepository(database),
+    runs: createSyncRunRepository(database),
+    history: createChangeHistoryRepository(database),
+  });
 });
 afterAll(async () => {
   await close?.();
@@ -66,14 +79,14 @@ afterAll(async () => {
 
 describe("organization discovery applied to the inventory", () => {
   it("records moves and departures as history, keeps the rows, and is idempotent", async () => {
-    const first = await repo.applySnapshot({
+    const first = await state.applyOrganization({
       runId: "00000000-0000-4000-8000-000000000001",
       snapshot: base,
       at: new Date(),
     });
     expect(first.newAccounts.sort()).toEqual(["111111111111", "222222222222"]);
     expect(
-      (await repo.applySnapshot({ runId: "00000000-0000-4000-8000-000000000002", snapshot: base, at: new Date() }))
+      (await state.applyOrganization({ runId: "00000000-0000-4000-8000-000000000002", snapshot: base, at: new Date() }))
         .changes,
     ).toBe(0);
 
@@ -103,7 +116,7 @@ describe("organization discovery applied to the inventory", () => {
         },
       ],
     };
-    const third = await repo.applySnapshot({
+    const third = await state.applyOrganization({
       runId: "00000000-0000-4000-8000-000000000003",
       snapshot: next,
       at: new Date(),

@@ -4,7 +4,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
-import { buildJobRegistry } from "../src/jobs/registry.js";
 import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
 import { createLogger } from "../src/logger.js";
 import { type Runtime, startRuntime } from "../src/main/runtime.js";
@@ -62,7 +61,7 @@ describe("a worker killed mid-run", () => {
     };
     // This process only requests and watches the run; it runs no jobs.
     runtime = await startRuntime(loadConfig(env), createLogger("silent"), { migrate: false });
-    await runtime.queue.start({ work: false, definitions: buildJobRegistry(runtime.services).definitions });
+    await runtime.queue.start({ work: false, jobs: runtime.services.jobs });
     const ctx = { principal: SYSTEM_PRINCIPAL };
     const query = async <T>(text: string): Promise<T[]> => {
       const c = new pg.Client({ connectionString: (db as TestDatabase).url });

@@ -13,7 +13,7 @@ export type { PrismaClient };
 export interface Database {
   readonly client: PrismaClient;
   /** Runs `fn` in one transaction; everything written through `tx` commits or rolls back together. */
-  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { timeoutMs?: number }): Promise<T>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { timeoutMs?: number; maxWaitMs?: number }): Promise<T>;
   /**
    * A small node-postgres pool for what Prisma cannot do: COPY and server-side cursors (bulk
    * ingestion, streamed reports). Only repositories use it. Created on first use.
@@ -61,7 +61,8 @@ export function createDatabase(opts: { url: string; poolSize: number; applicatio
   let readPool: pg.Pool | undefined;
   return {
     client,
-    transaction: (fn, opts) => client.$transaction(fn, { maxWait: 5_000, timeout: opts?.timeoutMs ?? 30_000 }),
+    transaction: (fn, opts) =>
+      client.$transaction(fn, { maxWait: opts?.maxWaitMs ?? 5_000, timeout: opts?.timeoutMs ?? 30_000 }),
     pgPool() {
       pool ??= openPool("bulk", 3);
       return pool;
@@ -89,4 +90,15 @@ export function translatePrismaError(err: unknown, what: string): never {
     }
   }
   throw err;
+}
+
+/** Prisma's client or a transaction: what a repository method runs its statements on. */
+export type Querier = PrismaClient | Tx;
+
+/**
+ * Holds a transaction-scoped advisory lock on `key` until the transaction ends: one writer at a
+ * time for what the key names (an account-Region, the organization, reconciliation).
+ */
+export async function lockKey(tx: Tx, key: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${key}))) AS l`;
 }

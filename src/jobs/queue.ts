@@ -2,36 +2,35 @@
 // of processes share the work; pg-boss takes care of locking, retries with backoff and expiry.
 import PgBoss from "pg-boss";
 import type { Logger } from "pino";
+import type { EventType, JobPolicy, JobSet, JobType, Worker } from "./job.js";
 
-export interface JobDefinition<T extends object = object> {
-  /** Queue name, e.g. `inventory.sync-account-region`. */
-  name: string;
-  /** pg-boss queue options: policy, retries, backoff, expiry. */
-  queue?: Omit<PgBoss.Queue, "name">;
-  /** Jobs of this queue one process runs at once (default: JOB_CONCURRENCY). */
-  concurrency?: number;
-  /** Jobs fetched per poll; a batch runs in parallel and each job succeeds or fails on its own. */
-  batchSize?: number;
-  /** How often an idle worker looks for jobs of this queue (pg-boss default: 2 s). */
-  pollingIntervalSeconds?: number;
-  handler(data: T, meta: { id: string; retryCount: number }): Promise<void>;
-}
-
-export interface JobSchedule {
-  name: string;
-  cron: string;
-  data?: object;
+export interface SendOptions {
+  /** With a `stately` or `singleton` policy: at most one such job per key. */
+  singletonKey?: string;
+  /** Delay before the job may run. */
+  startAfterSeconds?: number;
 }
 
 export interface JobQueue {
-  /** Creates queues and, when `work` is set, starts consuming them in this process. */
-  start(opts: { work: boolean; definitions: JobDefinition[]; schedules?: JobSchedule[] }): Promise<void>;
-  send(name: string, data: object, opts?: PgBoss.SendOptions): Promise<string | null>;
+  /** Creates the queues of every job set and, when `work` is set, consumes them in this process. */
+  start(opts: { work: boolean; jobs: readonly JobSet[] }): Promise<void>;
+  /** Queues one job; null when its singleton key is taken. The retry policy is the job type's. */
+  send<P extends object>(job: JobType<P>, payload: P, opts?: SendOptions): Promise<string | null>;
   /** Inserts many jobs in one statement; jobs whose singleton key is taken are skipped. */
-  insert(name: string, jobs: Array<{ data: object; singletonKey?: string }>): Promise<void>;
+  insert<P extends object>(job: JobType<P>, items: ReadonlyArray<{ payload: P; singletonKey?: string }>): Promise<void>;
+  /** Puts one job on the queue of every worker that subscribes to the event. */
+  publish<P extends object>(event: EventType<P>, payload: P): Promise<void>;
   /** Stops fetching new jobs, waits for running ones (up to timeoutMs), then closes connections. */
   stop(timeoutMs: number): Promise<void>;
 }
+
+const queueOptions = (p: JobPolicy): Omit<PgBoss.Queue, "name"> => ({
+  ...(p.policy ? { policy: p.policy } : {}),
+  retryLimit: p.retryLimit,
+  ...(p.retryDelaySeconds !== undefined ? { retryDelay: p.retryDelaySeconds } : {}),
+  ...(p.retryBackoff !== undefined ? { retryBackoff: p.retryBackoff } : {}),
+  ...(p.expireInSeconds !== undefined ? { expireInSeconds: p.expireInSeconds } : {}),
+});
 
 export function createJobQueue(opts: {
   databaseUrl: string;
@@ -55,12 +54,13 @@ export function createJobQueue(opts: {
    * Creates the queue, or brings its options up to date. Processes starting together race on
    * pg-boss's DDL (a deadlock or a duplicate); the loser retries and finds the queue there.
    */
-  async function ensureQueue(def: JobDefinition) {
-    const options = { name: def.name, ...def.queue };
+  async function ensureQueue(def: Worker) {
+    const { job } = def;
+    const options = { name: job.name, ...queueOptions({ ...job.policy, ...def.policy }) };
     for (let attempt = 0; ; attempt++) {
       try {
-        if (await boss.getQueue(def.name)) await boss.updateQueue(def.name, options);
-        else await boss.createQueue(def.name, options);
+        if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, options);
+        else await boss.createQueue(job.name, options);
         return;
       } catch (err) {
         const code = (err as { code?: string }).code;
@@ -91,17 +91,17 @@ export function createJobQueue(opts: {
    * write is retried until the database is back or the job's expiry has passed, after which
    * pg-boss's maintenance expires the job and retries it. Either way nothing is lost.
    */
-  async function settle(def: JobDefinition, job: PgBoss.JobWithMetadata<object>, error?: unknown) {
+  async function settle(def: Worker, job: PgBoss.JobWithMetadata<object>, error?: unknown) {
     const deadline = Date.now() + job.expireInSeconds * 1000;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (error === undefined) await boss.complete(def.name, job.id);
-        else await boss.fail(def.name, job.id, { message: error instanceof Error ? error.message : String(error) });
+        if (error === undefined) await boss.complete(def.job.name, job.id);
+        else await boss.fail(def.job.name, job.id, { message: error instanceof Error ? error.message : String(error) });
         return;
       } catch (err) {
         if (Date.now() > deadline || (stopping && attempt >= 3)) {
           opts.log.warn(
-            { err, job: def.name, jobId: job.id },
+            { err, job: def.job.name, jobId: job.id },
             "job outcome not written; the job will expire and be retried",
           );
           return;
@@ -111,10 +111,10 @@ export function createJobQueue(opts: {
     }
   }
 
-  async function runJob(def: JobDefinition, job: PgBoss.JobWithMetadata<object>) {
-    const log = opts.log.child({ job: def.name, jobId: job.id });
+  async function runJob(def: Worker, job: PgBoss.JobWithMetadata<object>) {
+    const log = opts.log.child({ job: def.job.name, jobId: job.id });
     const t0 = Date.now();
-    inFlight.set(job.id, def.name);
+    inFlight.set(job.id, def.job.name);
     let timer: NodeJS.Timeout | undefined;
     try {
       // A handler running past the job's expiry is failed (and retried), as pg-boss's work() does.
@@ -124,7 +124,8 @@ export function createJobQueue(opts: {
           job.expireInSeconds * 1000,
         );
       });
-      await Promise.race([def.handler(job.data, { id: job.id, retryCount: job.retryCount }), expired]);
+      const attempt = { jobId: job.id, retryCount: job.retryCount, lastAttempt: job.retryCount >= job.retryLimit };
+      await Promise.race([def.handler(job.data, attempt), expired]);
       log.debug({ ms: Date.now() - t0 }, "job done");
       await settle(def, job);
     } catch (err) {
@@ -137,17 +138,17 @@ export function createJobQueue(opts: {
     }
   }
 
-  async function consume(def: JobDefinition, batchSize: number) {
+  async function consume(def: Worker, batchSize: number) {
     const intervalMs = (def.pollingIntervalSeconds ?? 2) * 1000;
     let failing = false; // logged once per outage, not once per poll
     while (!stopping) {
       let jobs: PgBoss.JobWithMetadata<object>[] = [];
       try {
-        jobs = await boss.fetch<object>(def.name, { batchSize, includeMetadata: true });
-        if (failing) opts.log.info({ job: def.name }, "fetching jobs works again");
+        jobs = await boss.fetch<object>(def.job.name, { batchSize, includeMetadata: true });
+        if (failing) opts.log.info({ job: def.job.name }, "fetching jobs works again");
         failing = false;
       } catch (err) {
-        if (!stopping && !failing) opts.log.warn({ err, job: def.name }, "fetching jobs failed; trying again");
+        if (!stopping && !failing) opts.log.warn({ err, job: def.job.name }, "fetching jobs failed; trying again");
         failing = true;
       }
       if (jobs.length > 0) await Promise.all(jobs.map((job) => runJob(def, job)));
@@ -156,11 +157,12 @@ export function createJobQueue(opts: {
   }
 
   return {
-    async start({ work, definitions, schedules = [] }) {
+    async start({ work, jobs }) {
       await boss.start();
       started = true;
-      for (const def of definitions) {
+      for (const def of jobs.flatMap((set) => set.workers)) {
         await ensureQueue(def);
+        for (const event of def.subscribesTo ?? []) await boss.subscribe(event.name, def.job.name);
         if (!work) continue;
         // Each loop runs one batch at a time: loops × batch = concurrent jobs.
         const concurrency = def.concurrency ?? opts.concurrency;
@@ -168,20 +170,28 @@ export function createJobQueue(opts: {
         const count = Math.max(1, Math.ceil(concurrency / batchSize));
         for (let i = 0; i < count; i++) loops.push(consume(def, batchSize));
       }
-      for (const s of schedules) await boss.schedule(s.name, s.cron, s.data ?? {});
+      for (const s of jobs.flatMap((set) => set.schedules)) await boss.schedule(s.job.name, s.cron, s.payload);
     },
 
-    send: (name, data, sendOpts = {}) => boss.send(name, data, sendOpts),
+    send: (job, payload, sendOpts = {}) =>
+      boss.send(job.name, payload, {
+        ...(sendOpts.singletonKey ? { singletonKey: sendOpts.singletonKey } : {}),
+        ...(sendOpts.startAfterSeconds ? { startAfter: sendOpts.startAfterSeconds } : {}),
+      }),
 
-    async insert(name, jobs) {
-      for (let i = 0; i < jobs.length; i += 500) {
+    async insert(job, items) {
+      for (let i = 0; i < items.length; i += 500) {
         await boss.insert(
-          jobs
-            .slice(i, i + 500)
-            .map((j) => ({ name, data: j.data, ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}) })),
+          items.slice(i, i + 500).map((j) => ({
+            name: job.name,
+            data: j.payload,
+            ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}),
+          })),
         );
       }
     },
+
+    publish: (event, payload) => boss.publish(event.name, payload),
 
     async stop(timeoutMs) {
       if (!started) return;

@@ -5,7 +5,6 @@ import type { Config } from "../config.js";
 import { applyMigrations, readMigrationScripts } from "../db/migrator.js";
 import { createDatabase, type Database } from "../db/prisma.js";
 import { createJobQueue, type JobQueue } from "../jobs/queue.js";
-import { buildJobRegistry } from "../jobs/registry.js";
 import { packageVersion } from "../lib/package-root.js";
 import { type ResolvedAws, resolveAws } from "./aws.js";
 import { type ResolvedDatabase, resolveDatabase } from "./database.js";
@@ -70,8 +69,14 @@ export async function startRuntime(
 
 /** Starts the job queue in this process, consuming every registered queue. */
 export async function startJobs(runtime: Runtime, log: Logger): Promise<JobQueue> {
-  const registry = buildJobRegistry(runtime.services);
-  await runtime.queue.start({ work: true, definitions: registry.definitions, schedules: registry.schedules });
-  log.info({ queues: registry.definitions.map((d) => d.name), schedules: registry.schedules }, "job worker started");
+  const { jobs } = runtime.services;
+  await runtime.queue.start({ work: true, jobs });
+  log.info(
+    {
+      queues: jobs.flatMap((set) => set.workers.map((w) => w.job.name)),
+      schedules: jobs.flatMap((set) => set.schedules.map((s) => ({ name: s.job.name, cron: s.cron }))),
+    },
+    "job worker started",
+  );
   return runtime.queue;
 }

@@ -2,7 +2,6 @@
 // process and follow it to the end (a progress bar on a terminal, plain lines otherwise).
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { buildJobRegistry } from "../jobs/registry.js";
 import { isAccountId, isOuId, isRegion } from "../kernel/aws-ids.js";
 import { type CallContext, SYSTEM_PRINCIPAL } from "../kernel/principal.js";
 import type { SyncRequest } from "../modules/inventory/sync.service.js";
@@ -126,7 +125,7 @@ export async function runSyncCommand(
   try {
     // With --wait this process is a worker too; without, it only enqueues (serve/worker do the work).
     if (opts.wait) await startJobs(runtime, log);
-    else await runtime.queue.start({ work: false, definitions: buildJobRegistry(runtime.services).definitions });
+    else await runtime.queue.start({ work: false, jobs: runtime.services.jobs });
     const queue = runtime.queue;
     try {
       const queued = await runtime.services.sync.requestSync(ctx, request, "cli");

@@ -71,7 +71,7 @@ const nearestScopeCtes = Prisma.sql`
 
 /**
  * CTEs `chain`, `scope` and `eff` (account_id, region): the Regions in scope of every account in
- * `base`: the nearest override, else the defaults. Mirrors `effectiveRegions` of the sync, which
+ * `base`: the nearest override, else the defaults. Mirrors `effectiveRegions` (region-scopes.ts), which
  * decides what gets synced.
  */
 const scopeCtes = (defaults: string[]) => Prisma.sql`${nearestScopeCtes},

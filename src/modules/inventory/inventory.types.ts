@@ -49,6 +49,15 @@ export interface AccountRegionSnapshot {
   useCaseSubmitted?: boolean;
 }
 
+/** What the inventory holds for one account-Region before a sync writes a new snapshot. */
+export interface AccountRegionCurrent {
+  models: ModelAccessRow[];
+  profiles: InferenceProfileRow[];
+  /** Undefined until a sync has read the settings once. */
+  settings: AccountRegionSettings | undefined;
+  useCaseSubmitted: boolean | null;
+}
+
 export interface OrgNodeSnapshot {
   id: string;
   kind: "root" | "ou";
@@ -83,6 +92,24 @@ export interface OrgSnapshot {
   nodes: OrgNodeSnapshot[];
   accounts: AccountSnapshot[];
   policies: PolicySnapshot[];
+}
+
+/** An organization policy without its targets (those are attachments). */
+export type PolicyRecord = Omit<PolicySnapshot, "targets">;
+
+export interface PolicyAttachment {
+  /** `<policyId>|<targetId>` */
+  key: string;
+  policyId: string;
+  targetId: string;
+}
+
+/** What the inventory holds of the organization before a discovery writes a new snapshot. */
+export interface OrgCurrent {
+  nodes: OrgNodeSnapshot[];
+  accounts: AccountSnapshot[];
+  policies: PolicyRecord[];
+  attachments: PolicyAttachment[];
 }
 
 /** One row of history: entity, subject, change (added | removed | field), old → new. */

@@ -1,6 +1,6 @@
 // Sync runs and their account-Region jobs: progress counts and errors grouped by gate.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
-import type { SyncScope } from "./inventory.types.js";
+import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
+import type { JobOutcome, SyncScope } from "./inventory.types.js";
 
 export interface SyncRunView {
   id: string;
@@ -25,7 +25,8 @@ export interface SyncRunView {
 
 type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findUniqueOrThrow"]>>;
 
-export function createSyncRunRepository(client: PrismaClient) {
+export function createSyncRunRepository(db: Database) {
+  const { client } = db;
   async function view(run: RunRow): Promise<SyncRunView> {
     const [counts, gates] = await Promise.all([
       client.$queryRaw<Array<{ status: string; n: number }>>`
@@ -62,10 +63,10 @@ export function createSyncRunRepository(client: PrismaClient) {
 
   return {
     async create(
-      tx: Tx,
       run: { id: string; scope: SyncScope; scopeId?: string; region?: string; trigger: string; requestedBy: string },
+      tx?: Tx,
     ) {
-      await tx.syncRun.create({
+      await (tx ?? client).syncRun.create({
         data: {
           id: run.id,
           scope: run.scope,
@@ -75,6 +76,11 @@ export function createSyncRunRepository(client: PrismaClient) {
           requestedBy: run.requestedBy,
         },
       });
+    },
+
+    /** How many runs were ever requested. */
+    async count(tx?: Tx): Promise<number> {
+      return (tx ?? client).syncRun.count();
     },
 
     async find(id: string): Promise<SyncRunView | undefined> {
@@ -120,8 +126,19 @@ export function createSyncRunRepository(client: PrismaClient) {
       }
     },
 
-    /** Closes runs that have no pending account-Region left (succeeded, or partial when any failed). */
-    /** Closes the runs that have no pending account-Region left; returns the ids it closed. */
+    /**
+     * Every run waiting on this account-Region is satisfied by this result (a run whose job was
+     * deduplicated against an already-queued one is completed by that one).
+     */
+    async finishJobs(outcome: JobOutcome, at: Date, tx?: Tx): Promise<void> {
+      await (tx ?? client).$executeRaw`
+        UPDATE sync_run_jobs SET status = ${outcome.ok ? "succeeded" : "failed"}::"SyncJobStatus",
+          gate = ${outcome.gate ?? null}, error_code = ${outcome.errorCode ?? null},
+          error_message = ${outcome.errorMessage?.slice(0, 2000) ?? null}, finished_at = ${at}
+        WHERE account_id = ${outcome.accountId} AND region = ${outcome.region} AND status = 'pending'`;
+    },
+
+    /** Closes the runs (succeeded, or partial when any job failed) that have no pending account-Region left; returns the ids it closed. */
     async closeFinished(at: Date, runId?: string): Promise<string[]> {
       const closed = await client.$queryRaw<Array<{ id: string }>>`
         UPDATE sync_runs r SET finished_at = ${at},

@@ -1,14 +1,12 @@
-// Invocation audit use cases: ingestion from CloudTrail (LookupEvents per account-Region, or the
-// organization trail's files in S3) as jobs with checkpoints, the analyses over the stored
-// events, and the reads behind the API.
+// Invocation use cases: starting an ingestion from CloudTrail (the jobs in invocations.jobs.ts read
+// it), the analyses over the stored events, and the reads behind the API.
 
 import { randomUUID } from "node:crypto";
-import { gunzipSync } from "node:zlib";
 import type { Logger } from "pino";
 import type { AwsAccess } from "../../aws/aws-access.js";
 import type { AuditConfig } from "../../config.js";
 import type { Database } from "../../db/prisma.js";
-import type { JobDefinition, JobQueue, JobSchedule } from "../../jobs/queue.js";
+import type { JobQueue } from "../../jobs/queue.js";
 import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../kernel/errors.js";
 import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
@@ -33,40 +31,18 @@ import type {
   InvocationGroup,
   UsageDimension,
 } from "./invocation-events.repository.js";
+import { INVOCATION_JOBS } from "./invocations.jobs.js";
 import type {
   DeniedBurst,
   Ingestion,
-  IngestionJobResult,
   IngestionParams,
   InvocationRow,
   InvocationSource,
   UnusedGrant,
   UsageRow,
 } from "./invocations.types.js";
-import { BEDROCK_EVENT_SOURCES, normalizeRecord } from "./normalize.js";
-
-export const INVOCATION_JOBS = {
-  lookup: "audit.ingest-lookup",
-  s3: "audit.ingest-s3",
-  scheduled: "audit.ingest-scheduled",
-} as const;
 
 const DAY_MS = 86_400_000;
-const RETENTION_DAYS = 90;
-const JOB_RETRIES = 5;
-/** Rows buffered before one set-based write. */
-export const WRITE_BATCH = 5_000;
-
-interface IngestJob {
-  ingestionId: string;
-  accountId: string;
-  region: string;
-  /** S3 only. */
-  bucket?: string;
-  bucketAccount?: string;
-  bucketRegion?: string;
-  orgId?: string;
-}
 
 /** The audit configuration, and the Region the service's own AWS calls go to. */
 export interface InvocationSettings extends AuditConfig {
@@ -79,30 +55,6 @@ const isEventCursor = (v: unknown): v is { t: string; id: string } =>
   typeof (v as { t?: unknown }).t === "string" &&
   !Number.isNaN(Date.parse((v as { t: string }).t)) &&
   typeof (v as { id?: unknown }).id === "string";
-
-/** `AWSLogs/<org>/<account>/CloudTrail/<region>/` */
-export const trailPrefix = (orgId: string, accountId: string, region: string) =>
-  `AWSLogs/${orgId}/${accountId}/CloudTrail/${region}/`;
-
-/**
- * The StartAfter key for reading a trail prefix from `at` on: files are named
- * `<prefix>YYYY/MM/DD/<account>_CloudTrail_<region>_YYYYMMDDTHHMMZ_<id>.json.gz`, so keys sort by
- * delivery time within a prefix.
- */
-export function trailKeyAt(prefix: string, accountId: string, region: string, at: Date): string {
-  const iso = at.toISOString();
-  const day = iso.slice(0, 10).replace(/-/g, "/");
-  const stamp = `${iso.slice(0, 16).replace(/[-:]/g, "")}Z`;
-  return `${prefix}${day}/${accountId}_CloudTrail_${region}_${stamp}`;
-}
-
-/** The delivery time in a trail file key, when it has one. */
-export function trailKeyTime(key: string): Date | undefined {
-  const m = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_[^/]*$/.exec(key);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi] = m;
-  return new Date(`${y}-${mo}-${d}T${h}:${mi}:00Z`);
-}
 
 export function createInvocationsService(deps: {
   db: Database;
@@ -119,83 +71,6 @@ export function createInvocationsService(deps: {
   settings: InvocationSettings;
 }) {
   const { events, ingestions, clock, settings } = deps;
-  const overlapMs = settings.overlapMinutes * 60_000;
-
-  /** Buffers rows and writes them in batches; tracks counts and the event-time range. */
-  function writer() {
-    let buffer: InvocationRow[] = [];
-    const stats: IngestionJobResult = { eventsRead: 0, eventsAdded: 0, pages: 0 };
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    return {
-      stats,
-      async add(row: InvocationRow | undefined) {
-        if (row === undefined) return;
-        stats.eventsRead++;
-        const t = row.eventTime.getTime();
-        if (t < min) min = t;
-        if (t > max) max = t;
-        buffer.push(row);
-        if (buffer.length >= WRITE_BATCH) await this.flush();
-      },
-      async flush() {
-        if (buffer.length === 0) return;
-        const rows = buffer;
-        buffer = [];
-        stats.eventsAdded += await events.write(rows);
-      },
-      result(): IngestionJobResult {
-        return Number.isFinite(min) ? { ...stats, from: new Date(min), to: new Date(max + 1) } : { ...stats };
-      },
-    };
-  }
-
-  async function ingestLookup(job: IngestJob): Promise<IngestionJobResult> {
-    const api = deps.aws.account(job.accountId).cloudtrail(job.region);
-    const w = writer();
-    const end = clock.now();
-    const oldest = end.getTime() - RETENTION_DAYS * DAY_MS + 60_000;
-    for (const eventSource of BEDROCK_EVENT_SOURCES) {
-      const checkpointId = `lookup:${job.accountId}:${job.region}:${eventSource}`;
-      const cp = await ingestions.checkpoint(checkpointId);
-      const startMs =
-        cp?.position != null ? cp.position.getTime() - overlapMs : end.getTime() - settings.lookbackDays * DAY_MS;
-      const start = new Date(Math.max(startMs, oldest));
-      let nextToken: string | undefined;
-      do {
-        // Throttled pages are retried by the client (adaptive retries under the 2 TPS pacing);
-        // if they still fail the job fails before the checkpoint moves, and is retried whole.
-        const page = await api.lookupEvents({
-          eventSource,
-          startTime: start,
-          endTime: end,
-          ...(nextToken ? { nextToken } : {}),
-        });
-        w.stats.pages++;
-        for (const e of page.events) {
-          if (typeof e.CloudTrailEvent !== "string") continue;
-          let record: unknown;
-          try {
-            record = JSON.parse(e.CloudTrailEvent);
-          } catch {
-            deps.log.warn(
-              { eventId: e.EventId, account: job.accountId, region: job.region },
-              "unreadable CloudTrail event",
-            );
-            continue;
-          }
-          await w.add(normalizeRecord(record));
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
-      await w.flush();
-      await ingestions.advance(
-        { id: checkpointId, source: "lookup", accountId: job.accountId, region: job.region, position: end },
-        clock.now(),
-      );
-    }
-    return w.result();
-  }
 
   async function resolveS3(
     params: IngestionParams,
@@ -221,80 +96,6 @@ export function createInvocationsService(deps: {
       bucketRegion: params.bucketRegion ?? settings.trailBucketRegion ?? settings.homeRegion,
       orgId,
     };
-  }
-
-  async function ingestS3(job: IngestJob): Promise<IngestionJobResult> {
-    const { bucket, bucketAccount, bucketRegion, orgId } = job as Required<IngestJob>;
-    const s3 = deps.aws.account(bucketAccount).s3(bucketRegion);
-    const prefix = trailPrefix(orgId, job.accountId, job.region);
-    const checkpointId = `s3:${bucket}:${prefix}`;
-    const cp = await ingestions.checkpoint(checkpointId);
-    const lastTime = cp?.lastKey ? trailKeyTime(cp.lastKey) : undefined;
-    // Re-read the overlap before the last file: late deliveries can sort before it (dedupe absorbs the rest).
-    const startAfter =
-      lastTime !== undefined
-        ? trailKeyAt(prefix, job.accountId, job.region, new Date(lastTime.getTime() - overlapMs))
-        : trailKeyAt(
-            prefix,
-            job.accountId,
-            job.region,
-            new Date(clock.now().getTime() - settings.lookbackDays * DAY_MS),
-          );
-    const w = writer();
-    let token: string | undefined;
-    do {
-      const page = await s3.listObjects({
-        bucket,
-        prefix,
-        startAfter,
-        maxKeys: 1000,
-        ...(token ? { continuationToken: token } : {}),
-      });
-      w.stats.pages++;
-      let lastKey: string | undefined;
-      for (const o of page.objects) {
-        if (!o.key.endsWith(".json.gz")) continue;
-        const body = await s3.getObject(bucket, o.key);
-        let records: unknown[] = [];
-        try {
-          const parsed = JSON.parse(gunzipSync(body).toString("utf8")) as { Records?: unknown };
-          records = Array.isArray(parsed.Records) ? parsed.Records : [];
-        } catch {
-          deps.log.warn({ key: o.key }, "unreadable CloudTrail file skipped");
-        }
-        for (const r of records) await w.add(normalizeRecord(r));
-        lastKey = o.key;
-      }
-      // Written before the checkpoint moves past the page's files.
-      await w.flush();
-      if (lastKey !== undefined)
-        await ingestions.advance(
-          { id: checkpointId, source: "s3", accountId: job.accountId, region: job.region, lastKey },
-          clock.now(),
-        );
-      token = page.nextContinuationToken;
-    } while (token);
-    return w.result();
-  }
-
-  async function runJob(source: InvocationSource, job: IngestJob, lastAttempt: boolean): Promise<void> {
-    await ingestions.markRunning(job.ingestionId);
-    let result: IngestionJobResult;
-    try {
-      result = source === "lookup" ? await ingestLookup(job) : await ingestS3(job);
-    } catch (err) {
-      if (lastAttempt)
-        await ingestions.jobFinished(
-          job.ingestionId,
-          { error: err instanceof Error ? err.message : String(err) },
-          clock.now(),
-        );
-      throw err;
-    }
-    if (result.from !== undefined && result.to !== undefined)
-      await analyze({ from: result.from, to: result.to, accountIds: [job.accountId] });
-    await ingestions.jobFinished(job.ingestionId, result, clock.now());
-    deps.log.info({ ...job, source, ...result }, "invocations ingested");
   }
 
   /** Finds unapproved invocations in [from, to) and records them as findings. */
@@ -387,13 +188,16 @@ export function createInvocationsService(deps: {
     });
     await deps.queue.insert(
       INVOCATION_JOBS[source],
-      targets.map((t) => ({ data: { ingestionId: id, accountId: t.accountId, region: t.region, ...(s3 ?? {}) } })),
+      targets.map((t) => ({ payload: { ingestionId: id, accountId: t.accountId, region: t.region, ...(s3 ?? {}) } })),
     );
     return created;
   }
 
   return {
     analyze,
+
+    /** An ingestion of every account-Region through LookupEvents, started by the schedule. */
+    startScheduledIngestion: () => request({ principal: SYSTEM_PRINCIPAL }, "lookup", {}),
 
     /** Starts an ingestion (admin): one job per account-Region of the inventory in scope. */
     async requestIngestion(ctx: CallContext, source: InvocationSource, params: IngestionParams): Promise<Ingestion> {
@@ -477,39 +281,6 @@ export function createInvocationsService(deps: {
         owner: e.owner,
         expiresAt: e.expiresAt ?? null,
       }));
-    },
-
-    jobDefinitions(): JobDefinition[] {
-      const queue = { retryLimit: JOB_RETRIES, retryDelay: 5, retryBackoff: true, expireInSeconds: 3600 };
-      return [
-        {
-          name: INVOCATION_JOBS.lookup,
-          queue,
-          // Each account-Region has its own 2 TPS quota, paced by the client: they run side by side.
-          concurrency: 8,
-          pollingIntervalSeconds: 0.5,
-          handler: (data, meta) => runJob("lookup", data as IngestJob, meta.retryCount >= JOB_RETRIES),
-        },
-        {
-          name: INVOCATION_JOBS.s3,
-          queue,
-          concurrency: 4,
-          pollingIntervalSeconds: 0.5,
-          handler: (data, meta) => runJob("s3", data as IngestJob, meta.retryCount >= JOB_RETRIES),
-        },
-        {
-          name: INVOCATION_JOBS.scheduled,
-          queue: { policy: "singleton", retryLimit: 1 },
-          concurrency: 1,
-          handler: async () => {
-            await request({ principal: SYSTEM_PRINCIPAL }, "lookup", {});
-          },
-        },
-      ];
-    },
-
-    schedules(): JobSchedule[] {
-      return settings.ingestCron ? [{ name: INVOCATION_JOBS.scheduled, cron: settings.ingestCron }] : [];
     },
   };
 }

@@ -1,8 +1,7 @@
 // Stored findings. A reconciliation result is applied in three set-based statements: upsert every
 // candidate by key, resolve what was open (or whose suppression expired) and is no longer found,
 // and nothing else. Suppressed findings stay suppressed, seen or not, until their expiry.
-import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
-import { translatePrismaError } from "../../db/prisma.js";
+import { type Database, lockKey, type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import {
   type Finding,
@@ -74,6 +73,12 @@ export interface FindingFilter {
 export function createFindingsRepository(db: Database) {
   const client = db.client;
   return {
+    /**
+     * One reconciliation at a time, reading only once it holds the lock: a run that read an older
+     * catalog or inventory must not apply after a newer one and re-open what it resolved.
+     */
+    lockForApply: (tx: Tx) => lockKey(tx, "reconcile:apply"),
+
     /**
      * Applies one reconciliation result at `now`. `accountIds`, when given, limits resolution to
      * findings of those accounts (a reconciliation of part of the organization must not resolve

@@ -1,7 +1,6 @@
 // Reconciliation use cases: run it (after a sync, on demand), list findings, suppress one.
 import type { Logger } from "pino";
 import type { Database } from "../../db/prisma.js";
-import type { JobDefinition, JobQueue } from "../../jobs/queue.js";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../kernel/errors.js";
 import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
@@ -9,18 +8,10 @@ import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import type { ApplyResult, FindingFilter, FindingsRepository } from "./findings.repository.js";
+import type { ReconcilePayload } from "./reconcile.jobs.js";
 import { reconcile } from "./reconcile.js";
 import type { Finding } from "./reconcile.types.js";
 import type { ReconcileInputRepository } from "./reconcile-input.repository.js";
-
-export const RECONCILE_JOBS = { run: "reconcile.run" } as const;
-
-export interface ReconcileJob {
-  /** Accounts to reconcile; unset: the whole organization. */
-  accountIds?: string[];
-  /** The sync run that triggered it, for the log. */
-  runId?: string;
-}
 
 export interface ReconcileRunResult extends ApplyResult {
   found: number;
@@ -40,18 +31,15 @@ export function createReconcileService(deps: {
   audit: AuditService;
   clock: Clock;
   log: Logger;
-  queue: JobQueue;
   settings: { legacyWindowDays: number };
 }) {
   const { findings, clock } = deps;
 
-  async function run(job: ReconcileJob = {}): Promise<ReconcileRunResult> {
+  async function run(job: ReconcilePayload = {}): Promise<ReconcileRunResult> {
     const accountIds = job.accountIds;
     const result = await deps.db.transaction(
       async (tx) => {
-        // One reconciliation at a time, reading only once it holds the lock: a run that read an
-        // older catalog or inventory must not apply after a newer one and re-open what it resolved.
-        await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('reconcile:apply'))) AS l`;
+        await findings.lockForApply(tx);
         const now = clock.now();
         const [entries, inventory] = await Promise.all([deps.desired.entries(now), deps.inputs.load(accountIds)]);
         const candidates = reconcile({ ...inventory, entries, now, legacyWindowDays: deps.settings.legacyWindowDays });
@@ -66,8 +54,11 @@ export function createReconcileService(deps: {
   }
 
   return {
+    /** Runs reconciliation now, for a job (after a sync run) or another module (as the system). */
+    run,
+
     /** Runs reconciliation now (admin). */
-    async reconcileNow(ctx: CallContext, job: ReconcileJob = {}): Promise<ReconcileRunResult> {
+    async reconcileNow(ctx: CallContext, job: ReconcilePayload = {}): Promise<ReconcileRunResult> {
       if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("running reconciliation needs the admin role");
       return run(job);
     },
@@ -116,34 +107,6 @@ export function createReconcileService(deps: {
         });
         return after;
       });
-    },
-
-    /**
-     * Queues a reconciliation of the whole organization (after a sync job, say). The queue is
-     * stately, so a burst of requests while one runs collapses into one more run. Never throws:
-     * a missed request is caught up by the next one, and must not fail the sync that asked.
-     */
-    async requestRun(trigger: { runId?: string }): Promise<void> {
-      try {
-        await deps.queue.send(RECONCILE_JOBS.run, trigger.runId ? { runId: trigger.runId } : {});
-      } catch (err) {
-        deps.log.warn({ err, runId: trigger.runId }, "could not queue a reconciliation");
-      }
-    },
-
-    /** The queue this module consumes, for the job registry. */
-    jobDefinitions(): JobDefinition[] {
-      return [
-        {
-          name: RECONCILE_JOBS.run,
-          // stately: one running and at most one queued; a whole-organization run covers every request.
-          queue: { policy: "stately", retryLimit: 3, retryDelay: 5, retryBackoff: true },
-          concurrency: 1,
-          handler: async (data) => {
-            await run(data as ReconcileJob);
-          },
-        },
-      ];
     },
   };
 }

@@ -4,7 +4,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database } from "../../db/prisma.js";
-import type { JobQueue } from "../../jobs/queue.js";
 import { canonicalHash } from "../../kernel/canonical-json.js";
 import {
   ConflictError,
@@ -23,8 +22,8 @@ import { type AccessRequestRepository, isUniqueViolation, type Reader } from "./
 import type { AccessRequestFilter, AccessRequestView, NewAccessRequest } from "./access-request.types.js";
 import type { ApprovalRuleRepository } from "./approval-rule.repository.js";
 import { governingRule, mayDecide } from "./approval-rules.js";
+import type { ProvisioningQueue } from "./provisioning-steps.js";
 import type { RequestInventoryRepository, TargetFact } from "./request-inventory.repository.js";
-import { REQUEST_JOBS } from "./request-jobs.js";
 import type { Transitions } from "./request-transitions.js";
 import type { WebhookService } from "./webhook.service.js";
 
@@ -58,7 +57,8 @@ export function createAccessRequestService(deps: {
   desired: DesiredStateSource;
   transitions: Transitions;
   webhooks: WebhookService;
-  queue: JobQueue;
+  /** Starts provisioning once a request is approved. */
+  enqueue: Pick<ProvisioningQueue, "provision">;
   clock: Clock;
   log: Logger;
   settings: RequestSettings;
@@ -91,16 +91,7 @@ export function createAccessRequestService(deps: {
     await webhooks.dispatch(deliveries);
     if (provision) {
       try {
-        await deps.queue.send(
-          REQUEST_JOBS.provision,
-          { requestId: provision },
-          {
-            singletonKey: `provision:${provision}`,
-            retryLimit: 5,
-            retryDelay: 5,
-            retryBackoff: true,
-          },
-        );
+        await deps.enqueue.provision(provision);
       } catch (err) {
         // The sweep re-queues approved requests that never started provisioning.
         deps.log.warn({ err, requestId: provision }, "could not queue provisioning");

@@ -1,11 +1,11 @@
 // Outgoing webhooks: admins register endpoints per event type; every workflow event is written to
 // the delivery log in the transaction that causes it (an outbox), then delivered by a job signed
-// with HMAC-SHA256 over `${timestamp}.${body}` and retried with exponential backoff.
+// by a job (webhook.jobs.ts).
 
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database, Tx } from "../../db/prisma.js";
-import type { JobDefinition, JobQueue } from "../../jobs/queue.js";
+import type { JobQueue } from "../../jobs/queue.js";
 import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
 import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
@@ -20,56 +20,14 @@ import {
   type WebhookView,
 } from "./access-request.types.js";
 import { auditedEdits } from "./audited-edits.js";
+import { WEBHOOK_JOBS } from "./webhook.jobs.js";
 import type { WebhookRepository } from "./webhook.repository.js";
-
-export const WEBHOOK_JOBS = { deliver: "webhooks.deliver" } as const;
-
-export const SIGNATURE_HEADER = "x-governor-signature";
-export const TIMESTAMP_HEADER = "x-governor-timestamp";
-
-/** `v1=<hex>`: HMAC-SHA256 with the webhook's secret over `${timestamp}.${body}`. */
-export function signPayload(secret: string, timestamp: string, body: string): string {
-  return `v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
-}
 
 export interface WorkflowEvent {
   type: WebhookEventType;
   /** One line for people (Slack text). */
   summary: string;
   data: Record<string, unknown>;
-}
-
-export interface WebhookSettings {
-  /** Attempts after the first before a delivery is marked failed. */
-  retryLimit: number;
-  /** First retry delay; doubles each attempt (pg-boss backoff). */
-  retryDelaySeconds: number;
-  timeoutMs: number;
-}
-
-function renderBody(
-  format: "json" | "slack",
-  envelope: { id: string; type: string; occurredAt: string; summary: string; data: Record<string, unknown> },
-) {
-  if (format === "json") return JSON.stringify(envelope);
-  const d = envelope.data;
-  const fields = ["requestId", "status", "model", "accountIds", "regions", "requesterId", "actorId", "comment"]
-    .filter((k) => d[k] !== undefined && d[k] !== null)
-    .map((k) => ({
-      type: "mrkdwn",
-      text: `*${k}*\n${Array.isArray(d[k]) ? (d[k] as unknown[]).join(", ") : String(d[k])}`,
-    }));
-  return JSON.stringify({
-    text: envelope.summary,
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `*${envelope.type}*: ${envelope.summary}` } },
-      ...(fields.length ? [{ type: "section", fields: fields.slice(0, 10) }] : []),
-      {
-        type: "context",
-        elements: [{ type: "mrkdwn", text: `bedrock-governor · event ${envelope.id} · ${envelope.occurredAt}` }],
-      },
-    ],
-  });
 }
 
 const isDeliveryCursor = (v: unknown): v is { createdAt: string; id: string } =>
@@ -85,11 +43,10 @@ export function createWebhookService(deps: {
   queue: JobQueue;
   clock: Clock;
   log: Logger;
-  settings: WebhookSettings;
   /** Seals signing secrets at rest (SECRET_ENCRYPTION_KEY); stores them as given without a key. */
   secrets: SecretBox;
 }) {
-  const { db, repo, audit, clock, settings, secrets } = deps;
+  const { db, repo, audit, clock, secrets } = deps;
 
   function requireAdmin(ctx: CallContext) {
     if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("managing webhooks needs the admin role");
@@ -144,84 +101,12 @@ export function createWebhookService(deps: {
   async function dispatch(ids: string[]) {
     for (const id of ids) {
       try {
-        await deps.queue.send(
-          WEBHOOK_JOBS.deliver,
-          { deliveryId: id },
-          {
-            singletonKey: `webhook:${id}`,
-            retryLimit: settings.retryLimit,
-            retryDelay: settings.retryDelaySeconds,
-            retryBackoff: true,
-          },
-        );
+        await deps.queue.send(WEBHOOK_JOBS.deliver, { deliveryId: id }, { singletonKey: `webhook:${id}` });
       } catch (err) {
         // The delivery row is written; the sweep re-queues deliveries whose job was never sent.
         deps.log.warn({ err, deliveryId: id }, "could not queue a webhook delivery");
       }
     }
-  }
-
-  async function deliver(deliveryId: string, retryCount: number): Promise<void> {
-    const work = await repo.work(deliveryId);
-    if (work?.status !== "pending") return;
-    const at = clock.now();
-    if (!work.webhook.active) {
-      await repo.recordAttempt(deliveryId, { status: "failed", statusCode: null, error: "webhook deactivated", at });
-      return;
-    }
-    const envelope = {
-      id: work.eventId,
-      ...(work.payload as { type: string; occurredAt: string; summary: string; data: Record<string, unknown> }),
-    };
-    const body = renderBody(work.webhook.format, envelope);
-    const timestamp = String(Math.floor(at.getTime() / 1000));
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    let secret: string;
-    try {
-      secret = secrets.open(work.webhook.secret, work.webhook.id);
-    } catch (err) {
-      // Not retried: a missing or different key does not come back by waiting.
-      const message = err instanceof Error ? err.message : String(err);
-      deps.log.error({ deliveryId, webhookId: work.webhook.id, err: message }, "webhook secret cannot be read");
-      await repo.recordAttempt(deliveryId, { status: "failed", statusCode: null, error: message, at });
-      return;
-    }
-    try {
-      const res = await fetch(work.webhook.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "bedrock-governor-webhooks",
-          "x-governor-event": work.eventType,
-          "x-governor-delivery": work.id,
-          [TIMESTAMP_HEADER]: timestamp,
-          [SIGNATURE_HEADER]: signPayload(secret, timestamp, body),
-        },
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(settings.timeoutMs),
-      });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => undefined);
-      if (!res.ok) error = `receiver answered ${res.status}`;
-    } catch (err) {
-      error = (
-        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)
-      ).slice(0, 1000);
-    }
-    if (error === null) {
-      await repo.recordAttempt(deliveryId, { status: "succeeded", statusCode, error: null, at });
-      return;
-    }
-    const last = retryCount >= settings.retryLimit;
-    await repo.recordAttempt(deliveryId, { status: last ? "failed" : "pending", statusCode, error, at });
-    deps.log.warn(
-      { deliveryId, webhookId: work.webhook.id, statusCode, error, retryCount, last },
-      "webhook delivery failed",
-    );
-    // Failing the job makes pg-boss retry it after the backoff.
-    if (!last) throw new Error(`webhook delivery ${deliveryId} failed: ${error}`);
   }
 
   return {
@@ -306,17 +191,6 @@ export function createWebhookService(deps: {
       const cursor = decodeCursor(page.cursor, isDeliveryCursor);
       const rows = await repo.deliveries(id, page.limit, cursor);
       return toPage(rows, page.limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
-    },
-
-    jobDefinitions(): JobDefinition[] {
-      return [
-        {
-          name: WEBHOOK_JOBS.deliver,
-          queue: { retryLimit: settings.retryLimit, retryDelay: settings.retryDelaySeconds, retryBackoff: true },
-          pollingIntervalSeconds: 1,
-          handler: async (data, meta) => deliver((data as { deliveryId: string }).deliveryId, meta.retryCount),
-        },
-      ];
     },
   };
 }
