@@ -41,10 +41,11 @@ import { createIngestionRepository } from "./modules/invocations/ingestion.repos
 import { createInvocationEventsRepository } from "./modules/invocations/invocation-events.repository.js";
 import { createInvocationsJobs } from "./modules/invocations/invocations.jobs.js";
 import { createInvocationsService } from "./modules/invocations/invocations.service.js";
+import { createFactsRepository } from "./modules/reachability/facts.repository.js";
+import { createVerdictsRepository } from "./modules/reachability/verdicts.repository.js";
 import { createFindingsRepository } from "./modules/reconcile/findings.repository.js";
 import { createReconcileJobs } from "./modules/reconcile/reconcile.jobs.js";
 import { createReconcileService } from "./modules/reconcile/reconcile.service.js";
-import { createReconcileInputRepository } from "./modules/reconcile/reconcile-input.repository.js";
 import { createRemediationRepository } from "./modules/remediation/remediation.repository.js";
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
 import { createReportsJobs } from "./modules/reports/reports.jobs.js";
@@ -112,11 +113,14 @@ export function createServices(deps: ServiceDeps) {
   const accessRequestRepo = createAccessRequestRepository(client);
   const desired: DesiredStateSource = createDesiredState({ catalog, grants: accessRequestRepo, clock });
   const facts = createPolicyFactsRepository(client);
+  // The inventory as the reachability engine reads it (reconciliation, remediation, the doctor).
+  const inventoryFacts = createFactsRepository(deps.db);
   const policies = createPolicyService({ desired, facts, clock });
   const reconcile = createReconcileService({
     db: deps.db,
     desired,
-    inputs: createReconcileInputRepository(client),
+    inventory: inventoryFacts,
+    verdicts: createVerdictsRepository(deps.db),
     findings: createFindingsRepository(deps.db),
     audit,
     clock,
@@ -155,7 +159,7 @@ export function createServices(deps: ServiceDeps) {
     repo: createRemediationRepository(client),
     desired,
     facts,
-    inputs: createReconcileInputRepository(client),
+    inventory: inventoryFacts,
     aws: deps.aws,
     audit,
     clock,
@@ -224,7 +228,7 @@ export function createServices(deps: ServiceDeps) {
     db: deps.db,
     desired,
     inventory: createDoctorRepository(client),
-    inventoryScps: inventoryScpsFrom(createReconcileInputRepository(client)),
+    inventoryScps: inventoryScpsFrom(inventoryFacts),
     audit,
     clock,
     regions: defaultRegions,

@@ -57,6 +57,8 @@ export const ID_PATTERN = {
   s3Bucket: anchored(PART.s3Bucket),
   /** An IAM user or role, or an STS assumed-role session (paths allowed). */
   principalArn: `^arn:${PART.partition}:(iam|sts)::${PART.accountId}:(user|role|assumed-role)\\/[\\w+=,.@/-]{1,512}$`,
+  /** A guardrail version (`…:guardrail/<id>:<version>`), as Bedrock policies must name it. */
+  guardrailVersionArn: `^arn:${PART.partition}:bedrock:${PART.region}:${PART.accountId}:guardrail/[a-z0-9]+:[1-9][0-9]*$`,
   /** An IAM user or role ARN in the commercial partition (scenario files). */
   iamPrincipalArn: `^arn:aws:iam::${PART.accountId}:(role|user)/.+$`,
 } as const;

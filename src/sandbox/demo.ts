@@ -157,7 +157,9 @@ export function demoScenario(): Scenario {
           bedrock: {
             guardrail_inference: {
               "us-east-1": {
-                config_1: { identifier: { "@@assign": "arn:aws:bedrock:us-east-1:210987654321:guardrail/gr-org:1" } },
+                config_1: {
+                  identifier: { "@@assign": "arn:aws:bedrock:us-east-1:210987654321:guardrail/grorg7x2k9qz:1" },
+                },
               },
             },
           },

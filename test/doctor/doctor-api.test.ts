@@ -8,7 +8,7 @@ import { systemClock } from "../../src/lib/clock.js";
 import { createDoctorRepository } from "../../src/modules/doctor/doctor.repository.js";
 import { createDoctorService } from "../../src/modules/doctor/doctor.service.js";
 import { inventoryScpsFrom } from "../../src/modules/doctor/inventory-scps.js";
-import { createReconcileInputRepository } from "../../src/modules/reconcile/reconcile-input.repository.js";
+import { createFactsRepository } from "../../src/modules/reachability/facts.repository.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
@@ -173,7 +173,7 @@ describe("when Organizations cannot be read", () => {
       db: t.db,
       desired: t.services.catalog,
       inventory: createDoctorRepository(t.db.client),
-      inventoryScps: inventoryScpsFrom(createReconcileInputRepository(t.db.client)),
+      inventoryScps: inventoryScpsFrom(createFactsRepository(t.db)),
       audit: t.services.audit,
       clock: systemClock,
       regions: ["us-east-1"],

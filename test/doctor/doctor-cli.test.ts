@@ -40,7 +40,7 @@ describe("doctor CLI", () => {
     expect(out).toMatch(/fix: Ask the organization admins/);
     // The Bedrock org policy on Workloads is listed with the guardrail it enforces.
     expect(out).toMatch(
-      /bedrock policy OrgGuardrails \(p-bedrockgrd1\) on ou-demo-workload, guardrails us-east-1: .*guardrail\/gr-org:1/,
+      /bedrock policy OrgGuardrails \(p-bedrockgrd1\) on ou-demo-workload, guardrails us-east-1: .*guardrail\/grorg7x2k9qz:1/,
     );
     expect(out).toMatch(/Pasted error: AccessDeniedException → Organization policy \(high confidence/);
     expect(out).toMatch(/live checks: confirmed/);

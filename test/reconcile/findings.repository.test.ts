@@ -2,7 +2,7 @@
 // when no longer found, suppressed ones left alone until their suppression expires.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFindingsRepository, type FindingsRepository } from "../../src/modules/reconcile/findings.repository.js";
-import { findingKey } from "../../src/modules/reconcile/reconcile.js";
+import { findingKey } from "../../src/modules/reconcile/findings-collector.js";
 import type { FindingCandidate } from "../../src/modules/reconcile/reconcile.types.js";
 import { migratedDatabase } from "../helpers/app.js";
 import type { TestDatabase } from "../helpers/databases.js";
@@ -24,7 +24,14 @@ afterAll(async () => {
 });
 
 const candidate = (accountId: string, modelId: string, detail = "seen"): FindingCandidate => {
-  const parts = { type: "UNAPPROVED_MODEL_ACCESSIBLE" as const, accountId, region: "us-east-1", modelId, gate: null };
+  const parts = {
+    type: "UNAPPROVED_MODEL_ACCESSIBLE" as const,
+    accountId,
+    region: "us-east-1",
+    modelId,
+    path: null,
+    gate: null,
+  };
   return { ...parts, severity: "high", key: findingKey(parts), detail, evidence: { run: detail } };
 };
 

@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
+import type { ScpLevel } from "../../src/lib/policy-evaluator.js";
 import type { CatalogEntry } from "../../src/modules/catalog/catalog.types.js";
+import { createReachabilityEngine } from "../../src/modules/reachability/engine.js";
+import { known } from "../../src/modules/reachability/reachability.types.js";
 import { reconcile } from "../../src/modules/reconcile/reconcile.js";
-import type {
-  FindingCandidate,
-  ReconcileAccount,
-  ReconcileAccountRegion,
-  ReconcileInput,
-  ReconcileModel,
-  ReconcileProfile,
-} from "../../src/modules/reconcile/reconcile.types.js";
-import type { ScpLevel } from "../../src/sandbox/policy-evaluator.js";
+import type { FindingCandidate } from "../../src/modules/reconcile/reconcile.types.js";
+import {
+  type AccountRow as ReconcileAccount,
+  type AccountRegionRow as ReconcileAccountRegion,
+  type ModelRow as ReconcileModel,
+  type ProfileRow as ReconcileProfile,
+  toInventory,
+} from "../helpers/inventory.js";
 
 const ACCT = "111111111111";
 const OTHER = "222222222222";
@@ -17,6 +19,8 @@ const NOW = new Date("2026-06-01T00:00:00.000Z");
 const CLAUDE = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 const TITAN = "amazon.titan-text-express-v1";
 const LLAMA = "meta.llama3-70b-instruct-v1:0";
+const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
+const COHERE = "cohere.command-r-plus-v1:0";
 
 const account = (over: Partial<ReconcileAccount> = {}): ReconcileAccount => ({
   id: ACCT,
@@ -89,21 +93,43 @@ const levels = (...accountPolicies: ScpLevel["policies"]): ScpLevel[] => [
   { targetId: ACCT, policies: [FULL_ACCESS, ...accountPolicies] },
 ];
 
-function run(over: Partial<ReconcileInput>): FindingCandidate[] {
-  return reconcile({
+interface RunInput {
+  entries: CatalogEntry[];
+  accounts: ReconcileAccount[];
+  accountRegions: ReconcileAccountRegion[];
+  models: ReconcileModel[];
+  profiles: ReconcileProfile[];
+  scps: Map<string, ScpLevel[]>;
+}
+
+function run(over: Partial<RunInput>): FindingCandidate[] {
+  const i: RunInput = {
     entries: [entry()],
     accounts: [account()],
     accountRegions: [accountRegion("us-east-1")],
     models: [model(CLAUDE, "us-east-1")],
     profiles: [],
     scps: new Map(),
+    ...over,
+  };
+  return reconcile({
+    entries: i.entries,
+    accounts: toInventory(i),
     now: NOW,
     legacyWindowDays: 90,
-    ...over,
+    engine: createReachabilityEngine({ now: NOW }),
   });
 }
 
 const keys = (fs: FindingCandidate[]) => fs.map((f) => f.key);
+/** The SCP evidence of a finding's org_policy check (the engine's). */
+const scpEvidence = (f: FindingCandidate | undefined) => {
+  const checks = (f?.evidence.checks ?? []) as Array<{
+    gate: string;
+    evidence: Array<{ kind: string; data?: unknown }>;
+  }>;
+  return checks.find((c) => c.gate === "org_policy")?.evidence.find((e) => e.kind === "scp")?.data;
+};
 const ofType = (fs: FindingCandidate[], type: FindingCandidate["type"]) => fs.filter((f) => f.type === type);
 
 describe("reconcile", () => {
@@ -128,15 +154,16 @@ describe("reconcile", () => {
         accountId: ACCT,
         region: "us-east-1",
         modelId: TITAN,
+        path: "direct",
         gate: null,
-        key: `UNAPPROVED_MODEL_ACCESSIBLE|${ACCT}|us-east-1|${TITAN}|`,
+        key: `UNAPPROVED_MODEL_ACCESSIBLE|${ACCT}|us-east-1|${TITAN}||direct`,
       });
       expect(fs[0]?.detail).toContain("no catalog entry approves it");
     });
 
     it("reports a model approved only in another Region, and one whose entry scopes another OU", () => {
       const inOtherRegion = run({ entries: [entry({ regions: ["eu-west-1"] })] });
-      expect(keys(inOtherRegion)).toEqual([`UNAPPROVED_MODEL_ACCESSIBLE|${ACCT}|us-east-1|${CLAUDE}|`]);
+      expect(keys(inOtherRegion)).toEqual([`UNAPPROVED_MODEL_ACCESSIBLE|${ACCT}|us-east-1|${CLAUDE}||direct`]);
       const otherOu = run({ entries: [entry({ scope: { kind: "ou", id: "ou-prod" } })] });
       expect(ofType(otherOu, "UNAPPROVED_MODEL_ACCESSIBLE")).toHaveLength(1);
       const expired = run({ entries: [entry({ expiresAt: "2026-01-01T00:00:00Z" })] });
@@ -151,7 +178,7 @@ describe("reconcile", () => {
 
     it("does not report an unapproved model that is blocked anyway", () => {
       const blocked = [
-        model(TITAN, "us-east-1", { authorizationStatus: "NOT_AUTHORIZED" }),
+        model(HAIKU, "us-east-1", { authorizationStatus: "NOT_AUTHORIZED" }),
         model(LLAMA, "us-east-1", { regionAvailability: "NOT_AVAILABLE" }),
       ];
       expect(run({ models: [model(CLAUDE, "us-east-1"), ...blocked] })).toEqual([]);
@@ -175,7 +202,7 @@ describe("reconcile", () => {
       const fs = run({
         models: [model(CLAUDE, "us-east-1", { regionAvailability: "NOT_AVAILABLE", agreementStatus: "NOT_AVAILABLE" })],
       });
-      expect(gateOf(fs)).toEqual(["region_unavailable"]);
+      expect(gateOf(fs)).toEqual(["region"]);
     });
 
     it("reports an exact model approved in a listed Region the account syncs but that does not offer it", () => {
@@ -183,12 +210,12 @@ describe("reconcile", () => {
         entries: [entry({ regions: ["us-east-1", "eu-west-1"] })],
         accountRegions: [accountRegion("us-east-1"), accountRegion("eu-west-1"), accountRegion("ap-south-1")],
       });
-      expect(keys(fs)).toEqual([`APPROVED_MODEL_BLOCKED|${ACCT}|eu-west-1|${CLAUDE}|region_unavailable`]);
+      expect(keys(fs)).toEqual([`APPROVED_MODEL_BLOCKED|${ACCT}|eu-west-1|${CLAUDE}|region|direct`]);
       const disabled = run({
         entries: [entry({ regions: ["us-east-1", "ap-east-1"] })],
         accountRegions: [accountRegion("us-east-1"), accountRegion("ap-east-1", { status: "disabled" })],
       });
-      expect(keys(disabled)).toEqual([`APPROVED_MODEL_BLOCKED|${ACCT}|ap-east-1|${CLAUDE}|region_unavailable`]);
+      expect(keys(disabled)).toEqual([`APPROVED_MODEL_BLOCKED|${ACCT}|ap-east-1|${CLAUDE}|region|direct`]);
     });
 
     it("names an SCP deny, with the policy as evidence", () => {
@@ -197,14 +224,16 @@ describe("reconcile", () => {
         document: doc("Deny", "bedrock:InvokeModel", "arn:aws:bedrock:*::foundation-model/anthropic.*"),
       };
       const fs = run({ scps: new Map([[ACCT, levels(deny)]]) });
-      expect(gateOf(fs)).toEqual(["scp_deny"]);
-      expect(fs[0]?.evidence.scp).toMatchObject({ decision: "explicitDeny", matched: [{ policyId: "p-deny" }] });
+      expect(gateOf(fs)).toEqual(["org_policy"]);
+      expect(scpEvidence(fs[0])).toMatchObject({ decision: "explicitDeny", matched: [{ policyId: "p-deny" }] });
       // A level without any allowing SCP denies implicitly.
       const noAllow: ScpLevel[] = [
         { targetId: "r-root", policies: [FULL_ACCESS] },
         { targetId: ACCT, policies: [] },
       ];
-      expect(gateOf(run({ scps: new Map([[ACCT, noAllow]]) }))).toEqual(["scp_deny"]);
+      const implicit = run({ scps: new Map([[ACCT, noAllow]]) });
+      expect(gateOf(implicit)).toEqual(["org_policy"]);
+      expect(scpEvidence(implicit[0])).toMatchObject({ decision: "implicitDeny", missingAllowAt: ACCT });
     });
 
     it("does not report SCPs that allow the model", () => {
@@ -215,30 +244,61 @@ describe("reconcile", () => {
       expect(run({ scps: new Map([[ACCT, levels(denyOther)]]) })).toEqual([]);
     });
 
-    it("names missing and pending agreements", () => {
+    it("a never-used or pending Marketplace agreement is evidence, not a gate: the first call subscribes", () => {
       expect(
-        gateOf(run({ models: [model(CLAUDE, "us-east-1", { agreementStatus: "NOT_AVAILABLE", offerCount: 1 })] })),
-      ).toEqual(["agreement_missing"]);
-      expect(gateOf(run({ models: [model(CLAUDE, "us-east-1", { agreementStatus: "PENDING" })] }))).toEqual([
-        "agreement_pending",
-      ]);
+        run({ models: [model(CLAUDE, "us-east-1", { agreementStatus: "NOT_AVAILABLE", offerCount: 1 })] }),
+      ).toEqual([]);
+      expect(run({ models: [model(CLAUDE, "us-east-1", { agreementStatus: "PENDING" })] })).toEqual([]);
+      expect(run({ models: [model(CLAUDE, "us-east-1", { agreementStatus: null })] })).toEqual([]);
     });
 
-    it("names the Anthropic use case, not a Marketplace permission, for Anthropic models", () => {
-      expect(gateOf(run({ accounts: [account({ useCaseSubmitted: false })] }))).toEqual(["anthropic_use_case_missing"]);
+    it("a failed subscription, or SCPs denying the Marketplace permissions, block the first call", () => {
+      const failed = run({
+        models: [model(CLAUDE, "us-east-1", { agreementStatus: "ERROR", agreementError: "no payment method" })],
+      });
+      expect(failed.map((f) => [f.type, f.gate])).toEqual([["MARKETPLACE_SUBSCRIPTION_BLOCKED", "marketplace"]]);
+      expect(failed[0]?.detail).toContain("no payment method");
+      const denySubscribe = {
+        id: "p-no-marketplace",
+        document: doc("Deny", "aws-marketplace:Subscribe", "*"),
+      };
+      const denied = run({
+        models: [model(CLAUDE, "us-east-1", { agreementStatus: "NOT_AVAILABLE" })],
+        scps: new Map([[ACCT, levels(denySubscribe)]]),
+      });
+      expect(denied.map((f) => [f.type, f.gate, f.path])).toEqual([
+        ["MARKETPLACE_SUBSCRIPTION_BLOCKED", "marketplace", "direct"],
+      ]);
+      // Once subscribed, the Marketplace permissions are no longer needed.
+      expect(run({ scps: new Map([[ACCT, levels(denySubscribe)]]) })).toEqual([]);
+    });
+
+    it("the Anthropic use case blocks only where AWS reports the account not authorized", () => {
+      expect(run({ accounts: [account({ useCaseSubmitted: false })] })).toEqual([]);
       const notAuthorized = [model(CLAUDE, "us-east-1", { authorizationStatus: "NOT_AUTHORIZED" })];
       expect(gateOf(run({ models: notAuthorized, accounts: [account({ useCaseSubmitted: null })] }))).toEqual([
-        "anthropic_use_case_missing",
+        "use_case",
       ]);
     });
 
-    it("names the Marketplace permission, one finding per gate", () => {
+    it("entitlement availability is evidence only; one finding per blocked approved path", () => {
+      expect(
+        run({
+          entries: [entry({ model: LLAMA })],
+          models: [model(LLAMA, "us-east-1", { entitlementAvailability: "NOT_AVAILABLE", agreementStatus: "PENDING" })],
+        }),
+      ).toEqual([]);
+      const deny = { id: "p-deny", document: doc("Deny", "bedrock:InvokeModel", "*") };
       const fs = run({
-        entries: [entry({ model: LLAMA })],
-        models: [model(LLAMA, "us-east-1", { entitlementAvailability: "NOT_AVAILABLE", agreementStatus: "PENDING" })],
+        profiles: [
+          profile("us.anthropic.claude-sonnet-4-5", "us-east-1", { destinationRegions: ["us-east-1", "us-west-2"] }),
+        ],
+        scps: new Map([[ACCT, levels(deny)]]),
       });
-      expect(gateOf(fs)).toEqual(["agreement_pending", "marketplace_permission"]);
-      expect(fs[1]?.key).toBe(`APPROVED_MODEL_BLOCKED|${ACCT}|us-east-1|${LLAMA}|marketplace_permission`);
+      expect(keys(fs)).toEqual([
+        `APPROVED_MODEL_BLOCKED|${ACCT}|us-east-1|${CLAUDE}|org_policy|direct`,
+        `APPROVED_MODEL_BLOCKED|${ACCT}|us-east-1|${CLAUDE}|org_policy|us.anthropic.claude-sonnet-4-5`,
+      ]);
     });
   });
 
@@ -252,7 +312,9 @@ describe("reconcile", () => {
         models: euModels,
         profiles: [profile("global.anthropic.claude-sonnet-4-5", "eu-west-1", { isGlobal: true })],
       });
-      expect(keys(fs)).toEqual([`RESIDENCY_VIOLATION|${ACCT}|eu-west-1|global.anthropic.claude-sonnet-4-5|`]);
+      expect(keys(fs)).toEqual([
+        `RESIDENCY_VIOLATION|${ACCT}|eu-west-1|global.anthropic.claude-sonnet-4-5||global.anthropic.claude-sonnet-4-5`,
+      ]);
       expect(fs[0]).toMatchObject({ severity: "critical", evidence: { geography: "EU", entryIds: ["e-claude"] } });
     });
 
@@ -356,7 +418,7 @@ describe("reconcile", () => {
       });
       expect(keys(fs)).toEqual([
         `ACCOUNT_UNREACHABLE|${ACCT}|us-east-1||`,
-        `UNAPPROVED_MODEL_ACCESSIBLE|${ACCT}|us-east-1|${TITAN}|`,
+        `UNAPPROVED_MODEL_ACCESSIBLE|${ACCT}|us-east-1|${TITAN}||direct`,
       ]);
       expect(fs[0]).toMatchObject({ severity: "high", evidence: { lastErrorGate: "credentials" } });
       expect(fs[0]?.detail).toContain("AssumeRole denied");
@@ -367,15 +429,151 @@ describe("reconcile", () => {
     });
   });
 
+  describe("the 2026 access model (reachability engine)", () => {
+    const FABLE = "anthropic.claude-fable-5-20260801-v1:0";
+    const PROJECT = `arn:aws:bedrock-mantle:us-east-1:${ACCT}:project/default`;
+    const mantleHere = (modelIds: string[]) =>
+      accountRegion("us-east-1", {
+        mantleModels: known(modelIds),
+        mantleProjects: known([{ projectId: "default", arn: PROJECT, retentionMode: null, tags: {} }]),
+      });
+
+    it("reports a never-used third-party model as unapproved and accessible: AWS subscribes on the first call", () => {
+      const fs = run({
+        models: [model(CLAUDE, "us-east-1"), model(COHERE, "us-east-1", { agreementStatus: "NOT_AVAILABLE" })],
+      });
+      expect(keys(fs)).toEqual([`UNAPPROVED_MODEL_ACCESSIBLE|${ACCT}|us-east-1|${COHERE}||direct`]);
+    });
+
+    it("an SCP denying bedrock:* but not bedrock-mantle:* leaves the unapproved model reachable through mantle", () => {
+      const denyBedrock = { id: "p-deny-bedrock", document: doc("Deny", "bedrock:*", "*") };
+      const fs = run({
+        entries: [],
+        accountRegions: [mantleHere([TITAN])],
+        models: [model(TITAN, "us-east-1")],
+        scps: new Map([[ACCT, levels(denyBedrock)]]),
+      });
+      expect(fs.map((f) => [f.type, f.modelId, f.path])).toEqual([["UNAPPROVED_MODEL_ACCESSIBLE", TITAN, "mantle"]]);
+      // Denying bedrock-mantle:* too closes it.
+      const denyMantle = { id: "p-deny-mantle", document: doc("Deny", "bedrock-mantle:*", "*") };
+      expect(
+        run({
+          entries: [],
+          accountRegions: [mantleHere([TITAN])],
+          models: [model(TITAN, "us-east-1")],
+          scps: new Map([[ACCT, levels(denyBedrock, denyMantle)]]),
+        }),
+      ).toEqual([]);
+    });
+
+    it("no residency violation for a global profile that a Region guard without 'unspecified' makes uncallable", () => {
+      const guard: ScpLevel["policies"][number] = {
+        id: "p-region-guard",
+        document: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Deny",
+              NotAction: ["iam:*", "organizations:*", "sts:*"],
+              Resource: "*",
+              Condition: { StringNotEquals: { "aws:RequestedRegion": ["eu-west-1", "eu-central-1"] } },
+            },
+          ],
+        },
+      };
+      const global = profile("global.anthropic.claude-sonnet-4-5", "eu-west-1", { isGlobal: true });
+      const fs = run({
+        entries: [entry({ geography: "EU" })],
+        accountRegions: [accountRegion("eu-west-1")],
+        models: [model(CLAUDE, "eu-west-1")],
+        profiles: [global],
+        scps: new Map([[ACCT, levels(guard)]]),
+      });
+      expect(ofType(fs, "RESIDENCY_VIOLATION")).toEqual([]);
+      expect(fs).toEqual([]);
+    });
+
+    it("reports an approved profile-only model that a deny in a destination Region blocks, naming the Region", () => {
+      const denyCentral = {
+        id: "p-deny-central",
+        document: doc("Deny", "bedrock:*", "arn:aws:bedrock:eu-central-1::foundation-model/*"),
+      };
+      const euProfile = profile("eu.anthropic.claude-sonnet-4-5", "eu-west-1", {
+        destinationRegions: ["eu-central-1", "eu-west-1"],
+      });
+      const fs = run({
+        entries: [entry({ geography: "EU", viaProfiles: ["eu.anthropic.claude-sonnet-4-5"] })],
+        accountRegions: [accountRegion("eu-west-1")],
+        models: [model(CLAUDE, "eu-west-1", { inferenceTypes: ["INFERENCE_PROFILE"] })],
+        profiles: [euProfile],
+        scps: new Map([[ACCT, levels(denyCentral)]]),
+      });
+      expect(fs.map((f) => [f.type, f.gate, f.path])).toEqual([
+        ["APPROVED_MODEL_BLOCKED", "org_policy", "eu.anthropic.claude-sonnet-4-5"],
+      ]);
+      expect(fs[0]?.detail).toContain("eu-central-1");
+    });
+
+    it("reports retention: a model that requires it where the mode is none, and a mode the catalog does not allow", () => {
+      const none = run({
+        entries: [entry({ model: FABLE })],
+        accountRegions: [accountRegion("us-east-1", { dataRetention: known("none") })],
+        models: [model(FABLE, "us-east-1")],
+      });
+      expect(none.map((f) => [f.type, f.gate])).toEqual([["RETENTION_VIOLATION", "data_retention"]]);
+      const notAllowed = run({
+        entries: [entry({ retentionModes: ["none"] })],
+        accountRegions: [accountRegion("us-east-1", { dataRetention: known("provider_data_share") })],
+      });
+      expect(notAllowed.map((f) => [f.type, f.evidence.retentionMode])).toEqual([
+        ["RETENTION_VIOLATION", "provider_data_share"],
+      ]);
+      expect(run({ entries: [entry({ retentionModes: ["default", "none"] })] })).toEqual([]);
+    });
+
+    it("reports an inactive managed-entitlement grant and an invalid Bedrock policy", () => {
+      const grants = known([
+        {
+          grantArn: "arn:aws:license-manager::111:grant:g-1",
+          modelIds: ["anthropic.*"],
+          status: "PENDING_ACCEPTANCE" as const,
+        },
+      ]);
+      const inactive = run({ accounts: [account({ grants })] });
+      expect(inactive.map((f) => [f.type, f.gate])).toEqual([["ENTITLEMENT_INACTIVE", "entitlement"]]);
+      const bad = run({
+        accounts: [
+          account({ bedrockPolicy: known({ policyIds: ["p-bedrock"], invalidGuardrails: ["guardrail/abc"] }) }),
+        ],
+      });
+      expect(bad.map((f) => [f.type, f.severity, f.region])).toEqual([["BEDROCK_POLICY_INVALID", "critical", null]]);
+    });
+
+    it("reports bedrock-mantle open for a model approved on bedrock-runtime only, unless an entry allows mantle", () => {
+      const fs = run({ accountRegions: [mantleHere([CLAUDE])] });
+      expect(fs.map((f) => [f.type, f.path])).toEqual([["UNGUARDED_SURFACE", "mantle"]]);
+      expect(
+        run({ entries: [entry({ endpoints: ["runtime", "mantle"] })], accountRegions: [mantleHere([CLAUDE])] }),
+      ).toEqual([]);
+    });
+
+    it("does not treat Provisioned Throughput variants as on-demand models", () => {
+      const fs = run({
+        models: [model(CLAUDE, "us-east-1"), model(`${TITAN}:0:8k`, "us-east-1", { inferenceTypes: ["PROVISIONED"] })],
+      });
+      expect(fs).toEqual([]);
+    });
+  });
+
   it("keeps accounts apart, sorts by key and is deterministic", () => {
-    const input: Partial<ReconcileInput> = {
+    const input: Partial<RunInput> = {
       accounts: [account(), account({ id: OTHER, lineage: [OTHER, "ou-prod", "r-root"] })],
       entries: [entry({ scope: { kind: "ou", id: "ou-dev" } })],
       accountRegions: [accountRegion("us-east-1"), { ...accountRegion("us-east-1"), accountId: OTHER }],
       models: [model(CLAUDE, "us-east-1"), { ...model(CLAUDE, "us-east-1"), accountId: OTHER }],
     };
     const fs = run(input);
-    expect(keys(fs)).toEqual([`UNAPPROVED_MODEL_ACCESSIBLE|${OTHER}|us-east-1|${CLAUDE}|`]);
+    expect(keys(fs)).toEqual([`UNAPPROVED_MODEL_ACCESSIBLE|${OTHER}|us-east-1|${CLAUDE}||direct`]);
     expect(run(input)).toEqual(fs);
   });
 });

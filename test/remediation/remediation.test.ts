@@ -31,6 +31,7 @@ const CATALOG = `entries:
     model: ${COHERE}
     scope: { account: "${PROD}" }
     regions: [${E1}]
+    acceptAgreement: true
     owner: search-team
     justification: retrieval evaluation
 `;
@@ -105,21 +106,21 @@ describe("remediation on a fixed drift scenario", () => {
     expect(found).toEqual(
       [
         // management account: exempt from SCPs, so the unapproved models are usable there
-        k(B, MGMT, E1, CLAUDE, "anthropic_use_case_missing"),
+        k(B, MGMT, E1, CLAUDE, "use_case"),
         k(U, MGMT, E1, COHERE),
         k(U, MGMT, E1, META),
         k(U, MGMT, E1, DEEPSEEK),
         // prod-app: Meta already denied by DenyMetaInProd
-        k(B, PROD, E1, CLAUDE, "anthropic_use_case_missing"),
-        k(B, PROD, W1, CLAUDE, "anthropic_use_case_missing"),
-        k(B, PROD, E1, COHERE, "agreement_missing"),
+        k(B, PROD, E1, CLAUDE, "use_case"),
+        k(B, PROD, W1, CLAUDE, "use_case"),
+        k("MARKETPLACE_SUBSCRIPTION_BLOCKED", PROD, E1, COHERE, "marketplace"),
         k(U, PROD, E1, DEEPSEEK),
         k(U, PROD, W1, DEEPSEEK),
         // dev-app: approved Nova denied by DenyNovaInDev
-        k(B, DEV, E1, CLAUDE, "anthropic_use_case_missing"),
-        k(B, DEV, W1, CLAUDE, "anthropic_use_case_missing"),
-        k(B, DEV, E1, NOVA, "scp_deny"),
-        k(B, DEV, W1, NOVA, "scp_deny"),
+        k(B, DEV, E1, CLAUDE, "use_case"),
+        k(B, DEV, W1, CLAUDE, "use_case"),
+        k(B, DEV, E1, NOVA, "org_policy"),
+        k(B, DEV, W1, NOVA, "org_policy"),
         k(U, DEV, E1, COHERE),
         k(U, DEV, E1, META),
         k(U, DEV, W1, META),
@@ -224,8 +225,8 @@ describe("remediation on a fixed drift scenario", () => {
         k("UNAPPROVED_MODEL_ACCESSIBLE", MGMT, E1, COHERE),
         k("UNAPPROVED_MODEL_ACCESSIBLE", MGMT, E1, META),
         k("UNAPPROVED_MODEL_ACCESSIBLE", MGMT, E1, DEEPSEEK),
-        k("APPROVED_MODEL_BLOCKED", DEV, E1, NOVA, "scp_deny"),
-        k("APPROVED_MODEL_BLOCKED", DEV, W1, NOVA, "scp_deny"),
+        k("APPROVED_MODEL_BLOCKED", DEV, E1, NOVA, "org_policy"),
+        k("APPROVED_MODEL_BLOCKED", DEV, W1, NOVA, "org_policy"),
         k("ACCOUNT_UNREACHABLE", LOST, E1),
         k("ACCOUNT_UNREACHABLE", LOST, W1),
       ].sort(),

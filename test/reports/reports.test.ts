@@ -90,6 +90,7 @@ beforeAll(async () => {
     accountId: B,
     region: "us-east-1",
     modelId: "anthropic.claude-v2",
+    path: null,
     gate: null,
     key: `LEGACY_MODEL|${B}|us-east-1|anthropic.claude-v2|`,
     detail: "legacy model approved",

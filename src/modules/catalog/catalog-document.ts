@@ -5,7 +5,7 @@ import { Value } from "typebox/value";
 import { parse, stringify } from "yaml";
 import { AccountIdSchema, ModelPatternSchema, ParentIdSchema, RegionSchema } from "../../kernel/aws-ids.js";
 import { UnprocessableError } from "../../kernel/errors.js";
-import { type CatalogEntry, GEOGRAPHIES } from "./catalog.types.js";
+import { CATALOG_RETENTION_MODES, type CatalogEntry, ENDPOINTS, GEOGRAPHIES } from "./catalog.types.js";
 
 const ScopeDoc = Type.Union([
   Type.Literal("organization"),
@@ -36,6 +36,25 @@ export const CatalogEntryDoc = Type.Object(
         { loggingRequired: Type.Optional(Type.Boolean()), guardrailRequired: Type.Optional(Type.Boolean()) },
         { additionalProperties: false },
       ),
+    ),
+    endpoints: Type.Optional(
+      Type.Array(Type.Enum([...ENDPOINTS]), {
+        uniqueItems: true,
+        minItems: 1,
+        description: "Surfaces the model may be used on (runtime, mantle, claude_platform); unset: runtime only",
+      }),
+    ),
+    retentionModes: Type.Optional(
+      Type.Array(Type.Enum([...CATALOG_RETENTION_MODES]), {
+        uniqueItems: true,
+        minItems: 1,
+        description: "Data-retention modes under which the model may be used; unset: any",
+      }),
+    ),
+    acceptAgreement: Type.Optional(
+      Type.Boolean({
+        description: "Remediation may accept the model's Marketplace agreement in the accounts this entry covers",
+      }),
     ),
     owner: Type.String({ minLength: 1, maxLength: 256 }),
     justification: Type.String({ minLength: 1, maxLength: 2048 }),
@@ -81,6 +100,11 @@ export function toEntry(doc: CatalogEntryDoc): CatalogEntry {
           },
         }
       : {}),
+    ...(doc.endpoints?.length && !(doc.endpoints.length === 1 && doc.endpoints[0] === "runtime")
+      ? { endpoints: [...doc.endpoints].sort() }
+      : {}),
+    ...(doc.retentionModes?.length ? { retentionModes: [...doc.retentionModes].sort() } : {}),
+    ...(doc.acceptAgreement ? { acceptAgreement: true } : {}),
     owner: doc.owner,
     justification: doc.justification,
     ...(doc.expiresAt ? { expiresAt: new Date(doc.expiresAt).toISOString() } : {}),
@@ -102,6 +126,9 @@ export function toDoc(entry: CatalogEntry): CatalogEntryDoc {
     ...(entry.regions ? { regions: entry.regions } : {}),
     ...(entry.geography ? { geography: entry.geography } : {}),
     ...(entry.conditions ? { conditions: entry.conditions } : {}),
+    ...(entry.endpoints ? { endpoints: entry.endpoints } : {}),
+    ...(entry.retentionModes ? { retentionModes: entry.retentionModes } : {}),
+    ...(entry.acceptAgreement ? { acceptAgreement: true } : {}),
     owner: entry.owner,
     justification: entry.justification,
     ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}),

@@ -5,6 +5,18 @@
 export const GEOGRAPHIES = ["US", "EU", "APAC", "CA", "JP", "AU", "SA", "GOV"] as const;
 export type Geography = (typeof GEOGRAPHIES)[number];
 
+/**
+ * The surfaces an entry allows the model on: `runtime` (bedrock-runtime: Converse, InvokeModel,
+ * Chat Completions, Responses, directly or through inference profiles), `mantle` (the
+ * bedrock-mantle endpoint) and `claude_platform` (Claude Platform on AWS, operated by Anthropic).
+ */
+export const ENDPOINTS = ["runtime", "mantle", "claude_platform"] as const;
+export type Endpoint = (typeof ENDPOINTS)[number];
+
+/** Data-retention modes an entry may allow (GetAccountDataRetention / a mantle project's). */
+export const CATALOG_RETENTION_MODES = ["default", "none", "provider_data_share", "inherit", "aws_review"] as const;
+export type CatalogRetentionMode = (typeof CATALOG_RETENTION_MODES)[number];
+
 export type CatalogScope = { kind: "organization" } | { kind: "ou"; id: string } | { kind: "account"; id: string };
 
 export interface CatalogEntry {
@@ -22,6 +34,15 @@ export interface CatalogEntry {
   /** Data residency: calls, and every destination Region of a profile used, must stay in this geography. */
   geography?: Geography;
   conditions?: { loggingRequired?: boolean; guardrailRequired?: boolean };
+  /** Surfaces the model may be used on; unset: `runtime` only. */
+  endpoints?: Endpoint[];
+  /** Retention modes under which the model may be used; unset: any. */
+  retentionModes?: CatalogRetentionMode[];
+  /**
+   * Remediation may accept the model's Marketplace agreement (a commercial act) in the accounts
+   * this entry covers. Unset: never; AWS subscribes an account on its first call anyway.
+   */
+  acceptAgreement?: boolean;
   owner: string;
   justification: string;
   /** ISO date-time after which the entry no longer allows anything. */

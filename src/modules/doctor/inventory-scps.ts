@@ -1,17 +1,14 @@
-// The SCPs of an account as the last inventory sync saw them, read through reconciliation's
-// inventory view (one reader of the inventory's policy tables).
-import type { ReconcileInputRepository } from "../reconcile/reconcile-input.repository.js";
+// The SCPs of an account as the last inventory sync saw them (the doctor's fallback when
+// Organizations cannot be read), from the reachability facts.
+import type { FactsRepository } from "../reachability/facts.repository.js";
 import type { InventoryScps } from "./doctor.service.js";
 
-export function inventoryScpsFrom(
-  inputs: ReconcileInputRepository,
-): (accountId: string) => Promise<InventoryScps | undefined> {
+export function inventoryScpsFrom(facts: FactsRepository): (accountId: string) => Promise<InventoryScps | undefined> {
   return async (accountId) => {
-    const known = await inputs.load([accountId]);
-    const account = known.accounts[0];
+    const [account] = await facts.accounts([accountId]);
     if (account === undefined) return undefined;
-    if (account.management) return { management: true, levels: [] };
-    const levels = known.scps.get(accountId);
-    return levels === undefined ? undefined : { management: false, levels };
+    if (account.facts.management) return { management: true, levels: [] };
+    const levels = account.facts.scps;
+    return levels === undefined || levels.length === 0 ? undefined : { management: false, levels };
   };
 }

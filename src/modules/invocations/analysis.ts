@@ -8,8 +8,8 @@
 // directly). Failed calls were not served, so only successful ones count as usage.
 import { compareStrings } from "../catalog/arns.js";
 import type { CatalogEntry } from "../catalog/catalog.types.js";
+import { entryAllowsRegion, entryAppliesTo } from "../catalog/catalog-scope.js";
 import { AllowIndex, isExpired, type ModelFact, modelMatches, type ProfileFact } from "../catalog/grants.js";
-import { entryAllowsRegion, entryAppliesTo } from "../reconcile/reconcile.js";
 import type { UnapprovedFinding } from "./analysis.repository.js";
 import { UNAPPROVED_INVOCATION } from "./analysis.repository.js";
 import type { InvocationGroup } from "./invocation-events.repository.js";

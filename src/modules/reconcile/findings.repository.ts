@@ -22,6 +22,7 @@ interface Db {
   account_id: string;
   region: string | null;
   model_id: string | null;
+  path: string | null;
   gate: string | null;
   detail: string;
   evidence: unknown;
@@ -42,6 +43,7 @@ const toFinding = (r: Db): Finding => ({
   accountId: r.account_id,
   region: r.region,
   modelId: r.model_id,
+  path: r.path,
   gate: r.gate,
   detail: r.detail,
   evidence: (r.evidence as Record<string, unknown> | null) ?? {},
@@ -98,6 +100,7 @@ export function createFindingsRepository(db: Database) {
           account_id: c.accountId,
           region: c.region,
           model_id: c.modelId,
+          path: c.path,
           gate: c.gate,
           detail: c.detail,
           evidence: c.evidence,
@@ -107,12 +110,12 @@ export function createFindingsRepository(db: Database) {
       const upserted = await tx.$queryRaw<{ inserted: boolean }[]>`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS x(
-            key text, type text, severity text, account_id text, region text, model_id text, gate text,
+            key text, type text, severity text, account_id text, region text, model_id text, path text, gate text,
             detail text, evidence jsonb)
         )
-        INSERT INTO findings AS f (key, type, severity, status, account_id, region, model_id, gate, detail, evidence,
+        INSERT INTO findings AS f (key, type, severity, status, account_id, region, model_id, path, gate, detail, evidence,
           first_seen_at, last_seen_at)
-        SELECT key, type, severity, 'open', account_id, region, model_id, gate, detail, evidence, ${now}, ${now}
+        SELECT key, type, severity, 'open', account_id, region, model_id, path, gate, detail, evidence, ${now}, ${now}
         FROM input
         ON CONFLICT (key) DO UPDATE SET
           type = EXCLUDED.type,

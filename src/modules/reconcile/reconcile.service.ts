@@ -7,14 +7,19 @@ import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
+import { createReachabilityEngine } from "../reachability/engine.js";
+import type { FactsRepository } from "../reachability/facts.repository.js";
+import type { ModelVerdict } from "../reachability/reachability.types.js";
+import type { VerdictsRepository } from "../reachability/verdicts.repository.js";
 import type { ApplyResult, FindingFilter, FindingsRepository } from "./findings.repository.js";
 import type { ReconcilePayload } from "./reconcile.jobs.js";
 import { reconcile } from "./reconcile.js";
-import type { Finding } from "./reconcile.types.js";
-import type { ReconcileInputRepository } from "./reconcile-input.repository.js";
+import type { Finding, FindingCandidate } from "./reconcile.types.js";
 
 export interface ReconcileRunResult extends ApplyResult {
   found: number;
+  /** Stored model verdicts that changed (the matrix reads them). */
+  verdictsChanged: number;
 }
 
 const isIdCursor = (v: unknown): v is { id: string } =>
@@ -26,7 +31,8 @@ const isIdCursor = (v: unknown): v is { id: string } =>
 export function createReconcileService(deps: {
   db: Database;
   desired: DesiredStateSource;
-  inputs: ReconcileInputRepository;
+  inventory: FactsRepository;
+  verdicts: VerdictsRepository;
   findings: FindingsRepository;
   audit: AuditService;
   clock: Clock;
@@ -41,10 +47,33 @@ export function createReconcileService(deps: {
       async (tx) => {
         await findings.lockForApply(tx);
         const now = clock.now();
-        const [entries, inventory] = await Promise.all([deps.desired.entries(now), deps.inputs.load(accountIds)]);
-        const candidates = reconcile({ ...inventory, entries, now, legacyWindowDays: deps.settings.legacyWindowDays });
+        const entries = await deps.desired.entries(now);
+        // The inventory is read a chunk of accounts at a time; the engine's memo spans the run.
+        const engine = createReachabilityEngine({ now });
+        const candidates: FindingCandidate[] = [];
+        let verdictsChanged = 0;
+        for await (const accounts of deps.inventory.chunks(accountIds === undefined ? {} : { accountIds })) {
+          const verdicts: ModelVerdict[] = [];
+          candidates.push(
+            ...reconcile({
+              accounts,
+              entries,
+              now,
+              legacyWindowDays: deps.settings.legacyWindowDays,
+              engine,
+              verdicts,
+            }),
+          );
+          // The matrix and model views show the engine's verdicts as of this run.
+          verdictsChanged += await deps.verdicts.replace(
+            accounts.map((a) => a.facts.accountId),
+            verdicts,
+            now,
+            tx,
+          );
+        }
         const applied = await findings.apply(candidates, now, accountIds === undefined ? {} : { accountIds }, tx);
-        return { found: candidates.length, ...applied };
+        return { found: candidates.length, verdictsChanged, ...applied };
         // A whole organization (hundreds of thousands of model rows) takes longer than a request.
       },
       { timeoutMs: 10 * 60_000 },

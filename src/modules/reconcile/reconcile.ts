@@ -1,505 +1,306 @@
-// Reconciliation: the catalog in force (desired state) against the inventory (actual state) →
-// finding candidates. A pure function, so the same rules serve the job, the API and the tests.
+// Reconciliation: the catalog in force (desired state) against what the reachability engine says
+// can be called (actual state) → finding candidates. Pure, so the same rules serve the job, the API
+// and the tests; whether a model can be called is the engine's answer, never decided here.
 //
-// Rules, per ACTIVE account still in the organization, per account-Region synced at least once:
-// - The catalog entries that apply to an account are those whose scope is the organization, an
-//   OU on the account's lineage, or the account itself. What they allow is decided by the policy
-//   compiler's AllowIndex (grants.ts), fed with this account's own models and profiles.
-// - A model row is "accessible" when nothing blocks it: the Region offers it, the effective SCPs
-//   do not deny InvokeModel on its ARN, the agreement is in place, the Anthropic use case is on
-//   file, and the Marketplace entitlement/authorization is there. Unknown evidence (null) does not
-//   block: we report what we know, not what we could not read.
-// - Approved and blocked → APPROVED_MODEL_BLOCKED, one finding per blocking gate (so each can be
-//   remediated and resolved on its own); Region unavailable hides the others (nothing else
-//   matters there). An exact model id approved in explicitly listed Regions that the account syncs
-//   but that does not offer the model is also region_unavailable.
-// - Accessible but not approved → UNAPPROVED_MODEL_ACCESSIBLE.
-// - An inference profile usable from a Region where a geography-limited entry approves its model
-//   (or names it in viaProfiles), which routes outside that geography (global, or a destination
-//   outside) and is not denied by the SCPs → RESIDENCY_VIOLATION. The finding's model is the
-//   profile id.
-// - Approved model rows whose lifecycle is LEGACY, or whose end of life is within the window →
-//   LEGACY_MODEL.
-// - Logging / guardrail conditions are checked where an entry with the condition approves a model
-//   offered in the account-Region.
-// - An account-Region whose last sync failed → ACCOUNT_UNREACHABLE. Findings from its last
-//   successful inventory are still reported (evidence says how old it is), so a failed sync does
-//   not resolve and later re-open them with a new first-seen time.
-import { evaluateScps, type ScpLevel } from "../../lib/policy-evaluator.js";
-import { compareStrings, foundationModelArn, globMatch, hasWildcard, inferenceProfileArn } from "../catalog/arns.js";
-import type { CatalogEntry } from "../catalog/catalog.types.js";
-import { inGeography } from "../catalog/geography.js";
+// Per ACTIVE account still in the organization, per account-Region synced at least once:
+// - The catalog entries that apply are those scoped to the organization, an OU on the account's
+//   lineage, or the account. A path is approved when an entry allows it: direct and profile paths
+//   through the policy compiler's AllowIndex (entries allowing `runtime`), bedrock-mantle and
+//   Claude Platform when an entry lists that endpoint.
+// - Approved on some path, but no approved path usable → one finding per blocked approved path and
+//   gate: APPROVED_MODEL_BLOCKED, or MARKETPLACE_SUBSCRIPTION_BLOCKED / ENTITLEMENT_INACTIVE /
+//   RETENTION_VIOLATION for those gates. Unknown paths produce nothing: we report what we know.
+// - Approved and usable, but under a retention mode the entry does not allow → RETENTION_VIOLATION.
+// - Not approved on any path, but usable on one → UNAPPROVED_MODEL_ACCESSIBLE per usable path.
+// - Approved, and usable on bedrock-mantle or Claude Platform where no entry allows that endpoint
+//   → UNGUARDED_SURFACE.
+// - A usable inference-profile path from a Region where a geography-limited entry concerns its
+//   model, routing outside that geography → RESIDENCY_VIOLATION (the model is the profile id).
+// - Legacy lifecycle, logging and guardrail conditions of approving entries; an invalid effective
+//   Bedrock policy (BEDROCK_POLICY_INVALID); a failed last sync (ACCOUNT_UNREACHABLE), whose
+//   findings from the last good inventory are still reported.
+import { compareStrings, hasWildcard } from "../catalog/arns.js";
+import type { CatalogEntry, Endpoint } from "../catalog/catalog.types.js";
+import { entryAllowsRegion, entryAppliesTo } from "../catalog/catalog-scope.js";
 import { AllowIndex, isExpired, type ModelFact, modelMatches, type ProfileFact } from "../catalog/grants.js";
-import type {
-  BlockingGate,
-  EnforcedGuardrail,
-  FindingCandidate,
-  FindingSeverity,
-  FindingType,
-  ReconcileAccount,
-  ReconcileAccountRegion,
-  ReconcileInput,
-  ReconcileModel,
-  ReconcileProfile,
-} from "./reconcile.types.js";
+import { retentionFor } from "../reachability/gates.js";
+import {
+  type AccountInventory,
+  type Gate,
+  type ModelVerdict,
+  type PathVerdict,
+  pathName,
+  type RegionFacts,
+} from "../reachability/reachability.types.js";
+import { FindingsCollector } from "./findings-collector.js";
+import type { FindingCandidate, FindingSeverity, FindingType, ReconcileInput } from "./reconcile.types.js";
+import { conditionFindings, legacyFinding, residencyFindings } from "./reconcile-conditions.js";
 
-const DAY_MS = 86_400_000;
-const INVOKE = "bedrock:InvokeModel";
+const ANY_PRINCIPAL = { kind: "any" } as const;
 
-export function findingKey(parts: {
-  type: FindingType;
-  accountId: string;
-  region: string | null;
-  modelId: string | null;
-  gate: string | null;
-}): string {
-  return [parts.type, parts.accountId, parts.region ?? "", parts.modelId ?? "", parts.gate ?? ""].join("|");
-}
-
-/** Does a catalog entry's scope cover the account (lineage: account, OUs…, root)? */
-export function entryAppliesTo(entry: CatalogEntry, lineage: readonly string[]): boolean {
-  switch (entry.scope.kind) {
-    case "organization":
-      return true;
-    case "ou":
-    case "account":
-      return lineage.includes(entry.scope.id);
-  }
-}
-
-/** Does the entry allow calls from this source Region (its Regions, geography, or anywhere)? */
-export function entryAllowsRegion(entry: CatalogEntry, region: string): boolean {
-  const geo = entry.geography;
-  if (geo !== undefined && !inGeography(region, geo)) return false;
-  return entry.regions === undefined || entry.regions.includes(region);
-}
-
-function guardrailCovers(g: EnforcedGuardrail, modelId: string): boolean {
-  const hit = (p: string) => p === modelId || p.endsWith(`/${modelId}`) || (hasWildcard(p) && globMatch(p, modelId));
-  return (g.includedModels.length === 0 || g.includedModels.some(hit)) && !g.excludedModels.some(hit);
-}
-
-const groupBy = <T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> => {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
+const BLOCKED_TYPE: Partial<Record<Gate, FindingType>> = {
+  marketplace: "MARKETPLACE_SUBSCRIPTION_BLOCKED",
+  entitlement: "ENTITLEMENT_INACTIVE",
+  data_retention: "RETENTION_VIOLATION",
+};
+const GATE_SEVERITY: Record<Gate, FindingSeverity> = {
+  credentials: "medium",
+  region: "low",
+  lifecycle: "medium",
+  bedrock_policy: "critical",
+  org_policy: "medium",
+  iam: "medium",
+  entitlement: "high",
+  marketplace: "medium",
+  use_case: "medium",
+  data_retention: "high",
 };
 
-class Collector {
-  private readonly byKey = new Map<string, FindingCandidate>();
+/** How a path reads in a sentence. */
+export function pathLabel(v: PathVerdict): string {
+  switch (v.path.kind) {
+    case "direct":
+      return "a direct call";
+    case "profile":
+      return `inference profile ${v.path.profileId}`;
+    case "global_profile":
+      return `global inference profile ${v.path.profileId}`;
+    case "mantle":
+      return `bedrock-mantle (${v.path.projectArn})`;
+    case "claude_platform":
+      return "Claude Platform on AWS";
+  }
+}
 
-  add(
-    c: Omit<FindingCandidate, "key" | "evidence"> & { evidence: Record<string, unknown> & { entryIds?: string[] } },
-  ): void {
-    const key = findingKey(c);
-    const seen = this.byKey.get(key);
-    if (seen === undefined) {
-      this.byKey.set(key, { ...c, key });
-      return;
+const endpointOf = (v: PathVerdict): Endpoint =>
+  v.path.kind === "mantle" ? "mantle" : v.path.kind === "claude_platform" ? "claude_platform" : "runtime";
+const allowsEndpoint = (e: CatalogEntry, endpoint: Endpoint) => (e.endpoints ?? ["runtime"]).includes(endpoint);
+
+function modelFacts(account: AccountInventory): ModelFact[] {
+  const byId = new Map<string, ModelFact>();
+  for (const rf of account.facts.regions.values())
+    for (const m of rf.models.values()) {
+      const f = byId.get(m.modelId) ?? { modelId: m.modelId, provider: m.provider, regions: [] };
+      if (m.regionAvailability !== "NOT_AVAILABLE") f.regions.push(rf.region);
+      byId.set(m.modelId, f);
     }
-    // Several entries can lead to one finding: keep one, naming every entry.
-    const ids = [...((seen.evidence.entryIds as string[] | undefined) ?? []), ...(c.evidence.entryIds ?? [])];
-    if (ids.length > 0) seen.evidence.entryIds = [...new Set(ids)].sort(compareStrings);
-  }
-
-  result(): FindingCandidate[] {
-    return [...this.byKey.values()].sort((a, b) => compareStrings(a.key, b.key));
-  }
+  return [...byId.values()];
 }
 
-interface ScpOutcome {
-  denied: boolean;
-  evidence?: Record<string, unknown>;
+function profileFacts(account: AccountInventory): ProfileFact[] {
+  const byId = new Map<string, ProfileFact>();
+  for (const rf of account.facts.regions.values())
+    for (const p of rf.profiles.values()) {
+      const f = byId.get(p.profileId) ?? {
+        profileId: p.profileId,
+        modelId: p.modelId,
+        sourceRegions: [],
+        destinationRegions: [...p.destinationRegions],
+        isGlobal: p.isGlobal,
+      };
+      f.sourceRegions.push(rf.region);
+      f.isGlobal ||= p.isGlobal;
+      byId.set(p.profileId, f);
+    }
+  for (const f of byId.values()) f.sourceRegions.sort(compareStrings);
+  return [...byId.values()];
 }
 
-function scpOutcome(
-  levels: readonly ScpLevel[] | undefined,
-  resource: string,
-  context: Record<string, string>,
-): ScpOutcome {
-  if (levels === undefined || levels.length === 0) return { denied: false };
-  const ev = evaluateScps(levels, { action: INVOKE, resource, context });
-  if (ev.decision === "allowed") return { denied: false };
-  return {
-    denied: true,
-    evidence: {
-      decision: ev.decision,
-      resource,
-      ...(ev.missingAllowAt !== undefined ? { missingAllowAt: ev.missingAllowAt } : {}),
-      matched: ev.matched.map((m) => ({ policyId: m.policyId, statementIndex: m.statementIndex, sid: m.sid ?? null })),
-    },
-  };
+/** Which entries approve a path of the verdict (empty: not approved). */
+function approvingEntries(
+  v: PathVerdict,
+  modelId: string,
+  region: string,
+  ctx: { index: AllowIndex; entries: readonly CatalogEntry[]; profileSources: Map<string, Set<string>> },
+): CatalogEntry[] {
+  const endpoint = endpointOf(v);
+  const matching = ctx.entries.filter(
+    (e) => allowsEndpoint(e, endpoint) && modelMatches(e.model, modelId) && entryAllowsRegion(e, region),
+  );
+  if (endpoint !== "runtime") return matching.filter((e) => e.viaProfiles === undefined);
+  if (v.path.kind === "direct")
+    return ctx.index.directAllows(modelId, region) ? matching.filter((e) => e.viaProfiles === undefined) : [];
+  const id = v.path.profileId as string;
+  if (!ctx.profileSources.get(id)?.has(region)) return [];
+  const ids = new Set(ctx.index.grants.profileGrants.filter((g) => g.profile.profileId === id).map((g) => g.entryId));
+  return ctx.entries.filter((e) => ids.has(e.id));
 }
 
-const GATE_WORDS: Record<BlockingGate, string> = {
-  region_unavailable: "the Region does not offer it",
-  scp_deny: "a service control policy denies InvokeModel",
-  agreement_missing: "the Marketplace model agreement is missing",
-  agreement_pending: "the Marketplace model agreement is pending",
-  anthropic_use_case_missing: "the Anthropic use case form is not on file",
-  marketplace_permission: "the Marketplace subscription or permission is missing",
-};
-
-const GATE_SEVERITY: Record<BlockingGate, FindingSeverity> = {
-  region_unavailable: "low",
-  scp_deny: "medium",
-  agreement_missing: "medium",
-  agreement_pending: "low",
-  anthropic_use_case_missing: "medium",
-  marketplace_permission: "medium",
-};
-
-/** Gates blocking a model row other than SCPs, in remediation order. */
-function accessGates(row: ReconcileModel, account: ReconcileAccount): BlockingGate[] {
-  if (row.regionAvailability === "NOT_AVAILABLE") return ["region_unavailable"];
-  const gates: BlockingGate[] = [];
-  if (row.agreementStatus === "NOT_AVAILABLE" || row.agreementStatus === "ERROR") gates.push("agreement_missing");
-  if (row.agreementStatus === "PENDING") gates.push("agreement_pending");
-  const anthropic = row.provider.toLowerCase() === "anthropic" || row.modelId.startsWith("anthropic.");
-  const useCaseMissing =
-    anthropic &&
-    (account.useCaseSubmitted === false ||
-      (row.authorizationStatus === "NOT_AUTHORIZED" && account.useCaseSubmitted !== true));
-  if (useCaseMissing) gates.push("anthropic_use_case_missing");
-  if (
-    row.entitlementAvailability === "NOT_AVAILABLE" ||
-    (row.authorizationStatus === "NOT_AUTHORIZED" && !useCaseMissing)
-  )
-    gates.push("marketplace_permission");
-  return gates;
-}
-
-function modelFacts(models: readonly ReconcileModel[]): ModelFact[] {
-  return [...groupBy(models, (m) => m.modelId).values()].map((rows) => ({
-    modelId: rows[0]?.modelId ?? "",
-    provider: rows[0]?.provider ?? "",
-    regions: rows.filter((r) => r.regionAvailability !== "NOT_AVAILABLE").map((r) => r.region),
-  }));
-}
-
-function profileFacts(profiles: readonly ReconcileProfile[]): ProfileFact[] {
-  const out: ProfileFact[] = [];
-  for (const rows of groupBy(profiles, (p) => p.profileId).values()) {
-    const first = rows[0];
-    const modelId = first?.modelIds[0];
-    if (first === undefined || modelId === undefined) continue;
-    out.push({
-      profileId: first.profileId,
-      modelId,
-      sourceRegions: [...new Set(rows.map((r) => r.region))].sort(compareStrings),
-      destinationRegions: [...first.destinationRegions],
-      isGlobal: rows.some((r) => r.isGlobal),
-    });
-  }
-  return out;
-}
+const entryIds = (entries: readonly CatalogEntry[]) => [...new Set(entries.map((e) => e.id))].sort(compareStrings);
 
 export function reconcile(input: ReconcileInput): FindingCandidate[] {
-  const out = new Collector();
-  const regionsByAccount = groupBy(input.accountRegions, (r) => r.accountId);
-  const modelsByAccount = groupBy(input.models, (m) => m.accountId);
-  const profilesByAccount = groupBy(input.profiles, (p) => p.accountId);
+  const out = new FindingsCollector();
   const live = input.entries.filter((e) => !isExpired(e, input.now));
-  const legacyHorizon = input.now.getTime() + input.legacyWindowDays * DAY_MS;
-
   for (const account of input.accounts) {
-    if (account.state !== "ACTIVE" || account.leftAt !== null) continue;
+    if (!account.facts.active) continue;
     const entries = live.filter((e) => entryAppliesTo(e, account.lineage));
-    const accountModels = modelsByAccount.get(account.id) ?? [];
-    const accountProfiles = profilesByAccount.get(account.id) ?? [];
+    const runtimeEntries = entries.filter((e) => allowsEndpoint(e, "runtime"));
     const index = new AllowIndex({
-      entries,
-      models: modelFacts(accountModels),
-      profiles: profileFacts(accountProfiles),
+      entries: runtimeEntries,
+      models: modelFacts(account),
+      profiles: profileFacts(account),
       now: input.now,
     });
-    const levels = input.scps.get(account.id);
-    const modelsByRegion = groupBy(accountModels, (m) => m.region);
-    const profilesByRegion = groupBy(accountProfiles, (p) => p.region);
-    const base = { accountId: account.id };
-
-    for (const ar of regionsByAccount.get(account.id) ?? []) {
-      if (ar.status === "never") continue;
-      const region = ar.region;
-      const inventoryAsOf = ar.lastSuccessAt?.toISOString() ?? null;
-      if (ar.status === "error") {
+    const ctx = { index, entries, profileSources: index.profileSources() };
+    const accountId = account.facts.accountId;
+    if (account.facts.bedrockPolicy.known && account.facts.bedrockPolicy.value.invalidGuardrails.length > 0) {
+      const p = account.facts.bedrockPolicy.value;
+      out.add({
+        type: "BEDROCK_POLICY_INVALID",
+        severity: "critical",
+        accountId,
+        region: null,
+        modelId: null,
+        path: null,
+        gate: "bedrock_policy",
+        detail: `The effective Bedrock policy of account ${accountId} names a malformed guardrail, so every Bedrock call in it fails: ${p.invalidGuardrails.join("; ")}.`,
+        evidence: { policyIds: [...p.policyIds], invalidGuardrails: [...p.invalidGuardrails] },
+      });
+    }
+    for (const rf of account.facts.regions.values()) {
+      if (rf.status === "never") continue;
+      const details = account.regionDetails.get(rf.region);
+      const inventoryAsOf = details?.lastSuccessAt?.toISOString() ?? null;
+      if (rf.status === "error") {
         out.add({
-          ...base,
+          accountId,
           type: "ACCOUNT_UNREACHABLE",
-          severity: ar.lastErrorGate === "credentials" ? "high" : "medium",
-          region,
+          severity: rf.errorGate === "credentials" ? "high" : "medium",
+          region: rf.region,
           modelId: null,
+          path: null,
           gate: null,
-          detail: `The last sync of account ${account.id} in ${region} failed${ar.lastErrorGate ? ` at the ${ar.lastErrorGate} gate` : ""}${ar.lastErrorMessage ? `: ${ar.lastErrorMessage}` : ""}. Findings for it come from the inventory of ${inventoryAsOf ?? "no successful sync"}.`,
+          detail: `The last sync of account ${accountId} in ${rf.region} failed${rf.errorGate ? ` at the ${rf.errorGate} gate` : ""}${rf.errorMessage ? `: ${rf.errorMessage}` : ""}. Findings for it come from the inventory of ${inventoryAsOf ?? "no successful sync"}.`,
           evidence: {
-            lastErrorAt: ar.lastErrorAt?.toISOString() ?? null,
-            lastErrorGate: ar.lastErrorGate,
-            lastErrorCode: ar.lastErrorCode,
-            lastErrorMessage: ar.lastErrorMessage,
+            lastErrorAt: details?.lastErrorAt?.toISOString() ?? null,
+            lastErrorGate: rf.errorGate,
+            lastErrorCode: details?.lastErrorCode ?? null,
+            lastErrorMessage: rf.errorMessage,
             lastSuccessAt: inventoryAsOf,
           },
         });
       }
-      const rows = modelsByRegion.get(region) ?? [];
-      const regionProfiles = profilesByRegion.get(region) ?? [];
-
-      for (const row of rows) {
-        const approved = index.allows(row.modelId, region);
-        const scp = modelScpOutcome(index, levels, account.id, row.modelId, region);
-        const gates = accessGates(row, account);
-        if (scp.denied && !gates.includes("region_unavailable")) gates.splice(0, 0, "scp_deny");
-        const evidence = {
-          inventoryAsOf,
-          availability: {
-            regionAvailability: row.regionAvailability,
-            agreementStatus: row.agreementStatus,
-            agreementError: row.agreementError,
-            authorizationStatus: row.authorizationStatus,
-            entitlementAvailability: row.entitlementAvailability,
-            offerCount: row.offerCount,
-          },
-          useCaseSubmitted: account.useCaseSubmitted,
-          ...(scp.evidence ? { scp: scp.evidence } : {}),
-        };
-        if (approved) {
-          for (const gate of gates) {
-            out.add({
-              ...base,
-              type: "APPROVED_MODEL_BLOCKED",
-              severity: GATE_SEVERITY[gate],
-              region,
-              modelId: row.modelId,
-              gate,
-              detail: `${row.modelId} is approved for account ${account.id} in ${region} but cannot be used: ${GATE_WORDS[gate]}.`,
-              evidence: { ...evidence, blockingGates: gates },
-            });
-          }
-          legacy(out, account.id, row, input.now, legacyHorizon, input.legacyWindowDays);
-          guardrail(out, account.id, entries, ar, row, regionProfiles);
-        } else if (gates.length === 0) {
-          out.add({
-            ...base,
-            type: "UNAPPROVED_MODEL_ACCESSIBLE",
-            severity: "high",
-            region,
-            modelId: row.modelId,
-            gate: null,
-            detail: `${row.modelId} can be invoked in account ${account.id} in ${region}, but no catalog entry approves it there.`,
-            evidence,
-          });
-        }
-      }
-
-      // Approved in explicitly listed Regions, but the Region does not offer the model at all.
-      // "disabled": the account has not enabled this opt-in Region, so nothing there can be used.
-      if (ar.status === "ok" || ar.status === "disabled" || rows.length > 0) {
-        const offered = new Set(rows.map((r) => r.modelId));
-        for (const e of entries) {
-          if (e.regions === undefined || e.viaProfiles !== undefined || hasWildcard(e.model)) continue;
-          if (!entryAllowsRegion(e, region) || offered.has(e.model)) continue;
-          out.add({
-            ...base,
-            type: "APPROVED_MODEL_BLOCKED",
-            severity: GATE_SEVERITY.region_unavailable,
-            region,
-            modelId: e.model,
-            gate: "region_unavailable",
-            detail: `${e.model} is approved for account ${account.id} in ${region} but the Region does not offer it.`,
-            evidence: { inventoryAsOf, entryIds: [e.id], blockingGates: ["region_unavailable"] },
-          });
-        }
-      }
-
-      residency(out, account.id, entries, levels, region, regionProfiles, inventoryAsOf);
-      logging(out, account.id, entries, ar, rows, regionProfiles, index);
+      const verdicts = input.engine.evaluateRegion(account.facts, rf.region, ANY_PRINCIPAL);
+      input.verdicts?.push(...verdicts);
+      for (const v of verdicts) judgeModel(out, account, rf, v, ctx, input, inventoryAsOf);
+      regionUnavailable(out, accountId, rf, entries, inventoryAsOf);
+      conditionFindings(out, accountId, rf, details, entries, index, verdicts);
     }
   }
   return out.result();
 }
 
-/**
- * SCP outcome for a model in a Region. A model approved only through inference profiles is
- * checked as called through one of them (the compiled SCPs deny its direct use on purpose).
- */
-function modelScpOutcome(
-  index: AllowIndex,
-  levels: readonly ScpLevel[] | undefined,
-  accountId: string,
-  modelId: string,
-  region: string,
-): ScpOutcome {
-  const resource = foundationModelArn(region, modelId);
-  const direct = scpOutcome(levels, resource, { "aws:RequestedRegion": region });
-  if (!direct.denied || index.directAllows(modelId, region) || !index.viaAllows(modelId, region)) return direct;
-  for (const g of index.grants.profileGrants) {
-    const p = g.profile;
-    if (!g.viaOnly || p.modelId !== modelId || !(p.isGlobal || p.destinationRegions.includes(region))) continue;
-    for (const source of g.sources) {
-      const via = scpOutcome(levels, resource, {
-        "aws:RequestedRegion": region,
-        "bedrock:InferenceProfileArn": inferenceProfileArn(source, accountId, p.profileId),
-      });
-      if (!via.denied) return via;
-    }
-  }
-  return direct;
-}
-
-function legacy(
-  out: Collector,
-  accountId: string,
-  row: ReconcileModel,
-  now: Date,
-  horizon: number,
-  windowDays: number,
-): void {
-  const eol = row.endOfLifeTime?.getTime();
-  const eolSoon = eol !== undefined && eol <= horizon;
-  if (row.lifecycleStatus !== "LEGACY" && !eolSoon) return;
-  const past = eol !== undefined && eol <= now.getTime();
-  const eolText = row.endOfLifeTime?.toISOString();
-  out.add({
-    accountId,
-    type: "LEGACY_MODEL",
-    severity: past ? "high" : eolSoon ? "medium" : "low",
-    region: row.region,
-    modelId: row.modelId,
-    gate: null,
-    detail: past
-      ? `${row.modelId} is approved in ${row.region} but reached end of life on ${eolText}.`
-      : eolSoon
-        ? `${row.modelId} is approved in ${row.region} and reaches end of life on ${eolText}, within ${windowDays} days.`
-        : `${row.modelId} is approved in ${row.region} but its lifecycle is LEGACY.`,
-    evidence: {
-      lifecycleStatus: row.lifecycleStatus,
-      legacyTime: row.legacyTime?.toISOString() ?? null,
-      endOfLifeTime: eolText ?? null,
-      windowDays,
-    },
-  });
-}
-
-/** Entries with a condition that approve this model in this Region (directly or via a profile). */
-function conditionedEntries(
-  entries: readonly CatalogEntry[],
-  cond: "loggingRequired" | "guardrailRequired",
-  region: string,
-  modelId: string,
-  regionProfiles: readonly ReconcileProfile[],
-): CatalogEntry[] {
-  return entries.filter((e) => {
-    if (e.conditions?.[cond] !== true || !entryAllowsRegion(e, region) || !modelMatches(e.model, modelId)) return false;
-    if (e.viaProfiles === undefined) return true;
-    return regionProfiles.some((p) => e.viaProfiles?.includes(p.profileId) && p.modelIds.includes(modelId));
-  });
-}
-
-function guardrail(
-  out: Collector,
-  accountId: string,
-  entries: readonly CatalogEntry[],
-  ar: ReconcileAccountRegion,
-  row: ReconcileModel,
-  regionProfiles: readonly ReconcileProfile[],
-): void {
-  if (ar.guardrails === null) return;
-  const requiring = conditionedEntries(entries, "guardrailRequired", ar.region, row.modelId, regionProfiles);
-  if (requiring.length === 0 || ar.guardrails.some((g) => guardrailCovers(g, row.modelId))) return;
-  out.add({
-    accountId,
-    type: "GUARDRAIL_REQUIRED_BUT_MISSING",
-    severity: "high",
-    region: ar.region,
-    modelId: row.modelId,
-    gate: null,
-    detail: `${row.modelId} is approved in account ${accountId} in ${ar.region} on condition of an enforced guardrail, and no enforced guardrail covers it.`,
-    evidence: {
-      entryIds: requiring.map((e) => e.id).sort(compareStrings),
-      enforcedGuardrails: ar.guardrails.map((g) => g.guardrailId),
-    },
-  });
-}
-
-function logging(
-  out: Collector,
-  accountId: string,
-  entries: readonly CatalogEntry[],
-  ar: ReconcileAccountRegion,
-  rows: readonly ReconcileModel[],
-  regionProfiles: readonly ReconcileProfile[],
-  index: AllowIndex,
-): void {
-  if (ar.loggingEnabled !== false) return;
-  const requiring = new Map<string, string[]>();
-  for (const row of rows) {
-    if (!index.allows(row.modelId, ar.region)) continue;
-    for (const e of conditionedEntries(entries, "loggingRequired", ar.region, row.modelId, regionProfiles))
-      requiring.set(e.id, [...(requiring.get(e.id) ?? []), row.modelId]);
-  }
-  if (requiring.size === 0) return;
-  out.add({
-    accountId,
-    type: "LOGGING_REQUIRED_BUT_DISABLED",
-    severity: "high",
-    region: ar.region,
-    modelId: null,
-    gate: null,
-    detail: `Model invocation logging is off in account ${accountId} in ${ar.region}, but catalog entries approve models there on condition that it is on.`,
-    evidence: {
-      entryIds: [...requiring.keys()].sort(compareStrings),
-      models: [...new Set([...requiring.values()].flat())].sort(compareStrings),
-    },
-  });
-}
-
-function residency(
-  out: Collector,
-  accountId: string,
-  entries: readonly CatalogEntry[],
-  levels: readonly ScpLevel[] | undefined,
-  region: string,
-  regionProfiles: readonly ReconcileProfile[],
+function judgeModel(
+  out: FindingsCollector,
+  account: AccountInventory,
+  rf: RegionFacts,
+  v: ModelVerdict,
+  ctx: { index: AllowIndex; entries: readonly CatalogEntry[]; profileSources: Map<string, Set<string>> },
+  input: ReconcileInput,
   inventoryAsOf: string | null,
 ): void {
-  for (const p of regionProfiles) {
-    for (const e of entries) {
-      const geo = e.geography;
-      if (geo === undefined || !entryAllowsRegion(e, region)) continue;
-      const concerns =
-        e.viaProfiles !== undefined
-          ? e.viaProfiles.includes(p.profileId)
-          : p.modelIds.some((m) => modelMatches(e.model, m));
-      if (!concerns) continue;
-      const outside = p.isGlobal ? ["(global)"] : p.destinationRegions.filter((d) => !inGeography(d, geo));
-      if (outside.length === 0) continue;
-      const arn = inferenceProfileArn(region, accountId, p.profileId);
-      const scp = scpOutcome(levels, arn, { "aws:RequestedRegion": region, "bedrock:InferenceProfileArn": arn });
-      if (scp.denied) continue;
+  const accountId = account.facts.accountId;
+  const region = rf.region;
+  const model = rf.models.get(v.modelId);
+  // Provisioned Throughput variants are not on-demand models.
+  const onlyProvisioned =
+    model !== undefined && model.inferenceTypes.length > 0 && model.inferenceTypes.every((t) => t === "PROVISIONED");
+  if (onlyProvisioned) return;
+  const approvals = v.paths.map((p) => ({ p, by: approvingEntries(p, v.modelId, region, ctx) }));
+  const approved = approvals.filter((a) => a.by.length > 0);
+  const base = { accountId, region, modelId: v.modelId };
+  const evidence = (p: PathVerdict) => ({
+    inventoryAsOf,
+    path: pathName(p.path),
+    destinations: [...p.path.destinations],
+    checks: p.checks.map((c) => ({ gate: c.gate, status: c.status, reason: c.reason, evidence: c.evidence })),
+  });
+
+  if (approved.length === 0) {
+    for (const p of v.paths.filter((x) => x.status === "usable"))
       out.add({
-        accountId,
-        type: "RESIDENCY_VIOLATION",
-        severity: "critical",
-        region,
-        modelId: p.profileId,
+        ...base,
+        type: "UNAPPROVED_MODEL_ACCESSIBLE",
+        severity: "high",
+        path: pathName(p.path),
         gate: null,
-        detail: p.isGlobal
-          ? `Global inference profile ${p.profileId} can be used in account ${accountId} from ${region}, where the catalog keeps ${p.modelIds.join(", ")} in ${geo}; it may route anywhere.`
-          : `Inference profile ${p.profileId} can be used in account ${accountId} from ${region}, where the catalog keeps ${p.modelIds.join(", ")} in ${geo}; it routes to ${outside.join(", ")}.`,
-        evidence: {
-          entryIds: [e.id],
-          geography: geo,
-          profileModelIds: [...p.modelIds],
-          isGlobal: p.isGlobal,
-          destinationRegions: [...p.destinationRegions],
-          outsideRegions: outside,
-          inventoryAsOf,
-        },
+        detail: `${v.modelId} can be invoked in account ${accountId} in ${region} through ${pathLabel(p)}, but no catalog entry approves it there.`,
+        evidence: evidence(p),
+      });
+  } else if (approved.some((a) => a.p.status === "usable")) {
+    for (const a of approved.filter((x) => x.p.status === "usable")) {
+      const mode = retentionFor({ regionFacts: rf, path: a.p.path });
+      const allowing = a.by.filter(
+        (e) => e.retentionModes === undefined || (mode !== undefined && e.retentionModes.includes(mode)),
+      );
+      if (allowing.length > 0 || mode === undefined) continue;
+      out.add({
+        ...base,
+        type: "RETENTION_VIOLATION",
+        severity: "high",
+        path: pathName(a.p.path),
+        gate: "data_retention",
+        detail: `${v.modelId} is used in account ${accountId} in ${region} through ${pathLabel(a.p)} under retention mode ${mode}, which the catalog does not allow (${[...new Set(a.by.flatMap((e) => e.retentionModes ?? []))].join(", ")}).`,
+        evidence: { ...evidence(a.p), retentionMode: mode, entryIds: entryIds(a.by) },
       });
     }
+  } else {
+    for (const a of approved) {
+      const gate = a.p.gate;
+      if (a.p.status !== "blocked" || gate === null || gate === "bedrock_policy" || gate === "credentials") continue;
+      out.add({
+        ...base,
+        type: BLOCKED_TYPE[gate] ?? "APPROVED_MODEL_BLOCKED",
+        severity: GATE_SEVERITY[gate],
+        path: pathName(a.p.path),
+        gate,
+        detail: `${v.modelId} is approved for account ${accountId} in ${region} but cannot be used through ${pathLabel(a.p)}: ${a.p.reason}.`,
+        evidence: { ...evidence(a.p), entryIds: entryIds(a.by) },
+      });
+    }
+  }
+  if (approved.length > 0) {
+    for (const p of v.paths.filter((x) => x.status === "usable" && endpointOf(x) !== "runtime")) {
+      if (approvals.some((a) => a.p === p && a.by.length > 0)) continue;
+      out.add({
+        ...base,
+        type: "UNGUARDED_SURFACE",
+        severity: "high",
+        path: pathName(p.path),
+        gate: null,
+        detail: `${v.modelId} is approved for account ${accountId} in ${region} on bedrock-runtime only, but can also be called through ${pathLabel(p)}.`,
+        evidence: { ...evidence(p), entryIds: entryIds(approved.flatMap((a) => a.by)) },
+      });
+    }
+    if (model !== undefined) legacyFinding(out, accountId, region, model, input.now, input.legacyWindowDays);
+  }
+  residencyFindings(out, accountId, region, v, ctx.entries, inventoryAsOf);
+}
+
+/** Approved in explicitly listed Regions, but the Region does not offer the model at all. */
+function regionUnavailable(
+  out: FindingsCollector,
+  accountId: string,
+  rf: RegionFacts,
+  entries: readonly CatalogEntry[],
+  inventoryAsOf: string | null,
+): void {
+  // "disabled": the account has not enabled this opt-in Region, so nothing there can be used.
+  if (rf.status !== "ok" && rf.status !== "disabled" && rf.models.size === 0) return;
+  for (const e of entries) {
+    if (e.regions === undefined || e.viaProfiles !== undefined || hasWildcard(e.model)) continue;
+    if (!allowsEndpoint(e, "runtime") || !entryAllowsRegion(e, rf.region) || rf.models.has(e.model)) continue;
+    if ([...rf.profiles.values()].some((p) => p.modelId === e.model)) continue;
+    out.add({
+      accountId,
+      type: "APPROVED_MODEL_BLOCKED",
+      severity: GATE_SEVERITY.region,
+      region: rf.region,
+      modelId: e.model,
+      path: "direct",
+      gate: "region",
+      detail: `${e.model} is approved for account ${accountId} in ${rf.region} but the Region does not offer it.`,
+      evidence: { inventoryAsOf, entryIds: [e.id] },
+    });
   }
 }

@@ -21,9 +21,10 @@ import type { AuditService } from "../audit/audit.service.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
 import type { SyncRequest } from "../inventory/sync.service.js";
+import { createReachabilityEngine } from "../reachability/engine.js";
+import type { FactsRepository } from "../reachability/facts.repository.js";
 import { reconcile } from "../reconcile/reconcile.js";
 import type { FindingCandidate } from "../reconcile/reconcile.types.js";
-import type { ReconcileInputRepository } from "../reconcile/reconcile-input.repository.js";
 import type { RemediationRepository } from "./remediation.repository.js";
 import type {
   ChangeResult,
@@ -49,6 +50,19 @@ const isPlanCursor = (v: unknown): v is { createdAt: string; id: string } =>
   v !== null &&
   typeof (v as { createdAt?: unknown }).createdAt === "string" &&
   typeof (v as { id?: unknown }).id === "string";
+
+/** The SCPs a finding's org_policy check names (the engine's evidence). */
+function scpPolicyIds(f: FindingCandidate): string[] {
+  const checks =
+    (f.evidence.checks as
+      | Array<{ gate: string; evidence: Array<{ kind: string; data?: { matched?: { policyId: string }[] } }> }>
+      | undefined) ?? [];
+  return checks
+    .filter((c) => c.gate === "org_policy")
+    .flatMap((c) => c.evidence)
+    .filter((e) => e.kind === "scp")
+    .flatMap((e) => (e.data?.matched ?? []).map((m) => m.policyId));
+}
 
 function gateOf(err: unknown): { gate: string; code: string | null; message: string } {
   if (err instanceof AwsGateError) return { gate: err.gate, code: err.awsCode ?? null, message: err.message };
@@ -89,7 +103,7 @@ export function createRemediationService(deps: {
   repo: RemediationRepository;
   desired: DesiredStateSource;
   facts: PolicyFactsRepository;
-  inputs: ReconcileInputRepository;
+  inventory: FactsRepository;
   aws: AwsAccess;
   audit: AuditService;
   clock: Clock;
@@ -158,7 +172,7 @@ export function createRemediationService(deps: {
       deps.facts.models(),
       deps.facts.profiles(),
       repo.scps(),
-      deps.inputs.load(accounts),
+      deps.inventory.accounts(accounts),
     ]);
     const scp = planScps({
       nodes: tree,
@@ -172,12 +186,19 @@ export function createRemediationService(deps: {
     const changes: PlanChange[] = [...scp.changes];
     const unresolved: Unresolved[] = [...scp.unresolved];
     const managed = new Set(policies.filter((p) => managedOwner(p.name) !== undefined).map((p) => p.id));
-    const findings = reconcile({ ...inventory, entries, now, legacyWindowDays: deps.settings.legacyWindowDays }).filter(
+    const findings = reconcile({
+      accounts: inventory,
+      entries,
+      now,
+      legacyWindowDays: deps.settings.legacyWindowDays,
+      engine: createReachabilityEngine({ now }),
+    }).filter(
       (f) => scope.kind !== "account" || scope.region === undefined || f.region === null || f.region === scope.region,
     );
     const useCase = new Map<string, { region: string; models: Set<string> }>();
     const offers: Promise<PlanChange | Unresolved>[] = [];
-    const managementAccounts = new Set(inventory.accounts.filter((a) => a.management).map((a) => a.id));
+    const managementAccounts = new Set(inventory.filter((a) => a.facts.management).map((a) => a.facts.accountId));
+    const agreementOptIn = new Set(entries.filter((e) => e.acceptAgreement === true).map((e) => e.id));
     for (const f of findings) {
       if (f.type === "UNAPPROVED_MODEL_ACCESSIBLE" && managementAccounts.has(f.accountId)) {
         unresolved.push({
@@ -198,22 +219,39 @@ export function createRemediationService(deps: {
         });
         continue;
       }
-      if (f.type !== "APPROVED_MODEL_BLOCKED" || f.region === null || f.modelId === null) continue;
+      if (f.region === null || f.modelId === null) continue;
       const where = { accountId: f.accountId, region: f.region, modelId: f.modelId };
+      if (f.type === "MARKETPLACE_SUBSCRIPTION_BLOCKED") {
+        // Accepting an offer is a commercial act: only where a catalog entry covering the account
+        // opts in (acceptAgreement), never as a default remedy.
+        const optedIn = ((f.evidence.entryIds as string[] | undefined) ?? []).some((id) => agreementOptIn.has(id));
+        if (optedIn) offers.push(offerFor(f));
+        else
+          unresolved.push({
+            kind: "marketplace_permission",
+            ...where,
+            reason: `${f.detail} Grant aws-marketplace:Subscribe/Unsubscribe/ViewSubscriptions for the model's product to the roles that call it; AWS subscribes the account on the first call.`,
+          });
+        continue;
+      }
+      if (f.type === "ENTITLEMENT_INACTIVE" || f.type === "RETENTION_VIOLATION") {
+        unresolved.push({
+          kind: f.type === "ENTITLEMENT_INACTIVE" ? "entitlement_inactive" : "retention_mode",
+          ...where,
+          reason: f.detail,
+        });
+        continue;
+      }
+      if (f.type !== "APPROVED_MODEL_BLOCKED") continue;
       switch (f.gate) {
-        case "agreement_missing":
-          offers.push(offerFor(f));
-          break;
-        case "anthropic_use_case_missing": {
+        case "use_case": {
           const at = useCase.get(f.accountId) ?? { region: f.region, models: new Set<string>() };
           at.models.add(f.modelId);
           useCase.set(f.accountId, at);
           break;
         }
-        case "scp_deny": {
-          const matched = ((f.evidence.scp as { matched?: { policyId: string }[] } | undefined)?.matched ?? []).map(
-            (m) => m.policyId,
-          );
+        case "org_policy": {
+          const matched = scpPolicyIds(f);
           const foreign = [...new Set(matched.filter((id) => !managed.has(id)))];
           // Denies by bedrock-governor's own SCPs are fixed by the SCP changes above.
           if (foreign.length > 0)
@@ -225,18 +263,11 @@ export function createRemediationService(deps: {
             });
           break;
         }
-        case "region_unavailable":
+        case "region":
           unresolved.push({ kind: "region_unavailable", ...where, reason: f.detail });
           break;
-        case "marketplace_permission":
-          unresolved.push({
-            kind: "marketplace_permission",
-            ...where,
-            reason: `${f.detail} Grant aws-marketplace:Subscribe/ViewSubscriptions to the role that enables models.`,
-          });
-          break;
         default:
-          break; // agreement_pending: AWS is processing it; nothing to do but wait
+          break; // lifecycle, IAM: not something an organization-level plan changes
       }
     }
     for (const outcome of await Promise.all(offers)) {

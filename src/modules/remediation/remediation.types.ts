@@ -72,7 +72,9 @@ export interface Unresolved {
     | "region_unavailable"
     | "marketplace_permission"
     | "account_unreachable"
-    | "management_account";
+    | "management_account"
+    | "entitlement_inactive"
+    | "retention_mode";
   accountId?: string;
   region?: string;
   modelId?: string;

@@ -16,8 +16,8 @@ import { type CallContext, effectiveRoles, hasRole, SYSTEM_PRINCIPAL } from "../
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { CatalogEntry, DesiredStateSource } from "../catalog/catalog.types.js";
+import { entryAllowsRegion, entryAppliesTo } from "../catalog/catalog-scope.js";
 import { isExpired, modelMatches } from "../catalog/grants.js";
-import { entryAllowsRegion, entryAppliesTo } from "../reconcile/reconcile.js";
 import { type AccessRequestRepository, isUniqueViolation, type Reader } from "./access-request.repository.js";
 import type { AccessRequestFilter, AccessRequestView, NewAccessRequest } from "./access-request.types.js";
 import type { ApprovalRuleRepository } from "./approval-rule.repository.js";

@@ -60,12 +60,17 @@ export interface ProvisioningQueue {
 
 /** How to fix each gate, for a failed request. */
 const FIXES: Record<string, string> = {
-  scp_deny: "an SCP still denies the model: change or detach the SCP named in the plan, then file again",
-  agreement_missing: "accept the model's Marketplace agreement (the plan's agreement_create), then file again",
-  agreement_pending: "the Marketplace subscription is still being processed; file again when it completes",
-  anthropic_use_case_missing: "submit the Anthropic use-case form (plan with useCaseForm), then file again",
-  marketplace_permission: "grant aws-marketplace:Subscribe/ViewSubscriptions to the role that enables models",
-  region_unavailable: "the model is not offered in that Region; pick one where it is",
+  region:
+    "the model is not offered in that Region (or only through an inference profile); pick a Region or profile where it is",
+  lifecycle: "the model reached its end of life; request its successor",
+  bedrock_policy: "the organization's Bedrock policy names a malformed guardrail; the platform team must fix it",
+  org_policy: "an SCP still denies the model: change or detach the SCP named in the plan, then file again",
+  iam: "the calling role's identity policies do not allow the model",
+  entitlement: "the managed-entitlement grant is not active: accept or activate it, then file again",
+  marketplace:
+    "the first call cannot subscribe: grant aws-marketplace:Subscribe/Unsubscribe/ViewSubscriptions for the model's product, or fix the account's payment method",
+  use_case: "submit the Anthropic use-case form (plan with useCaseForm), then file again",
+  data_retention: "the model requires data retention and the account-Region's mode is none",
   not_in_inventory: "the re-sync did not find the model in that account-Region; check the account's sync errors",
   sync_failed: "the verifying sync failed; look at the sync run's errors, then re-verify",
   verification_timeout: "the verifying sync did not finish in time; re-verify",

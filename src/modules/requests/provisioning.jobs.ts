@@ -22,6 +22,13 @@ import type { RequestInventoryRepository } from "./request-inventory.repository.
 import type { Transitions } from "./request-transitions.js";
 import type { WebhookService } from "./webhook.service.js";
 
+const BLOCKED_TYPES = [
+  "APPROVED_MODEL_BLOCKED",
+  "MARKETPLACE_SUBSCRIPTION_BLOCKED",
+  "ENTITLEMENT_INACTIVE",
+  "RETENTION_VIOLATION",
+] as const;
+
 export interface ProvisionPayload {
   requestId: string;
 }
@@ -222,12 +229,15 @@ export function createProvisioningJobs(deps: {
         });
         continue;
       }
-      const blocked = await deps.reconcile.list(
-        ctx,
-        { status: "open", type: "APPROVED_MODEL_BLOCKED", accountId, region, modelId: req.modelId },
-        { limit: 50 },
-      );
-      for (const f of blocked.items) gates.push({ accountId, region, gate: f.gate ?? "unknown", detail: f.detail });
+      // Every finding type that says an approved model cannot be called (the engine's gates).
+      for (const type of BLOCKED_TYPES) {
+        const blocked = await deps.reconcile.list(
+          ctx,
+          { status: "open", type, accountId, region, modelId: req.modelId },
+          { limit: 50 },
+        );
+        for (const f of blocked.items) gates.push({ accountId, region, gate: f.gate ?? "unknown", detail: f.detail });
+      }
     }
     if (gates.length > 0 && (job.round ?? 0) === 0) {
       // The first plan may have been made on facts a concurrent change had already outdated (an

@@ -2,8 +2,8 @@
 // catalog (or an access grant — both arrive through the desired-state source), and is there an
 // open access request for it.
 import type { DesiredStateSource } from "../../catalog/catalog.types.js";
+import { entryAppliesTo } from "../../catalog/catalog-scope.js";
 import { AllowIndex, isExpired, modelMatches, scopeAllows } from "../../catalog/grants.js";
-import { entryAppliesTo } from "../../reconcile/reconcile.js";
 import type { AccessRequestsPort, GovernanceResult } from "../doctor.types.js";
 import type { InvocationTarget } from "../invocation.js";
 

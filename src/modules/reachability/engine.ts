@@ -1,0 +1,191 @@
+// The reachability engine: for an account, a Region, a model and a principal class, whether each
+// path to the model is usable, blocked (at which gate, why, who can fix it) or unknown. Pure
+// functions over facts; the one place that decides whether a model can be called. Reconciliation,
+// the matrix and model views, the access doctor, access-request pre-flight and remediation
+// planning all ask it.
+import {
+  type EvaluationRequest,
+  evaluateScps,
+  type NamedPolicy,
+  type ScpEvaluation,
+  type ScpLevel,
+} from "../../lib/policy-evaluator.js";
+import { compareStrings } from "../catalog/arns.js";
+import { claudeWorkspaceArn } from "./call-requests.js";
+import { GATE_CHECKS, type GateInput } from "./gates.js";
+import { isAnthropic, modelTraits } from "./model-traits.js";
+import {
+  type AccountFacts,
+  type CallPath,
+  type GateCheck,
+  known,
+  type ModelFacts,
+  type ModelVerdict,
+  type PathStatus,
+  type PathVerdict,
+  type PrincipalClass,
+  type RegionFacts,
+  unknownFact,
+} from "./reachability.types.js";
+
+/** A Region the inventory holds nothing for. */
+export function unreadRegion(region: string): RegionFacts {
+  const why = unknownFact<never>(`${region} has not been synced`);
+  return {
+    region,
+    status: "never",
+    errorGate: null,
+    errorMessage: null,
+    models: new Map(),
+    profiles: new Map(),
+    dataRetention: why,
+    mantleProjects: why,
+    mantleModels: why,
+  };
+}
+
+/** Every path a call to `modelId` from `region` can take. */
+export function pathsFor(
+  account: AccountFacts,
+  rf: RegionFacts,
+  modelId: string,
+  model: ModelFacts | undefined,
+): CallPath[] {
+  const out: CallPath[] = [];
+  const profiles = [...rf.profiles.values()]
+    .filter((p) => p.modelId === modelId)
+    .sort((a, b) => compareStrings(a.profileId, b.profileId));
+  const onDemand = model?.inferenceTypes.includes("ON_DEMAND") === true;
+  // The direct path is listed when the model is on demand here, or when nothing else reaches it
+  // (so the verdict can say why: not offered, Provisioned only, profile only).
+  if (onDemand || profiles.length === 0) out.push({ kind: "direct", destinations: [rf.region] });
+  for (const p of profiles)
+    out.push(
+      p.isGlobal
+        ? { kind: "global_profile", profileId: p.profileId, destinations: ["*"] }
+        : { kind: "profile", profileId: p.profileId, destinations: [...p.destinationRegions] },
+    );
+  if (rf.mantleModels.known && rf.mantleModels.value.includes(modelId) && rf.mantleProjects.known) {
+    for (const project of rf.mantleProjects.value)
+      out.push({ kind: "mantle", projectArn: project.arn, destinations: [rf.region] });
+  }
+  if (account.claudePlatform.known && isAnthropic(modelId, model?.provider ?? "")) {
+    for (const w of account.claudePlatform.value.filter((x) => x.region === rf.region))
+      out.push({ kind: "claude_platform", workspaceArn: w.arn, destinations: [rf.region] });
+  }
+  return out;
+}
+
+const policyKey = (p: NamedPolicy) => p.id;
+
+/** Lower-cased condition keys the policies test. */
+function conditionKeys(levels: readonly ScpLevel[]): Set<string> {
+  const keys = new Set<string>();
+  for (const level of levels)
+    for (const policy of level.policies)
+      for (const st of policy.document.Statement)
+        for (const block of Object.values(st.Condition ?? {}))
+          for (const k of Object.keys(block)) keys.add(k.toLowerCase());
+  return keys;
+}
+
+interface LevelsInfo {
+  key: string;
+  keys: Set<string>;
+}
+
+export interface ReachabilityEngine {
+  evaluate(account: AccountFacts, region: string, modelId: string, principal: PrincipalClass): ModelVerdict;
+  /** Every model the account-Region lists (on-demand or not), judged for `principal`. */
+  evaluateRegion(account: AccountFacts, region: string, principal: PrincipalClass): ModelVerdict[];
+  /** SCP evaluation with the engine's memo (shared by accounts with the same policies). */
+  scp(levels: readonly ScpLevel[], req: EvaluationRequest): ScpEvaluation;
+}
+
+/**
+ * One engine per evaluation batch (a reconciliation run, an API request): it memoizes SCP
+ * decisions by the policies in force and the condition keys they test, so accounts under the
+ * same OUs share them.
+ */
+export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngine {
+  const infos = new WeakMap<readonly ScpLevel[], LevelsInfo>();
+  const memo = new Map<string, { ev: ScpEvaluation; missingLevel: number }>();
+
+  function info(levels: readonly ScpLevel[]): LevelsInfo {
+    let i = infos.get(levels);
+    if (i === undefined) {
+      i = { key: levels.map((l) => l.policies.map(policyKey).join(",")).join("/"), keys: conditionKeys(levels) };
+      infos.set(levels, i);
+    }
+    return i;
+  }
+
+  function scp(levels: readonly ScpLevel[], req: EvaluationRequest): ScpEvaluation {
+    const { key: lk, keys } = info(levels);
+    const ctx = Object.entries(req.context ?? {})
+      .filter(([k]) => keys.has(k.toLowerCase()))
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`)
+      .sort()
+      .join("&");
+    const key = `${lk}\u0000${req.action}\u0000${req.resource}\u0000${ctx}`;
+    const hit = memo.get(key);
+    if (hit !== undefined) {
+      if (hit.missingLevel < 0) return hit.ev;
+      return { ...hit.ev, missingAllowAt: levels[hit.missingLevel]?.targetId as string };
+    }
+    const ev = evaluateScps(levels, req);
+    const missingLevel =
+      ev.missingAllowAt === undefined ? -1 : levels.findIndex((l) => l.targetId === ev.missingAllowAt);
+    memo.set(key, { ev, missingLevel });
+    return ev;
+  }
+
+  function judge(input: Omit<GateInput, "scp">): PathVerdict {
+    const checks: GateCheck[] = [];
+    let firstUnknown: GateCheck | undefined;
+    for (const check of GATE_CHECKS) {
+      const result = check({ ...input, scp });
+      checks.push(result);
+      if (result.status === "fail")
+        return { path: input.path, status: "blocked", gate: result.gate, reason: result.reason, checks };
+      if (result.status === "unknown") {
+        // Without the account-Region's facts nothing after can be judged.
+        if (result.gate === "credentials")
+          return { path: input.path, status: "unknown", gate: result.gate, reason: result.reason, checks };
+        firstUnknown ??= result;
+      }
+    }
+    if (firstUnknown)
+      return { path: input.path, status: "unknown", gate: firstUnknown.gate, reason: firstUnknown.reason, checks };
+    return { path: input.path, status: "usable", gate: null, reason: "every gate passes", checks };
+  }
+
+  function evaluate(account: AccountFacts, region: string, modelId: string, principal: PrincipalClass): ModelVerdict {
+    const rf = account.regions.get(region) ?? unreadRegion(region);
+    const model = rf.models.get(modelId);
+    const traits = modelTraits(modelId, model?.provider ?? "");
+    const paths = pathsFor(account, rf, modelId, model).map((path) =>
+      judge({ account, regionFacts: rf, model, modelId, traits, path, principal, now: opts.now }),
+    );
+    const status: PathStatus = paths.some((p) => p.status === "usable")
+      ? "usable"
+      : paths.every((p) => p.status === "blocked")
+        ? "blocked"
+        : "unknown";
+    return { accountId: account.accountId, region, modelId, status, paths };
+  }
+
+  return {
+    evaluate,
+    evaluateRegion(account, region, principal) {
+      const rf = account.regions.get(region);
+      if (rf === undefined) return [];
+      const ids = new Set(rf.models.keys());
+      for (const p of rf.profiles.values()) ids.add(p.modelId);
+      return [...ids].sort(compareStrings).map((id) => evaluate(account, region, id, principal));
+    },
+    scp,
+  };
+}
+
+export { claudeWorkspaceArn, known, unknownFact };
