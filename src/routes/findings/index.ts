@@ -14,14 +14,24 @@ import { errorResponses, IsoDateTime, Nullable, PageOf, PageQuery, StrictObject 
 const FindingSchema = Type.Object(
   {
     id: Type.String(),
-    key: Type.String({ description: "Dedupe key: type|account|region|model|gate" }),
+    key: Type.String({ description: "Dedupe key: type|account|region|model|gate, then |path when there is one" }),
     type: Type.Enum(FINDING_TYPES),
     severity: Type.Enum(FINDING_SEVERITIES),
     status: Type.Enum(FINDING_STATUSES),
     accountId: Type.String(),
     region: Nullable(Type.String()),
     modelId: Nullable(Type.String({ description: "Model id; for RESIDENCY_VIOLATION the inference profile id" })),
-    gate: Nullable(Type.String()),
+    path: Nullable(
+      Type.String({
+        description: "The path the finding is about: direct, an inference profile id, mantle, claude_platform",
+      }),
+    ),
+    gate: Nullable(
+      Type.String({
+        description:
+          "The reachability engine's gate: credentials, region, lifecycle, bedrock_policy, org_policy, iam, entitlement, marketplace, use_case, data_retention",
+      }),
+    ),
     detail: Type.String(),
     evidence: Type.Object({}, { additionalProperties: true }),
     firstSeenAt: IsoDateTime(),
