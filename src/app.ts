@@ -22,6 +22,7 @@ import { findingRoutes } from "./routes/findings/index.js";
 import { healthRoutes } from "./routes/health/index.js";
 import { inventoryRoutes } from "./routes/inventory/index.js";
 import { invocationRoutes } from "./routes/invocations/index.js";
+import { reachabilityRoutes } from "./routes/reachability/index.js";
 import { remediationRoutes } from "./routes/remediation/index.js";
 import { reportRoutes } from "./routes/reports/index.js";
 import { systemRoutes } from "./routes/system/index.js";
@@ -93,6 +94,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       await v1.register(reportRoutes, { reports: services.reports });
       await v1.register(remediationRoutes, { remediation: services.remediation });
       await v1.register(doctorRoutes, { doctor: services.doctor });
+      await v1.register(reachabilityRoutes, { reachability: services.reachability });
       await v1.register(accessRequestRoutes, {
         requests: services.accessRequests,
         provisioning: services.provisioning,

@@ -42,6 +42,7 @@ import { createInvocationEventsRepository } from "./modules/invocations/invocati
 import { createInvocationsJobs } from "./modules/invocations/invocations.jobs.js";
 import { createInvocationsService } from "./modules/invocations/invocations.service.js";
 import { createFactsRepository } from "./modules/reachability/facts.repository.js";
+import { createReachabilityService } from "./modules/reachability/reachability.service.js";
 import { createVerdictsRepository } from "./modules/reachability/verdicts.repository.js";
 import { createFindingsRepository } from "./modules/reconcile/findings.repository.js";
 import { createReconcileJobs } from "./modules/reconcile/reconcile.jobs.js";
@@ -299,8 +300,10 @@ export function createServices(deps: ServiceDeps) {
       },
     }),
   ];
+  const reachability = createReachabilityService({ facts: inventoryFacts, clock });
   return {
     jobs,
+    reachability,
     accessRequests,
     approvalRules,
     provisioning,

@@ -71,6 +71,8 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   // Access doctor (an audited live probe is refused by the service for non-admins)
   "POST /v1/doctor": ANY_ROLE,
   "POST /v1/doctor/classify": ANY_ROLE,
+  // The reachability engine's explanation (every role reads it: viewers, requesters, auditors)
+  "GET /v1/reachability": ANY_ROLE,
   // Access requests (requesters file and cancel; approvers decide; admins revoke and verify)
   "POST /v1/access-requests": FILERS,
   "GET /v1/access-requests": [...FILERS, "auditor"],

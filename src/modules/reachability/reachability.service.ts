@@ -1,0 +1,68 @@
+// The engine's explanation for one model in one account-Region, from the stored inventory: every
+// path with the gate that stops it, why, who can fix it and the evidence. The matrix cell's
+// details, the access-request pre-flight and the console's explanations read it.
+import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
+import { type CallContext, hasRole } from "../../kernel/principal.js";
+import type { Clock } from "../../lib/clock.js";
+import { createReachabilityEngine } from "./engine.js";
+import type { FactsRepository } from "./facts.repository.js";
+import type { ModelVerdict, PathVerdict } from "./reachability.types.js";
+import { pathName } from "./reachability.types.js";
+
+export interface Explanation {
+  verdict: ModelVerdict;
+  /** When the facts were read (the account-Region's last successful sync). */
+  inventoryAsOf: Date | null;
+  /** The path the caller asked about (a profile id given as the model), when one. */
+  requestedPath: string | null;
+  checkedAt: Date;
+}
+
+export interface ExplainRequest {
+  accountId: string;
+  region: string;
+  /** A model id, or an inference profile id (then the verdict is about that profile's path). */
+  model: string;
+}
+
+export function createReachabilityService(deps: { facts: FactsRepository; clock: Clock }) {
+  return {
+    async explain(ctx: CallContext, req: ExplainRequest): Promise<Explanation> {
+      if (!hasRole(ctx.principal, "viewer", "requester", "auditor"))
+        throw new ForbiddenError("explaining model access needs the viewer role");
+      const [account] = await deps.facts.accounts([req.accountId]);
+      if (account === undefined) throw new NotFoundError(`account ${req.accountId} is not in the inventory`);
+      const rf = account.facts.regions.get(req.region);
+      if (rf === undefined)
+        throw new UnprocessableError(`account ${req.accountId} is not synced in ${req.region}`, [
+          { field: "query.region", message: "not a Region in the account's scope" },
+        ]);
+      const profile = rf.profiles.get(req.model);
+      const modelId = profile?.modelId ?? req.model;
+      if (
+        !rf.models.has(modelId) &&
+        profile === undefined &&
+        ![...rf.profiles.values()].some((p) => p.modelId === modelId)
+      )
+        throw new NotFoundError(`${req.model} is not in the inventory of ${req.accountId} in ${req.region}`);
+      const now = deps.clock.now();
+      const verdict = createReachabilityEngine({ now }).evaluate(account.facts, req.region, modelId, { kind: "any" });
+      const narrowed: ModelVerdict =
+        profile === undefined
+          ? verdict
+          : (() => {
+              const paths: PathVerdict[] = verdict.paths.filter((p) => pathName(p.path) === profile.profileId);
+              const status = paths[0]?.status ?? "blocked";
+              return { ...verdict, status, paths };
+            })();
+      return {
+        verdict: narrowed,
+        inventoryAsOf: account.regionDetails.get(req.region)?.lastSuccessAt ?? null,
+        requestedPath: profile?.profileId ?? null,
+        checkedAt: now,
+      };
+    },
+  };
+}
+
+export type ReachabilityService = ReturnType<typeof createReachabilityService>;
