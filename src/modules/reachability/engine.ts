@@ -11,8 +11,8 @@ import {
   type ScpLevel,
 } from "../../lib/policy-evaluator.js";
 import { compareStrings } from "../catalog/arns.js";
-import { claudeWorkspaceArn } from "./call-requests.js";
-import { GATE_CHECKS, type GateInput } from "./gates.js";
+import { callRequests, claudeWorkspaceArn } from "./call-requests.js";
+import { contextFacts, GATE_CHECKS, type GateInput } from "./gates.js";
 import { isAnthropic, modelTraits } from "./model-traits.js";
 import {
   type AccountFacts,
@@ -91,8 +91,14 @@ function conditionKeys(levels: readonly ScpLevel[]): Set<string> {
 
 interface LevelsInfo {
   key: string;
+  /** Condition keys the policies test, as they are spelled in requests (lower-cased). */
   keys: Set<string>;
+  /** No policy names an account id: a resource's account field cannot change the decision. */
+  accountFree: boolean;
 }
+
+/** `arn:aws:<service>:<region>:<account>:…` with the account field replaced. */
+const ACCOUNT_FIELD = /^(arn:[^:]*:[^:]*:[^:]*:)(\d{12})(:)/;
 
 export interface ReachabilityEngine {
   evaluate(account: AccountFacts, region: string, modelId: string, principal: PrincipalClass): ModelVerdict;
@@ -114,20 +120,31 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
   function info(levels: readonly ScpLevel[]): LevelsInfo {
     let i = infos.get(levels);
     if (i === undefined) {
-      i = { key: levels.map((l) => l.policies.map(policyKey).join(",")).join("/"), keys: conditionKeys(levels) };
+      const text = JSON.stringify(levels.map((l) => l.policies.map((p) => p.document)));
+      i = {
+        key: levels.map((l) => l.policies.map(policyKey).join(",")).join("/"),
+        keys: conditionKeys(levels),
+        accountFree: !/\d{12}/.test(text),
+      };
       infos.set(levels, i);
     }
     return i;
   }
 
   function scp(levels: readonly ScpLevel[], req: EvaluationRequest): ScpEvaluation {
-    const { key: lk, keys } = info(levels);
-    const ctx = Object.entries(req.context ?? {})
-      .filter(([k]) => keys.has(k.toLowerCase()))
-      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`)
-      .sort()
-      .join("&");
-    const key = `${lk}\u0000${req.action}\u0000${req.resource}\u0000${ctx}`;
+    const { key: lk, keys, accountFree } = info(levels);
+    let ctx = "";
+    if (keys.size > 0 && req.context !== undefined) {
+      const parts: string[] = [];
+      for (const k in req.context) {
+        if (!keys.has(k.toLowerCase())) continue;
+        const v = req.context[k];
+        parts.push(`${k.toLowerCase()}=${Array.isArray(v) ? v.join(",") : String(v)}`);
+      }
+      ctx = parts.sort().join("&");
+    }
+    const resource = accountFree ? req.resource.replace(ACCOUNT_FIELD, "$1*$3") : req.resource;
+    const key = `${lk}\u0000${req.action}\u0000${resource}\u0000${ctx}`;
     const hit = memo.get(key);
     if (hit !== undefined) {
       if (hit.missingLevel < 0) return hit.ev;
@@ -143,8 +160,17 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
   function judge(input: Omit<GateInput, "scp">): PathVerdict {
     const checks: GateCheck[] = [];
     let firstUnknown: GateCheck | undefined;
+    let requests: EvaluationRequest[] | undefined;
+    const gateInput: GateInput = {
+      ...input,
+      scp,
+      requests: () => {
+        requests ??= callRequests(input.path, contextFacts(gateInput));
+        return requests;
+      },
+    };
     for (const check of GATE_CHECKS) {
-      const result = check({ ...input, scp });
+      const result = check(gateInput);
       checks.push(result);
       if (result.status === "fail")
         return { path: input.path, status: "blocked", gate: result.gate, reason: result.reason, checks };

@@ -30,7 +30,12 @@ export interface GateInput {
   now: Date;
   /** SCP evaluation of one request for this account (memoized by the engine). */
   scp(levels: readonly ScpLevel[], req: EvaluationRequest): ScpEvaluation;
+  /** The path's requests, built once per path (the engine caches them across gates). */
+  requests?: () => EvaluationRequest[];
 }
+
+/** The requests a call on the input's path is evaluated as. */
+const pathRequests = (input: GateInput) => input.requests?.() ?? callRequests(input.path, contextFacts(input));
 
 const pass = (gate: GateCheck["gate"], reason: string, evidence: Evidence[] = []): GateCheck => ({
   gate,
@@ -235,7 +240,7 @@ export function checkScps(
 
 export function orgPolicyGate(input: GateInput): GateCheck {
   if (input.account.management) return pass("org_policy", "SCPs do not apply to the management account");
-  const requests = callRequests(input.path, contextFacts(input));
+  const requests = pathRequests(input);
   return checkScps(input, requests, "org_policy") ?? pass("org_policy", `the SCPs allow ${requests.length} request(s)`);
 }
 
@@ -243,7 +248,7 @@ export function orgPolicyGate(input: GateInput): GateCheck {
 export function iamGate(input: GateInput): GateCheck {
   const { principal } = input;
   if (principal.kind === "any") return pass("iam", "judged for a principal whose identity policies allow the call");
-  for (const req of callRequests(input.path, contextFacts(input))) {
+  for (const req of pathRequests(input)) {
     const answer = principal.iam(req);
     if (answer === "denied")
       return fail("iam", `${principal.arn} may not ${req.action} on ${req.resource}`, "account_owner", [

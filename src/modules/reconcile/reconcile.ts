@@ -209,11 +209,14 @@ function judgeModel(
   const approvals = v.paths.map((p) => ({ p, by: approvingEntries(p, v.modelId, region, ctx) }));
   const approved = approvals.filter((a) => a.by.length > 0);
   const base = { accountId, region, modelId: v.modelId };
+  // The checks that decided (a usable path passed them all): a finding stays small at scale.
   const evidence = (p: PathVerdict) => ({
     inventoryAsOf,
     path: pathName(p.path),
     destinations: [...p.path.destinations],
-    checks: p.checks.map((c) => ({ gate: c.gate, status: c.status, reason: c.reason, evidence: c.evidence })),
+    checks: p.checks
+      .filter((c) => c.status !== "pass")
+      .map((c) => ({ gate: c.gate, status: c.status, reason: c.reason, evidence: c.evidence })),
   });
 
   if (approved.length === 0) {
