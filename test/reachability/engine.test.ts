@@ -1,0 +1,334 @@
+// The reachability engine gate by gate, on facts built in the test: each gate passing, failing
+// and unknown on its own, the paths a model has, and the verdict over paths.
+import { describe, expect, it } from "vitest";
+import type { NamedPolicy, ScpLevel } from "../../src/lib/policy-evaluator.js";
+import { createReachabilityEngine } from "../../src/modules/reachability/engine.js";
+import {
+  type AccountFacts,
+  known,
+  type ModelFacts,
+  type PrincipalClass,
+  type ProfileFacts,
+  type RegionFacts,
+  unknownFact,
+} from "../../src/modules/reachability/reachability.types.js";
+
+const ACCT = "111111111111";
+const NOW = new Date("2026-12-01T00:00:00Z");
+const CLAUDE = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+const NOVA = "amazon.nova-pro-v1:0";
+const COHERE = "cohere.command-r-plus-v1:0";
+const FABLE = "anthropic.claude-fable-5-20260801-v1:0";
+const ANY: PrincipalClass = { kind: "any" };
+
+const model = (modelId: string, over: Partial<ModelFacts> = {}): ModelFacts => ({
+  modelId,
+  provider: modelId.split(".")[0] ?? "",
+  inferenceTypes: ["ON_DEMAND"],
+  lifecycleStatus: "ACTIVE",
+  legacyTime: null,
+  publicExtendedAccessTime: null,
+  endOfLifeTime: null,
+  regionAvailability: "AVAILABLE",
+  agreementStatus: "AVAILABLE",
+  agreementError: null,
+  authorizationStatus: "AUTHORIZED",
+  entitlementAvailability: "AVAILABLE",
+  availabilityError: null,
+  ...over,
+});
+
+const profile = (profileId: string, modelId: string, over: Partial<ProfileFacts> = {}): ProfileFacts => ({
+  profileId,
+  arn: `arn:aws:bedrock:us-east-1:${ACCT}:inference-profile/${profileId}`,
+  isGlobal: profileId.startsWith("global."),
+  modelId,
+  destinationRegions: profileId.startsWith("global.") ? [] : ["us-east-1", "us-west-2"],
+  ...over,
+});
+
+function region(
+  over: Partial<RegionFacts> = {},
+  models: ModelFacts[] = [model(NOVA)],
+  profiles: ProfileFacts[] = [],
+): RegionFacts {
+  return {
+    region: "us-east-1",
+    status: "ok",
+    errorGate: null,
+    errorMessage: null,
+    models: new Map(models.map((m) => [m.modelId, m])),
+    profiles: new Map(profiles.map((p) => [p.profileId, p])),
+    dataRetention: known("default"),
+    mantleProjects: known([]),
+    mantleModels: known([]),
+    ...over,
+  };
+}
+
+function account(over: Partial<AccountFacts> = {}, rf: RegionFacts = region()): AccountFacts {
+  return {
+    accountId: ACCT,
+    management: false,
+    active: true,
+    scps: [],
+    useCaseOnFile: known(true),
+    bedrockPolicy: known({ policyIds: [], invalidGuardrails: [] }),
+    grants: known([]),
+    claudePlatform: known([]),
+    regions: new Map([[rf.region, rf]]),
+    ...over,
+  };
+}
+
+const policy = (id: string, Effect: "Allow" | "Deny", Action: string | string[], Resource: string): NamedPolicy => ({
+  id,
+  document: { Version: "2012-10-17", Statement: [{ Sid: id, Effect, Action, Resource }] },
+});
+const FULL = policy("p-full", "Allow", "*", "*");
+const scps = (...extra: NamedPolicy[]): ScpLevel[] => [
+  { targetId: "r-root", policies: [FULL] },
+  { targetId: ACCT, policies: [FULL, ...extra] },
+];
+
+const judge = (a: AccountFacts, modelId = NOVA, principal: PrincipalClass = ANY) =>
+  createReachabilityEngine({ now: NOW }).evaluate(a, "us-east-1", modelId, principal);
+
+describe("reachability engine", () => {
+  it("a model every gate passes is usable directly, with each gate on record", () => {
+    const v = judge(account());
+    expect(v.status).toBe("usable");
+    expect(v.paths.map((p) => [p.path.kind, p.status])).toEqual([["direct", "usable"]]);
+    expect(v.paths[0]?.checks.every((c) => c.status === "pass")).toBe(true);
+  });
+
+  it("credentials: an account-Region never read, or failing with nothing read, is unknown, and judging stops", () => {
+    expect(judge(account({}, region({ status: "never" }))).paths[0]).toMatchObject({
+      status: "unknown",
+      gate: "credentials",
+    });
+    const failed = judge(
+      account({}, region({ status: "error", errorGate: "credentials", errorMessage: "AssumeRole denied" }, [])),
+    );
+    expect(failed.paths[0]).toMatchObject({ status: "unknown", gate: "credentials" });
+    expect(failed.paths[0]?.checks).toHaveLength(1);
+    // Facts from the last good sync still count when the latest one failed.
+    expect(judge(account({}, region({ status: "error", errorGate: "throttling" }))).status).toBe("usable");
+  });
+
+  it("region: not offered, not enabled, Provisioned-only and profile-only models have no usable direct path", () => {
+    expect(judge(account(), "amazon.titan-nothing").paths[0]).toMatchObject({ status: "blocked", gate: "region" });
+    expect(judge(account({}, region({ status: "disabled" }))).paths[0]).toMatchObject({ gate: "region" });
+    const provisioned = judge(account({}, region({}, [model(NOVA, { inferenceTypes: ["PROVISIONED"] })])));
+    expect(provisioned.paths[0]?.reason).toContain("Provisioned Throughput");
+    const profileOnly = account(
+      {},
+      region({}, [model(CLAUDE, { inferenceTypes: ["INFERENCE_PROFILE"] })], [profile("us.x", CLAUDE)]),
+    );
+    expect(judge(profileOnly, CLAUDE).paths.map((p) => [p.path.kind, p.status])).toEqual([["profile", "usable"]]);
+    const noProfile = judge(
+      account({}, region({}, [model(CLAUDE, { inferenceTypes: ["INFERENCE_PROFILE"] })])),
+      CLAUDE,
+    );
+    expect(noProfile.paths[0]).toMatchObject({ status: "blocked", gate: "region" });
+    expect(noProfile.paths[0]?.reason).toContain("only through an inference profile");
+  });
+
+  it("lifecycle: past its end of life a model is blocked; Legacy is noted, not blocked", () => {
+    const eol = judge(account({}, region({}, [model(NOVA, { endOfLifeTime: new Date("2026-11-01T00:00:00Z") })])));
+    expect(eol.paths[0]).toMatchObject({ status: "blocked", gate: "lifecycle" });
+    const legacy = judge(account({}, region({}, [model(NOVA, { lifecycleStatus: "LEGACY" })])));
+    expect(legacy.status).toBe("usable");
+    expect(legacy.paths[0]?.checks.find((c) => c.gate === "lifecycle")?.reason).toContain("Legacy");
+  });
+
+  it("bedrock_policy: a malformed guardrail blocks bedrock-runtime calls; unread is unknown", () => {
+    const bad = account({ bedrockPolicy: known({ policyIds: ["p-b"], invalidGuardrails: ["guardrail/x"] }) });
+    expect(judge(bad).paths[0]).toMatchObject({ status: "blocked", gate: "bedrock_policy", checks: expect.any(Array) });
+    expect(judge(bad).paths[0]?.checks.at(-1)?.fixOwner).toBe("platform_team");
+    expect(judge(account({ bedrockPolicy: unknownFact("not delegated") })).paths[0]).toMatchObject({
+      status: "unknown",
+      gate: "bedrock_policy",
+    });
+  });
+
+  it("org_policy: an explicit or implicit SCP deny blocks, naming the policy and Sid; the management account is exempt", () => {
+    const denied = judge(
+      account({ scps: scps(policy("NoNova", "Deny", "bedrock:*", "arn:aws:bedrock:*::foundation-model/amazon.*")) }),
+    );
+    expect(denied.paths[0]).toMatchObject({ status: "blocked", gate: "org_policy" });
+    expect(denied.paths[0]?.checks.at(-1)?.evidence[0]?.data).toMatchObject({
+      decision: "explicitDeny",
+      matched: [{ policyId: "NoNova", sid: "NoNova" }],
+    });
+    const implicit = judge(
+      account({
+        scps: [
+          { targetId: "r-root", policies: [FULL] },
+          { targetId: ACCT, policies: [] },
+        ],
+      }),
+    );
+    expect(implicit.paths[0]?.reason).toContain(`no SCP at ${ACCT}`);
+    expect(judge(account({ management: true, scps: scps(policy("NoAll", "Deny", "*", "*")) })).status).toBe("usable");
+    expect(judge(account({ scps: undefined })).paths[0]).toMatchObject({ status: "unknown", gate: "org_policy" });
+  });
+
+  it("a profile path needs the profile ARN and the model in every destination; a global one the Region-less ARN", () => {
+    const facts = (extra: NamedPolicy) =>
+      account(
+        { scps: scps(extra) },
+        region({}, [model(CLAUDE)], [profile("us.claude", CLAUDE), profile("global.claude", CLAUDE)]),
+      );
+    const westDenied = judge(
+      facts(policy("NoWest", "Deny", "bedrock:*", "arn:aws:bedrock:us-west-2::foundation-model/*")),
+      CLAUDE,
+    );
+    expect(westDenied.paths.map((p) => [p.path.kind, p.status])).toEqual([
+      ["direct", "usable"],
+      ["global_profile", "usable"],
+      ["profile", "blocked"],
+    ]);
+    expect(westDenied.paths[2]?.reason).toContain("us-west-2");
+    const regionless = judge(
+      facts(policy("NoGlobal", "Deny", "bedrock:*", "arn:aws:bedrock:::foundation-model/*")),
+      CLAUDE,
+    );
+    expect(regionless.paths.find((p) => p.path.kind === "global_profile")?.status).toBe("blocked");
+  });
+
+  it("iam: judged for a principal through its identity answers; unknown answers make the path unknown", () => {
+    const denyAll: PrincipalClass = { kind: "principal", arn: `arn:aws:iam::${ACCT}:role/App`, iam: () => "denied" };
+    expect(judge(account(), NOVA, denyAll).paths[0]).toMatchObject({ status: "blocked", gate: "iam" });
+    const unsure: PrincipalClass = { kind: "principal", arn: `arn:aws:iam::${ACCT}:role/App`, iam: () => undefined };
+    expect(judge(account(), NOVA, unsure).paths[0]).toMatchObject({ status: "unknown", gate: "iam" });
+  });
+
+  it("entitlement: a covering grant must be ACTIVE; without one the Marketplace applies", () => {
+    const grant = (status: "ACTIVE" | "PENDING_ACCEPTANCE" | "DISABLED") =>
+      account(
+        { grants: known([{ grantArn: "arn:aws:license-manager::1:grant:g", modelIds: [CLAUDE], status }]) },
+        region({}, [model(CLAUDE, { agreementStatus: "NOT_AVAILABLE" })]),
+      );
+    expect(judge(grant("ACTIVE"), CLAUDE).status).toBe("usable");
+    expect(judge(grant("PENDING_ACCEPTANCE"), CLAUDE).paths[0]).toMatchObject({
+      status: "blocked",
+      gate: "entitlement",
+    });
+    expect(judge(grant("DISABLED"), CLAUDE).paths[0]?.checks.at(-1)?.fixOwner).toBe("platform_team");
+  });
+
+  it("marketplace: the first call subscribes when the caller may; a failed subscription or a denied permission blocks", () => {
+    const never = (extra?: NamedPolicy) =>
+      account(
+        { scps: extra ? scps(extra) : scps() },
+        region({}, [model(COHERE, { agreementStatus: "NOT_AVAILABLE" })]),
+      );
+    expect(judge(never(), COHERE).status).toBe("usable");
+    expect(judge(never(policy("NoSub", "Deny", "aws-marketplace:Subscribe", "*")), COHERE).paths[0]).toMatchObject({
+      status: "blocked",
+      gate: "marketplace",
+    });
+    const failed = account({}, region({}, [model(COHERE, { agreementStatus: "ERROR", agreementError: "payment" })]));
+    expect(judge(failed, COHERE).paths[0]).toMatchObject({ status: "blocked", gate: "marketplace" });
+    // Amazon's own models need no subscription.
+    expect(judge(account({ scps: scps(policy("NoSub", "Deny", "aws-marketplace:*", "*")) })).status).toBe("usable");
+  });
+
+  it("use_case: only AWS's not-authorized answer blocks; never on bedrock-mantle", () => {
+    const auth = (a: string | null, onFile = known(false)) =>
+      account({ useCaseOnFile: onFile }, region({}, [model(CLAUDE, { authorizationStatus: a })]));
+    expect(judge(auth("AUTHORIZED"), CLAUDE).status).toBe("usable");
+    expect(judge(auth("NOT_AUTHORIZED"), CLAUDE).paths[0]).toMatchObject({ status: "blocked", gate: "use_case" });
+    expect(judge(auth(null), CLAUDE).paths[0]).toMatchObject({ status: "unknown", gate: "use_case" });
+    expect(judge(auth(null, known(true)), CLAUDE).status).toBe("usable");
+    const mantle = account(
+      {},
+      region(
+        {
+          mantleModels: known([CLAUDE]),
+          mantleProjects: known([
+            {
+              projectId: "default",
+              arn: "arn:aws:bedrock-mantle:us-east-1:1:project/default",
+              retentionMode: null,
+              tags: {},
+            },
+          ]),
+        },
+        [model(CLAUDE, { authorizationStatus: "NOT_AUTHORIZED" })],
+      ),
+    );
+    expect(judge(mantle, CLAUDE).paths.map((p) => [p.path.kind, p.status])).toEqual([
+      ["direct", "blocked"],
+      ["mantle", "usable"],
+    ]);
+  });
+
+  it("data_retention: a model requiring retention is refused under none; a mantle project's own mode wins", () => {
+    const none = account({}, region({ dataRetention: known("none") }, [model(FABLE)]));
+    expect(judge(none, FABLE).paths[0]).toMatchObject({ status: "blocked", gate: "data_retention" });
+    expect(
+      judge(account({}, region({ dataRetention: unknownFact("AccessDenied") }, [model(FABLE)])), FABLE).paths[0],
+    ).toMatchObject({
+      status: "unknown",
+      gate: "data_retention",
+    });
+    const project = (mode: "default" | null) =>
+      account(
+        {},
+        region(
+          {
+            dataRetention: known("none"),
+            mantleModels: known([FABLE]),
+            mantleProjects: known([
+              { projectId: "p", arn: "arn:aws:bedrock-mantle:us-east-1:1:project/p", retentionMode: mode, tags: {} },
+            ]),
+          },
+          [model(FABLE)],
+        ),
+      );
+    expect(judge(project("default"), FABLE).paths.find((p) => p.path.kind === "mantle")?.status).toBe("usable");
+    expect(judge(project(null), FABLE).paths.find((p) => p.path.kind === "mantle")?.status).toBe("blocked");
+    // A model without the requirement runs under none.
+    expect(judge(account({}, region({ dataRetention: known("none") }))).status).toBe("usable");
+  });
+
+  it("Claude Platform is a path for Anthropic models in a signed-up account, governed by aws-external-anthropic", () => {
+    const signedUp = (extra?: NamedPolicy) =>
+      account(
+        {
+          scps: extra ? scps(extra) : scps(),
+          claudePlatform: known([
+            {
+              workspaceId: "wrkspc_1",
+              arn: `arn:aws:aws-external-anthropic:us-east-1:${ACCT}:workspace/wrkspc_1`,
+              region: "us-east-1",
+            },
+          ]),
+        },
+        region({}, [model(CLAUDE, { authorizationStatus: "NOT_AUTHORIZED" }), model(NOVA)]),
+      );
+    expect(judge(signedUp(), CLAUDE).paths.find((p) => p.path.kind === "claude_platform")?.status).toBe("usable");
+    expect(judge(signedUp(), NOVA).paths.some((p) => p.path.kind === "claude_platform")).toBe(false);
+    const denied = judge(signedUp(policy("NoClaudePlatform", "Deny", "aws-external-anthropic:*", "*")), CLAUDE);
+    expect(denied.paths.find((p) => p.path.kind === "claude_platform")).toMatchObject({
+      status: "blocked",
+      gate: "org_policy",
+    });
+  });
+
+  it("a model is usable when any path is, blocked when every path is, unknown otherwise; the memo changes nothing", () => {
+    const a = account(
+      { scps: scps(policy("NoDirect", "Deny", "bedrock:*", "arn:aws:bedrock:us-east-1::foundation-model/*")) },
+      region({}, [model(CLAUDE)], [profile("us.claude", CLAUDE)]),
+    );
+    // The profile's destination us-east-1 is denied too: every path blocked.
+    expect(judge(a, CLAUDE).status).toBe("blocked");
+    const engine = createReachabilityEngine({ now: NOW });
+    const first = engine.evaluate(a, "us-east-1", CLAUDE, ANY);
+    const again = engine.evaluate({ ...a, accountId: "222222222222" }, "us-east-1", CLAUDE, ANY);
+    expect(again.paths.map((p) => [p.status, p.gate])).toEqual(first.paths.map((p) => [p.status, p.gate]));
+    expect(judge(account({ bedrockPolicy: unknownFact("x") })).status).toBe("unknown");
+  });
+});
