@@ -27,8 +27,8 @@ module.exports = {
     {
       name: "config-reads-only-shared-words",
       severity: "error",
-      from: { path: "^src/config\\.ts$" },
-      to: { path: "^src/", pathNot: "^src/(kernel|lib)/" },
+      from: { path: "^src/config(\\.ts$|/)" },
+      to: { path: "^src/", pathNot: "^src/(kernel|lib|config)/" },
     },
     {
       name: "plugins-do-not-know-routes",

@@ -143,7 +143,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock,
     log: deps.log.child({ component: "invocations" }),
-    settings: { ...deps.config.audit, homeRegion: deps.config.aws.homeRegion },
+    settings: { ...deps.config.invocations, homeRegion: deps.config.aws.homeRegion },
   });
   const reportsRepo = createReportsRepository(deps.db);
   const reports = createReportsService({
@@ -268,7 +268,7 @@ export function createServices(deps: ServiceDeps) {
       aws: deps.aws,
       clock,
       log: deps.log.child({ component: "invocations" }),
-      settings: deps.config.audit,
+      settings: deps.config.invocations,
       analyze: invocations.analyze,
       startScheduledIngestion: invocations.startScheduledIngestion,
     }),

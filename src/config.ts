@@ -1,8 +1,28 @@
 // The only reader of process.env. Validated once at start, then frozen. A bad value stops the
 // process with one line naming the variable and what it expects.
 import path from "node:path";
-import { isAccountId, isRegion, parseIamArn } from "./kernel/aws-ids.js";
-import { ROLES, type Role } from "./kernel/principal.js";
+import {
+  accountId,
+  bool,
+  ConfigError,
+  corsOrigins,
+  cron,
+  type Env,
+  groupRoleMap,
+  int,
+  oneOf,
+  type RenamedVariable,
+  rateLimits,
+  region,
+  regionList,
+  renamed,
+  str,
+  url,
+} from "./config/parse.js";
+import { parseIamArn } from "./kernel/aws-ids.js";
+import type { Role } from "./kernel/principal.js";
+
+export { ConfigError, type RenamedVariable };
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -78,15 +98,17 @@ export interface Config {
   reconcile: { /** A model whose end of life is this close is reported as LEGACY_MODEL. */ legacyWindowDays: number };
   /** How often the job queue retries jobs of dead workers and checks schedules. */
   jobMaintenanceIntervalSeconds: number;
-  audit: AuditConfig;
+  invocations: InvocationsConfig;
   requests: RequestsConfig;
   /** Where the `request` CLI commands reach the API, and the key they use. */
   apiClient: { url: string; apiKey: string | undefined };
   security: SecurityConfig;
+  /** Deprecated variable names set in the environment, each with the name that replaced it. */
+  deprecatedVariables: readonly RenamedVariable[];
 }
 
-/** Invocation audit from CloudTrail. */
-export interface AuditConfig {
+/** Bedrock invocations ingested from CloudTrail (INVOCATIONS_*; formerly AUDIT_*, still read). */
+export interface InvocationsConfig {
   /** First LookupEvents window: this many days back (CloudTrail keeps 90). */
   lookbackDays: number;
   /** Each window starts this long before the last checkpoint (late-delivered events). */
@@ -133,78 +155,6 @@ export interface SecurityConfig {
   secretEncryptionKey: string | undefined;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly expected: string,
-    readonly value: string | undefined,
-    readonly secret = false,
-  ) {
-    const shown = value === undefined ? "unset" : secret ? "(hidden)" : JSON.stringify(value);
-    super(`invalid configuration: ${variable}=${shown}: expected ${expected}`);
-    this.name = "ConfigError";
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === "" ? undefined : v.trim();
-}
-
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
-  return n;
-}
-
-function bool(env: Env, name: string, def: boolean): boolean {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(name, "true or false", raw);
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `one of ${allowed.join(", ")}`, raw);
-  return raw as T;
-}
-
-function url(env: Env, name: string, protocols: readonly string[], secret = false): string | undefined {
-  const raw = str(env, name);
-  if (raw === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `a URL (${protocols.join(" or ")})`, raw, secret);
-  }
-  if (!protocols.includes(parsed.protocol))
-    throw new ConfigError(name, `a URL (${protocols.join(" or ")})`, raw, secret);
-  return raw;
-}
-
-function groupRoleMap(env: Env, name: string): Map<string, Role> {
-  const raw = str(env, name);
-  const map = new Map<string, Role>();
-  if (raw === undefined) return map;
-  for (const pair of raw.split(",")) {
-    const [group, role] = pair.split("=").map((s) => s.trim());
-    if (!group || !role || !(ROLES as readonly string[]).includes(role)) {
-      throw new ConfigError(name, `comma-separated group=role pairs with role in ${ROLES.join("|")}`, raw);
-    }
-    map.set(group, role as Role);
-  }
-  return map;
-}
-
 function oidc(env: Env): OidcConfig | undefined {
   const issuer = url(env, "OIDC_ISSUER", ["https:", "http:"]);
   const jwksUrl = url(env, "OIDC_JWKS_URL", ["https:", "http:"]);
@@ -223,30 +173,6 @@ function oidc(env: Env): OidcConfig | undefined {
     groupRoleMap: groupRoleMap(env, "OIDC_GROUP_ROLE_MAP"),
     clockToleranceSeconds: int(env, "OIDC_CLOCK_TOLERANCE_SECONDS", 5, 0, 300),
   };
-}
-
-function region(env: Env, name: string, def: string): string {
-  const raw = str(env, name) ?? def;
-  if (!isRegion(raw)) throw new ConfigError(name, "an AWS Region code such as us-east-1", raw);
-  return raw;
-}
-
-function rateLimits(env: Env, name: string): Map<string, number> {
-  const raw = str(env, name);
-  const map = new Map<string, number>();
-  if (raw === undefined) return map;
-  for (const pair of raw.split(",")) {
-    const m = /^\s*([a-z0-9-]+:[A-Za-z0-9*]+|\*)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(pair);
-    const tps = m ? Number(m[2]) : Number.NaN;
-    if (!m || !(tps > 0))
-      throw new ConfigError(
-        name,
-        "comma-separated service:Operation=tps pairs, e.g. bedrock:*=10,cloudtrail:LookupEvents=2",
-        raw,
-      );
-    map.set(m[1] as string, tps);
-  }
-  return map;
 }
 
 function awsConfig(env: Env): AwsConfig {
@@ -279,53 +205,6 @@ function awsConfig(env: Env): AwsConfig {
   };
 }
 
-function regionList(env: Env, name: string): string[] | undefined {
-  const raw = str(env, name);
-  if (raw === undefined) return undefined;
-  const list = raw
-    .split(",")
-    .map((r) => r.trim())
-    .filter(Boolean);
-  if (list.length === 0 || !list.every(isRegion)) {
-    throw new ConfigError(name, "a comma-separated list of AWS Region codes, e.g. us-east-1,eu-west-1", raw);
-  }
-  return [...new Set(list)];
-}
-
-function accountId(env: Env, name: string): string | undefined {
-  const raw = str(env, name);
-  if (raw !== undefined && !isAccountId(raw)) throw new ConfigError(name, "a 12-digit AWS account id", raw);
-  return raw;
-}
-
-function cron(env: Env, name: string, def: string): string | undefined {
-  const raw = str(env, name) ?? def;
-  if (raw === "off") return undefined;
-  if (!/^(\S+\s+){4}\S+$/.test(raw))
-    throw new ConfigError(name, 'a 5-field cron expression (e.g. "0 */6 * * *") or "off"', raw);
-  return raw;
-}
-
-function corsOrigins(env: Env, name: string): string[] | undefined {
-  const raw = str(env, name);
-  if (raw === undefined) return undefined;
-  const list = raw
-    .split(",")
-    .map((o) => o.trim())
-    .filter(Boolean);
-  const valid = (o: string) => {
-    try {
-      const u = new URL(o);
-      return (u.protocol === "https:" || u.protocol === "http:") && u.origin === o;
-    } catch {
-      return false;
-    }
-  };
-  if (list.length === 0 || !list.every(valid))
-    throw new ConfigError(name, "comma-separated origins such as https://console.example.com (no path)", raw);
-  return list;
-}
-
 function securityConfig(env: Env): SecurityConfig {
   const apiKeyHashSecret = str(env, "API_KEY_HASH_SECRET");
   if (apiKeyHashSecret !== undefined && apiKeyHashSecret.length < 32)
@@ -345,8 +224,23 @@ function securityConfig(env: Env): SecurityConfig {
   };
 }
 
+/** INVOCATIONS_* settings; each still read under its former AUDIT_* name while the new one is unset. */
+function invocationsConfig(env: Env, deprecated: RenamedVariable[]): InvocationsConfig {
+  const name = (current: string, former: string) => renamed(env, current, former, deprecated);
+  const bucketRegion = name("INVOCATIONS_TRAIL_BUCKET_REGION", "AUDIT_TRAIL_BUCKET_REGION");
+  return {
+    lookbackDays: int(env, name("INVOCATIONS_LOOKBACK_DAYS", "AUDIT_LOOKBACK_DAYS"), 7, 1, 90),
+    overlapMinutes: int(env, name("INVOCATIONS_OVERLAP_MINUTES", "AUDIT_OVERLAP_MINUTES"), 20, 0, 1440),
+    ingestCron: cron(env, name("INVOCATIONS_INGEST_CRON", "AUDIT_INGEST_CRON"), "off"),
+    trailBucket: str(env, name("INVOCATIONS_TRAIL_BUCKET", "AUDIT_TRAIL_BUCKET")),
+    trailBucketAccount: accountId(env, name("INVOCATIONS_TRAIL_BUCKET_ACCOUNT", "AUDIT_TRAIL_BUCKET_ACCOUNT")),
+    trailBucketRegion: str(env, bucketRegion) ? region(env, bucketRegion, "") : undefined,
+  };
+}
+
 /** Reads and validates configuration. Throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Readonly<Config> {
+  const deprecatedVariables: RenamedVariable[] = [];
   const config: Config = {
     host: str(env, "HOST") ?? "127.0.0.1",
     port: int(env, "PORT", 3000, 0, 65535),
@@ -380,16 +274,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     reconcile: { legacyWindowDays: int(env, "RECONCILE_LEGACY_WINDOW_DAYS", 90, 0, 3650) },
     jobMaintenanceIntervalSeconds: int(env, "JOB_MAINTENANCE_INTERVAL_SECONDS", 30, 1, 3600),
-    audit: {
-      lookbackDays: int(env, "AUDIT_LOOKBACK_DAYS", 7, 1, 90),
-      overlapMinutes: int(env, "AUDIT_OVERLAP_MINUTES", 20, 0, 1440),
-      ingestCron: cron(env, "AUDIT_INGEST_CRON", "off"),
-      trailBucket: str(env, "AUDIT_TRAIL_BUCKET"),
-      trailBucketAccount: accountId(env, "AUDIT_TRAIL_BUCKET_ACCOUNT"),
-      trailBucketRegion: str(env, "AUDIT_TRAIL_BUCKET_REGION")
-        ? region(env, "AUDIT_TRAIL_BUCKET_REGION", "")
-        : undefined,
-    },
+    invocations: invocationsConfig(env, deprecatedVariables),
     requests: {
       pendingTtlHours: int(env, "REQUESTS_PENDING_TTL_HOURS", 168, 1, 8760),
       maxDurationHours: int(env, "REQUESTS_MAX_DURATION_HOURS", 2160, 1, 87_600),
@@ -405,6 +290,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       apiKey: str(env, "GOVERNOR_API_KEY"),
     },
     security: securityConfig(env),
+    deprecatedVariables,
   };
   return Object.freeze(config);
 }

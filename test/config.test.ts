@@ -43,6 +43,76 @@ describe("config", () => {
     expect(() => loadConfig({ OIDC_ISSUER: "https://idp.example/" })).toThrow(/OIDC_JWKS_URL/);
   });
 
+  it("reads the invocation settings from INVOCATIONS_*", () => {
+    expect(loadConfig({}).invocations).toEqual({
+      lookbackDays: 7,
+      overlapMinutes: 20,
+      ingestCron: undefined,
+      trailBucket: undefined,
+      trailBucketAccount: undefined,
+      trailBucketRegion: undefined,
+    });
+    const c = loadConfig({
+      INVOCATIONS_LOOKBACK_DAYS: "30",
+      INVOCATIONS_OVERLAP_MINUTES: "5",
+      INVOCATIONS_INGEST_CRON: "0 * * * *",
+      INVOCATIONS_TRAIL_BUCKET: "org-trail",
+      INVOCATIONS_TRAIL_BUCKET_ACCOUNT: "111122223333",
+      INVOCATIONS_TRAIL_BUCKET_REGION: "eu-west-1",
+    });
+    expect(c.invocations).toEqual({
+      lookbackDays: 30,
+      overlapMinutes: 5,
+      ingestCron: "0 * * * *",
+      trailBucket: "org-trail",
+      trailBucketAccount: "111122223333",
+      trailBucketRegion: "eu-west-1",
+    });
+    expect(c.deprecatedVariables).toEqual([]);
+  });
+
+  it("still reads the deprecated AUDIT_* names of the invocation settings, and lists them", () => {
+    const c = loadConfig({
+      AUDIT_LOOKBACK_DAYS: "30",
+      AUDIT_OVERLAP_MINUTES: "5",
+      AUDIT_INGEST_CRON: "0 * * * *",
+      AUDIT_TRAIL_BUCKET: "org-trail",
+      AUDIT_TRAIL_BUCKET_ACCOUNT: "111122223333",
+      AUDIT_TRAIL_BUCKET_REGION: "eu-west-1",
+    });
+    expect(c.invocations).toEqual({
+      lookbackDays: 30,
+      overlapMinutes: 5,
+      ingestCron: "0 * * * *",
+      trailBucket: "org-trail",
+      trailBucketAccount: "111122223333",
+      trailBucketRegion: "eu-west-1",
+    });
+    expect(c.deprecatedVariables.map((v) => [v.deprecatedName, v.name]).sort()).toEqual([
+      ["AUDIT_INGEST_CRON", "INVOCATIONS_INGEST_CRON"],
+      ["AUDIT_LOOKBACK_DAYS", "INVOCATIONS_LOOKBACK_DAYS"],
+      ["AUDIT_OVERLAP_MINUTES", "INVOCATIONS_OVERLAP_MINUTES"],
+      ["AUDIT_TRAIL_BUCKET", "INVOCATIONS_TRAIL_BUCKET"],
+      ["AUDIT_TRAIL_BUCKET_ACCOUNT", "INVOCATIONS_TRAIL_BUCKET_ACCOUNT"],
+      ["AUDIT_TRAIL_BUCKET_REGION", "INVOCATIONS_TRAIL_BUCKET_REGION"],
+    ]);
+  });
+
+  it("the new name wins over the deprecated one; a bad value names the variable it was read from", () => {
+    const both = loadConfig({ INVOCATIONS_LOOKBACK_DAYS: "3", AUDIT_LOOKBACK_DAYS: "30" });
+    expect(both.invocations.lookbackDays).toBe(3);
+    expect(both.deprecatedVariables).toEqual([
+      { name: "INVOCATIONS_LOOKBACK_DAYS", deprecatedName: "AUDIT_LOOKBACK_DAYS" },
+    ]);
+    expect(() => loadConfig({ AUDIT_LOOKBACK_DAYS: "365" })).toThrow(
+      'invalid configuration: AUDIT_LOOKBACK_DAYS="365": expected an integer from 1 to 90',
+    );
+    expect(() => loadConfig({ INVOCATIONS_TRAIL_BUCKET_ACCOUNT: "12" })).toThrow(
+      /INVOCATIONS_TRAIL_BUCKET_ACCOUNT="12"/,
+    );
+    expect(() => loadConfig({ AUDIT_TRAIL_BUCKET_REGION: "moon" })).toThrow(/AUDIT_TRAIL_BUCKET_REGION="moon"/);
+  });
+
   it("the CLI exits non-zero with one line naming a bad variable", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], {
       env: { ...process.env, PORT: "abc" },

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { AwsAccess } from "../../aws/aws-access.js";
-import type { AuditConfig } from "../../config.js";
+import type { InvocationsConfig } from "../../config.js";
 import type { Database } from "../../db/prisma.js";
 import type { JobQueue } from "../../jobs/queue.js";
 import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../../kernel/errors.js";
@@ -44,8 +44,8 @@ import type {
 
 const DAY_MS = 86_400_000;
 
-/** The audit configuration, and the Region the service's own AWS calls go to. */
-export interface InvocationSettings extends AuditConfig {
+/** The invocations configuration, and the Region the service's own AWS calls go to. */
+export interface InvocationSettings extends InvocationsConfig {
   homeRegion: string;
 }
 
@@ -79,7 +79,7 @@ export function createInvocationsService(deps: {
     const bucketAccount = params.bucketAccount ?? settings.trailBucketAccount;
     if (bucket === undefined || bucketAccount === undefined)
       throw new UnprocessableError(
-        "S3 ingestion needs the organization trail's bucket and the account that owns it (AUDIT_TRAIL_BUCKET, AUDIT_TRAIL_BUCKET_ACCOUNT, or bucket/bucketAccount)",
+        "S3 ingestion needs the organization trail's bucket and the account that owns it (INVOCATIONS_TRAIL_BUCKET, INVOCATIONS_TRAIL_BUCKET_ACCOUNT, or bucket/bucketAccount)",
         [{ field: bucket === undefined ? "body.bucket" : "body.bucketAccount", message: "is required for source s3" }],
         "TRAIL_BUCKET_UNKNOWN",
       );
