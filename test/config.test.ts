@@ -124,4 +124,25 @@ describe("config", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe('invalid configuration: PORT="abc": expected an integer from 0 to 65535');
   });
+
+  it("the CLI logs a warning naming each deprecated variable it finds, on stderr", () => {
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "src/cli.ts", "doctor", "--error", "ThrottlingException"],
+      {
+        env: { ...process.env, LOG_LEVEL: "info", AUDIT_INGEST_CRON: "off" },
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const warnings = r.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { level: string; variable: string; use: string });
+    expect(warnings).toEqual([
+      expect.objectContaining({ level: "warn", variable: "AUDIT_INGEST_CRON", use: "INVOCATIONS_INGEST_CRON" }),
+    ]);
+    expect(r.stdout).not.toContain("AUDIT_INGEST_CRON");
+  });
 });

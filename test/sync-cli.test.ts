@@ -1,7 +1,7 @@
 // `bedrock-governor sync` as a child process against a fresh database and the in-process demo
 // sandbox: exit codes, the summary by gate, and bad flags.
 import { afterAll, describe, expect, it } from "vitest";
-import { progressLine } from "../src/main/sync-command.js";
+import { progressLine } from "../src/cli/sync.js";
 import type { SyncRunView } from "../src/modules/inventory/sync-run.repository.js";
 import { emptyDatabase } from "./helpers/app.js";
 import { runCli as runCliIn } from "./helpers/cli.js";

@@ -7,6 +7,3 @@ export function operator(): CallContext {
   const name = `cli:${userInfo().username}`;
   return { principal: { kind: "system", id: name, name, roles: ["admin"], groups: [] } };
 }
-
-/** A command line that cannot be carried out as given (exit code 2). */
-export class UsageError extends Error {}

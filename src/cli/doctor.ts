@@ -1,8 +1,6 @@
 // `bedrock-governor doctor`: the access doctor at a terminal, as a gate-by-gate report (or JSON).
-import type { Logger } from "pino";
-import type { Config } from "../config.js";
+import type { Command } from "commander";
 import { UnprocessableError } from "../kernel/errors.js";
-import { createLogger } from "../logger.js";
 import {
   type DoctorReport,
   type DoctorRequest,
@@ -12,7 +10,23 @@ import {
 } from "../modules/doctor/doctor.types.js";
 import { classifyError } from "../modules/doctor/error-classifier.js";
 import { operator } from "./operator.js";
-import { startRuntime } from "./runtime.js";
+import { type CommandContext, runCommand, UsageError } from "./run-command.js";
+
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command("doctor")
+    .description(
+      "Why a principal can or cannot call a model in an account-Region: credentials, Region, model access, organization policy and IAM, gate by gate with evidence and fix. With only --error: classify the error without calling AWS. Exit codes: 0 no gate fails, 3 a gate fails, 2 unusable input",
+    )
+    .option("--account <id>", "AWS account id (12 digits)")
+    .option("--region <region>", "Region the call is made from, e.g. us-east-1")
+    .option("--model <id>", "model id, inference profile id, or either's ARN")
+    .option("--principal <arn>", "IAM role/user (or assumed-role session) ARN making the call: simulates its policies")
+    .option("--error <text>", "the error message as received: classified and compared with the live checks")
+    .option("--probe", "make one real one-token Converse call in the account (as the service's role)")
+    .option("--json", "print the report as JSON")
+    .action(runCommand((ctx, opts: DoctorCliOptions) => doctorCli(ctx, opts), { name: "doctor" }));
+}
 
 const MARK: Record<GateStatus, string> = { pass: "✔", fail: "✘", unknown: "?" };
 const WIDTH = 21;
@@ -157,27 +171,21 @@ const FLAGS: Record<string, string> = {
 };
 
 /** `bedrock-governor doctor`: exit 0 when no gate fails, 3 when one does, 2 for unusable input. */
-export async function doctorCli(config: Readonly<Config>, opts: DoctorCliOptions): Promise<number> {
-  const usage = (message: string) => {
-    process.stderr.write(`bedrock-governor doctor: ${message}\n`);
-    return 2;
-  };
+async function doctorCli(ctx: CommandContext, opts: DoctorCliOptions): Promise<number> {
   const target = [opts.account, opts.region, opts.model];
   if (target.every((v) => v === undefined)) {
     if (opts.error === undefined || opts.error.trim() === "")
-      return usage("give --account, --region and --model (or only --error to classify an error)");
+      throw new UsageError("give --account, --region and --model (or only --error to classify an error)");
     if (opts.principal !== undefined || opts.probe)
-      return usage("--principal and --probe need --account, --region and --model");
+      throw new UsageError("--principal and --probe need --account, --region and --model");
     const d = classifyError(opts.error);
     process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : renderDiagnosis(d));
     return 0;
   }
-  if (target.some((v) => v === undefined)) return usage("--account, --region and --model go together");
-  const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr);
+  if (target.some((v) => v === undefined)) throw new UsageError("--account, --region and --model go together");
   try {
-    return await doctorCommand(
-      config,
-      log,
+    return await diagnose(
+      ctx,
       {
         accountId: opts.account as string,
         region: opts.region as string,
@@ -190,28 +198,20 @@ export async function doctorCli(config: Readonly<Config>, opts: DoctorCliOptions
     );
   } catch (err) {
     if (!(err instanceof UnprocessableError)) throw err;
-    for (const e of err.errors) usage(`${FLAGS[e.field] ?? e.field} ${e.message}`);
-    return 2;
+    // One line per field the service refused, named by its flag.
+    const lines = err.errors.map((e) => `${FLAGS[e.field] ?? e.field} ${e.message}`);
+    throw new UsageError(lines.length > 0 ? lines.join("\n") : err.message);
   }
 }
 
 /** Runs one diagnosis; exit code 0 when no gate fails, 3 when one does. */
-export async function doctorCommand(
-  config: Readonly<Config>,
-  log: Logger,
-  request: DoctorRequest,
-  opts: { json: boolean },
-): Promise<number> {
-  const runtime = await startRuntime(config, log, { migrate: true });
-  try {
-    const report = await runtime.services.doctor.diagnose(operator(), request);
-    process.stdout.write(
-      opts.json
-        ? `${JSON.stringify({ ...report, checkedAt: report.checkedAt.toISOString() }, null, 2)}\n`
-        : renderReport(report),
-    );
-    return report.verdict === "blocked" ? 3 : 0;
-  } finally {
-    await runtime.close();
-  }
+async function diagnose({ runtime }: CommandContext, request: DoctorRequest, opts: { json: boolean }): Promise<number> {
+  const { services } = await runtime();
+  const report = await services.doctor.diagnose(operator(), request);
+  process.stdout.write(
+    opts.json
+      ? `${JSON.stringify({ ...report, checkedAt: report.checkedAt.toISOString() }, null, 2)}\n`
+      : renderReport(report),
+  );
+  return report.verdict === "blocked" ? 3 : 0;
 }

@@ -1,11 +1,43 @@
 // `bedrock-governor plan | apply <plan-id> | reconcile`: remediation from a terminal with database
 // access (operator access, audited as cli:<user>). Nothing is written to AWS without `apply`.
 import { readFile } from "node:fs/promises";
-import type { Logger } from "pino";
-import type { Config } from "../config.js";
+import type { Command } from "commander";
 import type { PlanChange, PlanScope, RemediationPlan } from "../modules/remediation/remediation.types.js";
-import { operator, UsageError } from "./operator.js";
-import { startRuntime } from "./runtime.js";
+import { operator } from "./operator.js";
+import { type CommandContext, runCommand, UsageError } from "./run-command.js";
+
+type RemediationAction =
+  | { kind: "plan"; opts: PlanCommandOptions }
+  | { kind: "apply"; planId: string; json?: boolean }
+  | { kind: "reconcile" };
+
+export function registerRemediationCommands(program: Command): void {
+  program
+    .command("plan")
+    .description(
+      "Plan the AWS changes (SCPs, agreements, Anthropic use case) that close the drift in a scope; writes nothing to AWS. Exit 2 when there are changes",
+    )
+    .option("--ou <id>", "the accounts under this OU (or the root)")
+    .option("--account <id>", "one account")
+    .option("--region <region>", "with --account: only this Region's agreements and use case")
+    .option("--use-case-file <form.json>", "the Anthropic use-case form (JSON) to submit where it is missing")
+    .option("--json", "print the plan as JSON")
+    .action(runCommand((ctx, opts: PlanCommandOptions) => remediationCommand(ctx, { kind: "plan", opts })));
+  program
+    .command("apply")
+    .description("Apply a stored remediation plan (refused when stale); the touched scopes are re-synced")
+    .argument("<plan-id>", "the plan id printed by `plan`")
+    .option("--json", "print the outcome as JSON")
+    .action(
+      runCommand((ctx, planId: string, opts: { json?: boolean }) =>
+        remediationCommand(ctx, { kind: "apply", planId, ...(opts.json ? { json: true } : {}) }),
+      ),
+    );
+  program
+    .command("reconcile")
+    .description("Reconcile the catalog with the inventory now and print what changed in the findings")
+    .action(runCommand((ctx) => remediationCommand(ctx, { kind: "reconcile" })));
+}
 
 function target(c: { target: { kind: string; id: string } }) {
   return `${c.target.kind} ${c.target.id}`;
@@ -71,14 +103,7 @@ function scopeOf(opts: PlanCommandOptions): PlanScope {
   return { kind: "organization" };
 }
 
-export async function remediationCommand(
-  config: Readonly<Config>,
-  log: Logger,
-  action:
-    | { kind: "plan"; opts: PlanCommandOptions }
-    | { kind: "apply"; planId: string; json?: boolean }
-    | { kind: "reconcile" },
-): Promise<number> {
+async function remediationCommand({ runtime }: CommandContext, action: RemediationAction): Promise<number> {
   const scope = action.kind === "plan" ? scopeOf(action.opts) : undefined;
   let useCaseForm: Record<string, unknown> | undefined;
   if (action.kind === "plan" && action.opts.useCaseFile) {
@@ -87,28 +112,24 @@ export async function remediationCommand(
       throw new UsageError("--use-case-file must hold a JSON object (the Anthropic use-case form)");
     useCaseForm = parsed as Record<string, unknown>;
   }
-  const runtime = await startRuntime(config, log, { migrate: true });
-  try {
-    const ctx = operator();
-    const { remediation, reconcile } = runtime.services;
-    if (action.kind === "reconcile") {
-      const r = await reconcile.reconcileNow(ctx);
-      process.stdout.write(
-        `${r.found} finding(s): ${r.created} new, ${r.seenAgain} seen again, ${r.resolved} resolved\n`,
-      );
-      return 0;
-    }
-    const plan =
-      action.kind === "plan"
-        ? await remediation.createPlan(ctx, scope as PlanScope, useCaseForm ? { useCaseForm } : {})
-        : await remediation.apply(ctx, action.planId);
-    const json = action.kind === "plan" ? action.opts.json : action.json;
-    process.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
-    if (action.kind === "plan" && !json && plan.changes.length > 0)
-      process.stdout.write(`apply it with: bedrock-governor apply ${plan.id}\n`);
-    if (action.kind === "apply") return plan.status === "applied" ? 0 : 1;
-    return plan.changes.length > 0 ? 2 : 0;
-  } finally {
-    await runtime.close();
+  const { services } = await runtime();
+  const ctx = operator();
+  const { remediation, reconcile } = services;
+  if (action.kind === "reconcile") {
+    const r = await reconcile.reconcileNow(ctx);
+    process.stdout.write(
+      `${r.found} finding(s): ${r.created} new, ${r.seenAgain} seen again, ${r.resolved} resolved\n`,
+    );
+    return 0;
   }
+  const plan =
+    action.kind === "plan"
+      ? await remediation.createPlan(ctx, scope as PlanScope, useCaseForm ? { useCaseForm } : {})
+      : await remediation.apply(ctx, action.planId);
+  const json = action.kind === "plan" ? action.opts.json : action.json;
+  process.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
+  if (action.kind === "plan" && !json && plan.changes.length > 0)
+    process.stdout.write(`apply it with: bedrock-governor apply ${plan.id}\n`);
+  if (action.kind === "apply") return plan.status === "applied" ? 0 : 1;
+  return plan.changes.length > 0 ? 2 : 0;
 }

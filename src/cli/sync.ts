@@ -1,12 +1,25 @@
 // `bedrock-governor sync`: request a sync run as the system and, with --wait, work it in this
 // process and follow it to the end (a progress bar on a terminal, plain lines otherwise).
-import type { Logger } from "pino";
-import type { Config } from "../config.js";
+import type { Command } from "commander";
 import { isAccountId, isOuId, isRegion } from "../kernel/aws-ids.js";
 import { type CallContext, SYSTEM_PRINCIPAL } from "../kernel/principal.js";
+import { startJobs } from "../main/runtime.js";
 import type { SyncRequest } from "../modules/inventory/sync.service.js";
 import type { SyncRunView } from "../modules/inventory/sync-run.repository.js";
-import { startJobs, startRuntime } from "./runtime.js";
+import { type CommandContext, runCommand, UsageError } from "./run-command.js";
+
+export function registerSyncCommand(program: Command): void {
+  program
+    .command("sync")
+    .description(
+      "Request an inventory sync run (audited as the system) and print its id; with --wait, work it in this process and follow it. Exit codes with --wait: 0 succeeded, 3 partial, 1 failed",
+    )
+    .option("--ou <id>", "sync the accounts under this OU (default: the whole organization)")
+    .option("--account <id>", "sync one account")
+    .option("--region <region>", "only this Region (with --account: one account-Region)")
+    .option("--wait", "run the jobs in this process and follow the run until it finishes")
+    .action(runCommand((ctx, opts: SyncCommandOptions) => runSyncCommand(ctx, opts), { name: "sync" }));
+}
 
 export interface SyncCommandOptions {
   ou?: string;
@@ -14,11 +27,6 @@ export interface SyncCommandOptions {
   region?: string;
   wait?: boolean;
 }
-
-/** Bad command-line input: the CLI prints the message as one line and exits 2. */
-import { UsageError } from "./operator.js";
-
-export { UsageError };
 
 /** Turns the flags into a sync request, or says in one line what is wrong with them. */
 export function syncRequestFromOptions(opts: SyncCommandOptions): SyncRequest {
@@ -113,31 +121,18 @@ export async function followRun(opts: FollowOptions): Promise<SyncRunView> {
 }
 
 /** Runs the command; returns the process exit code. */
-export async function runSyncCommand(
-  config: Readonly<Config>,
-  log: Logger,
-  opts: SyncCommandOptions,
-  io: { stdout: NodeJS.WriteStream } = { stdout: process.stdout },
-): Promise<number> {
+async function runSyncCommand({ log, runtime: open }: CommandContext, opts: SyncCommandOptions): Promise<number> {
+  const io = { stdout: process.stdout };
   const request = syncRequestFromOptions(opts);
-  const runtime = await startRuntime(config, log, { migrate: true });
+  const runtime = await open();
   const ctx: CallContext = { principal: SYSTEM_PRINCIPAL };
-  try {
-    // With --wait this process is a worker too; without, it only enqueues (serve/worker do the work).
-    if (opts.wait) await startJobs(runtime, log);
-    else await runtime.queue.start({ work: false, jobs: runtime.services.jobs });
-    const queue = runtime.queue;
-    try {
-      const queued = await runtime.services.sync.requestSync(ctx, request, "cli");
-      io.stdout.write(`sync run ${queued.id} requested (scope ${describe(request)})\n`);
-      if (!opts.wait) return 0;
-      return await follow(queued.id);
-    } finally {
-      await queue.stop(Math.max(1000, config.shutdownTimeoutMs - 2000));
-    }
-  } finally {
-    await runtime.close();
-  }
+  // With --wait this process is a worker too; without, it only enqueues (serve/worker do the work).
+  if (opts.wait) await startJobs(runtime, log);
+  else await runtime.queue.start({ work: false, jobs: runtime.services.jobs });
+  const queued = await runtime.services.sync.requestSync(ctx, request, "cli");
+  io.stdout.write(`sync run ${queued.id} requested (scope ${describe(request)})\n`);
+  if (!opts.wait) return 0;
+  return await follow(queued.id);
 
   async function follow(runId: string): Promise<number> {
     const stop = new AbortController();

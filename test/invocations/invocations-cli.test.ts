@@ -1,6 +1,7 @@
-// `bedrock-governor audit ingest` and `bedrock-governor report` as child processes against one
-// database and the in-process demo sandbox (its CloudTrail is seeded, so every run serves the
-// same events): ingest one account, then a CSV report of it; bad flags exit 2.
+// `bedrock-governor invocations ingest` (and `audit ingest`, its former spelling kept as an alias)
+// and `bedrock-governor report` as child processes against one database and the in-process demo
+// sandbox (its CloudTrail is seeded, so every run serves the same events): ingest one account, then
+// a CSV report of it; bad flags exit 2.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,20 +24,20 @@ const runCli = (args: string[]) =>
 
 beforeAll(async () => {
   db = await emptyDatabase();
-  work = mkdtempSync(path.join(tmpdir(), "audit-cli-"));
+  work = mkdtempSync(path.join(tmpdir(), "invocations-cli-"));
 });
 afterAll(async () => {
   await db?.drop();
   rmSync(work, { recursive: true, force: true });
 });
 
-describe("bedrock-governor audit ingest / report", () => {
+describe("bedrock-governor invocations ingest / report", () => {
   it("ingests an account's invocations, then reports them as CSV", async () => {
     const account = DEMO_ACCOUNTS.prodSearch;
     // The demo organization has an account without a usable role: the sync is partial (3).
     const sync = await runCli(["sync", "--wait"]);
     expect(sync.code, sync.stdout).toBe(3);
-    const ingest = await runCli(["audit", "ingest", "--source", "lookup", "--account", account, "--wait"]);
+    const ingest = await runCli(["invocations", "ingest", "--source", "lookup", "--account", account, "--wait"]);
     expect(ingest.code, ingest.stderr).toBe(0);
     const lines = ingest.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^[0-9a-f-]{36}$/);
@@ -68,6 +69,17 @@ describe("bedrock-governor audit ingest / report", () => {
     expect(byAccount[0]?.split(",").slice(1, 3)).toEqual([account, added?.[2]]);
   });
 
+  it("`audit ingest`, the former spelling, still ingests the same way", async () => {
+    // The organization was synced by the test above.
+    const alias = await runCli(["audit", "ingest", "--account", DEMO_ACCOUNTS.prodPayments, "--wait"]);
+    expect(alias.code, alias.stderr).toBe(0);
+    const aliasLines = alias.stdout.trim().split("\n");
+    expect(aliasLines[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(aliasLines[1]).toMatch(
+      new RegExp(`^ingestion ${aliasLines[0]} succeeded: 2/2 account-Regions, \\d+ events read, \\d+ added$`),
+    );
+  });
+
   it("bad flags exit 2 with one line", async () => {
     const res = await runCli(["report", "--from", "yesterday", "--to", "2026-01-01T00:00:00Z"]);
     expect(res.code).toBe(2);
@@ -75,5 +87,10 @@ describe("bedrock-governor audit ingest / report", () => {
     const src = await runCli(["audit", "ingest", "--source", "lake"]);
     expect(src.code).toBe(2);
     expect(src.stderr.trim()).toBe("bedrock-governor audit ingest: --source lake: expected lookup or s3");
+    const account = await runCli(["invocations", "ingest", "--account", "12345"]);
+    expect(account.code).toBe(2);
+    expect(account.stderr.trim()).toBe(
+      "bedrock-governor invocations ingest: --account 12345: expected a 12-digit AWS account id",
+    );
   });
 });

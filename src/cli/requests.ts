@@ -1,7 +1,62 @@
 // `bedrock-governor request create|list|show|approve|reject|cancel`: a person's client of the API
 // (GOVERNOR_URL, GOVERNOR_API_KEY), so the same authorization, validation and audit apply as over
 // HTTP. Output is short lines for people; --json prints what the API answered.
+import { type Command, Option } from "commander";
 import type { Config } from "../config.js";
+import { collect, positiveInt } from "./options.js";
+import { runCommand } from "./run-command.js";
+
+type RequestAction = Parameters<typeof requestCommand>[1];
+type RequestArgs = Parameters<typeof requestCommand>[2];
+
+export function registerRequestCommands(program: Command): void {
+  const run = (action: RequestAction, args: RequestArgs) =>
+    runCommand(({ config }) => requestCommand(config, action, args, (text) => process.stdout.write(text)))();
+  const request = program
+    .command("request")
+    .description("Model-access requests through the API (GOVERNOR_URL, GOVERNOR_API_KEY)");
+  request
+    .command("create")
+    .description("File a request for a model or inference profile in accounts and Regions")
+    .requiredOption("--account <id>", "account id (repeat or comma-separate)", collect)
+    .requiredOption("--region <region>", "Region (repeat or comma-separate)", collect)
+    .requiredOption("--model <id>", "model id or inference profile id")
+    .requiredOption("--purpose <text>", "what it is for")
+    .addOption(
+      new Option("--classification <level>", "data classification")
+        .choices(["public", "internal", "confidential", "restricted"])
+        .makeOptionMandatory(),
+    )
+    .requiredOption("--duration-hours <n>", "how long access lasts once active", positiveInt)
+    .option("--idempotency-key <key>", "repeat-safe: the same key returns the first result")
+    .option("--json", "print the API's answer")
+    .action((opts: CreateOptions & { json?: boolean }) =>
+      run("create", { create: opts, ...(opts.json ? { json: true } : {}) }),
+    );
+  request
+    .command("list")
+    .description("Requests you may see (your own; those you may decide; all for admins and auditors)")
+    .option("--status <status>", "only this status")
+    .option("--mine", "only your own")
+    .option("--json", "print the API's answer")
+    .action((opts: { status?: string; mine?: boolean; json?: boolean }) => run("list", opts));
+  request
+    .command("show <id>")
+    .description("One request with its decisions, grants and plans (JSON)")
+    .action((id: string) => run("show", { id }));
+  for (const verb of ["approve", "reject", "cancel"] as const) {
+    request
+      .command(`${verb} <id>`)
+      .description(
+        verb === "cancel"
+          ? "Withdraw your own pending request"
+          : `${verb === "approve" ? "Approve" : "Reject"} a pending request (decides on the version just read)`,
+      )
+      [verb === "reject" ? "requiredOption" : "option"]("--comment <text>", "why")
+      .option("--json", "print the API's answer")
+      .action((id: string, opts: { comment?: string; json?: boolean }) => run(verb, { id, ...opts }));
+  }
+}
 
 export interface ApiProblem {
   status: number;
@@ -87,7 +142,7 @@ const line = (r: RequestView) =>
     .filter(Boolean)
     .join("  ");
 
-export async function requestCommand(
+async function requestCommand(
   config: Readonly<Config>,
   action: "create" | "list" | "show" | "approve" | "reject" | "cancel",
   args: {

@@ -1,0 +1,93 @@
+// `bedrock-governor invocations ingest` (formerly `audit ingest`, kept as an alias): Bedrock
+// invocations from CloudTrail, requested through the service (audited as cli:<user>); with --wait
+// the jobs run in this process until the ingestion is done.
+import type { Command } from "commander";
+import { isAccountId, isRegion } from "../kernel/aws-ids.js";
+import { startJobs } from "../main/runtime.js";
+import type { Ingestion, InvocationSource } from "../modules/invocations/invocations.types.js";
+import { operator } from "./operator.js";
+import { collect } from "./options.js";
+import { type CommandContext, runCommand, UsageError } from "./run-command.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function registerInvocationsCommands(program: Command): void {
+  const invocations = program
+    .command("invocations")
+    .description("Bedrock invocations from CloudTrail (operator access, audited as cli:<user>)");
+  addIngestCommand(invocations, "invocations ingest");
+}
+
+/**
+ * `<parent> ingest`: `invocations ingest`, and `audit ingest`, its former spelling (hidden from
+ * help, same flags and behaviour). `name` is how usage errors name the command.
+ */
+export function addIngestCommand(parent: Command, name: string, opts: { hidden?: boolean } = {}): void {
+  parent
+    .command("ingest", opts.hidden ? { hidden: true } : {})
+    .description(
+      "Ingest invocations from LookupEvents or the organization trail in S3, per account-Region from its checkpoint; prints the ingestion id. Exit codes with --wait: 0 succeeded, 1 failed",
+    )
+    .option(
+      "--source <lookup|s3>",
+      "LookupEvents per account-Region, or the organization trail's files in S3",
+      "lookup",
+    )
+    .option("--account <id>", "only this account (repeat or comma-separate)", collect)
+    .option("--region <region>", "only this Region (repeat or comma-separate)", collect)
+    .option("--bucket <name>", "s3: the organization trail bucket (default INVOCATIONS_TRAIL_BUCKET)")
+    .option("--bucket-account <id>", "s3: the account that owns the bucket (default INVOCATIONS_TRAIL_BUCKET_ACCOUNT)")
+    .option("--org-id <id>", "s3: the organization id in the key prefix (default: DescribeOrganization)")
+    .option("--wait", "run the jobs in this process and wait for the result")
+    .action(runCommand((ctx, o: IngestOptions) => ingest(ctx, o), { name }));
+}
+
+export interface IngestOptions {
+  source: string;
+  account?: string[];
+  region?: string[];
+  bucket?: string;
+  bucketAccount?: string;
+  orgId?: string;
+  wait?: boolean;
+}
+
+export function ingestRequestFromOptions(opts: IngestOptions) {
+  if (opts.source !== "lookup" && opts.source !== "s3")
+    throw new UsageError(`--source ${opts.source}: expected lookup or s3`);
+  for (const a of opts.account ?? [])
+    if (!isAccountId(a)) throw new UsageError(`--account ${a}: expected a 12-digit AWS account id`);
+  for (const r of opts.region ?? [])
+    if (!isRegion(r)) throw new UsageError(`--region ${r}: expected an AWS Region code such as us-east-1`);
+  if (opts.bucketAccount !== undefined && !isAccountId(opts.bucketAccount))
+    throw new UsageError(`--bucket-account ${opts.bucketAccount}: expected a 12-digit AWS account id`);
+  return {
+    source: opts.source as InvocationSource,
+    params: {
+      ...(opts.account?.length ? { accountIds: opts.account } : {}),
+      ...(opts.region?.length ? { regions: opts.region } : {}),
+      ...(opts.bucket ? { bucket: opts.bucket } : {}),
+      ...(opts.bucketAccount ? { bucketAccount: opts.bucketAccount } : {}),
+      ...(opts.orgId ? { orgId: opts.orgId } : {}),
+    },
+  };
+}
+
+const summary = (i: Ingestion) =>
+  `ingestion ${i.id} ${i.status}: ${i.jobsDone + i.jobsFailed}/${i.jobsTotal} account-Regions, ${i.eventsRead} events read, ${i.eventsAdded} added${i.jobsFailed ? `, ${i.jobsFailed} failed (${i.lastError ?? ""})` : ""}`;
+
+async function ingest({ log, runtime: open }: CommandContext, opts: IngestOptions): Promise<number> {
+  const req = ingestRequestFromOptions(opts);
+  const runtime = await open();
+  const ctx = operator();
+  if (opts.wait) await startJobs(runtime, log);
+  let ing = await runtime.services.invocations.requestIngestion(ctx, req.source, req.params);
+  process.stdout.write(`${ing.id}\n`);
+  if (!opts.wait) return 0;
+  while (ing.status === "queued" || ing.status === "running") {
+    await sleep(500);
+    ing = await runtime.services.invocations.getIngestion(ctx, ing.id);
+  }
+  process.stdout.write(`${summary(ing)}\n`);
+  return ing.status === "succeeded" ? 0 : 1;
+}
