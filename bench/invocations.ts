@@ -1,6 +1,6 @@
-// npm run bench:audit -- --events N [--accounts A] [--batch B] [--json FILE]
+// npm run bench:invocations -- --events N [--accounts A] [--batch B] [--json FILE]
 //
-// Invocation audit at scale, on its own PostgreSQL (BENCH_DATABASE_URL, else embedded):
+// Invocation ingestion and reports at scale, on its own PostgreSQL (BENCH_DATABASE_URL, else embedded):
 // 1. ingestion: N generated CloudTrail records (JSON strings, as LookupEvents and trail files
 //    deliver them) go through the real path (JSON.parse → normalizeRecord → the events writer:
 //    COPY into staging, INSERT … ON CONFLICT DO NOTHING into the monthly partitions); events/s;
@@ -103,9 +103,9 @@ function* batches(size: number, limit = inputs.events): Generator<[number, numbe
 }
 
 buildDist();
-const tmp = await mkdtemp(path.join(tmpdir(), "bench-audit-"));
+const tmp = await mkdtemp(path.join(tmpdir(), "bench-invocations-"));
 const server = await startPostgresServer({ TEST_DATABASE_URL: process.env.BENCH_DATABASE_URL || "" });
-const database = await createDatabase(server.adminUrl, "bench_audit");
+const database = await createDatabase(server.adminUrl, "bench_invocations");
 const db = createDb({ url: database.url, poolSize: 2 });
 try {
   await applyMigrations(database.url);
@@ -235,7 +235,7 @@ try {
   say(`report: ${round(reportSeconds)} s, peak RSS ${rss} MB, ${reportBytes} bytes`);
 
   const result = {
-    benchmark: "audit",
+    benchmark: "invocations",
     at: new Date().toISOString(),
     inputs: { ...inputs, period: { from: PERIOD_START.toISOString(), to: PERIOD_END.toISOString() } },
     machine: {
