@@ -1,14 +1,14 @@
 // How every command runs: configuration, logger, what it opens and how it ends. A bad variable is
-// one line and exit 2, a bad command line (UsageError) one line and exit 2, any other failure one
-// line and exit 1 (details in the JSON log); otherwise the exit code is the one the command returns.
-// What the command opened through its context (database, runtime, job queue) is always closed.
+// one line on stderr and exit 2, a bad command line (UsageError) one line and exit 2, any other
+// failure one line and exit 1; otherwise the exit code is the one the command returns. What the
+// command opened through its context (database, runtime, job queue) is always closed first.
 import type { Logger } from "pino";
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { type ResolvedDatabase, resolveDatabase } from "../main/database.js";
 import { type Runtime, startRuntime } from "../main/runtime.js";
 
-/** A command line that cannot be carried out as given: one line (per message line) and exit code 2. */
+/** A command line that cannot be carried out as given: exit code 2, a line on stderr per line of its message. */
 export class UsageError extends Error {}
 
 export interface CommandContext {
