@@ -3,21 +3,19 @@
 // service handler runs. Every reply carries a request id.
 
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import { createServer as createHttp2Server } from "node:http2";
-import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
-import { Duplex, type Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Clock } from "../lib/clock.js";
 import type { Caller, RawRequest, ServiceModule } from "./context.js";
 import { type CounterStore, createCounters, type SandboxCounters } from "./counters.js";
 import { AwsError } from "./errors.js";
 import { createFaults, type Faults } from "./faults.js";
+import { authError, SERVER_ERROR, THROTTLE, unknownOperation } from "./protocol-errors.js";
 import { encodeJsonError, encodeJsonReply } from "./protocols/json.js";
 import { encodeQueryError, encodeQueryReply } from "./protocols/query.js";
 import { encodeRestJsonError, encodeRestJsonReply } from "./protocols/rest-json.js";
 import { encodeRestXmlError, encodeRestXmlReply } from "./protocols/rest-xml.js";
-import type { EncodedReply, Protocol, Reply } from "./protocols/types.js";
+import type { EncodedReply, Reply } from "./protocols/types.js";
+import { guessService, signedService } from "./routing.js";
 import type { Scenario, ServiceName } from "./scenario.js";
 import { createBedrockService } from "./services/bedrock.js";
 import { createBedrockRuntimeService } from "./services/bedrock-runtime.js";
@@ -29,6 +27,7 @@ import { createStsService } from "./services/sts.js";
 import { parseAuthorization, verifySignature } from "./sigv4.js";
 import { buildState, type SandboxState } from "./state.js";
 import { buildScenarioTrail } from "./trail.js";
+import { type AnyRequest, type AnyResponse, listen, readBody } from "./transport.js";
 
 export interface StartSandboxOptions {
   scenario: Scenario;
@@ -55,150 +54,6 @@ export interface Sandbox {
   /** Run-time fault switches (outages) on top of the scenario's faults. */
   faults: Pick<Faults, "setOutage">;
   close(): Promise<void>;
-}
-
-/** The error each protocol answers when a quota is exceeded, as AWS names it. */
-const THROTTLE: Record<ServiceName, () => AwsError> = {
-  organizations: () =>
-    new AwsError("TooManyRequestsException", "You have sent too many requests in too short a period of time.", 429, {
-      Type: "TooManyRequestsException",
-    }),
-  sts: () => new AwsError("Throttling", "Rate exceeded", 400),
-  iam: () => new AwsError("Throttling", "Rate exceeded", 400),
-  cloudtrail: () => new AwsError("ThrottlingException", "Rate exceeded", 429),
-  bedrock: () => new AwsError("ThrottlingException", "Too many requests, please wait before trying again.", 429),
-  "bedrock-runtime": () =>
-    new AwsError("ThrottlingException", "Too many requests, please wait before trying again.", 429),
-  s3: () => new AwsError("SlowDown", "Please reduce your request rate.", 503),
-};
-
-const SERVER_ERROR: Record<ServiceName, () => AwsError> = {
-  organizations: () =>
-    new AwsError(
-      "ServiceException",
-      "AWS Organizations can't complete your request because of an internal service error.",
-      500,
-    ),
-  sts: () => new AwsError("InternalFailure", "An internal error occurred.", 500),
-  iam: () => new AwsError("ServiceFailure", "The request processing has failed because of an unknown error.", 500),
-  cloudtrail: () => new AwsError("InternalFailure", "An internal error occurred.", 500),
-  bedrock: () => new AwsError("InternalServerException", "An internal server error occurred. Retry your request.", 500),
-  "bedrock-runtime": () =>
-    new AwsError("ServiceUnavailableException", "The service is unavailable. Try again later.", 503),
-  s3: () => new AwsError("InternalError", "We encountered an internal error. Please try again.", 500),
-};
-
-type AuthFailure = "missing" | "unknownKey" | "signature" | "expired";
-
-function authError(protocol: Protocol, kind: AuthFailure): AwsError {
-  const invalid = "The security token included in the request is invalid.";
-  const sig =
-    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.";
-  const expired = "The security token included in the request is expired";
-  switch (protocol) {
-    case "json":
-      return {
-        missing: () => new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 400),
-        unknownKey: () => new AwsError("UnrecognizedClientException", invalid, 400),
-        signature: () => new AwsError("InvalidSignatureException", sig, 400),
-        expired: () => new AwsError("ExpiredTokenException", expired, 400),
-      }[kind]();
-    case "query":
-      return {
-        missing: () => new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403),
-        unknownKey: () => new AwsError("InvalidClientTokenId", invalid, 403),
-        signature: () => new AwsError("SignatureDoesNotMatch", sig, 403),
-        expired: () => new AwsError("ExpiredToken", expired, 403),
-      }[kind]();
-    case "rest-json":
-      return {
-        missing: () => new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403),
-        unknownKey: () => new AwsError("UnrecognizedClientException", invalid, 403),
-        signature: () => new AwsError("InvalidSignatureException", sig, 403),
-        expired: () => new AwsError("ExpiredTokenException", expired, 403),
-      }[kind]();
-    case "rest-xml":
-      return {
-        missing: () => new AwsError("AccessDenied", "Access Denied", 403),
-        unknownKey: () =>
-          new AwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403),
-        signature: () => new AwsError("SignatureDoesNotMatch", sig, 403),
-        expired: () => new AwsError("ExpiredToken", "The provided token has expired.", 400),
-      }[kind]();
-  }
-}
-
-function unknownOperation(protocol: Protocol, service: string): AwsError {
-  if (protocol === "query") return new AwsError("InvalidAction", `The action is not valid for ${service}.`, 400);
-  if (protocol === "rest-xml")
-    return new AwsError("NotImplemented", "A header you provided implies functionality that is not implemented.", 501);
-  if (protocol === "json") return new AwsError("UnknownOperationException", `Unknown operation for ${service}.`, 400);
-  return new AwsError("UnknownOperationException", `Unknown operation for ${service}.`, 404);
-}
-
-/** Which service an unsigned request was meant for, so its error uses the right protocol. */
-function guessService(req: RawRequest): ServiceName {
-  const target = req.headers["x-amz-target"];
-  if (typeof target === "string") return target.startsWith("CloudTrail") ? "cloudtrail" : "organizations";
-  const form = req.body.toString("utf8");
-  if (/(^|&)Version=2010-05-08(&|$)/.test(form)) return "iam";
-  if (/(^|&)Action=/.test(form)) return "sts";
-  if (req.path.startsWith("/model/")) return "bedrock-runtime";
-  if (
-    /^\/(foundation-model|inference-profiles|logging|enforcedGuardrails|use-case|list-foundation|create-foundation|delete-foundation)/.test(
-      req.path,
-    )
-  )
-    return "bedrock";
-  return "s3";
-}
-
-function replayingStream(socket: Socket, first: Buffer): Duplex {
-  const duplex = new Duplex({
-    read: () => {
-      socket.resume();
-    },
-    write: (chunk: Buffer, _enc, cb) => {
-      socket.write(chunk, cb);
-    },
-    final: (cb) => {
-      socket.end();
-      cb();
-    },
-    destroy: (err, cb) => {
-      socket.destroy(err ?? undefined);
-      cb(err);
-    },
-  });
-  duplex.push(first);
-  socket.on("data", (chunk: Buffer) => {
-    if (!duplex.push(chunk)) socket.pause();
-  });
-  socket.on("end", () => duplex.push(null));
-  socket.on("error", (err) => duplex.destroy(err));
-  return duplex;
-}
-
-/** What the handler needs from an HTTP/1.1 or HTTP/2 (compat API) request and response. */
-type AnyRequest = Readable & {
-  url?: string;
-  method?: string;
-  headers: IncomingHttpHeaders;
-  socket: { remoteAddress?: string | undefined };
-};
-interface AnyResponse {
-  headersSent: boolean;
-  writeHead(status: number, headers: Record<string, string>): unknown;
-  end(body?: Buffer): unknown;
-}
-
-function readBody(req: AnyRequest): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -268,8 +123,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
     );
     let serviceName: ServiceName = guessService(raw);
     if (auth !== undefined) {
-      if (auth.service === "bedrock") serviceName = raw.path.startsWith("/model/") ? "bedrock-runtime" : "bedrock";
-      else if (services.has(auth.service as ServiceName)) serviceName = auth.service as ServiceName;
+      serviceName = signedService(auth.service, raw, (n) => services.has(n as ServiceName)) ?? serviceName;
     }
     const service = services.get(serviceName) as ServiceModule;
     const operation = service.resolveOperation(raw) ?? "Unknown";
@@ -358,32 +212,9 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
         res.end();
       });
   };
-  // One port for both HTTP/1.1 and cleartext HTTP/2: the Bedrock Runtime client speaks h2 with
-  // prior knowledge, the others HTTP/1.1. The first bytes of a connection tell them apart.
-  const http1 = createServer((req, res) => onRequest(req, res));
-  const http2 = createHttp2Server((req, res) => onRequest(req as unknown as AnyRequest, res as unknown as AnyResponse));
-  const sockets = new Set<Socket>();
-  const server = createNetServer((socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-    socket.once("data", (first: Buffer) => {
-      socket.pause();
-      if (first.subarray(0, 3).toString("latin1") === "PRI") {
-        // http2 reads the native handle, so the sniffed bytes are replayed through a JS stream.
-        http2.emit("connection", replayingStream(socket, first));
-      } else {
-        socket.unshift(first);
-        http1.emit("connection", socket);
-        socket.resume();
-      }
-    });
-  });
   const host = opts.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listener = await listen(onRequest, host, opts.port ?? 0);
+  const port = listener.port;
   log?.info({ port, host, accounts: state.accounts.size }, "sandbox listening");
   return {
     url: `http://${host}:${port}`,
@@ -395,12 +226,6 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
     memberRoleName: state.memberRoleName,
     externalId: state.externalId,
     faults: { setOutage: (o) => faults.setOutage(o) },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        http1.closeAllConnections();
-        http2.close();
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: () => listener.close(),
   };
 }

@@ -1,0 +1,267 @@
+// The scenario's shape (TypeBox): what a scenario file may say and the static types the sandbox
+// builds its state from. Validation messages and cross-reference checks live in scenario.ts.
+import { type Static, type TSchema, Type } from "typebox";
+import {
+  AccessKeyIdSchema,
+  AccountIdSchema,
+  IamPrincipalArnSchema,
+  OrgIdSchema,
+  OuIdSchema,
+  PolicyIdSchema,
+  ProfileIdSchema,
+  RootIdSchema,
+  S3BucketSchema,
+} from "../kernel/aws-ids.js";
+
+const Str = (opts: { pattern?: string; minLength?: number; maxLength?: number } = {}) => Type.String(opts);
+const AccountId = AccountIdSchema();
+const IsoDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$" });
+const Enum = <T extends string>(values: readonly T[]) => Type.Enum([...values]);
+const Obj = <P extends Record<string, TSchema>>(props: P) => Type.Object(props, { additionalProperties: false });
+const Opt = <T extends TSchema>(t: T) => Type.Optional(t);
+
+export const ACCOUNT_STATES = ["ACTIVE", "SUSPENDED", "PENDING_ACTIVATION", "PENDING_CLOSURE", "CLOSED"] as const;
+export const MEMBER_ROLE_STATES = ["present", "missing", "trust-denied", "external-id-mismatch"] as const;
+export const AGREEMENT_STATUSES = ["AVAILABLE", "PENDING", "NOT_AVAILABLE", "ERROR"] as const;
+export const POLICY_TYPES = ["SERVICE_CONTROL_POLICY", "BEDROCK_POLICY"] as const;
+export const SERVICES = ["organizations", "sts", "iam", "bedrock", "bedrock-runtime", "cloudtrail", "s3"] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** An IAM/SCP policy document, given as JSON text or as an object (serialised as-is). */
+const PolicyDocument = Type.Union([Type.String({ minLength: 1 }), Type.Object({}, { additionalProperties: true })]);
+
+const LoggingConfigSchema = Obj({
+  cloudWatchLogGroup: Opt(Str()),
+  cloudWatchRoleArn: Opt(Str()),
+  s3Bucket: Opt(Str()),
+  s3KeyPrefix: Opt(Str()),
+  textDataDeliveryEnabled: Opt(Type.Boolean()),
+  imageDataDeliveryEnabled: Opt(Type.Boolean()),
+  embeddingDataDeliveryEnabled: Opt(Type.Boolean()),
+});
+
+const GuardrailSchema = Obj({
+  guardrailId: Str({ minLength: 1 }),
+  guardrailVersion: Opt(Str()),
+  includedModels: Opt(Type.Array(Str())),
+  excludedModels: Opt(Type.Array(Str())),
+});
+
+const ModelAccessSchema = Obj({
+  model: Str({ minLength: 1 }),
+  /** Omitted: every Region of the account. */
+  region: Opt(Str()),
+  agreement: Opt(Enum(AGREEMENT_STATUSES)),
+  agreementError: Opt(Str()),
+  authorization: Opt(Enum(["AUTHORIZED", "NOT_AUTHORIZED"] as const)),
+  entitlement: Opt(Enum(["AVAILABLE", "NOT_AVAILABLE"] as const)),
+  regionAvailability: Opt(Enum(["AVAILABLE", "NOT_AVAILABLE"] as const)),
+});
+
+const PrincipalSchema = Obj({
+  /** Role or user ARN in this account, e.g. arn:aws:iam::123456789012:role/app. */
+  arn: IamPrincipalArnSchema(),
+  policies: Type.Array(Obj({ name: Str({ minLength: 1 }), document: PolicyDocument })),
+});
+
+const AccountSchema = Obj({
+  id: AccountId,
+  name: Str({ minLength: 1 }),
+  email: Opt(Str()),
+  /** "root", the root id, or an OU id. Default root. */
+  parent: Opt(Str()),
+  state: Opt(Enum(ACCOUNT_STATES)),
+  memberRole: Opt(Enum(MEMBER_ROLE_STATES)),
+  regions: Opt(Type.Array(Str(), { minItems: 1 })),
+  anthropicUseCase: Opt(Type.Boolean()),
+  /** Region → logging config; a Region absent here (or null) has invocation logging off. */
+  invocationLogging: Opt(Type.Record(Type.String(), Type.Union([LoggingConfigSchema, Type.Null()]))),
+  /** Region → account-level enforced guardrails; key "*" applies to every Region. */
+  enforcedGuardrails: Opt(Type.Record(Type.String(), Type.Array(GuardrailSchema))),
+  modelAccess: Opt(Type.Array(ModelAccessSchema)),
+  principals: Opt(Type.Array(PrincipalSchema)),
+  joinedAt: Opt(IsoDate),
+});
+
+const OuSchema = Obj({
+  id: OuIdSchema(),
+  name: Str({ minLength: 1 }),
+  parent: Opt(Str()),
+});
+
+const PolicySchema = Obj({
+  id: PolicyIdSchema(),
+  name: Str({ minLength: 1, maxLength: 128 }),
+  description: Opt(Str({ maxLength: 512 })),
+  type: Opt(Enum(POLICY_TYPES)),
+  content: PolicyDocument,
+  /** "root", root id, OU ids, account ids. */
+  targets: Opt(Type.Array(Str())),
+  awsManaged: Opt(Type.Boolean()),
+});
+
+const OfferSchema = Obj({
+  offerId: Opt(Str()),
+  offerToken: Str({ minLength: 1 }),
+  legalUrl: Opt(Str()),
+  price: Opt(Str()),
+});
+
+const ModelSchema = Obj({
+  id: Str({ minLength: 1 }),
+  name: Opt(Str()),
+  provider: Str({ minLength: 1 }),
+  inputModalities: Opt(Type.Array(Str())),
+  outputModalities: Opt(Type.Array(Str())),
+  inferenceTypes: Opt(Type.Array(Enum(["ON_DEMAND", "PROVISIONED", "INFERENCE_PROFILE"] as const))),
+  customizations: Opt(Type.Array(Enum(["FINE_TUNING", "CONTINUED_PRE_TRAINING", "DISTILLATION"] as const))),
+  streaming: Opt(Type.Boolean()),
+  lifecycle: Opt(
+    Obj({
+      status: Enum(["ACTIVE", "LEGACY"] as const),
+      startOfLifeTime: Opt(IsoDate),
+      legacyTime: Opt(IsoDate),
+      publicExtendedAccessTime: Opt(IsoDate),
+      endOfLifeTime: Opt(IsoDate),
+    }),
+  ),
+  /** Regions offering the model; default: the scenario's defaultRegions. */
+  regions: Opt(Type.Array(Str())),
+  /** Sold through AWS Marketplace (needs an agreement); default by provider. */
+  marketplace: Opt(Type.Boolean()),
+  offers: Opt(Type.Array(OfferSchema)),
+  /** Seconds an agreement stays PENDING after CreateFoundationModelAgreement. */
+  agreementDelaySeconds: Opt(Type.Integer({ minimum: 0 })),
+});
+
+const ProfileSchema = Obj({
+  /** e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0 or global.anthropic.… */
+  id: ProfileIdSchema(),
+  name: Opt(Str()),
+  description: Opt(Str()),
+  model: Str({ minLength: 1 }),
+  sourceRegions: Type.Array(Str(), { minItems: 1 }),
+  /** Omitted for global profiles (they route to any commercial Region). */
+  destinationRegions: Opt(Type.Array(Str())),
+});
+
+const TrailEventSchema = Obj({
+  eventTime: Opt(IsoDate),
+  /** Alternative to eventTime: minutes before the sandbox's trail end time. */
+  minutesAgo: Opt(Type.Number({ minimum: 0 })),
+  account: AccountId,
+  region: Str(),
+  eventName: Opt(Enum(["InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"] as const)),
+  eventSource: Opt(Enum(["bedrock.amazonaws.com", "bedrock-mantle.amazonaws.com"] as const)),
+  modelId: Str({ minLength: 1 }),
+  principalArn: Opt(Str()),
+  inferenceRegion: Opt(Str()),
+  errorCode: Opt(Str()),
+  errorMessage: Opt(Str()),
+  sourceIPAddress: Opt(Str()),
+  userAgent: Opt(Str()),
+  count: Opt(Type.Integer({ minimum: 1, maximum: 10000 })),
+});
+
+const TrailGenerateSchema = Obj({
+  days: Opt(Type.Number({ exclusiveMinimum: 0, maximum: 90 })),
+  eventsPerAccountRegionPerDay: Opt(Type.Number({ minimum: 0 })),
+  /** model or profile id → relative weight; default: every ACTIVE model in the Region equally. */
+  models: Opt(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
+  errorRate: Opt(Type.Number({ minimum: 0, maximum: 1 })),
+  mantleShare: Opt(Type.Number({ minimum: 0, maximum: 1 })),
+  streamingShare: Opt(Type.Number({ minimum: 0, maximum: 1 })),
+  accounts: Opt(Type.Array(AccountId)),
+  seed: Opt(Type.Integer()),
+});
+
+const FilterFields = {
+  service: Opt(Enum(SERVICES)),
+  operation: Opt(Str()),
+  account: Opt(AccountId),
+  region: Opt(Str()),
+};
+
+const LatencySchema = Obj({
+  ...FilterFields,
+  /** fixed: ms; uniform: min..max; normal/lognormal: mean, stddev (ms of the result). */
+  distribution: Enum(["fixed", "uniform", "normal", "lognormal"] as const),
+  ms: Opt(Type.Number({ minimum: 0 })),
+  min: Opt(Type.Number({ minimum: 0 })),
+  max: Opt(Type.Number({ minimum: 0 })),
+  mean: Opt(Type.Number({ minimum: 0 })),
+  stddev: Opt(Type.Number({ minimum: 0 })),
+});
+
+const QuotaSchema = Obj({
+  service: Enum(SERVICES),
+  operation: Opt(Str()),
+  /** Restrict the quota to one account / Region; the bucket is always per account and Region. */
+  account: Opt(AccountId),
+  region: Opt(Str()),
+  tps: Type.Number({ exclusiveMinimum: 0 }),
+});
+
+const ErrorRateSchema = Obj({ ...FilterFields, rate: Type.Number({ minimum: 0, maximum: 1 }) });
+
+const FaultsSchema = Obj({
+  seed: Opt(Type.Integer()),
+  latency: Opt(Type.Array(LatencySchema)),
+  quotas: Opt(Type.Array(QuotaSchema)),
+  /** false: drop the built-in quotas (CloudTrail LookupEvents 2 TPS, STS 600 TPS). */
+  defaultQuotas: Opt(Type.Boolean()),
+  errorRate: Opt(Type.Number({ minimum: 0, maximum: 1 })),
+  errorRates: Opt(Type.Array(ErrorRateSchema)),
+  assumeRoleFailureRate: Opt(Type.Number({ minimum: 0, maximum: 1 })),
+  /** Organizations list pages end at every multiple of this and serve one empty page there (0: never). Default 100. */
+  emptyPageEvery: Opt(Type.Integer({ minimum: 0 })),
+});
+
+export const ScenarioSchema = Obj({
+  name: Opt(Str()),
+  organization: Obj({
+    id: OrgIdSchema(),
+    managementAccountId: AccountId,
+    rootId: Opt(RootIdSchema()),
+    /** The management account's base IAM user and its static keys. */
+    baseUserName: Opt(Str()),
+    baseAccessKeyId: Opt(AccessKeyIdSchema()),
+    baseSecretAccessKey: Opt(Str({ minLength: 16 })),
+  }),
+  defaultRegions: Opt(Type.Array(Str(), { minItems: 1 })),
+  memberRoleName: Opt(Str()),
+  externalId: Opt(Str({ minLength: 2, maxLength: 1224 })),
+  ous: Opt(Type.Array(OuSchema)),
+  accounts: Type.Array(AccountSchema, { minItems: 1 }),
+  policies: Opt(Type.Array(PolicySchema)),
+  /** Attach the AWS-managed FullAWSAccess SCP (p-FullAWSAccess) to the root. Default true. */
+  fullAwsAccess: Opt(Type.Boolean()),
+  models: Opt(Type.Array(ModelSchema)),
+  inferenceProfiles: Opt(Type.Array(ProfileSchema)),
+  cloudtrail: Opt(
+    Obj({
+      bucket: Opt(S3BucketSchema()),
+      /** Account that owns the org-trail bucket (log archive); default the management account. */
+      bucketAccount: Opt(AccountId),
+      /** Generated/relative events end here; default the sandbox start time, floored to the minute. */
+      endTime: Opt(IsoDate),
+      events: Opt(Type.Array(TrailEventSchema)),
+      generate: Opt(TrailGenerateSchema),
+    }),
+  ),
+  faults: Opt(FaultsSchema),
+});
+
+export type Scenario = Static<typeof ScenarioSchema>;
+export type ScenarioAccount = Static<typeof AccountSchema>;
+export type ScenarioModel = Static<typeof ModelSchema>;
+export type ScenarioProfile = Static<typeof ProfileSchema>;
+export type ScenarioPolicy = Static<typeof PolicySchema>;
+export type ScenarioOu = Static<typeof OuSchema>;
+export type ScenarioTrailEvent = Static<typeof TrailEventSchema>;
+export type ScenarioLatency = Static<typeof LatencySchema>;
+export type ScenarioQuota = Static<typeof QuotaSchema>;
+export type ScenarioLoggingConfig = Static<typeof LoggingConfigSchema>;
+export type ScenarioGuardrail = Static<typeof GuardrailSchema>;
+export type ScenarioModelAccess = Static<typeof ModelAccessSchema>;
+export type ScenarioPrincipal = Static<typeof PrincipalSchema>;
