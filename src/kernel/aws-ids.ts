@@ -24,6 +24,14 @@ const PART = {
   externalId: "[\\w+=,.@:/-]{2,1224}",
   accessKeyId: "AKIA[A-Z0-9]{12,}",
   s3Bucket: "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
+  /** A bedrock-mantle project: `default`, or a generated `proj_…` id. */
+  mantleProjectId: "(default|proj_[A-Za-z0-9_-]{1,59})",
+  /** A Claude Platform on AWS workspace (the `anthropic-workspace-id` header). */
+  claudeWorkspaceId: "wrkspc_[A-Za-z0-9_-]{1,64}",
+  /** A long-term Amazon Bedrock API key (IAM service-specific credential secret). */
+  bedrockApiKey: "ABSK[A-Za-z0-9+/=_-]{16,}",
+  /** An AWS License Manager grant ARN. */
+  licenseGrantArn: "arn:aws[\\w-]*:license-manager::\\d{12}:grant:g-[0-9a-f]{32}",
 } as const;
 
 /**
@@ -55,6 +63,10 @@ export const ID_PATTERN = {
   externalId: anchored(PART.externalId),
   accessKeyId: anchored(PART.accessKeyId),
   s3Bucket: anchored(PART.s3Bucket),
+  mantleProjectId: anchored(PART.mantleProjectId),
+  claudeWorkspaceId: anchored(PART.claudeWorkspaceId),
+  bedrockApiKey: anchored(PART.bedrockApiKey),
+  licenseGrantArn: anchored(PART.licenseGrantArn),
   /** An IAM user or role, or an STS assumed-role session (paths allowed). */
   principalArn: `^arn:${PART.partition}:(iam|sts)::${PART.accountId}:(user|role|assumed-role)\\/[\\w+=,.@/-]{1,512}$`,
   /** A guardrail version (`…:guardrail/<id>:<version>`), as Bedrock policies must name it. */
@@ -119,6 +131,9 @@ export const PrincipalArnSchema = idSchema("principalArn");
 export const IamPrincipalArnSchema = idSchema("iamPrincipalArn");
 export const AccessKeyIdSchema = idSchema("accessKeyId");
 export const S3BucketSchema = idSchema("s3Bucket");
+export const MantleProjectIdSchema = idSchema("mantleProjectId");
+export const ClaudeWorkspaceIdSchema = idSchema("claudeWorkspaceId");
+export const BedrockApiKeySchema = idSchema("bedrockApiKey");
 
 // ---- ARN parsers ---------------------------------------------------------------------------------
 
