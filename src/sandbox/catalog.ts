@@ -1,6 +1,7 @@
 // The built-in model catalog: used when a scenario lists no models, and by the demo. Ids, names and
 // lifecycle follow what Bedrock lists in late 2026; Regions are filled in by the caller.
-import type { ScenarioModel, ScenarioProfile } from "./scenario.js";
+import { createHash } from "node:crypto";
+import type { ScenarioModel, ScenarioProfile } from "./scenario-schema.js";
 
 /** Providers whose models are sold through AWS Marketplace (need an agreement). */
 const MARKETPLACE_PROVIDERS = new Set([
@@ -15,6 +16,30 @@ const MARKETPLACE_PROVIDERS = new Set([
 
 export function isMarketplaceProvider(provider: string): boolean {
   return MARKETPLACE_PROVIDERS.has(provider.toLowerCase());
+}
+
+/**
+ * AWS Marketplace product ids of built-in models, from AWS's table [doc "Use product ID condition keys
+ * to control access" (model-access-product-ids)]; the condition key aws-marketplace:ProductId.
+ */
+const PRODUCT_IDS: Record<string, string> = {
+  "anthropic.claude-sonnet-4-5-20250929-v1:0": "prod-mxcfnwvpd6kb4",
+  "anthropic.claude-haiku-4-5-20251001-v1:0": "prod-xdkflymybwmvi",
+  "anthropic.claude-3-haiku-20240307-v1:0": "prod-ozonys2hmmpeu",
+  "anthropic.claude-3-5-sonnet-20240620-v1:0": "prod-m5ilt4siql27k",
+  "cohere.command-r-plus-v1:0": "prod-nb4wqmplze2pm",
+};
+
+/** The product id of a Marketplace model: AWS's, or (models AWS's table does not list) a synthetic one. */
+export function productIdFor(modelId: string): string {
+  const known = PRODUCT_IDS[modelId.replace(/:\d+k$/, "")];
+  if (known !== undefined) return known;
+  const h = createHash("sha256")
+    .update(modelId)
+    .digest("base64")
+    .replace(/[^a-z0-9]/gi, "")
+    .toLowerCase();
+  return `prod-${h.slice(0, 13)}`;
 }
 
 export function builtinModels(): ScenarioModel[] {
@@ -36,6 +61,7 @@ export function builtinModels(): ScenarioModel[] {
       ...vision,
       inferenceTypes: ["INFERENCE_PROFILE"],
       lifecycle: { status: "ACTIVE", startOfLifeTime: "2025-10-01T00:00:00Z" },
+      mantleId: "anthropic.claude-haiku-4-5",
     },
     {
       id: "anthropic.claude-3-haiku-20240307-v1:0",
@@ -119,6 +145,7 @@ export function builtinModels(): ScenarioModel[] {
       ...text,
       inferenceTypes: ["ON_DEMAND"],
       lifecycle: { status: "ACTIVE", startOfLifeTime: "2025-08-05T00:00:00Z" },
+      mantleId: "openai.gpt-oss-120b",
     },
     {
       id: "cohere.command-r-plus-v1:0",
@@ -127,6 +154,60 @@ export function builtinModels(): ScenarioModel[] {
       ...text,
       inferenceTypes: ["ON_DEMAND"],
       lifecycle: { status: "ACTIVE", startOfLifeTime: "2024-04-29T00:00:00Z" },
+    },
+  ];
+}
+
+/**
+ * Models that exercise the 2026 access rules: a model that only runs with provider data sharing
+ * (Claude Fable 5's `allowed_modes: [provider_data_share]`, profile-only) [doc "Data retention"],
+ * and PROVISIONED-only context-length variants (`…:0:48k`) that ListFoundationModels lists but
+ * on-demand calls refuse.
+ */
+export function builtin2026Models(): ScenarioModel[] {
+  return [
+    {
+      id: "anthropic.claude-fable-5",
+      name: "Claude Fable 5",
+      provider: "Anthropic",
+      inputModalities: ["TEXT", "IMAGE"],
+      outputModalities: ["TEXT"],
+      inferenceTypes: ["INFERENCE_PROFILE"],
+      lifecycle: { status: "ACTIVE", startOfLifeTime: "2026-06-01T00:00:00Z" },
+      dataRetention: { allowedModes: ["provider_data_share"], defaultMode: "default" },
+      mantleId: "anthropic.claude-fable-5",
+    },
+    {
+      id: "anthropic.claude-3-haiku-20240307-v1:0:48k",
+      name: "Claude 3 Haiku (48k)",
+      provider: "Anthropic",
+      inputModalities: ["TEXT", "IMAGE"],
+      outputModalities: ["TEXT"],
+      inferenceTypes: ["PROVISIONED"],
+      lifecycle: { status: "ACTIVE", startOfLifeTime: "2024-03-07T00:00:00Z" },
+    },
+    {
+      id: "amazon.nova-pro-v1:0:300k",
+      name: "Nova Pro (300k)",
+      provider: "Amazon",
+      inputModalities: ["TEXT", "IMAGE"],
+      outputModalities: ["TEXT"],
+      inferenceTypes: ["PROVISIONED"],
+      customizations: ["FINE_TUNING"],
+      lifecycle: { status: "ACTIVE", startOfLifeTime: "2024-12-03T00:00:00Z" },
+    },
+  ];
+}
+
+/** The global profile of the 2026 models (Fable 5 is invoked through it). */
+export function builtin2026Profiles(regions: readonly string[]): ScenarioProfile[] {
+  if (regions.length === 0) return [];
+  return [
+    {
+      id: "global.anthropic.claude-fable-5",
+      name: "Global Claude Fable 5",
+      model: "anthropic.claude-fable-5",
+      sourceRegions: [...regions],
     },
   ];
 }

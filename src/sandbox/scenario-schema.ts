@@ -1,9 +1,8 @@
 // The scenario's shape (TypeBox): what a scenario file may say and the static types the sandbox
 // builds its state from. Validation messages and cross-reference checks live in scenario.ts.
-import { type Static, type TSchema, Type } from "typebox";
+import { type Static, Type } from "typebox";
 import {
   AccessKeyIdSchema,
-  AccountIdSchema,
   IamPrincipalArnSchema,
   OrgIdSchema,
   OuIdSchema,
@@ -13,12 +12,13 @@ import {
   S3BucketSchema,
 } from "../kernel/aws-ids.js";
 
-const Str = (opts: { pattern?: string; minLength?: number; maxLength?: number } = {}) => Type.String(opts);
-const AccountId = AccountIdSchema();
-const IsoDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$" });
-const Enum = <T extends string>(values: readonly T[]) => Type.Enum([...values]);
-const Obj = <P extends Record<string, TSchema>>(props: P) => Type.Object(props, { additionalProperties: false });
-const Opt = <T extends TSchema>(t: T) => Type.Optional(t);
+import {
+  AccountAccessFields,
+  AVAILABILITY_ERRORS,
+  ModelAccessFields,
+  ScenarioAccessFields,
+} from "./scenario-access-schema.js";
+import { AccountId, Enum, IsoDate, Obj, Opt, Str } from "./schema-helpers.js";
 
 export const ACCOUNT_STATES = ["ACTIVE", "SUSPENDED", "PENDING_ACTIVATION", "PENDING_CLOSURE", "CLOSED"] as const;
 export const MEMBER_ROLE_STATES = ["present", "missing", "trust-denied", "external-id-mismatch"] as const;
@@ -56,6 +56,8 @@ const ModelAccessSchema = Obj({
   authorization: Opt(Enum(["AUTHORIZED", "NOT_AUTHORIZED"] as const)),
   entitlement: Opt(Enum(["AVAILABLE", "NOT_AVAILABLE"] as const)),
   regionAvailability: Opt(Enum(["AVAILABLE", "NOT_AVAILABLE"] as const)),
+  /** GetFoundationModelAvailability answers this error for the model (instead of its availability). */
+  availabilityError: Opt(Enum(AVAILABILITY_ERRORS)),
 });
 
 const PrincipalSchema = Obj({
@@ -81,6 +83,7 @@ const AccountSchema = Obj({
   modelAccess: Opt(Type.Array(ModelAccessSchema)),
   principals: Opt(Type.Array(PrincipalSchema)),
   joinedAt: Opt(IsoDate),
+  ...AccountAccessFields,
 });
 
 const OuSchema = Obj({
@@ -132,6 +135,7 @@ const ModelSchema = Obj({
   offers: Opt(Type.Array(OfferSchema)),
   /** Seconds an agreement stays PENDING after CreateFoundationModelAgreement. */
   agreementDelaySeconds: Opt(Type.Integer({ minimum: 0 })),
+  ...ModelAccessFields,
 });
 
 const ProfileSchema = Obj({
@@ -250,6 +254,7 @@ export const ScenarioSchema = Obj({
     }),
   ),
   faults: Opt(FaultsSchema),
+  ...ScenarioAccessFields,
 });
 
 export type Scenario = Static<typeof ScenarioSchema>;

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { Value } from "typebox/value";
 import { parse as parseYaml } from "yaml";
+import { builtin2026Models, builtinModels } from "./catalog.js";
 import { type Scenario, ScenarioSchema } from "./scenario-schema.js";
 
 export * from "./scenario-schema.js";
@@ -139,6 +140,7 @@ function checkReferences(s: Scenario, src: string): void {
   (s.cloudtrail?.events ?? []).forEach((e, i) => {
     if (!accountIds.has(e.account)) fail(`cloudtrail.events[${i}].account`, `unknown account ${e.account}`);
   });
+  checkAccessReferences(s, fail, { rootId, ouIds, accountIds });
   (s.faults?.latency ?? []).forEach((l, i) => {
     const need =
       l.distribution === "fixed" ? ["ms"] : l.distribution === "uniform" ? ["min", "max"] : ["mean", "stddev"];
@@ -163,4 +165,63 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
     throw new ScenarioError(`${path}: cannot parse: ${(err as Error).message}`);
   }
   return parseScenario(data, path);
+}
+
+/** Cross-references of the 2026 access fields (models, Regions, grant principals, unique keys). */
+function checkAccessReferences(
+  s: Scenario,
+  fail: (path: string, msg: string) => never,
+  ids: { rootId: string; ouIds: Set<string>; accountIds: Set<string> },
+): void {
+  const catalog = s.models ?? [...builtinModels(), ...builtin2026Models()];
+  const modelIds = new Set(catalog.map((m) => m.id));
+  const knownModel = (path: string, id: string) => {
+    if (!modelIds.has(id)) fail(path, `unknown model ${id}`);
+  };
+  const mantleIds = new Set<string>();
+  (s.models ?? []).forEach((m, i) => {
+    if (m.mantleId === undefined) return;
+    if (mantleIds.has(m.mantleId)) fail(`models[${i}].mantleId`, `duplicate mantle id ${m.mantleId}`);
+    mantleIds.add(m.mantleId);
+  });
+  const keys = new Set<string>();
+  const defaultRegions = s.defaultRegions ?? ["us-east-1", "us-west-2"];
+  s.accounts.forEach((a, i) => {
+    const regions = new Set(a.regions ?? defaultRegions);
+    const inRegion = (path: string, r: string | undefined) => {
+      if (r !== undefined && !regions.has(r)) fail(path, `Region ${r} is not enabled in account ${a.id}`);
+    };
+    for (const r of Object.keys(a.dataRetention ?? {})) if (r !== "*") inRegion(`accounts[${i}].dataRetention`, r);
+    (a.managedEntitlementModels ?? []).forEach((m, j) => {
+      knownModel(`accounts[${i}].managedEntitlementModels[${j}]`, m);
+    });
+    for (const m of Object.keys(a.legacyModelActivity ?? {})) knownModel(`accounts[${i}].legacyModelActivity`, m);
+    const projects = new Set<string>();
+    (a.mantleProjects ?? []).forEach((p, j) => {
+      inRegion(`accounts[${i}].mantleProjects[${j}].region`, p.region);
+      const key = `${p.region ?? ""}|${p.id}`;
+      if (projects.has(key) || p.id === "default")
+        fail(`accounts[${i}].mantleProjects[${j}].id`, `duplicate project id ${p.id}`);
+      projects.add(key);
+    });
+    (a.claudePlatformWorkspaces ?? []).forEach((w, j) => {
+      inRegion(`accounts[${i}].claudePlatformWorkspaces[${j}].region`, w.region);
+    });
+    (a.apiKeys ?? []).forEach((k, j) => {
+      if (keys.has(k.key)) fail(`accounts[${i}].apiKeys[${j}].key`, "duplicate API key");
+      keys.add(k.key);
+    });
+  });
+  const me = s.managedEntitlements;
+  (me?.licenses ?? []).forEach((l, i) => {
+    knownModel(`managedEntitlements.licenses[${i}].model`, l.model);
+  });
+  (me?.grants ?? []).forEach((g, i) => {
+    knownModel(`managedEntitlements.grants[${i}].model`, g.model);
+    const p = g.principal;
+    if (!(p === "organization" || p === "root" || p === ids.rootId || ids.ouIds.has(p) || ids.accountIds.has(p)))
+      fail(`managedEntitlements.grants[${i}].principal`, `unknown principal ${p}`);
+    for (const acct of Object.keys(g.accounts ?? {}))
+      if (!ids.accountIds.has(acct)) fail(`managedEntitlements.grants[${i}].accounts`, `unknown account ${acct}`);
+  });
 }

@@ -1,15 +1,22 @@
 // The sandbox's live, mutable world, built once from a validated scenario. Services read and
-// change it; tests inspect it through `sandbox.state`.
+// change it; tests inspect it through `sandbox.state`. The types live in state-types.ts; the parts
+// about model access in 2026 are built by state-access.ts.
 import { randomBytes } from "node:crypto";
-import { builtinModels, builtinProfiles, isMarketplaceProvider } from "./catalog.js";
+import {
+  builtin2026Models,
+  builtin2026Profiles,
+  builtinModels,
+  builtinProfiles,
+  isMarketplaceProvider,
+  productIdFor,
+} from "./catalog.js";
 import { type NamedPolicy, parsePolicyDocument } from "./policy-evaluator.js";
-import type {
-  Scenario,
-  ScenarioGuardrail,
-  ScenarioLoggingConfig,
-  ScenarioModel,
-  ScenarioModelAccess,
-} from "./scenario.js";
+import type { Scenario, ScenarioLoggingConfig, ScenarioModel } from "./scenario.js";
+import { buildAccessState } from "./state-access.js";
+import type { OrgPolicy, OrgUnit, SandboxAccount, SandboxModel, SandboxProfile, SandboxState } from "./state-types.js";
+
+export { accessOverride, agreementFor, useCaseSubmitted } from "./model-access.js";
+export * from "./state-types.js";
 
 export const FULL_AWS_ACCESS_ID = "p-FullAWSAccess";
 const FULL_AWS_ACCESS_CONTENT = JSON.stringify({
@@ -23,142 +30,6 @@ export const ADMIN_POLICY: NamedPolicy = {
 };
 
 /** One CloudTrail event of the simulated organization (built by `trail.ts`). */
-export interface TrailEvent {
-  eventId: string;
-  eventTime: Date;
-  account: string;
-  region: string;
-  eventSource: string;
-  eventName: string;
-  accessKeyId: string;
-  username: string;
-  modelId: string;
-  /** The full CloudTrail record, as delivered in `CloudTrailEvent` and in S3 files. */
-  record: Record<string, unknown>;
-}
-
-export interface OrgInfo {
-  id: string;
-  arn: string;
-  managementAccountId: string;
-  managementAccountArn: string;
-  managementAccountEmail: string;
-  rootId: string;
-  rootArn: string;
-}
-
-export interface OrgUnit {
-  id: string;
-  name: string;
-  arn: string;
-  parentId: string;
-}
-
-export interface SandboxAccount {
-  id: string;
-  name: string;
-  email: string;
-  arn: string;
-  parentId: string;
-  state: string;
-  joinedMethod: "CREATED" | "INVITED";
-  joinedTimestamp: Date;
-  memberRole: "present" | "missing" | "trust-denied" | "external-id-mismatch";
-  regions: string[];
-  /** base64 form data once submitted in this account. */
-  useCaseFormData: string | undefined;
-  invocationLogging: Map<string, ScenarioLoggingConfig | null>;
-  enforcedGuardrails: Map<string, ScenarioGuardrail[]>;
-  modelAccess: ScenarioModelAccess[];
-  /** principal ARN → identity policies. */
-  principals: Map<string, NamedPolicy[]>;
-}
-
-export interface OrgPolicy {
-  id: string;
-  arn: string;
-  name: string;
-  description: string;
-  type: "SERVICE_CONTROL_POLICY" | "BEDROCK_POLICY";
-  awsManaged: boolean;
-  content: string;
-  /** root, OU and account ids. */
-  targets: Set<string>;
-}
-
-export interface SandboxModel {
-  id: string;
-  arnSuffix: string;
-  name: string;
-  provider: string;
-  inputModalities: string[];
-  outputModalities: string[];
-  inferenceTypes: string[];
-  customizations: string[];
-  streaming: boolean;
-  lifecycle: NonNullable<ScenarioModel["lifecycle"]>;
-  regions: Set<string>;
-  marketplace: boolean;
-  offers: { offerId: string; offerToken: string; legalUrl: string; price: string }[];
-  agreementDelaySeconds: number;
-}
-
-export interface SandboxProfile {
-  id: string;
-  name: string;
-  description: string;
-  modelId: string;
-  sourceRegions: Set<string>;
-  /** Empty for global profiles. */
-  destinationRegions: string[];
-  global: boolean;
-}
-
-export interface AgreementRecord {
-  status: "AVAILABLE" | "PENDING" | "NOT_AVAILABLE" | "ERROR";
-  errorMessage?: string;
-  /** PENDING turns AVAILABLE at this epoch-ms. */
-  availableAt?: number;
-}
-
-export interface StsSession {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  account: string;
-  roleArn: string;
-  roleName: string;
-  roleId: string;
-  sessionName: string;
-  expiration: Date;
-}
-
-export interface BaseIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-  userArn: string;
-  userId: string;
-  account: string;
-}
-
-export interface SandboxState {
-  organization: OrgInfo;
-  defaultRegions: string[];
-  memberRoleName: string;
-  externalId: string | undefined;
-  ous: Map<string, OrgUnit>;
-  accounts: Map<string, SandboxAccount>;
-  policies: Map<string, OrgPolicy>;
-  models: Map<string, SandboxModel>;
-  profiles: Map<string, SandboxProfile>;
-  /** `${account}|${region}|${modelId}` → agreement set through the API. */
-  agreements: Map<string, AgreementRecord>;
-  sessions: Map<string, StsSession>;
-  base: BaseIdentity;
-  trail: { bucket: string; bucketAccount: string; events: TrailEvent[] };
-  /** Organizations list pages end at multiples of this and serve an empty page there (0: never). */
-  emptyPageEvery: number;
-}
 
 function normaliseModel(m: ScenarioModel, defaultRegions: string[]): SandboxModel {
   const marketplace = m.marketplace ?? isMarketplaceProvider(m.provider);
@@ -191,6 +62,12 @@ function normaliseModel(m: ScenarioModel, defaultRegions: string[]): SandboxMode
     marketplace,
     offers,
     agreementDelaySeconds: m.agreementDelaySeconds ?? 0,
+    productId: marketplace ? (m.productId ?? productIdFor(m.id)) : undefined,
+    retention: {
+      allowedModes: m.dataRetention?.allowedModes ?? ["none", "default", "aws_review", "provider_data_share"],
+      defaultMode: m.dataRetention?.defaultMode ?? "default",
+    },
+    mantleId: m.mantleId,
   };
 }
 
@@ -238,6 +115,10 @@ export function buildState(scenario: Scenario): SandboxState {
       enforcedGuardrails: new Map(Object.entries(a.enforcedGuardrails ?? {})),
       modelAccess: a.modelAccess ?? [],
       principals,
+      paymentMethod: a.marketplace?.paymentMethod ?? true,
+      agreementDefault: a.marketplace?.agreementDefault ?? scenario.marketplaceAgreementDefault ?? "AVAILABLE",
+      managedEntitlementModels: new Set(a.managedEntitlementModels ?? []),
+      legacyModelActivity: new Map(Object.entries(a.legacyModelActivity ?? {})),
     });
   });
 
@@ -270,9 +151,11 @@ export function buildState(scenario: Scenario): SandboxState {
   }
 
   const models = new Map<string, SandboxModel>();
-  for (const m of scenario.models ?? builtinModels()) models.set(m.id, normaliseModel(m, defaultRegions));
+  for (const m of scenario.models ?? [...builtinModels(), ...builtin2026Models()])
+    models.set(m.id, normaliseModel(m, defaultRegions));
   const profiles = new Map<string, SandboxProfile>();
-  for (const p of scenario.inferenceProfiles ?? (scenario.models ? [] : builtinProfiles(defaultRegions))) {
+  const defaultProfiles = () => [...builtinProfiles(defaultRegions), ...builtin2026Profiles(defaultRegions)];
+  for (const p of scenario.inferenceProfiles ?? (scenario.models ? [] : defaultProfiles())) {
     const global = p.id.startsWith("global.");
     profiles.set(p.id, {
       id: p.id,
@@ -319,6 +202,18 @@ export function buildState(scenario: Scenario): SandboxState {
       events: [],
     },
     emptyPageEvery: scenario.faults?.emptyPageEvery ?? 100,
+    ...buildAccessState(
+      scenario,
+      {
+        managementAccountId: mgmt,
+        orgId: org.id,
+        orgArn: `arn:aws:organizations::${mgmt}:organization/${org.id}`,
+        rootId,
+        ouArn: (id) => orgArn("ou", id),
+      },
+      accounts,
+      models,
+    ),
   };
   return state;
 }
@@ -342,52 +237,4 @@ export function foundationModelArn(region: string, modelId: string): string {
 
 export function inferenceProfileArn(region: string, account: string, profileId: string): string {
   return `arn:aws:bedrock:${region}:${account}:inference-profile/${profileId}`;
-}
-
-/** The agreement status of a model for an account and Region, after PENDING timers elapse. */
-export function agreementFor(
-  state: SandboxState,
-  account: SandboxAccount,
-  region: string,
-  model: SandboxModel,
-  nowMs: number,
-): AgreementRecord {
-  const key = `${account.id}|${region}|${model.id}`;
-  const rec = state.agreements.get(key);
-  if (rec !== undefined) {
-    if (rec.status === "PENDING" && rec.availableAt !== undefined && rec.availableAt <= nowMs) {
-      const done: AgreementRecord = { status: "AVAILABLE" };
-      state.agreements.set(key, done);
-      return done;
-    }
-    return rec;
-  }
-  const override = accessOverride(account, region, model.id);
-  if (override?.agreement !== undefined) {
-    const out: AgreementRecord = { status: override.agreement };
-    if (override.agreementError !== undefined) out.errorMessage = override.agreementError;
-    return out;
-  }
-  // Serverless models are enabled by default in 2026: Marketplace subscriptions are in place.
-  return { status: "AVAILABLE" };
-}
-
-export function accessOverride(
-  account: SandboxAccount,
-  region: string,
-  modelId: string,
-): ScenarioModelAccess | undefined {
-  // A Region-specific entry wins over an all-Regions one.
-  return (
-    account.modelAccess.find((m) => m.model === modelId && m.region === region) ??
-    account.modelAccess.find((m) => m.model === modelId && m.region === undefined)
-  );
-}
-
-/** Member accounts inherit an Anthropic use case submitted in the management account. */
-export function useCaseSubmitted(state: SandboxState, account: SandboxAccount): boolean {
-  return (
-    account.useCaseFormData !== undefined ||
-    state.accounts.get(state.organization.managementAccountId)?.useCaseFormData !== undefined
-  );
 }
