@@ -15,6 +15,8 @@ export interface Caller {
   userId: string;
   accessKeyId: string;
   session: StsSession | undefined;
+  /** Set when the call authenticated with an Amazon Bedrock API key instead of SigV4. */
+  bearer?: { type: "SHORT_TERM" | "LONG_TERM" };
 }
 
 export interface RawRequest {
@@ -41,6 +43,8 @@ export interface CallContext extends RawRequest {
 export interface ServiceModule {
   name: ServiceName;
   protocol: Protocol;
+  /** When one service speaks several dialects (bedrock-mantle: OpenAI and Anthropic), by request. */
+  protocolFor?(req: RawRequest): Protocol;
   /** awsQuery XML namespace. */
   namespace?: string;
   resolveOperation(req: RawRequest): string | undefined;

@@ -142,7 +142,7 @@ describe("Converse", () => {
     expect((await errorOf(() => converse(prod, "amazon.nova-lite-v1:0"))).message).toContain("service control policy");
   });
 
-  it("gates Anthropic on the use-case form, Marketplace models on the agreement, and identity policies", async () => {
+  it("gates Anthropic on the use-case form and identity policies; a never-used Marketplace model subscribes on first call", async () => {
     const dev = clients(sandbox, await assumeMember(sandbox, DEV));
     const useCase = await errorOf(() => converse(dev, "anthropic.claude-3-haiku-20240307-v1:0"));
     expect(useCase.message).toContain("use case details have not been submitted");
@@ -151,12 +151,13 @@ describe("Converse", () => {
     const identity = await errorOf(() => converse(prod, "anthropic.claude-3-haiku-20240307-v1:0"));
     expect(identity.message).toContain("because no identity-based policy allows the bedrock:InvokeModel action");
     expect((await converse(prod, "amazon.nova-pro-v1:0")).stopReason).toBe("end_turn");
-    expect((await converse(dev, "cohere.command-r-plus-v1:0")).stopReason).toBe("end_turn");
+    // An agreement that is NOT_AVAILABLE means "never used": since 2026 the first invocation starts
+    // the subscription in the background [AWS "Request access to models"], so DEV's call succeeds.
     sandbox.state.accounts
       .get(DEV)
       ?.modelAccess.push({ model: "cohere.command-r-plus-v1:0", agreement: "NOT_AVAILABLE" });
-    const marketplace = await errorOf(() => converse(dev, "cohere.command-r-plus-v1:0"));
-    expect(marketplace.message).toContain("AWS Marketplace actions");
+    expect((await converse(dev, "cohere.command-r-plus-v1:0")).stopReason).toBe("end_turn");
+    expect(sandbox.state.agreements.get(`${DEV}|us-east-1|cohere.command-r-plus-v1:0`)?.status).toBe("AVAILABLE");
     const prodCohere = await errorOf(() => converse(prod, "cohere.command-r-plus-v1:0"));
     expect(prodCohere.message).toContain("identity-based policy");
   });

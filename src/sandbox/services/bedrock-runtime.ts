@@ -1,19 +1,26 @@
-// Bedrock Runtime Converse (restJson1, signed as "bedrock"): answers a small canned reply unless a
-// gate blocks the call, and logs every call to CloudTrail like the real service.
+// Bedrock Runtime Converse (restJson1, signed as "bedrock" or called with an Amazon Bedrock API key):
+// answers a small canned reply unless a gate blocks the call, and logs every call to CloudTrail like
+// the real service. The gates run in the order docs/sandbox.md documents ("Invoke-time gates").
 import { randomUUID } from "node:crypto";
-import { checkAccess, denialMessage } from "../access.js";
 import type { CallContext, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
+import {
+  entitlementGate,
+  iamGate,
+  lifecycleGate,
+  marketplaceGate,
+  overrideGate,
+  retentionGate,
+  useCaseGate,
+} from "../gates.js";
 import type { EvaluationRequest } from "../policy-evaluator.js";
 import type { Reply } from "../protocols/types.js";
 import {
-  accessOverride,
-  agreementFor,
   foundationModelArn,
   inferenceProfileArn,
+  type SandboxAccount,
   type SandboxModel,
   type SandboxProfile,
-  useCaseSubmitted,
 } from "../state.js";
 import { buildTrailEvent } from "../trail.js";
 import { bedrockAccount, resolveRestOperation } from "./bedrock.js";
@@ -71,6 +78,9 @@ function resolveTarget(ctx: CallContext, modelId: string): Target {
   const id = modelId.startsWith("arn:") ? (modelId.split("foundation-model/")[1] ?? "") : modelId;
   const model = state.models.get(id);
   if (model === undefined || !model.regions.has(region)) throw new AwsError("ValidationException", INVALID_MODEL, 400);
+  // PROVISIONED-only variants (…:0:48k) cannot be invoked on demand [3p wording].
+  if (!model.inferenceTypes.includes("ON_DEMAND") && !model.inferenceTypes.includes("INFERENCE_PROFILE"))
+    throw new AwsError("ValidationException", "The provided model doesn't support on-demand throughput.", 400);
   if (!model.inferenceTypes.includes("ON_DEMAND")) {
     throw new AwsError(
       "ValidationException",
@@ -92,37 +102,22 @@ function resolveTarget(ctx: CallContext, modelId: string): Target {
   };
 }
 
-function gate(ctx: CallContext, target: Target): void {
+/** Gates 5–11 of docs/sandbox.md "Invoke-time gates" (1–4 ran in bedrockAccount and resolveTarget). */
+function gate(ctx: CallContext, target: Target, account: SandboxAccount): void {
   const { state } = ctx;
-  const account = bedrockAccount(ctx);
-  const check = checkAccess(state, account.id, ctx.caller.principalArn, target.requests);
-  if (!check.allowed) throw new AwsError("AccessDeniedException", denialMessage(ctx.caller.arn, ACTION, check), 403);
   const m = target.model;
-  const o = accessOverride(account, ctx.region, m.id);
-  if (
-    o?.entitlement === "NOT_AVAILABLE" ||
-    o?.authorization === "NOT_AUTHORIZED" ||
-    o?.regionAvailability === "NOT_AVAILABLE"
-  )
-    throw new AwsError("AccessDeniedException", "You don't have access to the model with the specified model ID.", 403);
-  if (m.provider.toLowerCase() === "anthropic" && !useCaseSubmitted(state, account)) {
-    throw new AwsError(
-      "AccessDeniedException",
-      "Model use case details have not been submitted for this account. Fill out the Anthropic use case details form before using the model. If you have already filled out the form, try again in 15 minutes.",
-      403,
-    );
-  }
-  if (m.marketplace && agreementFor(state, account, ctx.region, m, ctx.now().getTime()).status !== "AVAILABLE") {
-    throw new AwsError(
-      "AccessDeniedException",
-      "Model access is denied due to IAM user or service role is not authorized to perform the required AWS Marketplace actions (aws-marketplace:ViewSubscriptions, aws-marketplace:Subscribe) to enable access to this model. Refer to the Amazon Bedrock documentation for further details. Your AWS Marketplace subscription for this model cannot be completed at this time. If you recently fixed this issue, try again after 15 minutes.",
-      403,
-    );
-  }
+  iamGate(state, ctx.caller, ACTION, target.requests);
+  overrideGate(account, ctx.region, m);
+  lifecycleGate(state, account, m, ctx.now());
+  // The Region of the endpoint that receives the request decides, also for cross-Region profiles.
+  retentionGate(state, account.id, ctx.region, m);
+  const entitled = entitlementGate(state, account, m);
+  useCaseGate(state, account, m);
+  if (!entitled) marketplaceGate(state, ctx.caller, account, ctx.region, m, ctx.now());
 }
 
 function converse(ctx: CallContext, modelId: string): Reply {
-  bedrockAccount(ctx);
+  const account = bedrockAccount(ctx, "invoke");
   let body: { messages?: { content?: { text?: string }[] }[] };
   try {
     body = JSON.parse(ctx.body.toString("utf8") || "{}");
@@ -132,7 +127,7 @@ function converse(ctx: CallContext, modelId: string): Reply {
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     throw new AwsError("ValidationException", "A conversation must start with a user message.", 400);
   const target = resolveTarget(ctx, modelId);
-  gate(ctx, target);
+  gate(ctx, target, account);
   const promptChars = body.messages
     .flatMap((m) => m.content ?? [])
     .reduce((n, c) => n + (typeof c.text === "string" ? c.text.length : 0), 0);

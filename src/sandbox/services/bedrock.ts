@@ -2,6 +2,7 @@
 // agreements, the Anthropic use-case form, inference profiles, logging and enforced guardrails.
 import type { CallContext, RawRequest, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
+import { bearerGate, bedrockPolicyGate } from "../gates.js";
 import { paginate } from "../pagination.js";
 import { matchPath } from "../protocols/rest-json.js";
 import type { Reply } from "../protocols/types.js";
@@ -15,6 +16,7 @@ import {
   type SandboxProfile,
   useCaseSubmitted,
 } from "../state.js";
+import { handleBedrockRetention } from "./data-retention.js";
 
 const ROUTES: [method: string, template: string, operation: string][] = [
   ["GET", "/foundation-models", "ListFoundationModels"],
@@ -29,6 +31,8 @@ const ROUTES: [method: string, template: string, operation: string][] = [
   ["GET", "/inference-profiles/{inferenceProfileIdentifier}", "GetInferenceProfile"],
   ["GET", "/logging/modelinvocations", "GetModelInvocationLoggingConfiguration"],
   ["GET", "/enforcedGuardrailsConfiguration", "ListEnforcedGuardrailsConfiguration"],
+  ["GET", "/data-retention", "GetAccountDataRetention"],
+  ["PUT", "/data-retention", "PutAccountDataRetention"],
 ];
 
 export function resolveRestOperation(
@@ -43,15 +47,40 @@ export function resolveRestOperation(
   return undefined;
 }
 
+/** A scenario-chosen error for one model's GetFoundationModelAvailability (so a caller can mark only it unknown). */
+function availabilityError(code: string, modelId: string): AwsError {
+  const status: Record<string, number> = {
+    AccessDeniedException: 403,
+    InternalServerException: 500,
+    ServiceUnavailableException: 503,
+    ThrottlingException: 429,
+    ValidationException: 400,
+  };
+  const message: Record<string, string> = {
+    AccessDeniedException: "You don't have access to the model with the specified model ID.",
+    InternalServerException: "An internal server error occurred. Retry your request.",
+    ServiceUnavailableException: "The service is unavailable. Try again later.",
+    ThrottlingException: "Too many requests, please wait before trying again.",
+    ValidationException: `The provided model identifier ${modelId} is invalid.`,
+  };
+  return new AwsError(code, message[code] ?? code, status[code] ?? 400);
+}
+
 export const validation = (message: string) => new AwsError("ValidationException", message, 400);
 export const notFound = (message: string) => new AwsError("ResourceNotFoundException", message, 404);
 
-/** The calling account, refusing Regions it has not enabled (opt-in Regions reject the token). */
-export function bedrockAccount(ctx: CallContext): SandboxAccount {
+/**
+ * The calling account, for every Bedrock and Bedrock Runtime call: refuses Regions it has not enabled
+ * (opt-in Regions reject the token), authorizes an API key (bedrock:CallWithBearerToken), then
+ * applies the effective BEDROCK_POLICY check — gates 1–3 of docs/sandbox.md "Invoke-time gates".
+ */
+export function bedrockAccount(ctx: CallContext, surface: "control" | "invoke" = "control"): SandboxAccount {
   const account = ctx.state.accounts.get(ctx.caller.account);
   if (account === undefined || !account.regions.includes(ctx.region)) {
     throw new AwsError("UnrecognizedClientException", "The security token included in the request is invalid.", 403);
   }
+  bearerGate(ctx.state, ctx.caller, "bedrock", ctx.region);
+  bedrockPolicyGate(ctx.state, account.id, surface);
   return account;
 }
 
@@ -162,6 +191,7 @@ function handle(ctx: CallContext, labels: Record<string, string>): Reply {
         };
       }
       const o = accessOverride(account, ctx.region, m.id);
+      if (o?.availabilityError !== undefined) throw availabilityError(o.availabilityError, m.id);
       const agreement = m.marketplace ? agreementFor(state, account, ctx.region, m, nowMs) : { status: "AVAILABLE" };
       const anthropicBlocked = m.provider.toLowerCase() === "anthropic" && !useCaseSubmitted(state, account);
       return {
@@ -228,9 +258,13 @@ function handle(ctx: CallContext, labels: Record<string, string>): Reply {
       return { status: 202, body: {} };
     }
     case "GetUseCaseForModelAccess": {
+      // "once per account, or once in the organization's management account" [doc "Request access to
+      // models"]; [?] what a member then reads is undocumented: scenario useCaseMemberAnswer.
       const mgmt = state.accounts.get(state.organization.managementAccountId);
-      const formData = account.useCaseFormData ?? mgmt?.useCaseFormData;
-      if (formData === undefined) throw notFound("No use case form has been submitted for this account.");
+      const inherited = state.switches.useCaseMemberAnswer === "inherited" ? mgmt?.useCaseFormData : undefined;
+      const formData = account.useCaseFormData ?? inherited;
+      // [3p] the message a standalone account reads before it files the form.
+      if (formData === undefined) throw notFound("You have not filled out the request form.");
       return { body: { formData } };
     }
     case "PutUseCaseForModelAccess": {
@@ -314,6 +348,9 @@ function handle(ctx: CallContext, labels: Record<string, string>): Reply {
         },
       };
     }
+    case "GetAccountDataRetention":
+    case "PutAccountDataRetention":
+      return handleBedrockRetention(ctx, jsonBody(ctx));
     default:
       throw new AwsError("UnknownOperationException", `The sandbox does not implement Bedrock ${ctx.operation}.`, 404);
   }

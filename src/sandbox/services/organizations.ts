@@ -7,6 +7,7 @@ import { paginate } from "../pagination.js";
 import { PolicyDocumentError, parsePolicyDocument } from "../policy-evaluator.js";
 import { jsonOperation, parseJsonBody } from "../protocols/json.js";
 import type { OrgPolicy, SandboxAccount, SandboxState } from "../state.js";
+import { describeEffectivePolicy } from "./organizations-effective.js";
 
 const TARGET = "AWSOrganizationsV20161128";
 const CONTENT_LIMITS: Record<OrgPolicy["type"], number> = { SERVICE_CONTROL_POLICY: 5120, BEDROCK_POLICY: 10000 };
@@ -142,10 +143,11 @@ function newPolicyId(): string {
 
 function handle(ctx: CallContext): unknown {
   const { state } = ctx;
+  const input = parseJsonBody(ctx.body);
+  if (ctx.operation === "DescribeEffectivePolicy") return describeEffectivePolicy(ctx, input);
   if (ctx.caller.account !== state.organization.managementAccountId) {
     throw err("AccessDeniedException", 403, "You don't have permissions to access this resource.");
   }
-  const input = parseJsonBody(ctx.body);
   const emptyPageEvery = ctx.state.emptyPageEvery;
   const page = <T>(items: readonly T[], scope: string, max = 20) =>
     paginate(items, {
@@ -167,7 +169,7 @@ function handle(ctx: CallContext): unknown {
           MasterAccountArn: o.managementAccountArn,
           MasterAccountId: o.managementAccountId,
           MasterAccountEmail: o.managementAccountEmail,
-          AvailablePolicyTypes: [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }],
+          AvailablePolicyTypes: [...POLICY_TYPES].map((Type) => ({ Type, Status: "ENABLED" })),
         },
       };
     }
