@@ -17,6 +17,14 @@ export const THROTTLE: Record<ServiceName, () => AwsError> = {
   "bedrock-runtime": () =>
     new AwsError("ThrottlingException", "Too many requests, please wait before trying again.", 429),
   s3: () => new AwsError("SlowDown", "Please reduce your request rate.", 503),
+  "license-manager": () => new AwsError("RateLimitExceededException", "Rate exceeded", 429),
+  // OpenAI- and Anthropic-style bodies (see protocols/plain-json.ts): code, message, status, type.
+  "bedrock-mantle": () =>
+    new AwsError("rate_limit_exceeded", "Too many requests, please wait before trying again.", 429, {
+      type: "rate_limit_error",
+    }),
+  "aws-external-anthropic": () =>
+    new AwsError("rate_limit_error", "Number of requests has exceeded your rate limit.", 429),
 };
 
 export const SERVER_ERROR: Record<ServiceName, () => AwsError> = {
@@ -33,6 +41,12 @@ export const SERVER_ERROR: Record<ServiceName, () => AwsError> = {
   "bedrock-runtime": () =>
     new AwsError("ServiceUnavailableException", "The service is unavailable. Try again later.", 503),
   s3: () => new AwsError("InternalError", "We encountered an internal error. Please try again.", 500),
+  "license-manager": () => new AwsError("ServerInternalException", "An internal error occurred.", 500),
+  "bedrock-mantle": () =>
+    new AwsError("internal_error", "An internal server error occurred. Retry your request.", 500, {
+      type: "api_error",
+    }),
+  "aws-external-anthropic": () => new AwsError("api_error", "Internal server error", 500),
 };
 
 export type AuthFailure = "missing" | "unknownKey" | "signature" | "expired";
@@ -72,6 +86,26 @@ export function authError(protocol: Protocol, kind: AuthFailure): AwsError {
         signature: () => new AwsError("SignatureDoesNotMatch", sig, 403),
         expired: () => new AwsError("ExpiredToken", "The provided token has expired.", 400),
       }[kind]();
+    // [?] bedrock-mantle and Claude Platform publish no SigV4 error bodies; the sandbox answers in their
+    // own dialects with the HTTP statuses those APIs use for authentication failures.
+    case "openai": {
+      const e = (code: string, message: string, status: number) =>
+        new AwsError(code, message, status, { type: "authentication_error" });
+      return {
+        missing: () => e("missing_authentication", "Missing Authentication Token", 401),
+        // [3p] bedrock-mantle answers an unknown API key with 401 invalid_api_key "Invalid bearer token".
+        unknownKey: () => e("invalid_api_key", "Invalid bearer token", 401),
+        signature: () => e("invalid_signature", sig, 403),
+        expired: () => e("expired_token", expired, 403),
+      }[kind]();
+    }
+    case "anthropic":
+      return {
+        missing: () => new AwsError("authentication_error", "Missing Authentication Token", 401),
+        unknownKey: () => new AwsError("authentication_error", invalid, 401),
+        signature: () => new AwsError("authentication_error", sig, 401),
+        expired: () => new AwsError("authentication_error", expired, 401),
+      }[kind]();
   }
 }
 
@@ -80,5 +114,21 @@ export function unknownOperation(protocol: Protocol, service: string): AwsError 
   if (protocol === "rest-xml")
     return new AwsError("NotImplemented", "A header you provided implies functionality that is not implemented.", 501);
   if (protocol === "json") return new AwsError("UnknownOperationException", `Unknown operation for ${service}.`, 400);
+  if (protocol === "openai")
+    return new AwsError("unknown_url", `Unknown request URL for ${service}.`, 404, { type: "invalid_request_error" });
+  if (protocol === "anthropic") return new AwsError("not_found_error", `Unknown request URL for ${service}.`, 404);
   return new AwsError("UnknownOperationException", `Unknown operation for ${service}.`, 404);
+}
+
+/**
+ * A Bedrock API key that cannot be used. [3p] field reports: Bedrock answers 403
+ * "Authentication failed: Please make sure your API Key is valid." for unknown or expired keys and
+ * "Invalid API Key format: Must start with pre-defined prefix" for malformed ones; bedrock-mantle
+ * answers 401 invalid_api_key "Invalid bearer token".
+ */
+export function bearerError(protocol: Protocol, failure: "format" | "unknown" | "expired"): AwsError {
+  if (protocol === "openai" || protocol === "anthropic") return authError(protocol, "unknownKey");
+  if (failure === "format")
+    return new AwsError("AccessDeniedException", "Invalid API Key format: Must start with pre-defined prefix", 403);
+  return new AwsError("AccessDeniedException", "Authentication failed: Please make sure your API Key is valid.", 403);
 }

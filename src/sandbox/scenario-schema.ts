@@ -24,7 +24,18 @@ export const ACCOUNT_STATES = ["ACTIVE", "SUSPENDED", "PENDING_ACTIVATION", "PEN
 export const MEMBER_ROLE_STATES = ["present", "missing", "trust-denied", "external-id-mismatch"] as const;
 export const AGREEMENT_STATUSES = ["AVAILABLE", "PENDING", "NOT_AVAILABLE", "ERROR"] as const;
 export const POLICY_TYPES = ["SERVICE_CONTROL_POLICY", "BEDROCK_POLICY"] as const;
-export const SERVICES = ["organizations", "sts", "iam", "bedrock", "bedrock-runtime", "cloudtrail", "s3"] as const;
+export const SERVICES = [
+  "organizations",
+  "sts",
+  "iam",
+  "bedrock",
+  "bedrock-runtime",
+  "bedrock-mantle",
+  "aws-external-anthropic",
+  "license-manager",
+  "cloudtrail",
+  "s3",
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** An IAM/SCP policy document, given as JSON text or as an object (serialised as-is). */

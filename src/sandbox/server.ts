@@ -5,26 +5,34 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "../lib/clock.js";
+import { type Credential, credentialOf, identityForAccessKey, identityForBearer } from "./auth.js";
 import type { Caller, RawRequest, ServiceModule } from "./context.js";
 import { type CounterStore, createCounters, type SandboxCounters } from "./counters.js";
 import { AwsError } from "./errors.js";
 import { createFaults, type Faults } from "./faults.js";
-import { authError, SERVER_ERROR, THROTTLE, unknownOperation } from "./protocol-errors.js";
-import { encodeJsonError, encodeJsonReply } from "./protocols/json.js";
-import { encodeQueryError, encodeQueryReply } from "./protocols/query.js";
-import { encodeRestJsonError, encodeRestJsonReply } from "./protocols/rest-json.js";
-import { encodeRestXmlError, encodeRestXmlReply } from "./protocols/rest-xml.js";
-import type { EncodedReply, Reply } from "./protocols/types.js";
-import { guessService, signedService } from "./routing.js";
+import { authError, bearerError, SERVER_ERROR, THROTTLE, unknownOperation } from "./protocol-errors.js";
+import { encodeResult } from "./protocols/encode.js";
+import type { EncodedReply, Protocol, Reply } from "./protocols/types.js";
+import {
+  BEARER_SERVICES,
+  bearerService,
+  guessService,
+  regionFromHost,
+  signedService,
+  stripRegionPrefix,
+} from "./routing.js";
 import type { Scenario, ServiceName } from "./scenario.js";
 import { createBedrockService } from "./services/bedrock.js";
+import { createBedrockMantleService } from "./services/bedrock-mantle.js";
 import { createBedrockRuntimeService } from "./services/bedrock-runtime.js";
+import { createClaudePlatformService } from "./services/claude-platform.js";
 import { createCloudTrailService } from "./services/cloudtrail.js";
 import { createIamService } from "./services/iam.js";
+import { createLicenseManagerService } from "./services/license-manager.js";
 import { createOrganizationsService } from "./services/organizations.js";
 import { createS3Service } from "./services/s3.js";
 import { createStsService } from "./services/sts.js";
-import { parseAuthorization, verifySignature } from "./sigv4.js";
+import { verifySignature } from "./sigv4.js";
 import { buildState, type SandboxState } from "./state.js";
 import { buildScenarioTrail } from "./trail.js";
 import { type AnyRequest, type AnyResponse, listen, readBody } from "./transport.js";
@@ -53,6 +61,11 @@ export interface Sandbox {
   externalId: string | undefined;
   /** Run-time fault switches (outages) on top of the scenario's faults. */
   faults: Pick<Faults, "setOutage">;
+  /**
+   * `url` for one Region: bearer-token calls (Amazon Bedrock API keys) carry no SigV4 scope, so their
+   * Region comes from the host on AWS and from this `/region/<region>` path prefix here.
+   */
+  regionUrl(region: string): string;
   close(): Promise<void>;
 }
 
@@ -72,98 +85,85 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
       createIamService(),
       createBedrockService(),
       createBedrockRuntimeService(),
+      createBedrockMantleService(),
+      createClaudePlatformService(),
+      createLicenseManagerService(),
       createCloudTrailService(),
       createS3Service(),
     ].map((s) => [s.name, s]),
   );
 
-  function resolveCaller(accessKeyId: string): { caller?: Caller; secret?: string; token?: string; expired?: boolean } {
-    if (accessKeyId === state.base.accessKeyId) {
-      return {
-        secret: state.base.secretAccessKey,
-        caller: {
-          account: state.base.account,
-          arn: state.base.userArn,
-          principalArn: state.base.userArn,
-          userId: state.base.userId,
-          accessKeyId,
-          session: undefined,
-        },
-      };
+  /** Authenticates the request; throws the protocol's error, or returns the caller and its Region. */
+  function authenticate(
+    c: Credential,
+    serviceName: ServiceName,
+    protocol: Protocol,
+    req: AnyRequest,
+    raw: RawRequest,
+    rawUrl: string,
+    hintRegion: string | undefined,
+  ): { caller: Caller; region: string } {
+    const nowMs = clock.now().getTime();
+    if (c.kind === "bearer") {
+      // Amazon Bedrock API keys work on Bedrock, Bedrock Runtime and bedrock-mantle only [doc "API keys"].
+      if (!BEARER_SERVICES.has(serviceName)) throw authError(protocol, "missing");
+      const who = identityForBearer(state, c.token, nowMs);
+      if (who.caller === undefined) throw bearerError(protocol, who.failure ?? "unknown");
+      const region = hintRegion ?? who.region ?? regionFromHost(raw.headers.host) ?? state.defaultRegions[0];
+      return { caller: who.caller, region: region as string };
     }
-    const s = state.sessions.get(accessKeyId);
-    if (s === undefined) return {};
-    return {
-      secret: s.secretAccessKey,
-      token: s.sessionToken,
-      expired: s.expiration.getTime() <= clock.now().getTime(),
-      caller: {
-        account: s.account,
-        arn: `arn:aws:sts::${s.account}:assumed-role/${s.roleName}/${s.sessionName}`,
-        principalArn: s.roleArn,
-        userId: `${s.roleId}:${s.sessionName}`,
-        accessKeyId,
-        session: s,
-      },
-    };
+    if (c.kind === "none") throw authError(protocol, "missing");
+    const auth = c.auth;
+    const who = identityForAccessKey(state, auth.accessKeyId, nowMs);
+    if (who.caller === undefined || who.secret === undefined) throw authError(protocol, "unknownKey");
+    if (who.token !== undefined && req.headers["x-amz-security-token"] !== who.token)
+      throw authError(protocol, "unknownKey");
+    if (!verifySignature({ method: raw.method, url: rawUrl, headers: req.headers, body: raw.body }, auth, who.secret))
+      throw authError(protocol, "signature");
+    if (who.expired) throw authError(protocol, "expired");
+    return { caller: who.caller, region: auth.region };
   }
 
   async function dispatch(req: AnyRequest, body: Buffer, requestId: string): Promise<EncodedReply> {
     const rawUrl = req.url ?? "/";
     const q = rawUrl.indexOf("?");
+    // `/region/<region>/…` selects the Region of a bearer-token call (the real endpoints are per Region).
+    const { path, region: pathRegion } = stripRegionPrefix(q === -1 ? rawUrl : rawUrl.slice(0, q));
     const raw: RawRequest = {
       method: req.method ?? "GET",
-      path: q === -1 ? rawUrl : rawUrl.slice(0, q),
+      path,
       query: new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1)),
       headers: req.headers,
       body,
     };
-    const auth = parseAuthorization(
-      typeof req.headers.authorization === "string" ? req.headers.authorization : undefined,
-    );
-    let serviceName: ServiceName = guessService(raw);
-    if (auth !== undefined) {
-      serviceName = signedService(auth.service, raw, (n) => services.has(n as ServiceName)) ?? serviceName;
-    }
+    const cred = credentialOf(req.headers);
+    let serviceName: ServiceName = cred.kind === "bearer" ? bearerService(raw) : guessService(raw);
+    if (cred.kind === "sigv4")
+      serviceName = signedService(cred.auth.service, raw, (n) => services.has(n as ServiceName)) ?? serviceName;
     const service = services.get(serviceName) as ServiceModule;
+    const protocol = service.protocolFor?.(raw) ?? service.protocol;
     const operation = service.resolveOperation(raw) ?? "Unknown";
-    const who = auth === undefined ? {} : resolveCaller(auth.accessKeyId);
-    const region = auth?.region;
+    const provisional =
+      cred.kind === "sigv4" ? identityForAccessKey(state, cred.auth.accessKeyId, 0).caller : undefined;
     const record = counters.record({
       atMs: clock.now().getTime(),
       service: serviceName,
       operation,
-      account: who.caller?.account,
-      region,
+      account: provisional?.account,
+      region: cred.kind === "sigv4" ? cred.auth.region : pathRegion,
       throttled: false,
     });
-    const encode = (result: { reply?: Reply; error?: AwsError }): EncodedReply => {
-      const e = result.error;
-      switch (service.protocol) {
-        case "json":
-          return e ? encodeJsonError(e) : encodeJsonReply(result.reply ?? {});
-        case "query":
-          return e
-            ? encodeQueryError(e, requestId)
-            : encodeQueryReply(operation, service.namespace ?? "", result.reply ?? {}, requestId);
-        case "rest-json":
-          return e ? encodeRestJsonError(e) : encodeRestJsonReply(result.reply ?? {});
-        case "rest-xml":
-          return e ? encodeRestXmlError(e, requestId, raw.path) : encodeRestXmlReply(result.reply ?? {});
-      }
-    };
+    const encode = (result: { reply?: Reply; error?: AwsError }): EncodedReply =>
+      encodeResult({ protocol, operation, namespace: service.namespace, requestId, path: raw.path }, result);
     try {
-      const key = { service: serviceName, operation, account: who.caller?.account, region };
-      const delay = faults.latencyMs(key);
+      const pre = { service: serviceName, operation, account: record.account, region: record.region };
+      const delay = faults.latencyMs(pre);
       if (delay > 0) await sleep(delay);
-      if (auth === undefined || region === undefined) throw authError(service.protocol, "missing");
-      if (who.caller === undefined || who.secret === undefined) throw authError(service.protocol, "unknownKey");
-      if (who.token !== undefined && req.headers["x-amz-security-token"] !== who.token)
-        throw authError(service.protocol, "unknownKey");
-      if (!verifySignature({ method: raw.method, url: rawUrl, headers: req.headers, body }, auth, who.secret))
-        throw authError(service.protocol, "signature");
-      if (who.expired) throw authError(service.protocol, "expired");
-      if (operation === "Unknown") throw unknownOperation(service.protocol, serviceName);
+      const { caller, region } = authenticate(cred, serviceName, protocol, req, raw, rawUrl, pathRegion);
+      record.account = caller.account;
+      record.region = region;
+      const key = { service: serviceName, operation, account: caller.account, region };
+      if (operation === "Unknown") throw unknownOperation(protocol, serviceName);
       if (faults.throttle(key, clock.now().getTime())) {
         record.throttled = true;
         throw THROTTLE[serviceName]();
@@ -176,7 +176,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
         requestId,
         region,
         operation,
-        caller: who.caller,
+        caller,
         faults,
         log,
         sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
@@ -226,6 +226,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
     memberRoleName: state.memberRoleName,
     externalId: state.externalId,
     faults: { setOutage: (o) => faults.setOutage(o) },
+    regionUrl: (region) => `http://${host}:${port}/region/${region}`,
     close: () => listener.close(),
   };
 }

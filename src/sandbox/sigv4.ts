@@ -125,3 +125,70 @@ export function verifySignature(req: SignedRequest, auth: SigV4Auth, secretAcces
   const given = Buffer.from(auth.signature, "hex");
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
+
+/** The parts of a SigV4 presigned URL (query-string authentication). */
+export interface PresignedUrl {
+  auth: SigV4Auth;
+  amzDate: string;
+  expiresSeconds: number;
+  sessionToken: string | undefined;
+  host: string;
+  /** Path and query as signed (query without X-Amz-Signature is recomputed by the verifier). */
+  pathAndQuery: string;
+}
+
+const CREDENTIAL_RE = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
+
+/** Parses `https://host/path?X-Amz-…` (scheme optional); undefined when it is not a SigV4 presigned URL. */
+export function parsePresignedUrl(text: string): PresignedUrl | undefined {
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//.test(text) ? text : `https://${text}`);
+  } catch {
+    return undefined;
+  }
+  const p = url.searchParams;
+  const cred = CREDENTIAL_RE.exec(p.get("X-Amz-Credential") ?? "");
+  const signature = p.get("X-Amz-Signature");
+  const amzDate = p.get("X-Amz-Date");
+  const signed = p.get("X-Amz-SignedHeaders");
+  if (p.get("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256" || cred === null || !signature || !amzDate || !signed)
+    return undefined;
+  // Anything appended after signing (the token generator adds `&Version=1`) is not part of the signature.
+  const query = [...p.entries()]
+    .filter(([k]) => k !== "Version")
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join("&");
+  return {
+    auth: {
+      accessKeyId: cred[1] as string,
+      date: cred[2] as string,
+      region: cred[3] as string,
+      service: cred[4] as string,
+      signedHeaders: signed.split(";"),
+      signature,
+    },
+    amzDate,
+    expiresSeconds: Number(p.get("X-Amz-Expires") ?? "0"),
+    sessionToken: p.get("X-Amz-Security-Token") ?? undefined,
+    host: url.host,
+    pathAndQuery: `${url.pathname}?${query}`,
+  };
+}
+
+/** Verifies a presigned GET; botocore signs UNSIGNED-PAYLOAD, the JS signer the empty body's hash. */
+export function verifyPresignedUrl(u: PresignedUrl, secretAccessKey: string): boolean {
+  const given = Buffer.from(u.auth.signature, "hex");
+  return ["UNSIGNED-PAYLOAD", createHash("sha256").update("").digest("hex")].some((payloadHash) => {
+    const headers = { host: u.host, "x-amz-date": u.amzDate, "x-amz-content-sha256": payloadHash };
+    const expected = Buffer.from(
+      expectedSignature(
+        { method: "GET", url: u.pathAndQuery, headers, body: Buffer.alloc(0) },
+        u.auth,
+        secretAccessKey,
+      ),
+      "hex",
+    );
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+}

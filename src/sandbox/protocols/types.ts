@@ -1,4 +1,8 @@
-export type Protocol = "json" | "query" | "rest-json" | "rest-xml";
+/**
+ * The AWS protocols, plus the two non-AWS JSON dialects served on AWS endpoints: OpenAI-compatible
+ * (bedrock-mantle) and Anthropic's Messages API (bedrock-mantle /anthropic, Claude Platform on AWS).
+ */
+export type Protocol = "json" | "query" | "rest-json" | "rest-xml" | "openai" | "anthropic";
 
 /** What a service handler returns; the protocol codec turns it into bytes. */
 export interface Reply {

@@ -1,5 +1,6 @@
-// IAM SimulatePrincipalPolicy (awsQuery): evaluates the scenario's identity policies for a
-// principal together with the SCPs of its account, with the evaluator Converse uses.
+// IAM (awsQuery): SimulatePrincipalPolicy evaluates the scenario's identity policies for a principal
+// together with the SCPs of its account, with the evaluator Converse uses; the service-specific
+// credential operations (long-term Bedrock API keys) live in iam-credentials.ts.
 import { parseIamArn } from "../../kernel/aws-ids.js";
 import { scpDecision } from "../access.js";
 import type { CallContext, ServiceModule } from "../context.js";
@@ -8,6 +9,7 @@ import { evaluatePolicies, type NamedPolicy, type RequestContextValues } from ".
 import { parseQueryBody, queryList, queryStructList } from "../protocols/query.js";
 import { toQueryXml } from "../protocols/xml.js";
 import { ADMIN_POLICY } from "../state.js";
+import { handleServiceSpecificCredentials } from "./iam-credentials.js";
 
 const NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/";
 
@@ -85,9 +87,8 @@ export function createIamService(): ServiceModule {
     namespace: NAMESPACE,
     resolveOperation: (req) => parseQueryBody(req.body).get("Action") ?? undefined,
     handle(ctx) {
-      if (ctx.operation !== "SimulatePrincipalPolicy")
-        throw new AwsError("InvalidAction", `Could not find operation ${ctx.operation} for version 2010-05-08`, 400);
-      return { body: simulate(ctx) };
+      if (ctx.operation === "SimulatePrincipalPolicy") return { body: simulate(ctx) };
+      return { body: handleServiceSpecificCredentials(ctx) };
     },
   };
 }
