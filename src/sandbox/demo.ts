@@ -1,5 +1,11 @@
 // The demo organization: a dozen accounts with the drift and failures a governor must surface.
-import { builtinModels, builtinProfiles, denyDeepSeekDocument } from "./catalog.js";
+import {
+  builtin2026Models,
+  builtin2026Profiles,
+  builtinModels,
+  builtinProfiles,
+  denyDeepSeekDocument,
+} from "./catalog.js";
 import { parseScenario, type Scenario } from "./scenario.js";
 
 const REGIONS = ["us-east-1", "us-west-2", "eu-west-1"];
@@ -64,6 +70,8 @@ export function demoScenario(): Scenario {
         enforcedGuardrails: {
           "*": [{ guardrailId: "gr-pii-block", guardrailVersion: "3", includedModels: ["anthropic.*"] }],
         },
+        // Claude Sonnet 4.5 comes through the management account's private offer (an ACTIVE grant).
+        managedEntitlementModels: [sonnet],
         principals: [
           {
             arn: `arn:aws:iam::${a.prodPayments}:role/PaymentsChatbot`,
@@ -89,7 +97,22 @@ export function demoScenario(): Scenario {
         ],
       },
       // Invocation logging was switched off during an incident and never switched back on.
-      { id: a.prodSearch, name: "prod-search", parent: ou.prod, invocationLogging: { "us-east-1": null } },
+      {
+        id: a.prodSearch,
+        name: "prod-search",
+        parent: ou.prod,
+        invocationLogging: { "us-east-1": null },
+        // The search team's bedrock-mantle project keeps zero data retention whatever the account says.
+        mantleProjects: [
+          {
+            id: "proj_searchprod01",
+            name: "search-prod",
+            region: "us-east-1",
+            tags: { Team: "search", CostCenter: "4102" },
+            dataRetention: "none",
+          },
+        ],
+      },
       {
         id: a.prodSupport,
         name: "prod-support",
@@ -99,16 +122,35 @@ export function demoScenario(): Scenario {
         modelAccess: [{ model: "cohere.command-r-plus-v1:0", region: "us-east-1", agreement: "PENDING" }],
       },
       { id: a.nonprodPayments, name: "nonprod-payments", parent: ou.nonprod, memberRole: "external-id-mismatch" },
-      { id: a.nonprodSearch, name: "nonprod-search", parent: ou.nonprod },
+      {
+        id: a.nonprodSearch,
+        name: "nonprod-search",
+        parent: ou.nonprod,
+        // The NonProd grant for Claude Sonnet 4.5 was never accepted here (PENDING_ACCEPT).
+        managedEntitlementModels: [sonnet],
+        claudePlatformWorkspaces: [{ id: "wrkspc_nonprodsearch01", region: "us-east-1", name: "search-experiments" }],
+      },
       {
         id: a.nonprodData,
         name: "nonprod-data",
         parent: ou.nonprod,
         regions: ["us-east-1", "us-west-2"],
         modelAccess: [{ model: "cohere.command-r-plus-v1:0", agreement: "NOT_AVAILABLE" }],
+        // Zero data retention in us-west-2: Claude Fable 5 (provider data sharing only) is refused there.
+        dataRetention: { "us-west-2": "none" },
+        // A long-term Bedrock API key for a notebook user (an IAM service-specific credential).
+        apiKeys: [
+          {
+            user: "ml-notebook",
+            key: "ABSKQmVkcm9ja0FQSUtleS1kZW1vLWF0LTEyMzQxMjM0MTIzNDpzYW5kYm94LWRlbW8ta2V5",
+            createdAt: "2026-10-01T00:00:00Z",
+            expiresAt: "2027-04-01T00:00:00Z",
+          },
+        ],
       },
       // Joined from an acquisition: its own organization never had the Anthropic form.
-      { id: a.legacyApp, name: "legacy-app", parent: "root", state: "ACTIVE" },
+      // …and never set up a payment method for AWS Marketplace purchases.
+      { id: a.legacyApp, name: "legacy-app", parent: "root", state: "ACTIVE", marketplace: { paymentMethod: false } },
     ],
     policies: [
       {
@@ -158,7 +200,8 @@ export function demoScenario(): Scenario {
             guardrail_inference: {
               "us-east-1": {
                 config_1: {
-                  identifier: { "@@assign": "arn:aws:bedrock:us-east-1:210987654321:guardrail/grorg7x2k9qz:1" },
+                  identifier: { "@@assign": `arn:aws:bedrock:us-east-1:${a.management}:guardrail/grorg7x2k9qz:1` },
+                  input_tags: { "@@assign": "honor" },
                 },
               },
             },
@@ -166,9 +209,44 @@ export function demoScenario(): Scenario {
         },
         targets: [ou.workloads],
       },
+      {
+        // A draft guardrail (no numeric version) makes every Bedrock call in the Sandbox OU fail.
+        id: "p-bedrockdrft1",
+        name: "SandboxGuardrailsDraft",
+        description: "Draft guardrail enforcement for the sandbox accounts",
+        type: "BEDROCK_POLICY",
+        content: {
+          bedrock: {
+            guardrail_inference: {
+              "us-east-1": {
+                config_1: {
+                  identifier: { "@@assign": `arn:aws:bedrock:us-east-1:${a.management}:guardrail/gr-sbx:DRAFT` },
+                  input_tags: { "@@assign": "honor" },
+                },
+              },
+            },
+          },
+        },
+        targets: [ou.sandbox],
+      },
     ],
-    models: builtinModels().map((m) => ({ ...m, regions: REGIONS })),
-    inferenceProfiles: builtinProfiles(REGIONS),
+    // The 2026 models (Claude Fable 5, PROVISIONED-only variants) only outside us-east-1.
+    models: [
+      ...builtinModels().map((m) => ({ ...m, regions: REGIONS })),
+      ...builtin2026Models().map((m) => ({ ...m, regions: ["us-west-2", "eu-west-1"] })),
+    ],
+    inferenceProfiles: [...builtinProfiles(REGIONS), ...builtin2026Profiles(["us-west-2", "eu-west-1"])],
+    managedEntitlements: {
+      grants: [
+        { model: sonnet, principal: a.prodPayments, status: "ACTIVE" as const },
+        {
+          model: sonnet,
+          principal: ou.nonprod,
+          status: "PENDING_ACCEPT" as const,
+          name: "Claude Sonnet 4.5 (NonProd)",
+        },
+      ],
+    },
     cloudtrail: {
       bucket: "aws-cloudtrail-logs-demo-org-trail",
       bucketAccount: a.logArchive,

@@ -1,6 +1,7 @@
 // Large, realistic, deterministic organizations for load tests and benchmarks: the same options
 // and seed always give the same scenario.
 import { builtinModels, denyDeepSeekDocument, isMarketplaceProvider } from "./catalog.js";
+import { generateAccessFeatures } from "./generator-access.js";
 import { createRng, type Rng } from "./rng.js";
 import {
   parseScenario,
@@ -18,6 +19,8 @@ export interface GenerateScenarioOptions {
   seed?: number;
   /** Number of OUs (nested two to three deep); default grows with the account count. */
   ous?: number;
+  /** Add the 2026 access rules (generator-access.ts); default true. */
+  access?: boolean;
 }
 
 const REGIONS = [
@@ -189,6 +192,7 @@ export function generateScenario(opts: GenerateScenarioOptions): Scenario {
       profiles.push({ id: `global.${m.id}`, model: m.id, sourceRegions: m.regions ?? regions });
   }
 
+  const access = opts.access === false ? undefined : generateAccessFeatures(seed, mgmt, regions, ous, accounts, models);
   const scenario = {
     name: `generated-${opts.accounts}a-${opts.regions}r-${opts.models}m-seed${seed}`,
     organization: { id: orgId, managementAccountId: mgmt, rootId: `r-${rootSuffix}` },
@@ -204,9 +208,12 @@ export function generateScenario(opts: GenerateScenarioOptions): Scenario {
         content: denyDeepSeekDocument(),
         targets: ["root"],
       },
+      ...(access?.fields.policies ?? []),
     ],
-    models,
-    inferenceProfiles: profiles,
+    models: [...models, ...(access?.models ?? [])],
+    inferenceProfiles: [...profiles, ...(access?.profiles ?? [])],
+    ...(access?.fields.useCaseMemberAnswer ? { useCaseMemberAnswer: access.fields.useCaseMemberAnswer } : {}),
+    ...(access?.fields.managedEntitlements ? { managedEntitlements: access.fields.managedEntitlements } : {}),
     cloudtrail: {
       generate: {
         days: 3,
