@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadScenarioFile, parseScenario, ScenarioError } from "../../src/sandbox/index.js";
+import { loadScenarioFile, parseScenario, ScenarioError, startSandbox } from "../../src/sandbox/index.js";
 
 const minimal = () => ({
   organization: { id: "o-abcdef1234", managementAccountId: "111111111111" },
@@ -94,5 +94,32 @@ describe("docs/sandbox.md", () => {
     const block = md.split("```yaml\n")[1]?.split("```")[0] ?? "";
     const scenario = parseScenario(parse(block), "docs example");
     expect(scenario.accounts.map((a) => a.id)).toEqual(["111111111111", "222222222222"]);
+  });
+
+  it("documents the 2026 model-access fields with an example that validates on top of the first", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { parse } = await import("yaml");
+    const md = await readFile(new URL("../../docs/sandbox.md", import.meta.url), "utf8");
+    type Row = { id: string } & Record<string, unknown>;
+    type Doc = Record<string, unknown> & { accounts: Row[]; models: Row[]; policies: Row[] };
+    const [base, extra] = md
+      .split("```yaml\n")
+      .slice(1, 3)
+      .map((b) => parse(b.split("```")[0] ?? "") as Doc);
+    if (base === undefined || extra === undefined) throw new Error("docs/sandbox.md lost a YAML example");
+    const { accounts, models, policies, ...top } = extra;
+    const ids = new Set(models.map((m) => m.id));
+    const merged: Doc = {
+      ...base,
+      ...top,
+      accounts: base.accounts.map((a) => ({ ...a, ...accounts.find((x) => x.id === a.id) })),
+      models: [...base.models.filter((m) => !ids.has(m.id)), ...models],
+      policies: [...base.policies, ...policies],
+    };
+    const scenario = parseScenario(merged, "docs example");
+    expect(scenario.managedEntitlements?.grants?.[0]?.principal).toBe("ou-ex12-prod0001");
+    expect(scenario.accounts[1]?.mantleProjects?.[0]?.dataRetention).toBe("none");
+    const sandbox = await startSandbox({ scenario, port: 0 });
+    await sandbox.close();
   });
 });
