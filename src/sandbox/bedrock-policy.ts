@@ -4,7 +4,7 @@
 // malformed identifier will cause all Amazon Bedrock API calls across the target organization to
 // fail" [doc "Best practices for using Amazon Bedrock policies"; syntax: "Amazon Bedrock policy
 // syntax and examples" — identifier = guardrail ARN followed by `:version`].
-import { parseBedrockArn } from "../kernel/aws-ids.js";
+import { isId, parseArn } from "../kernel/aws-ids.js";
 import { pathToRoot, type SandboxState } from "./state.js";
 
 type Json = Record<string, unknown>;
@@ -51,15 +51,16 @@ export function effectiveBedrockPolicy(state: SandboxState, accountId: string): 
   return merged === undefined ? undefined : (resolveOperators(merged) as Json);
 }
 
-/** Why an identifier is malformed, or undefined when it is a well-formed versioned guardrail ARN. */
+/**
+ * Why an identifier is malformed, or undefined when it is fine: "Guardrail ARN, followed by :version"
+ * — a version, not a draft, the guardrail "created and used in the specified region" [doc "Amazon
+ * Bedrock policy syntax and examples"]; guardrail ids are `[a-z0-9]+` [doc Bedrock API reference,
+ * guardrailIdentifier pattern] (the kernel's `guardrailVersionArn`).
+ */
 export function guardrailIdentifierProblem(identifier: unknown, region: string): string | undefined {
-  if (typeof identifier !== "string") return "is not a string";
-  const arn = parseBedrockArn(identifier);
-  if (arn === undefined || arn.resourceType !== "guardrail") return "is not a guardrail ARN";
-  if (arn.region !== region) return `is not in ${region}`;
-  const [id, version, ...rest] = arn.resourceId.split(":");
-  if (!id || rest.length > 0) return "is not a guardrail ARN";
-  if (version === undefined || version === "" || !/^\d+$/.test(version)) return "has no numeric version";
+  if (typeof identifier !== "string" || identifier === "") return "is missing";
+  if (!isId("guardrailVersionArn", identifier)) return "is not a guardrail ARN with a numeric version";
+  if (parseArn(identifier)?.region !== region) return `is not in ${region}`;
   return undefined;
 }
 

@@ -220,7 +220,7 @@ export function demoScenario(): Scenario {
             guardrail_inference: {
               "us-east-1": {
                 config_1: {
-                  identifier: { "@@assign": `arn:aws:bedrock:us-east-1:${a.management}:guardrail/gr-sbx:DRAFT` },
+                  identifier: { "@@assign": `arn:aws:bedrock:us-east-1:${a.management}:guardrail/grsbxdraft01:DRAFT` },
                   input_tags: { "@@assign": "honor" },
                 },
               },

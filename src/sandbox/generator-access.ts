@@ -72,7 +72,7 @@ export function generateAccessFeatures(
   if (ous.length > 0 && rng.chance(0.5)) {
     const region = regions[0] as string;
     const malformed = rng.chance(0.3);
-    const identifier = `arn:aws:bedrock:${region}:${mgmt}:guardrail/gr-${token(rng, 10)}:${malformed ? "DRAFT" : "1"}`;
+    const identifier = `arn:aws:bedrock:${region}:${mgmt}:guardrail/gr${token(rng, 10)}:${malformed ? "DRAFT" : "1"}`;
     policies.push({
       id: `p-${token(rng, 8)}`,
       name: malformed ? "GuardrailsDraft" : "OrgGuardrails",

@@ -132,8 +132,8 @@ describe("Organizations BEDROCK_POLICY", () => {
     await withSandbox(
       (s) => {
         s.policies = [
-          policy("p-rootguard01", `arn:aws:bedrock:us-east-1:${MGMT}:guardrail/gr-root:1`, ["root"]),
-          policy("p-ouguard0001", `arn:aws:bedrock:us-east-1:${MGMT}:guardrail/gr-ou:2`, [OU]),
+          policy("p-rootguard01", `arn:aws:bedrock:us-east-1:${MGMT}:guardrail/grroot000001:1`, ["root"]),
+          policy("p-ouguard0001", `arn:aws:bedrock:us-east-1:${MGMT}:guardrail/grou00000001:2`, [OU]),
         ];
       },
       async (sb) => {
@@ -144,7 +144,10 @@ describe("Organizations BEDROCK_POLICY", () => {
           bedrock: {
             guardrail_inference: {
               "us-east-1": {
-                config_1: { identifier: `arn:aws:bedrock:us-east-1:${MGMT}:guardrail/gr-ou:2`, input_tags: "honor" },
+                config_1: {
+                  identifier: `arn:aws:bedrock:us-east-1:${MGMT}:guardrail/grou00000001:2`,
+                  input_tags: "honor",
+                },
               },
             },
           },
