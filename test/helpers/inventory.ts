@@ -8,6 +8,7 @@ import {
   type EnforcedGuardrail,
   type Known,
   known,
+  type MantleModel,
   type MantleProject,
   type ModelFacts,
   type ProfileFacts,
@@ -28,6 +29,7 @@ export interface AccountRow {
   bedrockPolicy?: Known<BedrockPolicyFacts>;
   grants?: Known<readonly ReceivedGrant[]>;
   claudePlatform?: Known<readonly ClaudePlatformWorkspace[]>;
+  recentlyUsed?: Known<ReadonlySet<string>>;
 }
 
 export interface AccountRegionRow {
@@ -43,7 +45,7 @@ export interface AccountRegionRow {
   guardrails: readonly EnforcedGuardrail[] | null;
   dataRetention?: Known<RetentionMode>;
   mantleProjects?: Known<readonly MantleProject[]>;
-  mantleModels?: Known<readonly string[]>;
+  mantleModels?: Known<readonly MantleModel[]>;
 }
 
 export interface ModelRow
@@ -128,6 +130,7 @@ export function toInventory(input: {
         bedrockPolicy: a.bedrockPolicy ?? known({ policyIds: [], invalidGuardrails: [] }),
         grants: a.grants ?? known([]),
         claudePlatform: a.claudePlatform ?? known([]),
+        recentlyUsed: a.recentlyUsed ?? known(new Set<string>()),
         regions,
       },
       name: a.name,

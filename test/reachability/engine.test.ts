@@ -76,6 +76,7 @@ function account(over: Partial<AccountFacts> = {}, rf: RegionFacts = region()): 
     bedrockPolicy: known({ policyIds: [], invalidGuardrails: [] }),
     grants: known([]),
     claudePlatform: known([]),
+    recentlyUsed: known(new Set<string>()),
     regions: new Map([[rf.region, rf]]),
     ...over,
   };
@@ -111,7 +112,8 @@ describe("reachability engine", () => {
       account({}, region({ status: "error", errorGate: "credentials", errorMessage: "AssumeRole denied" }, [])),
     );
     expect(failed.paths[0]).toMatchObject({ status: "unknown", gate: "credentials" });
-    expect(failed.paths[0]?.checks).toHaveLength(1);
+    // The org Bedrock policy is still judged (a malformed one blocks whatever the credentials), then judging stops.
+    expect(failed.paths[0]?.checks.map((c) => c.gate)).toEqual(["credentials", "bedrock_policy"]);
     // Facts from the last good sync still count when the latest one failed.
     expect(judge(account({}, region({ status: "error", errorGate: "throttling" }))).status).toBe("usable");
   });
@@ -134,12 +136,23 @@ describe("reachability engine", () => {
     expect(noProfile.paths[0]?.reason).toContain("only through an inference profile");
   });
 
-  it("lifecycle: past its end of life a model is blocked; Legacy is noted, not blocked", () => {
+  it("lifecycle: past its end of life a model is blocked; Legacy is open only to accounts that used it in 30 days", () => {
     const eol = judge(account({}, region({}, [model(NOVA, { endOfLifeTime: new Date("2026-11-01T00:00:00Z") })])));
     expect(eol.paths[0]).toMatchObject({ status: "blocked", gate: "lifecycle" });
-    const legacy = judge(account({}, region({}, [model(NOVA, { lifecycleStatus: "LEGACY" })])));
-    expect(legacy.status).toBe("usable");
-    expect(legacy.paths[0]?.checks.find((c) => c.gate === "lifecycle")?.reason).toContain("Legacy");
+    const legacyModel = region({}, [model(NOVA, { lifecycleStatus: "LEGACY" })]);
+    const used = judge(account({ recentlyUsed: known(new Set([NOVA])) }, legacyModel));
+    expect(used.status).toBe("usable");
+    expect(used.paths[0]?.checks.find((c) => c.gate === "lifecycle")?.reason).toContain("Legacy");
+    expect(judge(account({ recentlyUsed: known(new Set<string>()) }, legacyModel)).paths[0]).toMatchObject({
+      status: "blocked",
+      gate: "lifecycle",
+    });
+    expect(judge(account({ recentlyUsed: unknownFact("no CloudTrail ingested") }, legacyModel)).paths[0]).toMatchObject(
+      {
+        status: "unknown",
+        gate: "lifecycle",
+      },
+    );
   });
 
   it("bedrock_policy: a malformed guardrail blocks bedrock-runtime calls; unread is unknown", () => {
@@ -246,7 +259,7 @@ describe("reachability engine", () => {
       {},
       region(
         {
-          mantleModels: known([CLAUDE]),
+          mantleModels: known([{ mantleId: CLAUDE, allowedModes: null }]),
           mantleProjects: known([
             {
               projectId: "default",
@@ -274,13 +287,13 @@ describe("reachability engine", () => {
       status: "unknown",
       gate: "data_retention",
     });
-    const project = (mode: "default" | null) =>
+    const project = (mode: "provider_data_share" | null) =>
       account(
         {},
         region(
           {
             dataRetention: known("none"),
-            mantleModels: known([FABLE]),
+            mantleModels: known([{ mantleId: FABLE, allowedModes: null }]),
             mantleProjects: known([
               { projectId: "p", arn: "arn:aws:bedrock-mantle:us-east-1:1:project/p", retentionMode: mode, tags: {} },
             ]),
@@ -288,7 +301,9 @@ describe("reachability engine", () => {
           [model(FABLE)],
         ),
       );
-    expect(judge(project("default"), FABLE).paths.find((p) => p.path.kind === "mantle")?.status).toBe("usable");
+    expect(judge(project("provider_data_share"), FABLE).paths.find((p) => p.path.kind === "mantle")?.status).toBe(
+      "usable",
+    );
     expect(judge(project(null), FABLE).paths.find((p) => p.path.kind === "mantle")?.status).toBe("blocked");
     // A model without the requirement runs under none.
     expect(judge(account({}, region({ dataRetention: known("none") }))).status).toBe("usable");

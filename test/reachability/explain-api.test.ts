@@ -44,15 +44,15 @@ describe("GET /v1/reachability", () => {
     expect(direct).toMatchObject({ status: "usable", gate: null });
     expect(direct?.checks.map((c) => c.gate)).toEqual([
       "credentials",
-      "region",
-      "lifecycle",
       "bedrock_policy",
+      "region",
       "org_policy",
       "iam",
-      "entitlement",
-      "marketplace",
-      "use_case",
+      "lifecycle",
       "data_retention",
+      "entitlement",
+      "use_case",
+      "marketplace",
     ]);
   });
 

@@ -281,13 +281,20 @@ describe("reconcile", () => {
       ]);
     });
 
-    it("entitlement availability is evidence only; one finding per blocked approved path", () => {
+    it("a pending agreement is evidence only; AWS's NOT_AVAILABLE entitlement blocks; one finding per blocked approved path", () => {
       expect(
         run({
           entries: [entry({ model: LLAMA })],
-          models: [model(LLAMA, "us-east-1", { entitlementAvailability: "NOT_AVAILABLE", agreementStatus: "PENDING" })],
+          models: [model(LLAMA, "us-east-1", { agreementStatus: "PENDING" })],
         }),
       ).toEqual([]);
+      // AWS answers Converse with 403 AccessDeniedException where GetFoundationModelAvailability
+      // reports entitlementAvailability NOT_AVAILABLE (docs/sandbox.md, Converse gate 9).
+      const notEntitled = run({
+        entries: [entry({ model: LLAMA })],
+        models: [model(LLAMA, "us-east-1", { entitlementAvailability: "NOT_AVAILABLE", agreementStatus: "PENDING" })],
+      });
+      expect(keys(notEntitled)).toEqual([`ENTITLEMENT_INACTIVE|${ACCT}|us-east-1|${LLAMA}|entitlement|direct`]);
       const deny = { id: "p-deny", document: doc("Deny", "bedrock:InvokeModel", "*") };
       const fs = run({
         profiles: [
@@ -434,7 +441,7 @@ describe("reconcile", () => {
     const PROJECT = `arn:aws:bedrock-mantle:us-east-1:${ACCT}:project/default`;
     const mantleHere = (modelIds: string[]) =>
       accountRegion("us-east-1", {
-        mantleModels: known(modelIds),
+        mantleModels: known(modelIds.map((mantleId) => ({ mantleId, allowedModes: null }))),
         mantleProjects: known([{ projectId: "default", arn: PROJECT, retentionMode: null, tags: {} }]),
       });
 

@@ -16,21 +16,14 @@
 // - A Bedrock API key: `bedrock:CallWithBearerToken` (or `bedrock-mantle:CallWithBearerToken`)
 //   with `bedrock:bearerTokenType` ("Control permissions for generating and using Amazon Bedrock
 //   API keys").
-// - A third-party model's first call subscribes the account: the caller needs
-//   `aws-marketplace:Subscribe`, `Unsubscribe` and `ViewSubscriptions`, scoped by
-//   `aws-marketplace:ProductId` ("Request access to models").
-import type { EvaluationRequest, RequestContextValues } from "../../lib/policy-evaluator.js";
+// - A third-party model's first call subscribes the account (subscribeRequests below).
+import type { EvaluationRequest } from "../../lib/policy-evaluator.js";
 import { foundationModelArn, inferenceProfileArn, REGIONLESS } from "../catalog/arns.js";
-import type { AuthKind, CallPath, RetentionMode } from "./reachability.types.js";
+import type { AuthKind, CallPath } from "./reachability.types.js";
 
 export const INVOKE_ACTION = "bedrock:InvokeModel";
 export const MANTLE_INFERENCE_ACTION = "bedrock-mantle:CreateInference";
 export const CLAUDE_PLATFORM_ACTION = "aws-external-anthropic:CreateInference";
-export const MARKETPLACE_SUBSCRIBE_ACTIONS = [
-  "aws-marketplace:Subscribe",
-  "aws-marketplace:Unsubscribe",
-  "aws-marketplace:ViewSubscriptions",
-] as const;
 
 export const claudeWorkspaceArn = (region: string, account: string, workspaceId: string): string =>
   `arn:aws:aws-external-anthropic:${region}:${account}:workspace/${workspaceId}`;
@@ -45,28 +38,35 @@ export interface CallContextFacts {
   /** The principal's ARN when one is judged (conditions on it are then decidable). */
   principalArn?: string;
   auth: AuthKind;
-  /** The account-Region's (or the mantle project's) retention mode, when known. */
-  retentionMode?: RetentionMode;
 }
 
+// `bedrock:DataRetentionMode` is documented on the retention-setting calls only ("Data retention",
+// IAM section), so inference requests do not carry it.
 function base(f: CallContextFacts, requestedRegion: string): Record<string, string> {
   return {
     "aws:RequestedRegion": requestedRegion,
     "aws:PrincipalAccount": f.accountId,
     ...(f.principalArn !== undefined ? { "aws:PrincipalArn": f.principalArn } : {}),
-    ...(f.retentionMode !== undefined ? { "bedrock:DataRetentionMode": f.retentionMode } : {}),
   };
 }
 
-const bearer = (auth: AuthKind): RequestContextValues | undefined =>
-  auth === "sigv4"
-    ? undefined
-    : { "bedrock:bearerTokenType": auth === "api_key_long_term" ? "LONG_TERM" : "SHORT_TERM" };
+const tokenType = (auth: AuthKind) => (auth === "api_key_long_term" ? "LONG_TERM" : "SHORT_TERM");
 
-/** The requests one call on `path` is evaluated as (every one must be allowed). */
+/** The requests one call on `path` is evaluated as, in order (every one must be allowed). */
 export function callRequests(path: CallPath, f: CallContextFacts): EvaluationRequest[] {
   const out: EvaluationRequest[] = [];
-  const token = bearer(f.auth);
+  // An API key is authorized first, before the model is looked at.
+  if (f.auth !== "sigv4" && path.kind !== "claude_platform") {
+    const mantle = path.kind === "mantle";
+    out.push({
+      action: mantle ? "bedrock-mantle:CallWithBearerToken" : "bedrock:CallWithBearerToken",
+      resource: "*",
+      context: {
+        ...base(f, f.region),
+        [mantle ? "bedrock-mantle:BearerTokenType" : "bedrock:bearerTokenType"]: tokenType(f.auth),
+      },
+    });
+  }
   switch (path.kind) {
     case "direct":
       out.push({
@@ -74,8 +74,6 @@ export function callRequests(path: CallPath, f: CallContextFacts): EvaluationReq
         resource: foundationModelArn(f.region, f.modelId),
         context: base(f, f.region),
       });
-      if (token)
-        out.push({ action: "bedrock:CallWithBearerToken", resource: "*", context: { ...base(f, f.region), ...token } });
       break;
     case "profile":
     case "global_profile": {
@@ -91,22 +89,14 @@ export function callRequests(path: CallPath, f: CallContextFacts): EvaluationReq
         for (const dest of path.destinations)
           out.push({ action: INVOKE_ACTION, resource: foundationModelArn(dest, f.modelId), context: via(dest) });
       }
-      if (token)
-        out.push({ action: "bedrock:CallWithBearerToken", resource: "*", context: { ...base(f, f.region), ...token } });
       break;
     }
     case "mantle":
       out.push({
         action: MANTLE_INFERENCE_ACTION,
         resource: path.projectArn as string,
-        context: { ...base(f, f.region), "bedrock-mantle:Model": f.modelId },
+        context: { ...base(f, f.region), "bedrock-mantle:Model": path.mantleId ?? f.modelId },
       });
-      if (token)
-        out.push({
-          action: "bedrock-mantle:CallWithBearerToken",
-          resource: "*",
-          context: { ...base(f, f.region), ...token },
-        });
       break;
     case "claude_platform":
       out.push({
@@ -119,17 +109,27 @@ export function callRequests(path: CallPath, f: CallContextFacts): EvaluationReq
   return out;
 }
 
-/** The requests the first call's Marketplace subscription is evaluated as. */
+/**
+ * The requests the first call's Marketplace subscription is evaluated as: Bedrock calls AWS
+ * Marketplace on the caller's behalf (aws:CalledVia bedrock.amazonaws.com), which needs
+ * ViewSubscriptions, and Subscribe for the model's product ("Grant IAM permissions to request
+ * access to foundation models", "Use product ID condition keys": the product id is on Subscribe).
+ */
 export function subscribeRequests(f: CallContextFacts, productId: string | undefined): EvaluationRequest[] {
-  return MARKETPLACE_SUBSCRIBE_ACTIONS.map((action) => ({
-    action,
-    resource: "*",
-    context: {
-      "aws:PrincipalAccount": f.accountId,
-      ...(f.principalArn !== undefined ? { "aws:PrincipalArn": f.principalArn } : {}),
-      ...(productId !== undefined ? { "aws-marketplace:ProductId": productId } : {}),
+  const via = {
+    ...base(f, f.region),
+    "aws:CalledVia": ["bedrock.amazonaws.com"],
+    "aws:CalledViaFirst": "bedrock.amazonaws.com",
+    "aws:CalledViaLast": "bedrock.amazonaws.com",
+  };
+  return [
+    { action: "aws-marketplace:ViewSubscriptions", resource: "*", context: via },
+    {
+      action: "aws-marketplace:Subscribe",
+      resource: "*",
+      context: { ...via, ...(productId !== undefined ? { "aws-marketplace:ProductId": productId } : {}) },
     },
-  }));
+  ];
 }
 
 export { inferenceProfileArn };

@@ -12,13 +12,14 @@ import {
 } from "../../lib/policy-evaluator.js";
 import { compareStrings } from "../catalog/arns.js";
 import { callRequests, claudeWorkspaceArn } from "./call-requests.js";
-import { contextFacts, GATE_CHECKS, type GateInput } from "./gates.js";
+import { bedrockPolicyGate, contextFacts, GATE_CHECKS, type GateInput } from "./gates.js";
 import { isAnthropic, modelTraits } from "./model-traits.js";
 import {
   type AccountFacts,
   type CallPath,
   type GateCheck,
   known,
+  type MantleModel,
   type ModelFacts,
   type ModelVerdict,
   type PathStatus,
@@ -44,6 +45,18 @@ export function unreadRegion(region: string): RegionFacts {
   };
 }
 
+/**
+ * The id bedrock-mantle serves a Bedrock model under: bedrock-mantle names models without the
+ * version suffix of their Bedrock id (`anthropic.claude-haiku-4-5` for
+ * `anthropic.claude-haiku-4-5-20251001-v1:0`, `openai.gpt-oss-120b` for `openai.gpt-oss-120b-1:0`).
+ */
+export function mantleIdOf(modelId: string, served: readonly MantleModel[]): string | undefined {
+  const hit = served
+    .filter((m) => modelId === m.mantleId || modelId.startsWith(`${m.mantleId}-`))
+    .sort((a, b) => b.mantleId.length - a.mantleId.length)[0];
+  return hit?.mantleId;
+}
+
 /** Every path a call to `modelId` from `region` can take. */
 export function pathsFor(
   account: AccountFacts,
@@ -65,9 +78,10 @@ export function pathsFor(
         ? { kind: "global_profile", profileId: p.profileId, destinations: ["*"] }
         : { kind: "profile", profileId: p.profileId, destinations: [...p.destinationRegions] },
     );
-  if (rf.mantleModels.known && rf.mantleModels.value.includes(modelId) && rf.mantleProjects.known) {
+  const mantleId = rf.mantleModels.known ? mantleIdOf(modelId, rf.mantleModels.value) : undefined;
+  if (mantleId !== undefined && rf.mantleProjects.known) {
     for (const project of rf.mantleProjects.value)
-      out.push({ kind: "mantle", projectArn: project.arn, destinations: [rf.region] });
+      out.push({ kind: "mantle", mantleId, projectArn: project.arn, destinations: [rf.region] });
   }
   if (account.claudePlatform.known && isAnthropic(modelId, model?.provider ?? "")) {
     for (const w of account.claudePlatform.value.filter((x) => x.region === rf.region))
@@ -175,9 +189,14 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
       if (result.status === "fail")
         return { path: input.path, status: "blocked", gate: result.gate, reason: result.reason, checks };
       if (result.status === "unknown") {
-        // Without the account-Region's facts nothing after can be judged.
-        if (result.gate === "credentials")
+        // Without the account-Region's facts only the account-wide Bedrock policy can still be judged.
+        if (result.gate === "credentials") {
+          const policy = bedrockPolicyGate(gateInput);
+          checks.push(policy);
+          if (policy.status === "fail")
+            return { path: input.path, status: "blocked", gate: policy.gate, reason: policy.reason, checks };
           return { path: input.path, status: "unknown", gate: result.gate, reason: result.reason, checks };
+        }
         firstUnknown ??= result;
       }
     }

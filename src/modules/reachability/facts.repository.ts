@@ -14,6 +14,7 @@ import {
   type EnforcedGuardrail,
   type Known,
   known,
+  type MantleModel,
   type MantleProject,
   type ModelFacts,
   type ProfileFacts,
@@ -80,7 +81,16 @@ const parseProjects = (v: unknown): MantleProject[] | undefined =>
         };
       })
     : undefined;
-const parseStrings = (v: unknown): string[] | undefined => (Array.isArray(v) ? strings(v) : undefined);
+const parseMantleModels = (v: unknown): MantleModel[] | undefined =>
+  Array.isArray(v)
+    ? v.map((m) => {
+        const o = obj(m);
+        const modes = Array.isArray(o.allowedModes)
+          ? o.allowedModes.map(retentionMode).filter((x): x is RetentionMode => x !== undefined)
+          : null;
+        return { mantleId: String(o.mantleId ?? ""), allowedModes: modes };
+      })
+    : undefined;
 const parseGrants = (v: unknown): ReceivedGrant[] | undefined =>
   Array.isArray(v)
     ? v.map((g) => {
@@ -115,7 +125,7 @@ export function createFactsRepository(db: Database) {
 
   /** What is shared by every chunk: the tree, SCPs and Bedrock policies by target. */
   async function organization() {
-    const [nodes, attachments, scpCount] = await Promise.all([
+    const [nodes, attachments, scpCount, used, ingesting] = await Promise.all([
       q<{ id: string; parent_id: string | null }>("SELECT id, parent_id FROM org_nodes WHERE removed_at IS NULL"),
       q<{ target_id: string; id: string; type: string; content: string }>(
         `SELECT a.target_id, p.id, p.type, p.content FROM org_policy_attachments a JOIN org_policies p ON p.id = a.policy_id
@@ -124,6 +134,15 @@ export function createFactsRepository(db: Database) {
       q<{ n: number }>(
         `SELECT count(*)::int AS n FROM org_policy_attachments a JOIN org_policies p ON p.id = a.policy_id
          WHERE p.removed_at IS NULL AND p.type = 'SERVICE_CONTROL_POLICY'`,
+      ),
+      // Who called what successfully in the last 30 days (a Legacy model stays open to them).
+      q<{ account_id: string; models: string[] }>(
+        `SELECT account_id, array_agg(DISTINCT base_model_id) AS models FROM invocation_events
+         WHERE error_code IS NULL AND base_model_id IS NOT NULL AND event_time >= now() - interval '30 days'
+         GROUP BY account_id`,
+      ),
+      q<{ account_id: string }>(
+        "SELECT DISTINCT account_id FROM invocation_checkpoints WHERE updated_at >= now() - interval '30 days'",
       ),
     ]);
     const parents = new Map(nodes.map((n) => [n.id, n.parent_id]));
@@ -149,7 +168,14 @@ export function createFactsRepository(db: Database) {
       }
       if (p) scpsByTarget.set(a.target_id, [...(scpsByTarget.get(a.target_id) ?? []), p]);
     }
-    return { parents, scpsByTarget, bedrockByTarget, scpsInForce: (scpCount[0]?.n ?? 0) > 0 };
+    return {
+      parents,
+      scpsByTarget,
+      bedrockByTarget,
+      scpsInForce: (scpCount[0]?.n ?? 0) > 0,
+      recentlyUsed: new Map(used.map((u) => [u.account_id, new Set(u.models)])),
+      ingested: new Set(ingesting.map((r) => r.account_id)),
+    };
   }
 
   async function chunk(
@@ -293,7 +319,7 @@ export function createFactsRepository(db: Database) {
           profiles: profilesOf.get(key) ?? new Map(),
           dataRetention: fact(factRow(a.id, r.region, "data_retention"), "the data-retention mode", parseRetention),
           mantleProjects: fact(factRow(a.id, r.region, "mantle_projects"), "bedrock-mantle projects", parseProjects),
-          mantleModels: fact(factRow(a.id, r.region, "mantle_models"), "bedrock-mantle models", parseStrings),
+          mantleModels: fact(factRow(a.id, r.region, "mantle_models"), "bedrock-mantle models", parseMantleModels),
         });
         details.set(r.region, {
           lastSuccessAt: at(r.last_success_at),
@@ -312,6 +338,9 @@ export function createFactsRepository(db: Database) {
         bedrockPolicy: known({ policyIds: bedrock.policyIds, invalidGuardrails: bedrock.invalidGuardrails }),
         grants: fact(factRow(a.id, "", "license_grants"), "License Manager grants", parseGrants),
         claudePlatform: fact(factRow(a.id, "", "claude_platform"), "Claude Platform workspaces", parseWorkspaces),
+        recentlyUsed: org.ingested.has(a.id)
+          ? known(org.recentlyUsed.get(a.id) ?? new Set<string>())
+          : unknownFact("no CloudTrail ingestion of the account in the last 30 days"),
         regions: regionFacts,
       };
       return { facts, name: a.name, state: a.state, leftAt: at(a.left_at), lineage, regionDetails: details };

@@ -5,7 +5,13 @@ import type { EvaluationRequest, ScpEvaluation, ScpLevel } from "../../lib/polic
 import { globMatch, hasWildcard } from "../catalog/arns.js";
 import type { CallContextFacts } from "./call-requests.js";
 import { callRequests, subscribeRequests } from "./call-requests.js";
-import { isAnthropic, type ModelTraits } from "./model-traits.js";
+import {
+  isAnthropic,
+  type ModelTraits,
+  type RankedRetentionMode,
+  RETENTION_ORDER,
+  retentionAllows,
+} from "./model-traits.js";
 import type {
   AccountFacts,
   CallPath,
@@ -64,24 +70,30 @@ const unknown = (gate: GateCheck["gate"], reason: string, evidence: Evidence[] =
 
 const onRuntime = (p: CallPath) => p.kind === "direct" || p.kind === "profile" || p.kind === "global_profile";
 
-/** The retention mode that governs the call: the mantle project's own, else the account-Region's. */
-export function retentionFor(input: Pick<GateInput, "regionFacts" | "path">): RetentionMode | undefined {
+/**
+ * The retention mode that governs a call ("Data retention"): a mantle project's own mode when it
+ * sets one, else the account-Region's; `inherit` means the model's default (`default` unless AWS
+ * says otherwise). undefined when the account-Region's mode could not be read.
+ */
+export function retentionFor(
+  input: Pick<GateInput, "regionFacts" | "path"> & { traits?: Pick<ModelTraits, "retentionModes"> },
+): RetentionMode | undefined {
   if (input.path.kind === "mantle" && input.regionFacts.mantleProjects.known) {
     const project = input.regionFacts.mantleProjects.value.find((p) => p.arn === input.path.projectArn);
     if (project?.retentionMode && project.retentionMode !== "inherit") return project.retentionMode;
   }
-  return input.regionFacts.dataRetention.known ? input.regionFacts.dataRetention.value : undefined;
+  if (!input.regionFacts.dataRetention.known) return undefined;
+  const mode = input.regionFacts.dataRetention.value;
+  return mode === "inherit" ? "default" : mode;
 }
 
 export function contextFacts(input: GateInput): CallContextFacts {
-  const retention = retentionFor(input);
   return {
     accountId: input.account.accountId,
     region: input.regionFacts.region,
     modelId: input.modelId,
     ...(input.principal.kind === "principal" ? { principalArn: input.principal.arn } : {}),
     auth: input.principal.auth ?? "sigv4",
-    ...(retention !== undefined ? { retentionMode: retention } : {}),
   };
 }
 
@@ -142,37 +154,39 @@ export function regionGate(input: GateInput): GateCheck {
 
 /**
  * Lifecycle ("Model lifecycle"): past its end of life a model answers no one; a Legacy model is
- * closed to new and inactive accounts (whether this account counts as active is not readable here,
- * so Legacy is reported as a risk, not a block).
+ * closed to accounts that are new to it or have not used it in the last 30 days (the account's
+ * recent calls, from CloudTrail, tell).
  */
-export function lifecycleGate({ model, modelId, now }: GateInput): GateCheck {
+export function lifecycleGate({ account, model, modelId, now }: GateInput): GateCheck {
   if (model === undefined) return pass("lifecycle", "no lifecycle information");
+  const dates = {
+    legacyTime: model.legacyTime?.toISOString() ?? null,
+    publicExtendedAccessTime: model.publicExtendedAccessTime?.toISOString() ?? null,
+    endOfLifeTime: model.endOfLifeTime?.toISOString() ?? null,
+  };
   if (model.endOfLifeTime !== null && model.endOfLifeTime.getTime() <= now.getTime())
     return fail(
       "lifecycle",
       `${modelId} reached its end of life on ${model.endOfLifeTime.toISOString()}`,
       "requester",
-      [
-        {
-          kind: "fact",
-          detail: `lifecycle ${model.lifecycleStatus ?? "?"}`,
-          data: { endOfLifeTime: model.endOfLifeTime.toISOString() },
-        },
-      ],
+      [{ kind: "fact", detail: `lifecycle ${model.lifecycleStatus ?? "?"}`, data: dates }],
     );
-  if (model.lifecycleStatus === "LEGACY")
-    return pass("lifecycle", `${modelId} is Legacy: closed to accounts that are new to it or have not used it lately`, [
-      {
-        kind: "fact",
-        detail: "lifecycle LEGACY",
-        data: {
-          legacyTime: model.legacyTime?.toISOString() ?? null,
-          publicExtendedAccessTime: model.publicExtendedAccessTime?.toISOString() ?? null,
-          endOfLifeTime: model.endOfLifeTime?.toISOString() ?? null,
-        },
-      },
-    ]);
-  return pass("lifecycle", "active");
+  if (model.lifecycleStatus !== "LEGACY") return pass("lifecycle", "active");
+  const evidence = [{ kind: "fact", detail: "lifecycle LEGACY", data: dates }];
+  if (!account.recentlyUsed.known)
+    return unknown(
+      "lifecycle",
+      `${modelId} is Legacy: open only to accounts that used it in the last 30 days, and the account's recent calls are not known (${account.recentlyUsed.reason})`,
+      evidence,
+    );
+  if (account.recentlyUsed.value.has(modelId))
+    return pass("lifecycle", `${modelId} is Legacy, and the account used it in the last 30 days`, evidence);
+  return fail(
+    "lifecycle",
+    `${modelId} is Legacy and the account has not used it in the last 30 days`,
+    "requester",
+    evidence,
+  );
 }
 
 /**
@@ -273,60 +287,96 @@ export function coveringGrant(account: AccountFacts, modelId: string) {
 
 /**
  * Managed entitlements ("Managed Entitlements for Bedrock"): where the account received a License
- * Manager grant for the model, usage runs on it and needs it ACTIVE.
+ * Manager grant for the model, usage runs on it and needs it ACTIVE. Without a grant, AWS's own
+ * answer counts: GetFoundationModelAvailability reporting the account not entitled (or, for a
+ * model with no use-case form, not authorized) means the call is refused ("You don't have access
+ * to the model with the specified model ID").
  */
 export function entitlementGate(input: GateInput): GateCheck {
   if (input.path.kind === "claude_platform") return pass("entitlement", "not a Bedrock entitlement");
   const grant = coveringGrant(input.account, input.modelId);
-  if (grant === undefined)
-    return pass(
+  if (grant !== undefined) {
+    const evidence = [
+      {
+        kind: "grant",
+        detail: `License Manager grant ${grant.status}`,
+        data: { grantArn: grant.grantArn, status: grant.status },
+      },
+    ];
+    if (grant.status === "ACTIVE") return pass("entitlement", "the managed-entitlement grant is active", evidence);
+    return fail(
       "entitlement",
-      input.account.grants.known
-        ? "no managed entitlement covers the model"
-        : `grants not read (${input.account.grants.reason})`,
+      `the managed-entitlement grant for ${input.modelId} is ${grant.status}`,
+      grant.status === "PENDING_ACCEPTANCE" ? "account_owner" : "platform_team",
+      evidence,
     );
-  const evidence = [
-    {
-      kind: "grant",
-      detail: `License Manager grant ${grant.status}`,
-      data: { grantArn: grant.grantArn, status: grant.status },
-    },
-  ];
-  if (grant.status === "ACTIVE") return pass("entitlement", "the managed-entitlement grant is active", evidence);
-  return fail(
+  }
+  const m = input.model;
+  if (m?.entitlementAvailability === "NOT_AVAILABLE")
+    return fail(
+      "entitlement",
+      `AWS reports account ${input.account.accountId} not entitled to ${input.modelId}`,
+      "platform_team",
+      [{ kind: "availability", detail: "entitlementAvailability NOT_AVAILABLE" }],
+    );
+  if (m?.authorizationStatus === "NOT_AUTHORIZED" && !isAnthropic(input.modelId, m.provider))
+    return fail(
+      "entitlement",
+      `AWS reports account ${input.account.accountId} not authorized for ${input.modelId}`,
+      "aws",
+      [{ kind: "availability", detail: "authorizationStatus NOT_AUTHORIZED" }],
+    );
+  return pass(
     "entitlement",
-    `the managed-entitlement grant for ${input.modelId} is ${grant.status}`,
-    grant.status === "PENDING_ACCEPTANCE" ? "account_owner" : "platform_team",
-    evidence,
+    input.account.grants.known
+      ? "no managed entitlement covers the model"
+      : `grants not read (${input.account.grants.reason})`,
   );
 }
 
+/** The account's Marketplace subscription to the model: the best agreement status in any Region. */
+function subscription(account: AccountFacts, modelId: string): { status: string | null; error: string | null } {
+  let status: string | null = null;
+  let error: string | null = null;
+  const rank = (s: string | null) =>
+    s === "AVAILABLE" ? 3 : s === "PENDING" ? 2 : s === "ERROR" ? 1 : s === null ? -1 : 0;
+  for (const rf of account.regions.values()) {
+    const m = rf.models.get(modelId);
+    if (m === undefined || rank(m.agreementStatus) <= rank(status)) continue;
+    status = m.agreementStatus;
+    error = m.agreementError;
+  }
+  return { status, error };
+}
+
 /**
- * Marketplace ("Request access to models"): a third-party model needs an AWS Marketplace
- * subscription; the first call starts it in the background when the caller may
- * `aws-marketplace:Subscribe`/`Unsubscribe`/`ViewSubscriptions` (for the product id) and the
- * account can buy (a valid payment method — not readable, so a failed earlier attempt, agreement
- * ERROR, is the evidence). The agreement status is evidence, not a gate.
+ * Marketplace ("Request access to models"): a third-party model needs the account's AWS Marketplace
+ * subscription (one for the account, whatever the Region); the first call starts it in the
+ * background when the caller may ViewSubscriptions and Subscribe for the product (subscribeRequests)
+ * and the account can buy. A valid payment method is not readable: a failed earlier attempt,
+ * agreement ERROR, is the evidence ("If any prerequisites are missing, the subscription attempt
+ * fails and subsequent API calls return AccessDeniedException").
  */
 export function marketplaceGate(input: GateInput): GateCheck {
-  const { traits, model, path } = input;
+  const { traits, path } = input;
   if (!traits.marketplace || path.kind === "claude_platform")
     return pass("marketplace", "sold by AWS: no Marketplace subscription needed");
   const grant = coveringGrant(input.account, input.modelId);
   if (grant?.status === "ACTIVE") return pass("marketplace", "used under the managed entitlement");
-  const status = model?.agreementStatus ?? null;
+  const { status, error } = subscription(input.account, input.modelId);
   const evidence: Evidence[] = [
     { kind: "availability", detail: `agreement ${status ?? "not read"}`, data: { agreementStatus: status } },
   ];
   if (status === "AVAILABLE") return pass("marketplace", "the Marketplace subscription is in place", evidence);
+  if (status === "PENDING") return pass("marketplace", "the Marketplace subscription is being finalized", evidence);
   if (status === "ERROR")
     return fail(
       "marketplace",
-      `the Marketplace subscription failed: ${model?.agreementError ?? "no reason given"}`,
+      `the Marketplace subscription failed: ${error ?? "no reason given"}`,
       "account_owner",
       evidence,
     );
-  // Never used (NOT_AVAILABLE), pending or not read: the call subscribes if the caller may.
+  // Never used (NOT_AVAILABLE) or not read: the call subscribes if the caller may.
   const requests = subscribeRequests(contextFacts(input), traits.productId);
   const scp = checkScps(input, requests, "marketplace");
   if (scp) return { ...scp, reason: `the first call cannot subscribe: ${scp.reason}` };
@@ -343,13 +393,7 @@ export function marketplaceGate(input: GateInput): GateCheck {
         return unknown("marketplace", `${input.principal.arn}'s Marketplace permissions are not known`);
     }
   }
-  return pass(
-    "marketplace",
-    status === "PENDING"
-      ? "the subscription is being finalized"
-      : "the first call subscribes the account (Marketplace permissions allowed)",
-    evidence,
-  );
+  return pass("marketplace", "the first call subscribes the account (Marketplace permissions allowed)", evidence);
 }
 
 /**
@@ -380,33 +424,53 @@ export function useCaseGate(input: GateInput): GateCheck {
   );
 }
 
-/** Data retention ("Data retention"): a model that requires retention is refused where the mode is `none`. */
+/** The modes the model runs under: what bedrock-mantle reported for it, else AWS's table. */
+function allowedModes(input: GateInput): readonly RankedRetentionMode[] | undefined {
+  if (input.path.kind === "mantle" && input.regionFacts.mantleModels.known) {
+    const m = input.regionFacts.mantleModels.value.find((x) => x.mantleId === input.path.mantleId);
+    const modes = m?.allowedModes?.filter((x): x is RankedRetentionMode =>
+      (RETENTION_ORDER as readonly string[]).includes(x),
+    );
+    if (modes && modes.length > 0) return modes;
+  }
+  return input.traits.retentionModes;
+}
+
+/**
+ * Data retention ("Data retention"): a model that requires retention is refused where the
+ * effective mode is below what it needs (zero retention, `none`, being the usual case).
+ */
 export function retentionGate(input: GateInput): GateCheck {
   if (input.path.kind === "claude_platform") return pass("data_retention", "governed by Claude Platform settings");
+  const modes = allowedModes(input);
   const mode = retentionFor(input);
-  if (!input.traits.requiresRetention)
-    return pass("data_retention", `no retention requirement${mode ? ` (mode ${mode})` : ""}`);
+  if (modes === undefined) return pass("data_retention", `no retention requirement${mode ? ` (mode ${mode})` : ""}`);
   if (mode === undefined)
     return unknown(
       "data_retention",
-      `${input.modelId} requires data retention and the retention mode is not known${input.regionFacts.dataRetention.known ? "" : `: ${input.regionFacts.dataRetention.reason}`}`,
+      `${input.modelId} runs only under ${modes.join(" or ")} (or more) and the retention mode is not known${input.regionFacts.dataRetention.known ? "" : `: ${input.regionFacts.dataRetention.reason}`}`,
     );
-  if (mode === "none")
-    return fail("data_retention", `${input.modelId} requires data retention and the mode is none`, "platform_team", [
-      { kind: "retention", detail: "mode none", data: { mode } },
-    ]);
-  return pass("data_retention", `retention mode ${mode} allows ${input.modelId}`);
+  const evidence = [{ kind: "retention", detail: `effective mode ${mode}`, data: { mode, allowedModes: [...modes] } }];
+  if (retentionAllows(modes, mode as RankedRetentionMode))
+    return pass("data_retention", `retention mode ${mode} allows ${input.modelId}`, evidence);
+  return fail(
+    "data_retention",
+    `${input.modelId} needs data-retention mode ${modes.join(" or ")} (or more) and the effective mode is ${mode}`,
+    "platform_team",
+    evidence,
+  );
 }
 
+/** In the order of GATES. */
 export const GATE_CHECKS = [
   credentialsGate,
-  regionGate,
-  lifecycleGate,
   bedrockPolicyGate,
+  regionGate,
   orgPolicyGate,
   iamGate,
-  entitlementGate,
-  marketplaceGate,
-  useCaseGate,
+  lifecycleGate,
   retentionGate,
+  entitlementGate,
+  useCaseGate,
+  marketplaceGate,
 ] as const;

@@ -3,10 +3,11 @@
 // - Third-party serverless models are sold through AWS Marketplace; the first call subscribes the
 //   account ("Request access to models"; the product ids of "Grant IAM permissions to request
 //   access to Amazon Bedrock foundation models with product IDs").
-// - Models listed under "Amazon Bedrock abuse detection" require data retention and are refused
-//   where the account-Region's (or the mantle project's) mode is `none` ("Data retention": "no
-//   data retention change to Claude models released before Claude Fable 5"; OpenAI models other
-//   than the gpt-oss family retain classifier-flagged traffic).
+// - Models listed under "Amazon Bedrock abuse detection" require data retention: they are refused
+//   where the effective mode (the mantle project's, else the account-Region's, `inherit` meaning
+//   the model's default) is below what they need ("Data retention": "no data retention change to
+//   Claude models released before Claude Fable 5"). bedrock-mantle's model list reports a model's
+//   allowed modes too; where the inventory read them, they win over this table.
 // Models AWS sells itself (Amazon, Meta, Mistral, DeepSeek, Qwen, OpenAI open-weight…) need no
 // subscription.
 
@@ -23,9 +24,33 @@ const MARKETPLACE_PROVIDERS = new Set([
   "luma",
 ]);
 
-/** Model-id prefixes of the models that require data retention (Amazon Bedrock abuse detection). */
-const RETENTION_REQUIRED_PREFIXES = ["anthropic.claude-fable-5", "openai.gpt-5", "openai.o"];
-const RETENTION_EXEMPT_PREFIXES = ["openai.gpt-oss"];
+/**
+ * Data-retention modes, from least to most retention ("Data retention"): a model that needs a mode
+ * runs where the effective mode is at least that (aws_review: AWS may review flagged traffic;
+ * provider_data_share: the provider receives it too).
+ */
+export const RETENTION_ORDER = ["none", "default", "aws_review", "provider_data_share"] as const;
+export type RankedRetentionMode = (typeof RETENTION_ORDER)[number];
+
+/**
+ * The retention modes of the models AWS lists under "Amazon Bedrock abuse detection": Claude Fable 5
+ * runs only where prompts may be shared with the provider; the others there need retention.
+ */
+const RETENTION: Array<{ prefix: string; allowedModes: RankedRetentionMode[] }> = [
+  { prefix: "anthropic.claude-fable-5", allowedModes: ["provider_data_share"] },
+];
+
+/**
+ * AWS Marketplace product ids (the condition key aws-marketplace:ProductId), from AWS's table
+ * ("Use product ID condition keys to control access to models").
+ */
+const PRODUCT_IDS: Record<string, string> = {
+  "anthropic.claude-sonnet-4-5-20250929-v1:0": "prod-mxcfnwvpd6kb4",
+  "anthropic.claude-haiku-4-5-20251001-v1:0": "prod-xdkflymybwmvi",
+  "anthropic.claude-3-haiku-20240307-v1:0": "prod-ozonys2hmmpeu",
+  "anthropic.claude-3-5-sonnet-20240620-v1:0": "prod-m5ilt4siql27k",
+  "cohere.command-r-plus-v1:0": "prod-nb4wqmplze2pm",
+};
 
 export interface ModelTraits {
   /** Sold through AWS Marketplace: the first call subscribes the account. */
@@ -34,18 +59,28 @@ export interface ModelTraits {
   productId: string | undefined;
   /** Refused where retention is `none`. */
   requiresRetention: boolean;
+  /** The modes the model runs under (it runs where the effective mode is at least one of them). */
+  retentionModes: readonly RankedRetentionMode[] | undefined;
 }
 
 const providerKey = (provider: string, modelId: string) => (provider || modelId.split(".")[0] || "").toLowerCase();
 
 export function modelTraits(modelId: string, provider: string): ModelTraits {
+  const retention = RETENTION.find((r) => modelId.startsWith(r.prefix))?.allowedModes;
   return {
     marketplace: MARKETPLACE_PROVIDERS.has(providerKey(provider, modelId)),
-    productId: undefined,
-    requiresRetention:
-      RETENTION_REQUIRED_PREFIXES.some((p) => modelId.startsWith(p)) &&
-      !RETENTION_EXEMPT_PREFIXES.some((p) => modelId.startsWith(p)),
+    // Provisioned Throughput variants (`…:0:48k`) share their model's product.
+    productId: PRODUCT_IDS[modelId.replace(/:\d+k$/, "")],
+    requiresRetention: retention !== undefined && !retention.includes("none"),
+    retentionModes: retention,
   };
+}
+
+/** Does the model run under this (effective) mode? */
+export function retentionAllows(modes: readonly RankedRetentionMode[] | undefined, mode: RankedRetentionMode): boolean {
+  if (modes === undefined) return true;
+  const rank = RETENTION_ORDER.indexOf(mode);
+  return modes.some((m) => RETENTION_ORDER.indexOf(m) <= rank);
 }
 
 export const isAnthropic = (modelId: string, provider: string): boolean =>

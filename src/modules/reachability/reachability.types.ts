@@ -68,8 +68,15 @@ export interface RegionFacts {
   profiles: ReadonlyMap<string, ProfileFacts>;
   dataRetention: Known<RetentionMode>;
   mantleProjects: Known<readonly MantleProject[]>;
-  /** Models the bedrock-mantle endpoint serves in this Region (their Bedrock model ids). */
-  mantleModels: Known<readonly string[]>;
+  /** Models the bedrock-mantle endpoint serves in this Region (GET /v1/models). */
+  mantleModels: Known<readonly MantleModel[]>;
+}
+
+export interface MantleModel {
+  /** The id bedrock-mantle knows the model by (`anthropic.claude-haiku-4-5`). */
+  mantleId: string;
+  /** The data-retention modes it runs under, when the endpoint reports them. */
+  allowedModes: readonly RetentionMode[] | null;
 }
 
 export interface ClaudePlatformWorkspace {
@@ -109,6 +116,11 @@ export interface AccountFacts {
   grants: Known<readonly ReceivedGrant[]>;
   /** Claude Platform on AWS workspaces of the account (the account signed up when it has any). */
   claudePlatform: Known<readonly ClaudePlatformWorkspace[]>;
+  /**
+   * Models with a successful call in the account in the last 30 days (from CloudTrail): a Legacy
+   * model stays open to an account that uses it ("Model lifecycle").
+   */
+  recentlyUsed: Known<ReadonlySet<string>>;
   regions: ReadonlyMap<string, RegionFacts>;
 }
 
@@ -120,6 +132,8 @@ export type PathKind = (typeof PATH_KINDS)[number];
 
 export interface CallPath {
   kind: PathKind;
+  /** bedrock-mantle: the id the endpoint knows the model by (the `bedrock-mantle:Model` key). */
+  mantleId?: string;
   /** The inference profile used (profile and global_profile). */
   profileId?: string;
   /** Where the inference runs: the source Region, the profile's destinations, or `*` (global). */
@@ -134,18 +148,24 @@ export interface CallPath {
 export const pathName = (p: CallPath): string =>
   p.kind === "profile" || p.kind === "global_profile" ? (p.profileId as string) : p.kind;
 
-/** The gates a call passes, in the order the engine checks them. */
+/**
+ * The gates a call passes, in the order the engine checks them: the account's facts could be read;
+ * the effective Bedrock policy; the model (or profile) in the Region and its inference type; SCPs,
+ * then identity policies; lifecycle; data retention; the managed entitlement; the Anthropic use
+ * case; the Marketplace subscription a first call starts. AWS publishes no order; this is the one
+ * the sandbox documents (docs/sandbox.md "Invoke-time gates").
+ */
 export const GATES = [
   "credentials",
-  "region",
-  "lifecycle",
   "bedrock_policy",
+  "region",
   "org_policy",
   "iam",
-  "entitlement",
-  "marketplace",
-  "use_case",
+  "lifecycle",
   "data_retention",
+  "entitlement",
+  "use_case",
+  "marketplace",
 ] as const;
 export type Gate = (typeof GATES)[number];
 
