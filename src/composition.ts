@@ -230,6 +230,7 @@ export function createServices(deps: ServiceDeps) {
     desired,
     inventory: createDoctorRepository(client),
     inventoryScps: inventoryScpsFrom(inventoryFacts),
+    facts: inventoryFacts,
     audit,
     clock,
     regions: defaultRegions,

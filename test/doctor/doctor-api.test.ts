@@ -40,13 +40,13 @@ const post = (authorization: string | undefined, payload: Record<string, unknown
   });
 
 describe("POST /v1/doctor", () => {
-  it("a viewer diagnoses: legacy-app has no Anthropic use case → blocked at model access", async () => {
+  it("a viewer diagnoses: legacy-app has no Anthropic use case → blocked at the use case", async () => {
     const res = await post(viewer, { accountId: DEMO_ACCOUNTS.legacyApp, region: "us-east-1", model: SONNET_GLOBAL });
     expect(res.statusCode, res.body).toBe(200);
     const r = res.json() as Report;
     expect(r.verdict).toBe("blocked");
-    expect(r.blockingGate).toBe("model_access");
-    expect(r.gates.find((g) => g.gate === "model_access")?.evidence).toMatchObject({
+    expect(r.blockingGate).toBe("use_case");
+    expect(r.gates.find((g) => g.gate === "use_case")?.evidence).toMatchObject({
       anthropicUseCase: "missing",
       authorization: "NOT_AUTHORIZED",
     });
@@ -62,7 +62,9 @@ describe("POST /v1/doctor", () => {
     });
     const r = res.json() as Report;
     expect(r.blockingGate).toBe("credentials");
-    expect(r.gates.filter((g) => g.status === "fail").map((g) => g.gate)).toEqual(["credentials"]);
+    // The Sandbox OU's draft BEDROCK_POLICY names a malformed guardrail: read with the hub's
+    // credentials, it fails too (every Bedrock Runtime call in the account would).
+    expect(r.gates.filter((g) => g.status === "fail").map((g) => g.gate)).toEqual(["credentials", "bedrock_policy"]);
   });
 
   it("the probe needs admin (403 for a viewer, nothing audited); an admin's probe is audited", async () => {
@@ -173,6 +175,7 @@ describe("when Organizations cannot be read", () => {
       db: t.db,
       desired: t.services.catalog,
       inventory: createDoctorRepository(t.db.client),
+      facts: createFactsRepository(t.db),
       inventoryScps: inventoryScpsFrom(createFactsRepository(t.db)),
       audit: t.services.audit,
       clock: systemClock,

@@ -1,5 +1,7 @@
 // `bedrock-governor doctor` as a person runs it, against the built-in demo organization.
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GATES } from "../../src/modules/reachability/reachability.types.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
 import { migratedDatabase } from "../helpers/app.js";
 import { runCliSync } from "../helpers/cli.js";
@@ -52,7 +54,7 @@ describe("doctor CLI", () => {
     const r = cli("--account", PAYMENTS, "--region", "us-east-1", "--model", "amazon.nova-pro-v1:0", "--json");
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { verdict: string; gates: { gate: string; status: string }[] };
-    expect(report.gates.map((g) => g.gate)).toEqual(["credentials", "region", "model_access", "org_policy", "iam"]);
+    expect(report.gates.map((g) => g.gate)).toEqual([...GATES]);
     expect(report.gates.find((g) => g.gate === "iam")?.status).toBe("unknown");
     expect(report.verdict).toBe("inconclusive");
   });

@@ -10,6 +10,8 @@ import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document
 import { createDoctorRepository } from "../../src/modules/doctor/doctor.repository.js";
 import { createDoctorService, type DoctorService } from "../../src/modules/doctor/doctor.service.js";
 import type { DoctorGate, DoctorReport, DoctorRequest } from "../../src/modules/doctor/doctor.types.js";
+import { createFactsRepository } from "../../src/modules/reachability/facts.repository.js";
+import { GATES } from "../../src/modules/reachability/reachability.types.js";
 import { parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
@@ -144,6 +146,7 @@ async function doctorFor(s: ReturnType<typeof scenario>): Promise<DoctorService>
     db: t.db,
     desired: t.services.catalog,
     inventory: createDoctorRepository(t.db.client),
+    facts: createFactsRepository(t.db),
     inventoryScps: reconcileFree,
     audit: t.services.audit,
     clock: systemClock,
@@ -162,7 +165,7 @@ const gate = (r: DoctorReport, g: DoctorGate) => {
 
 /** Only `failing` fails; every other gate passes or (when it cannot be judged) is unknown, never fail. */
 function expectOnly(r: DoctorReport, failing: DoctorGate) {
-  expect(r.gates.map((g) => g.gate)).toEqual(["credentials", "region", "model_access", "org_policy", "iam"]);
+  expect(r.gates.map((g) => g.gate)).toEqual([...GATES]);
   expect(r.verdict).toBe("blocked");
   expect(r.blockingGate).toBe(failing);
   const failed = r.gates.filter((g) => g.status === "fail").map((g) => g.gate);
@@ -176,13 +179,7 @@ describe("access doctor: one gate at a time", () => {
   it("everything right: every gate passes, the model is approved, the verdict is ok", async () => {
     const doctor = await doctorFor(scenario());
     const r = await doctor.diagnose(ctx, base);
-    expect(statuses(r), JSON.stringify(r.gates, null, 2)).toEqual({
-      credentials: "pass",
-      region: "pass",
-      model_access: "pass",
-      org_policy: "pass",
-      iam: "pass",
-    });
+    expect(statuses(r), JSON.stringify(r.gates, null, 2)).toEqual(Object.fromEntries(GATES.map((g) => [g, "pass"])));
     expect(r.verdict).toBe("ok");
     expect(r.blockingGate).toBeNull();
     expect(gate(r, "credentials").evidence).toMatchObject({
@@ -208,8 +205,10 @@ describe("access doctor: one gate at a time", () => {
     expect(r.probe).toMatchObject({ status: "skipped", target: NOVA });
     expect(gate(r, "credentials").evidence).toMatchObject({ awsCode: "AccessDenied", operation: "AssumeRole" });
     expect(gate(r, "credentials").fix).toMatch(/trust policy/);
-    // Organizations is read with the hub's credentials: that gate still answers.
-    expect(gate(r, "org_policy").status).toBe("pass");
+    // Organizations is read with the hub's credentials: the Bedrock policy still answers; SCPs
+    // need the account-Region's models and profiles, which cannot be read.
+    expect(gate(r, "bedrock_policy").status).toBe("pass");
+    expect(gate(r, "org_policy").status).toBe("unknown");
     expect(gate(r, "region").status).toBe("unknown");
   });
 
@@ -224,7 +223,7 @@ describe("access doctor: one gate at a time", () => {
     expectOnly(r, "region");
     expect(gate(r, "region").evidence).toMatchObject({ offeredIn: ["us-west-2"], profilesServingRegion: [] });
     expect(gate(r, "region").fix).toMatch(/us-west-2/);
-    expect(gate(r, "model_access").status).toBe("unknown");
+    expect(gate(r, "entitlement").status).toBe("unknown");
   });
 
   it("Region: not offered here but a profile serves this Region → the fix names the profile", async () => {
@@ -245,8 +244,14 @@ describe("access doctor: one gate at a time", () => {
     expectOnly(r, "region");
     expect(gate(r, "region").fix).toContain(`us.${NOVA}`);
     // The later gates evaluate the profile that would serve the call, on its destination.
-    expect(gate(r, "model_access").evidence).toMatchObject({ region: "us-west-2", entitlement: "AVAILABLE" });
-    expect(gate(r, "org_policy").evidence).toMatchObject({
+    expect(r.paths).toEqual([
+      expect.objectContaining({ path: "direct", status: "blocked", gate: "region" }),
+      expect.objectContaining({ path: `us.${NOVA}`, status: "usable", destinations: ["us-west-2"] }),
+    ]);
+    // Asked about the profile, the doctor judges its path: the profile ARN and the model in its destination.
+    const viaProfile = await doctor.diagnose(ctx, { ...base, model: `us.${NOVA}` });
+    expect(viaProfile.verdict).toBe("ok");
+    expect(gate(viaProfile, "org_policy").evidence).toMatchObject({
       resourcesChecked: [
         `arn:aws:bedrock:us-east-1:${APP}:inference-profile/us.${NOVA}`,
         `arn:aws:bedrock:us-west-2::foundation-model/${NOVA}`,
@@ -254,36 +259,36 @@ describe("access doctor: one gate at a time", () => {
     });
   });
 
-  it("model access: the account is not entitled to the model → only the model-access gate fails", async () => {
+  it("entitlement: the account is not entitled to the model → only the entitlement gate fails", async () => {
     const doctor = await doctorFor(
       scenario((s) => {
         (s.accounts[1] as Json).modelAccess = [{ model: NOVA, region: "us-east-1", entitlement: "NOT_AVAILABLE" }];
       }),
     );
     const r = await doctor.diagnose(ctx, base);
-    expectOnly(r, "model_access");
-    expect(gate(r, "model_access").evidence).toMatchObject({
+    expectOnly(r, "entitlement");
+    expect(gate(r, "entitlement").evidence).toMatchObject({
       entitlement: "NOT_AVAILABLE",
       agreement: "AVAILABLE",
       marketplace: false,
     });
   });
 
-  it("model access: no Anthropic use case anywhere → the use-case form is the fix", async () => {
+  it("use case: no Anthropic use case anywhere → the use-case form is the fix", async () => {
     const doctor = await doctorFor(
       scenario((s) => {
         (s.accounts[0] as Json).anthropicUseCase = false;
       }),
     );
     const r = await doctor.diagnose(ctx, { ...base, model: `us.${SONNET}` });
-    expectOnly(r, "model_access");
-    expect(gate(r, "model_access").evidence).toMatchObject({
+    expectOnly(r, "use_case");
+    expect(gate(r, "use_case").evidence).toMatchObject({
       anthropicUseCase: "missing",
       authorization: "NOT_AUTHORIZED",
       marketplace: true,
       principalMarketplaceActions: { allowed: false, denied: ["aws-marketplace:Unsubscribe"] },
     });
-    expect(gate(r, "model_access").fix).toMatch(/use-case form/);
+    expect(gate(r, "use_case").fix).toMatch(/use-case form/);
   });
 
   it("organization policy: an SCP denies the model → only that gate fails, the statement is quoted", async () => {

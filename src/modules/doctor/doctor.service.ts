@@ -13,10 +13,12 @@ import type { Clock } from "../../lib/clock.js";
 import type { ScpLevel } from "../../lib/policy-evaluator.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
+import type { FactsRepository } from "../reachability/facts.repository.js";
+import { pathName } from "../reachability/reachability.types.js";
 import type { DoctorRepository } from "./doctor.repository.js";
 import {
   type AccessRequestsPort,
-  DOCTOR_GATES,
+  CLASSIFIED_GATES,
   type DoctorGate,
   type DoctorReport,
   type DoctorRequest,
@@ -24,13 +26,15 @@ import {
   type ErrorDiagnosis,
   GATE_TITLES,
   type GateResult,
+  type LiveReading,
   type ProbeResult,
   type Verdict,
 } from "./doctor.types.js";
+import { gateResults, judgeLive, requestedPath, simulationsOf } from "./engine-verdict.js";
 import { classifyError } from "./error-classifier.js";
 import { checkCredentials } from "./gates/credentials.gate.js";
 import { checkGovernance } from "./gates/governance.js";
-import { checkIam } from "./gates/iam.gate.js";
+import { iamEvidence } from "./gates/iam.gate.js";
 import { checkModelAccess } from "./gates/model-access.gate.js";
 import {
   evaluateOrgPolicies,
@@ -38,8 +42,9 @@ import {
   type OrgPolicies,
   orgPoliciesFromInventory,
 } from "./gates/org-policy.gate.js";
-import { checkRegion, parseModelInput, providerOfModelId, type RegionOutcome } from "./gates/region.gate.js";
+import { checkRegion, parseModelInput, providerOfModelId } from "./gates/region.gate.js";
 import { accountOfArn, type InvocationTarget, invocationChecks, principalRoleArn } from "./invocation.js";
+import { readLiveFacts } from "./live-facts.js";
 
 const PROBE_PROMPT = "Reply with one word: ok";
 
@@ -55,6 +60,8 @@ export interface DoctorDeps {
   db: Database;
   desired: DesiredStateSource;
   inventory: DoctorRepository;
+  /** The stored inventory the engine judges (the doctor overlays its live reads). */
+  facts: FactsRepository;
   /**
    * The SCP levels of an account as last synced (fallback when Organizations cannot be read);
    * undefined when the inventory does not know the account or its policies.
@@ -67,14 +74,6 @@ export interface DoctorDeps {
   /** Regions where to look for a model the calling Region does not offer. */
   regions: readonly string[];
 }
-
-const skipped = (gate: DoctorGate, why: string): GateResult => ({
-  gate,
-  status: "unknown",
-  summary: `Not checked: ${why}.`,
-  evidence: {},
-  fix: null,
-});
 
 function validate(req: DoctorRequest): void {
   const problems: { field: string; message: string }[] = [];
@@ -95,9 +94,11 @@ function validate(req: DoctorRequest): void {
 function assess(error: string, gates: GateResult[]): ErrorAssessment {
   const d = classifyError(error);
   const failing = gates.filter((g) => g.status === "fail").map((g) => g.gate);
-  const liveOf = (DOCTOR_GATES as readonly string[]).includes(d.gate)
-    ? gates.find((g) => g.gate === d.gate)
-    : undefined;
+  const candidates = CLASSIFIED_GATES[d.gate] ?? [];
+  const liveOf =
+    gates.find((g) => candidates.includes(g.gate) && g.status === "fail") ??
+    gates.find((g) => candidates.includes(g.gate) && g.status === "pass" && candidates.length === 1) ??
+    gates.find((g) => candidates.includes(g.gate));
   if (liveOf?.status === "fail")
     return { ...d, live: "confirmed", liveNote: `The live ${GATE_TITLES[liveOf.gate]} check fails too.` };
   if (failing.length > 0) {
@@ -203,15 +204,16 @@ export function createDoctorService(deps: DoctorDeps) {
         checkCredentials(apis, accountId, roleArn),
         orgPolicies(accountId),
       ]);
-      const gates: GateResult[] = [credentials.result];
+      const credentialsOk = credentials.result.status === "pass";
       const callerArn = principalArn ?? roleArn;
-      let region$: RegionOutcome | undefined;
-      let target: InvocationTarget;
-      let provider: string;
-
-      if (credentials.result.status === "pass") {
+      const wanted = parseModelInput(req.model);
+      // Live evidence first (what is offered where, availability, SCP statements)…
+      const live = new Map<string, LiveReading>([["credentials", credentials.result]]);
+      let target: InvocationTarget = { kind: "model", modelId: wanted.id };
+      let provider = providerOfModelId(wanted.id);
+      if (credentialsOk) {
         const otherRegions = [...deps.regions, ...(await deps.inventory.accountRegions(accountId))];
-        region$ = await checkRegion({
+        const region$ = await checkRegion({
           apis,
           accountId,
           region,
@@ -225,49 +227,62 @@ export function createDoctorService(deps: DoctorDeps) {
           region$.offeredHere || target.kind !== "profile" || target.global
             ? region
             : (target.destinations[0] ?? region);
-        const checks = invocationChecks(target, region, { arn: callerArn, account: accountId });
-        const [modelAccess, iam] = await Promise.all([
-          checkModelAccess({
+        live.set("region", region$.result);
+        live.set(
+          "model_access",
+          await checkModelAccess({
             apis,
             region: availabilityRegion,
             modelId: target.modelId,
             provider,
             ...(principalArn !== undefined ? { principalArn } : {}),
           }),
-          checkIam({ apis, principalArn, checks }),
-        ]);
-        gates.push(
-          region$.result,
-          modelAccess,
+        );
+      }
+      if (credentialsOk || !(wanted.profileArn !== undefined || isProfileId(wanted.id)))
+        live.set(
+          "org_policy",
           evaluateOrgPolicies({
             policies: org.policies,
             ...(org.error ? { loadError: org.error } : {}),
             accountId,
-            checks,
+            checks: invocationChecks(target, region, { arn: callerArn, account: accountId }),
           }),
-          iam,
         );
-      } else {
-        // Organizations is read with the hub's credentials, so that gate still answers for a direct model id.
-        const wanted = parseModelInput(req.model);
-        target = { kind: "model", modelId: wanted.id };
-        provider = providerOfModelId(wanted.id);
-        const why = "the service has no working credentials in the account";
-        const looksLikeProfile = wanted.profileArn !== undefined || isProfileId(wanted.id);
-        gates.push(
-          skipped("region", why),
-          skipped("model_access", why),
-          looksLikeProfile
-            ? skipped("org_policy", `${why} (an inference profile's destinations are read in the account)`)
-            : evaluateOrgPolicies({
-                policies: org.policies,
-                ...(org.error ? { loadError: org.error } : {}),
-                accountId,
-                checks: invocationChecks(target, region, { arn: callerArn, account: accountId }),
-              }),
-          skipped("iam", why),
-        );
-      }
+      // …then the engine decides, on the stored facts overlaid with the live ones.
+      const facts = await readLiveFacts(
+        { aws: deps.aws, facts: deps.facts },
+        { accountId, region, org: org.policies, credentialsOk },
+      );
+      const outcome = await judgeLive({
+        apis,
+        facts: facts.facts,
+        region,
+        modelId: target.modelId,
+        principalArn,
+        direct: !(target.kind === "profile" && wanted.id === target.profileId),
+        now,
+      });
+      const path = requestedPath(
+        outcome.verdict,
+        target.kind === "profile" && wanted.id === target.profileId ? target.profileId : undefined,
+      );
+      const simulations = simulationsOf(
+        path,
+        { accountId, region, modelId: target.modelId, ...(principalArn ? { principalArn } : {}) },
+        outcome.simulations,
+      );
+      live.set("iam", iamEvidence(principalArn, { ...outcome, simulations }));
+      const gates = gateResults(path, live);
+      if (!credentialsOk) gates[0] = credentials.result;
+      const paths = outcome.verdict.paths.map((p) => ({
+        path: pathName(p.path),
+        kind: p.path.kind,
+        status: p.status,
+        gate: p.gate,
+        reason: p.reason,
+        destinations: p.path.destinations,
+      }));
 
       const lineage = org.policies?.lineage ?? (await deps.inventory.lineage(accountId));
       const governance = await checkGovernance({
@@ -285,7 +300,7 @@ export function createDoctorService(deps: DoctorDeps) {
       const probeResult: ProbeResult | null =
         req.probe !== true
           ? null
-          : credentials.result.status === "pass"
+          : credentialsOk
             ? await probe(ctx, req, probeTarget)
             : {
                 status: "skipped",
@@ -302,6 +317,7 @@ export function createDoctorService(deps: DoctorDeps) {
         verdict,
         blockingGate,
         gates,
+        paths,
         governance,
         error: req.errorText !== undefined && req.errorText.trim() !== "" ? assess(req.errorText, gates) : null,
         probe: probeResult,

@@ -1,21 +1,48 @@
 // Domain types of the access doctor: the gates a Bedrock call passes, in the order AWS applies
 // them, and the report that explains which one stops a principal.
 import type { AwsGate } from "../../aws/errors.js";
+import { GATES, type Gate } from "../reachability/reachability.types.js";
 
-/** The five independent gates, in the order they are checked. */
-export const DOCTOR_GATES = ["credentials", "region", "model_access", "org_policy", "iam"] as const;
-export type DoctorGate = (typeof DOCTOR_GATES)[number];
+/** The gates a call passes: the reachability engine's, in its order (the doctor adds live reads). */
+export const DOCTOR_GATES = GATES;
+export type DoctorGate = Gate;
 
 export const GATE_STATUSES = ["pass", "fail", "unknown"] as const;
 export type GateStatus = (typeof GATE_STATUSES)[number];
 
 export const GATE_TITLES: Record<DoctorGate, string> = {
   credentials: "Credentials",
+  bedrock_policy: "Bedrock policy",
   region: "Region",
-  model_access: "Model access",
   org_policy: "Organization policy",
   iam: "IAM",
+  lifecycle: "Lifecycle",
+  data_retention: "Data retention",
+  entitlement: "Entitlement",
+  use_case: "Use case",
+  marketplace: "Marketplace",
 };
+
+/** The classifier's gate names (AWS error families) → the engine gates they can come from. */
+export const CLASSIFIED_GATES: Partial<Record<string, readonly DoctorGate[]>> = {
+  credentials: ["credentials"],
+  region: ["region"],
+  model_access: ["lifecycle", "data_retention", "entitlement", "use_case", "marketplace"],
+  org_policy: ["org_policy", "bedrock_policy"],
+  iam: ["iam"],
+};
+
+/** One call path and the engine's verdict on it (the report's `gates` detail the requested one). */
+export interface PathSummary {
+  /** `direct`, the profile id, `mantle`, `claude_platform`. */
+  path: string;
+  kind: string;
+  status: "usable" | "blocked" | "unknown";
+  gate: DoctorGate | null;
+  reason: string;
+  /** Where the inference runs (`*`: any Region). */
+  destinations: readonly string[];
+}
 
 export interface GateResult {
   gate: DoctorGate;
@@ -26,6 +53,11 @@ export interface GateResult {
   evidence: Record<string, unknown>;
   /** What to do, in plain words; null when the gate passes. */
   fix: string | null;
+}
+
+/** What one of the doctor's live readers saw (`model_access` covers the availability-based gates). */
+export interface LiveReading extends Omit<GateResult, "gate"> {
+  gate: DoctorGate | "model_access";
 }
 
 /** A gate the classifier can name: the doctor's gates plus what is not a gate (quota, bad request…). */
@@ -97,6 +129,8 @@ export interface DoctorReport {
   verdict: Verdict;
   blockingGate: DoctorGate | null;
   gates: GateResult[];
+  /** Every path the model can be called through from the Region, judged by the engine. */
+  paths: PathSummary[];
   governance: GovernanceResult;
   error: ErrorAssessment | null;
   probe: ProbeResult | null;

@@ -63,6 +63,7 @@ export function pathsFor(
   rf: RegionFacts,
   modelId: string,
   model: ModelFacts | undefined,
+  opts: { direct?: boolean } = {},
 ): CallPath[] {
   const out: CallPath[] = [];
   const profiles = [...rf.profiles.values()]
@@ -71,7 +72,8 @@ export function pathsFor(
   const onDemand = model?.inferenceTypes.includes("ON_DEMAND") === true;
   // The direct path is listed when the model is on demand here, or when nothing else reaches it
   // (so the verdict can say why: not offered, Provisioned only, profile only).
-  if (onDemand || profiles.length === 0) out.push({ kind: "direct", destinations: [rf.region] });
+  // `direct`: a caller asks about the direct call itself (the doctor given a model id).
+  if (onDemand || profiles.length === 0 || opts.direct) out.push({ kind: "direct", destinations: [rf.region] });
   for (const p of profiles)
     out.push(
       p.isGlobal
@@ -115,7 +117,14 @@ interface LevelsInfo {
 const ACCOUNT_FIELD = /^(arn:[^:]*:[^:]*:[^:]*:)(\d{12})(:)/;
 
 export interface ReachabilityEngine {
-  evaluate(account: AccountFacts, region: string, modelId: string, principal: PrincipalClass): ModelVerdict;
+  /** `direct`: judge the direct call even where only profiles serve the model. */
+  evaluate(
+    account: AccountFacts,
+    region: string,
+    modelId: string,
+    principal: PrincipalClass,
+    opts?: { direct?: boolean },
+  ): ModelVerdict;
   /** Every model the account-Region lists (on-demand or not), judged for `principal`. */
   evaluateRegion(account: AccountFacts, region: string, principal: PrincipalClass): ModelVerdict[];
   /** SCP evaluation with the engine's memo (shared by accounts with the same policies). */
@@ -205,11 +214,17 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
     return { path: input.path, status: "usable", gate: null, reason: "every gate passes", checks };
   }
 
-  function evaluate(account: AccountFacts, region: string, modelId: string, principal: PrincipalClass): ModelVerdict {
+  function evaluate(
+    account: AccountFacts,
+    region: string,
+    modelId: string,
+    principal: PrincipalClass,
+    which: { direct?: boolean } = {},
+  ): ModelVerdict {
     const rf = account.regions.get(region) ?? unreadRegion(region);
     const model = rf.models.get(modelId);
     const traits = modelTraits(modelId, model?.provider ?? "");
-    const paths = pathsFor(account, rf, modelId, model).map((path) =>
+    const paths = pathsFor(account, rf, modelId, model, which).map((path) =>
       judge({ account, regionFacts: rf, model, modelId, traits, path, principal, now: opts.now }),
     );
     const status: PathStatus = paths.some((p) => p.status === "usable")

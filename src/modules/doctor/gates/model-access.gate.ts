@@ -4,7 +4,7 @@
 // the gate only on values that Bedrock refuses invocations for.
 import type { AccountApis } from "../../../aws/aws-access.js";
 import { AwsGateError } from "../../../aws/errors.js";
-import type { GateResult } from "../doctor.types.js";
+import type { LiveReading } from "../doctor.types.js";
 
 /** Providers without an AWS Marketplace product (aws-facts): only IAM/SCP can block them. */
 const FIRST_PARTY = new Set(["amazon", "deepseek", "mistral", "meta", "qwen", "openai"]);
@@ -24,7 +24,7 @@ export async function checkModelAccess(input: {
   modelId: string;
   provider: string;
   principalArn?: string;
-}): Promise<GateResult> {
+}): Promise<LiveReading> {
   const { apis, region, modelId, provider } = input;
   const bedrock = apis.bedrock(region);
   let availability: Awaited<ReturnType<typeof bedrock.getFoundationModelAvailability>>;

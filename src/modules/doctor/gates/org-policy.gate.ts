@@ -25,7 +25,14 @@ export interface OrgPolicies {
   levels: readonly ScpLevel[];
   names: Map<string, string>;
   /** Bedrock org policies on the path, with the guardrails they enforce per Region. */
-  bedrockPolicies: { id: string; name: string; targetId: string; guardrails: Record<string, string[]> }[];
+  bedrockPolicies: {
+    id: string;
+    name: string;
+    targetId: string;
+    guardrails: Record<string, string[]>;
+    /** The policy document as Organizations returns it (absent when read from the inventory). */
+    content?: string;
+  }[];
 }
 
 /**
@@ -76,7 +83,13 @@ export async function loadOrgPolicies(aws: AwsAccess, accountId: string): Promis
     for (const b of bedrock) {
       if (!b.Id) continue;
       const content = (await org.describePolicy(b.Id))?.Content;
-      bedrockPolicies.push({ id: b.Id, name: b.Name ?? b.Id, targetId, guardrails: bedrockPolicyGuardrails(content) });
+      bedrockPolicies.push({
+        id: b.Id,
+        name: b.Name ?? b.Id,
+        targetId,
+        guardrails: bedrockPolicyGuardrails(content),
+        ...(content !== undefined ? { content } : {}),
+      });
     }
     const policies: NamedPolicy[] = [];
     for (const summary of scps) {
