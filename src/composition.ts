@@ -29,6 +29,8 @@ import { createAccountRegionRepository } from "./modules/inventory/account-regio
 import { createAccountRegionReader } from "./modules/inventory/account-region-sync.service.js";
 import { createChangeHistoryRepository } from "./modules/inventory/change-history.repository.js";
 import { createDiscoveryService } from "./modules/inventory/discovery.service.js";
+import { createFactsReader } from "./modules/inventory/facts-reader.service.js";
+import { createInventoryFactsRepository } from "./modules/inventory/inventory-facts.repository.js";
 import { createInventoryQueryRepository } from "./modules/inventory/inventory-query.repository.js";
 import { createInventoryQueryService } from "./modules/inventory/inventory-query.service.js";
 import { createInventoryStateService } from "./modules/inventory/inventory-state.service.js";
@@ -245,11 +247,12 @@ export function createServices(deps: ServiceDeps) {
         db: deps.db,
         org,
         accountRegions,
+        facts: createInventoryFactsRepository(deps.db),
         runs: syncRuns,
         history: createChangeHistoryRepository(deps.db),
       }),
       discovery: createDiscoveryService({ aws: deps.aws }),
-      reader: createAccountRegionReader({ aws: deps.aws }),
+      reader: createAccountRegionReader({ aws: deps.aws, facts: createFactsReader() }),
       queue: deps.queue,
       clock,
       log: deps.log.child({ component: "sync" }),

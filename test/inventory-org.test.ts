@@ -6,6 +6,7 @@ import { createDatabase } from "../src/db/prisma.js";
 import { createAccountRegionRepository } from "../src/modules/inventory/account-region.repository.js";
 import { createChangeHistoryRepository } from "../src/modules/inventory/change-history.repository.js";
 import type { OrgSnapshot } from "../src/modules/inventory/inventory.types.js";
+import { createInventoryFactsRepository } from "../src/modules/inventory/inventory-facts.repository.js";
 import { createInventoryStateService } from "../src/modules/inventory/inventory-state.service.js";
 import { createOrgRepository } from "../src/modules/inventory/org.repository.js";
 import { createSyncRunRepository } from "../src/modules/inventory/sync-run.repository.js";
@@ -68,6 +69,7 @@ beforeAll(async () => {
     db: database,
     org,
     accountRegions: createAccountRegionRepository(database),
+    facts: createInventoryFactsRepository(database),
     runs: createSyncRunRepository(database),
     history: createChangeHistoryRepository(database),
   });

@@ -3,8 +3,10 @@
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { bedrockApi } from "./api/bedrock.js";
+import { bedrockMantleApi } from "./api/bedrock-mantle.js";
 import { cloudTrailApi } from "./api/cloudtrail.js";
 import { iamApi } from "./api/iam.js";
+import { licenseManagerApi } from "./api/license-manager.js";
 import { organizationsApi } from "./api/organizations.js";
 import { runtimeApi } from "./api/runtime.js";
 import { s3Api } from "./api/s3.js";
@@ -12,6 +14,10 @@ import { stsApi } from "./api/sts.js";
 import { type ClientSettings, createClientFactory } from "./clients.js";
 import { type CredentialBroker, createCredentialBroker, type RoleChainConfig } from "./credentials.js";
 import { createRateLimiter } from "./rate-limiter.js";
+import { createSignedHttp } from "./signed-http.js";
+
+/** Managed Entitlements for Bedrock live in License Manager in us-east-1 only. */
+const LICENSE_MANAGER_REGION = "us-east-1";
 
 export type AwsTarget = "aws" | "sandbox";
 
@@ -27,6 +33,7 @@ export interface AwsAccessSettings {
 export function createAwsAccess(settings: AwsAccessSettings) {
   const limiter = createRateLimiter();
   const clients = createClientFactory(settings.clients, limiter);
+  const signedHttp = createSignedHttp(settings.clients, limiter);
   const home = settings.clients.homeRegion;
   const fixed = settings.baseCredentials;
   const base: AwsCredentialIdentityProvider = fixed ? async () => fixed : fromNodeProviderChain();
@@ -55,6 +62,18 @@ export function createAwsAccess(settings: AwsAccessSettings) {
           cloudTrailApi(clients.get("cloudtrail", scope(region), creds), accountId, region),
         s3: (region = home) => s3Api(clients.get("s3", scope(region), creds), accountId, region),
         iam: () => iamApi(clients.get("iam", scope(home), creds), accountId),
+        licenseManager: () =>
+          licenseManagerApi(
+            clients.get("license-manager", scope(LICENSE_MANAGER_REGION), creds),
+            accountId,
+            LICENSE_MANAGER_REGION,
+          ),
+        mantle: (region: string) =>
+          bedrockMantleApi(
+            signedHttp.client("bedrock-mantle", scope(region), creds, `bedrock-mantle.${region}.api.aws`),
+            accountId,
+            region,
+          ),
       };
     },
     close: () => clients.destroy(),

@@ -5,6 +5,7 @@ import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { LicenseManagerClient } from "@aws-sdk/client-license-manager";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -24,7 +25,15 @@ export interface ClientSettings {
   maxClients?: number;
 }
 
-type ServiceName = "organizations" | "sts" | "bedrock" | "bedrock-runtime" | "cloudtrail" | "s3" | "iam";
+type ServiceName =
+  | "organizations"
+  | "sts"
+  | "bedrock"
+  | "bedrock-runtime"
+  | "cloudtrail"
+  | "s3"
+  | "iam"
+  | "license-manager";
 
 interface Constructors {
   organizations: typeof OrganizationsClient;
@@ -34,6 +43,7 @@ interface Constructors {
   cloudtrail: typeof CloudTrailClient;
   s3: typeof S3Client;
   iam: typeof IAMClient;
+  "license-manager": typeof LicenseManagerClient;
 }
 
 const CONSTRUCTORS: Constructors = {
@@ -44,6 +54,7 @@ const CONSTRUCTORS: Constructors = {
   cloudtrail: CloudTrailClient,
   s3: S3Client,
   iam: IAMClient,
+  "license-manager": LicenseManagerClient,
 };
 
 type ClientOf<S extends ServiceName> = InstanceType<Constructors[S]>;

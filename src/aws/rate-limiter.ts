@@ -69,6 +69,13 @@ export const DEFAULT_RATES: RateTable = new Map([
   ["sts:*", 50],
   ["organizations:*", 5], // unpublished; throttling reported above a few per second
   ["bedrock:*", 10], // control-plane quotas unpublished
+  // Read once per account-Region per sync; AWS publishes no rate for these: conservative.
+  ["bedrock:GetAccountDataRetention", 5],
+  ["bedrock-mantle:*", 5], // unpublished
+  // Managed Entitlements read in us-east-1 once per account; License Manager publishes no API rate.
+  ["license-manager:*", 5],
+  // IAM's control plane is throttled per account with no published per-API rate.
+  ["iam:ListServiceSpecificCredentials", 5],
   ["*", 20],
 ]);
 

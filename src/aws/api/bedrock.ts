@@ -3,6 +3,7 @@ import {
   CreateFoundationModelAgreementCommand,
   DeleteFoundationModelAgreementCommand,
   type FoundationModelSummary,
+  GetAccountDataRetentionCommand,
   GetFoundationModelAvailabilityCommand,
   type GetFoundationModelAvailabilityResponse,
   GetModelInvocationLoggingConfigurationCommand,
@@ -85,6 +86,12 @@ export function bedrockApi(client: BedrockClient, account: string, region: strin
           void (await client.send(
             new PutUseCaseForModelAccessCommand({ formData: Buffer.from(JSON.stringify(form), "utf8") }),
           )),
+      ),
+    /** The account's data-retention mode in this Region (`default`, `none`, `provider_data_share`, …). */
+    getAccountDataRetention: () =>
+      call(
+        ctx("GetAccountDataRetention"),
+        async () => (await client.send(new GetAccountDataRetentionCommand({}))).mode as string | undefined,
       ),
     listInferenceProfiles: (type?: InferenceProfileType) =>
       collect(

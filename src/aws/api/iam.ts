@@ -2,11 +2,13 @@ import {
   type ContextEntry,
   type EvaluationResult,
   type IAMClient,
+  ListServiceSpecificCredentialsCommand,
   paginateSimulatePrincipalPolicy,
+  type ServiceSpecificCredentialMetadata,
 } from "@aws-sdk/client-iam";
-import { collect } from "./call.js";
+import { call, collect } from "./call.js";
 
-export type { ContextEntry, EvaluationResult };
+export type { ContextEntry, EvaluationResult, ServiceSpecificCredentialMetadata };
 
 export function iamApi(client: IAMClient, account: string) {
   return {
@@ -30,6 +32,27 @@ export function iamApi(client: IAMClient, account: string) {
         ),
         (p) => p.EvaluationResults,
       ),
+    /**
+     * Service-specific credentials of every IAM user of the account for one service (`AllUsers`),
+     * e.g. `bedrock.amazonaws.com`: the long-term Amazon Bedrock API keys.
+     */
+    listServiceSpecificCredentials: (serviceName: string) =>
+      call({ service: "iam", operation: "ListServiceSpecificCredentials", account }, async () => {
+        const out: ServiceSpecificCredentialMetadata[] = [];
+        let marker: string | undefined;
+        do {
+          const page = await client.send(
+            new ListServiceSpecificCredentialsCommand({
+              ServiceName: serviceName,
+              AllUsers: true,
+              ...(marker ? { Marker: marker } : {}),
+            }),
+          );
+          out.push(...(page.ServiceSpecificCredentials ?? []));
+          marker = page.IsTruncated ? page.Marker : undefined;
+        } while (marker);
+        return out;
+      }),
   };
 }
 

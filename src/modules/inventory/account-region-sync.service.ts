@@ -1,7 +1,11 @@
 // Reads one account-Region from AWS: models offered with their access evidence, inference
-// profiles, invocation logging, enforced guardrails (and, once per account, the Anthropic use case).
+// profiles, invocation logging, enforced guardrails, the facts the reachability gates need (and,
+// once per account, the Anthropic use case and the account-level facts).
 import pLimit from "p-limit";
+import type { GetFoundationModelAvailabilityResponse } from "../../aws/api/bedrock.js";
 import type { AwsAccess } from "../../aws/aws-access.js";
+import type { AwsGateError } from "../../aws/errors.js";
+import type { FactsReader } from "./facts-reader.service.js";
 import type { AccountRegionSnapshot, InferenceProfileRow, ModelAccessRow } from "./inventory.types.js";
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
@@ -17,10 +21,20 @@ function regionOfArn(arn: string): string | null {
   return region ? region : null;
 }
 
-export function createAccountRegionReader(deps: { aws: AwsAccess }) {
+/**
+ * A per-model availability failure that concerns the model only: not-found is "no evidence",
+ * throttling is retried by the job as any throttled call, and credential trouble is the account's.
+ */
+function modelOnly(err: unknown): err is AwsGateError {
+  const gate = (err as { gate?: string }).gate;
+  return gate !== undefined && gate !== "not_found" && gate !== "throttling" && gate !== "credentials";
+}
+
+export function createAccountRegionReader(deps: { aws: AwsAccess; facts: FactsReader }) {
   return {
     async read(accountId: string, region: string, opts: { accountLevel: boolean }): Promise<AccountRegionSnapshot> {
-      const bedrock = deps.aws.account(accountId).bedrock(region);
+      const apis = deps.aws.account(accountId);
+      const bedrock = apis.bedrock(region);
       const summaries = await bedrock.listFoundationModels();
       // A few calls in flight per account-Region are enough to fill its quota; queuing all of them
       // at once would hold hundreds of pending SDK requests per job in memory.
@@ -29,11 +43,14 @@ export function createAccountRegionReader(deps: { aws: AwsAccess }) {
         summaries.map((m) =>
           limit(async (): Promise<ModelAccessRow> => {
             const modelId = m.modelId as string;
-            let availability: Awaited<ReturnType<typeof bedrock.getFoundationModelAvailability>> | undefined;
+            let availability: GetFoundationModelAvailabilityResponse | undefined;
+            let availabilityError: string | null = null;
             try {
               availability = await bedrock.getFoundationModelAvailability(modelId);
             } catch (err) {
-              if ((err as { gate?: string }).gate !== "not_found") throw err;
+              // Another model's answer stays good: only this model's evidence is unknown.
+              if (modelOnly(err)) availabilityError = err.message.slice(0, 1024);
+              else if ((err as { gate?: string }).gate !== "not_found") throw err;
             }
             const agreement = availability?.agreementAvailability?.status ?? null;
             // Offers matter only where an agreement is still needed.
@@ -45,6 +62,7 @@ export function createAccountRegionReader(deps: { aws: AwsAccess }) {
               provider: m.providerName ?? modelId.split(".")[0] ?? "unknown",
               lifecycleStatus: m.modelLifecycle?.status ?? null,
               legacyTime: iso(m.modelLifecycle?.legacyTime),
+              publicExtendedAccessTime: iso(m.modelLifecycle?.publicExtendedAccessTime),
               endOfLifeTime: iso(m.modelLifecycle?.endOfLifeTime),
               inferenceTypes: [...(m.inferenceTypesSupported ?? [])].sort(),
               inputModalities: [...(m.inputModalities ?? [])].sort(),
@@ -55,15 +73,22 @@ export function createAccountRegionReader(deps: { aws: AwsAccess }) {
               entitlementAvailability: availability?.entitlementAvailability ?? null,
               regionAvailability: availability?.regionAvailability ?? null,
               offerCount,
+              availabilityError,
             };
           }),
         ),
       );
-      const [profiles, logging, guardrails, useCase] = await Promise.all([
+      const listed = summaries.map((m) => ({
+        modelId: m.modelId as string,
+        provider: m.providerName ?? (m.modelId as string).split(".")[0] ?? "",
+      }));
+      const [profiles, logging, guardrails, useCase, regionFacts, accountFacts] = await Promise.all([
         bedrock.listInferenceProfiles("SYSTEM_DEFINED"),
         bedrock.getModelInvocationLoggingConfiguration(),
         bedrock.listEnforcedGuardrailsConfiguration(),
         opts.accountLevel ? bedrock.getUseCaseForModelAccess() : Promise.resolve(undefined),
+        deps.facts.readRegion(apis, region),
+        opts.accountLevel ? deps.facts.readAccount(apis, listed) : Promise.resolve([]),
       ]);
       const profileRows = profiles.map((p): InferenceProfileRow => {
         const arns = (p.models ?? []).map((x) => x.modelArn ?? "").filter(Boolean);
@@ -90,6 +115,7 @@ export function createAccountRegionReader(deps: { aws: AwsAccess }) {
           guardrails: guardrails as unknown as Record<string, unknown>[],
         },
         ...(opts.accountLevel ? { useCaseSubmitted: useCase !== undefined } : {}),
+        facts: [...regionFacts, ...accountFacts],
       };
     },
   };

@@ -21,6 +21,7 @@ export interface ModelRowDb {
   provider: string;
   lifecycle_status: string | null;
   legacy_time: Date | null;
+  public_extended_access_time: Date | null;
   end_of_life_time: Date | null;
   inference_types: string[];
   input_modalities: string[];
@@ -31,6 +32,7 @@ export interface ModelRowDb {
   entitlement_availability: string | null;
   region_availability: string | null;
   offer_count: number | null;
+  availability_error: string | null;
 }
 
 export function modelFromDb(r: ModelRowDb): ModelAccessRow {
@@ -40,6 +42,7 @@ export function modelFromDb(r: ModelRowDb): ModelAccessRow {
     provider: r.provider,
     lifecycleStatus: r.lifecycle_status,
     legacyTime: iso(r.legacy_time),
+    publicExtendedAccessTime: iso(r.public_extended_access_time),
     endOfLifeTime: iso(r.end_of_life_time),
     inferenceTypes: r.inference_types,
     inputModalities: r.input_modalities,
@@ -50,6 +53,7 @@ export function modelFromDb(r: ModelRowDb): ModelAccessRow {
     entitlementAvailability: r.entitlement_availability,
     regionAvailability: r.region_availability,
     offerCount: r.offer_count,
+    availabilityError: r.availability_error,
   };
 }
 
@@ -120,24 +124,28 @@ export function createAccountRegionRepository(db: Database) {
       if (rows.length === 0) return;
       await (tx ?? db.client).$executeRaw`
         INSERT INTO model_access (account_id, region, model_id, model_name, provider, lifecycle_status, legacy_time,
-          end_of_life_time, inference_types, input_modalities, output_modalities, agreement_status, agreement_error,
-          authorization_status, entitlement_availability, region_availability, offer_count)
+          public_extended_access_time, end_of_life_time, inference_types, input_modalities, output_modalities,
+          agreement_status, agreement_error, authorization_status, entitlement_availability, region_availability,
+          offer_count, availability_error)
         SELECT ${accountId}, ${region}, m."modelId", m."modelName", m.provider, m."lifecycleStatus", m."legacyTime",
-          m."endOfLifeTime", m."inferenceTypes", m."inputModalities", m."outputModalities", m."agreementStatus",
-          m."agreementError", m."authorizationStatus", m."entitlementAvailability", m."regionAvailability", m."offerCount"
+          m."publicExtendedAccessTime", m."endOfLifeTime", m."inferenceTypes", m."inputModalities",
+          m."outputModalities", m."agreementStatus", m."agreementError", m."authorizationStatus",
+          m."entitlementAvailability", m."regionAvailability", m."offerCount", m."availabilityError"
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS m("modelId" text, "modelName" text,
-          provider text, "lifecycleStatus" text, "legacyTime" timestamptz, "endOfLifeTime" timestamptz,
-          "inferenceTypes" text[], "inputModalities" text[], "outputModalities" text[], "agreementStatus" text,
-          "agreementError" text, "authorizationStatus" text, "entitlementAvailability" text,
-          "regionAvailability" text, "offerCount" int)
+          provider text, "lifecycleStatus" text, "legacyTime" timestamptz, "publicExtendedAccessTime" timestamptz,
+          "endOfLifeTime" timestamptz, "inferenceTypes" text[], "inputModalities" text[], "outputModalities" text[],
+          "agreementStatus" text, "agreementError" text, "authorizationStatus" text, "entitlementAvailability" text,
+          "regionAvailability" text, "offerCount" int, "availabilityError" text)
         ON CONFLICT (account_id, region, model_id) DO UPDATE SET
           model_name = EXCLUDED.model_name, provider = EXCLUDED.provider, lifecycle_status = EXCLUDED.lifecycle_status,
-          legacy_time = EXCLUDED.legacy_time, end_of_life_time = EXCLUDED.end_of_life_time,
+          legacy_time = EXCLUDED.legacy_time, public_extended_access_time = EXCLUDED.public_extended_access_time,
+          end_of_life_time = EXCLUDED.end_of_life_time,
           inference_types = EXCLUDED.inference_types, input_modalities = EXCLUDED.input_modalities,
           output_modalities = EXCLUDED.output_modalities, agreement_status = EXCLUDED.agreement_status,
           agreement_error = EXCLUDED.agreement_error, authorization_status = EXCLUDED.authorization_status,
           entitlement_availability = EXCLUDED.entitlement_availability,
-          region_availability = EXCLUDED.region_availability, offer_count = EXCLUDED.offer_count`;
+          region_availability = EXCLUDED.region_availability, offer_count = EXCLUDED.offer_count,
+          availability_error = EXCLUDED.availability_error`;
     },
 
     async deleteModels(accountId: string, region: string, modelIds: readonly string[], tx?: Tx): Promise<void> {

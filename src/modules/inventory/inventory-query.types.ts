@@ -92,7 +92,8 @@ export interface AccountFilter {
   q?: string;
 }
 
-export interface ModelMatrixRow extends ModelAccessRow {
+/** The matrix row (the stored lifecycle price date and availability error are not part of it yet). */
+export interface ModelMatrixRow extends Omit<ModelAccessRow, "publicExtendedAccessTime" | "availabilityError"> {
   profiles: string[];
   access: ModelAccessState;
 }

@@ -7,6 +7,7 @@ import type { AccountRegionRepository } from "./account-region.repository.js";
 import type { ChangeHistoryRepository } from "./change-history.repository.js";
 import type { AccountRegionSnapshot, JobOutcome, OrgSnapshot } from "./inventory.types.js";
 import { diffAccountRegion, diffOrganization } from "./inventory-diff.js";
+import type { InventoryFactsRepository } from "./inventory-facts.repository.js";
 import type { OrgRepository } from "./org.repository.js";
 import type { SyncRunRepository } from "./sync-run.repository.js";
 
@@ -14,10 +15,11 @@ export function createInventoryStateService(deps: {
   db: Database;
   org: OrgRepository;
   accountRegions: AccountRegionRepository;
+  facts: InventoryFactsRepository;
   runs: SyncRunRepository;
   history: ChangeHistoryRepository;
 }) {
-  const { db, org, accountRegions, runs, history } = deps;
+  const { db, org, accountRegions, facts, runs, history } = deps;
   return {
     /** Applies a discovery; returns the accounts seen for the first time (or back after leaving). */
     async applyOrganization(input: {
@@ -66,6 +68,7 @@ export function createInventoryStateService(deps: {
           await accountRegions.markSynced({ accountId, region, runId, snapshot, at }, tx);
           if (snapshot.useCaseSubmitted !== undefined)
             await accountRegions.setUseCase(accountId, snapshot.useCaseSubmitted, at, tx);
+          await facts.upsert(accountId, snapshot.facts, at, tx);
           await history.insert(runId, at, diff.changes, tx);
           await runs.finishJobs({ accountId, region, ok: true }, at, tx);
           return { changes: diff.changes.length };

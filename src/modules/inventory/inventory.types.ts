@@ -11,6 +11,8 @@ export interface ModelAccessRow {
   provider: string;
   lifecycleStatus: string | null;
   legacyTime: string | null;
+  /** Lifecycle: from this time the model is served at the extended-access price. */
+  publicExtendedAccessTime: string | null;
   endOfLifeTime: string | null;
   inferenceTypes: string[];
   inputModalities: string[];
@@ -21,6 +23,27 @@ export interface ModelAccessRow {
   entitlementAvailability: string | null;
   regionAvailability: string | null;
   offerCount: number | null;
+  /**
+   * Why GetFoundationModelAvailability failed for this model (an error other than not-found): its
+   * availability fields are then null, unknown rather than guessed.
+   */
+  availabilityError: string | null;
+}
+
+/** Facts of one account-Region the reachability engine reads (inventory_facts, region set). */
+export type RegionFactName = "data_retention" | "mantle_projects" | "mantle_models";
+/** Facts of one account (inventory_facts, region ''). */
+export type AccountFactName = "license_grants" | "claude_platform" | "api_key_holders";
+
+/** One fact as read: its value, or why it could not be read (the call was refused or failed). */
+export interface InventoryFact {
+  /** '' for an account-level fact. */
+  region: string;
+  fact: RegionFactName | AccountFactName;
+  known: boolean;
+  /** JSON; null when not known. */
+  value: unknown;
+  reason: string | null;
 }
 
 export interface InferenceProfileRow {
@@ -47,6 +70,8 @@ export interface AccountRegionSnapshot {
   settings: AccountRegionSettings;
   /** Account-level: Anthropic use case on file (read once per account per run). */
   useCaseSubmitted?: boolean;
+  /** The Region's facts, and the account's when this job reads account-level state. */
+  facts: InventoryFact[];
 }
 
 /** What the inventory holds for one account-Region before a sync writes a new snapshot. */
