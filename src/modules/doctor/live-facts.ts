@@ -5,9 +5,10 @@ import type { AwsAccess } from "../../aws/aws-access.js";
 import { AwsGateError } from "../../aws/errors.js";
 import type { EvaluationRequest } from "../../lib/policy-evaluator.js";
 import { createAccountRegionReader } from "../inventory/account-region-sync.service.js";
+import { createFactsReader } from "../inventory/facts-reader.service.js";
 import type { AccountRegionSnapshot, InferenceProfileRow, ModelAccessRow } from "../inventory/inventory.types.js";
 import { effectiveBedrockPolicy } from "../reachability/bedrock-policy.js";
-import type { FactsRepository } from "../reachability/facts.repository.js";
+import { accountFactsOf, type FactsRepository, regionFactsOf } from "../reachability/facts.repository.js";
 import {
   type AccountFacts,
   type AccountInventory,
@@ -99,7 +100,13 @@ export async function readLiveFacts(
   let readError: AwsGateError | undefined;
   if (input.credentialsOk) {
     try {
-      snapshot = await createAccountRegionReader({ aws: deps.aws }).read(accountId, region, { accountLevel: true });
+      snapshot = await createAccountRegionReader({ aws: deps.aws, facts: createFactsReader() }).read(
+        accountId,
+        region,
+        {
+          accountLevel: true,
+        },
+      );
     } catch (err) {
       if (!(err instanceof AwsGateError)) throw err;
       readError = err;
@@ -112,9 +119,7 @@ export async function readLiveFacts(
     errorMessage: null,
     models: new Map(snapshot.models.map((m) => [m.modelId, modelFactsOf(m)])),
     profiles: new Map(snapshot.profiles.map((p) => [p.profileId, profileFactsOf(p)])),
-    dataRetention: storedRegion?.dataRetention ?? unknownFact("not read yet"),
-    mantleProjects: storedRegion?.mantleProjects ?? unknownFact("not read yet"),
-    mantleModels: storedRegion?.mantleModels ?? unknownFact("not read yet"),
+    ...regionFactsOf((name) => snapshot.facts.find((f) => f.region === region && f.fact === name)),
   };
   const failed: RegionFacts = {
     region,
@@ -135,6 +140,7 @@ export async function readLiveFacts(
     ...(org ? { scps: org.levels, management: org.managementAccountId === accountId } : {}),
     ...(org?.source === "organizations" ? { bedrockPolicy: liveBedrockPolicy(org) } : {}),
     ...(snapshot?.useCaseSubmitted !== undefined ? { useCaseOnFile: known(snapshot.useCaseSubmitted) } : {}),
+    ...(snapshot ? accountFactsOf((name) => snapshot.facts.find((f) => f.region === "" && f.fact === name)) : {}),
     regions,
   };
   return { facts, stored, ...(readError ? { readError } : {}) };

@@ -49,7 +49,7 @@ function toGuardrails(v: unknown): EnforcedGuardrail[] | null {
   });
 }
 
-interface FactRow {
+export interface FactRow {
   account_id: string;
   region: string;
   fact: string;
@@ -58,7 +58,10 @@ interface FactRow {
   reason: string | null;
 }
 
-function fact<T>(row: FactRow | undefined, what: string, parse: (v: unknown) => T | undefined): Known<T> {
+/** What a fact row says, however it was read. */
+export type FactValue = Pick<FactRow, "known" | "value" | "reason">;
+
+function fact<T>(row: FactValue | undefined, what: string, parse: (v: unknown) => T | undefined): Known<T> {
   if (row === undefined) return unknownFact(`${what} has not been read yet`);
   if (!row.known) return unknownFact(row.reason ?? `${what} could not be read`);
   const value = parse(row.value);
@@ -109,6 +112,27 @@ const parseWorkspaces = (v: unknown): ClaudePlatformWorkspace[] | undefined =>
         return { workspaceId: String(o.workspaceId ?? ""), arn: String(o.arn ?? ""), region: String(o.region ?? "") };
       })
     : undefined;
+
+/** The engine's account-Region facts from fact rows (stored, or just read by the doctor). */
+export function regionFactsOf(
+  row: (name: string) => FactValue | undefined,
+): Pick<RegionFacts, "dataRetention" | "mantleProjects" | "mantleModels"> {
+  return {
+    dataRetention: fact(row("data_retention"), "the data-retention mode", parseRetention),
+    mantleProjects: fact(row("mantle_projects"), "bedrock-mantle projects", parseProjects),
+    mantleModels: fact(row("mantle_models"), "bedrock-mantle models", parseMantleModels),
+  };
+}
+
+/** The engine's account-level facts from fact rows. */
+export function accountFactsOf(
+  row: (name: string) => FactValue | undefined,
+): Pick<AccountFacts, "grants" | "claudePlatform"> {
+  return {
+    grants: fact(row("license_grants"), "License Manager grants", parseGrants),
+    claudePlatform: fact(row("claude_platform"), "Claude Platform workspaces", parseWorkspaces),
+  };
+}
 
 const at = (d: Date | string | null): Date | null => (d === null ? null : d instanceof Date ? d : new Date(d));
 
@@ -317,9 +341,7 @@ export function createFactsRepository(db: Database) {
           errorMessage: r.last_error_message,
           models: modelsOf.get(key) ?? new Map(),
           profiles: profilesOf.get(key) ?? new Map(),
-          dataRetention: fact(factRow(a.id, r.region, "data_retention"), "the data-retention mode", parseRetention),
-          mantleProjects: fact(factRow(a.id, r.region, "mantle_projects"), "bedrock-mantle projects", parseProjects),
-          mantleModels: fact(factRow(a.id, r.region, "mantle_models"), "bedrock-mantle models", parseMantleModels),
+          ...regionFactsOf((name) => factRow(a.id, r.region, name)),
         });
         details.set(r.region, {
           lastSuccessAt: at(r.last_success_at),
@@ -336,8 +358,7 @@ export function createFactsRepository(db: Database) {
         scps,
         useCaseOnFile: a.use_case_submitted === null ? unknownFact("not read yet") : known(a.use_case_submitted),
         bedrockPolicy: known({ policyIds: bedrock.policyIds, invalidGuardrails: bedrock.invalidGuardrails }),
-        grants: fact(factRow(a.id, "", "license_grants"), "License Manager grants", parseGrants),
-        claudePlatform: fact(factRow(a.id, "", "claude_platform"), "Claude Platform workspaces", parseWorkspaces),
+        ...accountFactsOf((name) => factRow(a.id, "", name)),
         recentlyUsed: org.ingested.has(a.id)
           ? known(org.recentlyUsed.get(a.id) ?? new Set<string>())
           : unknownFact("no CloudTrail ingestion of the account in the last 30 days"),
