@@ -82,6 +82,10 @@ export interface SignedJsonRequest {
   method: "GET" | "POST";
   path: string;
   query?: Record<string, string>;
+  /** A JSON body (POST). */
+  body?: unknown;
+  /** Extra headers, signed with the request (`OpenAI-Project`, `anthropic-workspace`…). */
+  headers?: Record<string, string>;
 }
 
 export interface SignedHttpClient {
@@ -105,6 +109,7 @@ export function createSignedHttp(settings: ClientSettings, limiter: RateLimiter)
       async function attempt(req: SignedJsonRequest): Promise<unknown> {
         const url = new URL(req.path, base);
         for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+        const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
         const signed = await signer.sign({
           method: req.method,
           protocol: url.protocol,
@@ -112,13 +117,20 @@ export function createSignedHttp(settings: ClientSettings, limiter: RateLimiter)
           ...(url.port ? { port: Number(url.port) } : {}),
           path: url.pathname,
           query: Object.fromEntries(url.searchParams),
-          headers: { host: url.host, accept: "application/json" },
+          headers: {
+            host: url.host,
+            accept: "application/json",
+            ...(payload !== undefined ? { "content-type": "application/json" } : {}),
+            ...(req.headers ?? {}),
+          },
+          ...(payload !== undefined ? { body: payload } : {}),
         });
         let res: Response;
         try {
           res = await fetch(url, {
             method: req.method,
             headers: signed.headers as Record<string, string>,
+            ...(payload !== undefined ? { body: payload } : {}),
             signal: AbortSignal.timeout(settings.requestTimeoutMs),
           });
         } catch (err) {

@@ -82,6 +82,36 @@ export function bedrockMantleApi(http: SignedHttpClient, account: string, region
           after = last;
         }
       }),
+    /**
+     * One minimal inference in a project (a probe): Claude models through the Anthropic Messages
+     * route (`anthropic-workspace` names the project), the others through Chat Completions
+     * (`OpenAI-Project`) [doc "Responses API", "Projects"].
+     */
+    createInference: (input: { model: string; projectId: string; anthropic: boolean; text: string }) =>
+      call(ctx("CreateInference"), async (): Promise<{ reply: string }> => {
+        const messages = [{ role: "user", content: input.text }];
+        const out = obj(
+          input.anthropic
+            ? await http.json({
+                operation: "CreateInference",
+                method: "POST",
+                path: "/anthropic/v1/messages",
+                headers: { "anthropic-workspace": input.projectId, "anthropic-version": "2023-06-01" },
+                body: { model: input.model, max_tokens: 1, messages },
+              })
+            : await http.json({
+                operation: "CreateInference",
+                method: "POST",
+                path: "/v1/chat/completions",
+                headers: { "OpenAI-Project": input.projectId },
+                body: { model: input.model, max_tokens: 1, messages },
+              }),
+        );
+        const text = (Array.isArray(out.content) ? out.content : Array.isArray(out.choices) ? out.choices : [])
+          .map((c) => str(obj(c).text) ?? str(obj(obj(c).message).content) ?? "")
+          .join("");
+        return { reply: text };
+      }),
   };
 }
 
