@@ -1,9 +1,9 @@
 // `bedrock-governor doctor` as a person runs it, against the built-in demo organization.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
 import { migratedDatabase } from "../helpers/app.js";
 import { runCliSync } from "../helpers/cli.js";
-import type { TestDatabase } from "../helpers/databases.js";
 
 let db: TestDatabase;
 beforeAll(async () => {
