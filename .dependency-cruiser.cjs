@@ -1,6 +1,7 @@
 // The layering of src/, checked by `npm run lint` (dependency-cruiser). Data flows one way:
 // entry points → app/plugins/routes → modules → aws/db/jobs → lib → kernel. Type-only imports
-// count too (tsPreCompilationDeps), so a type cycle fails like a value cycle.
+// count too (tsPreCompilationDeps), so a type cycle fails like a value cycle. src/ imports nothing
+// of support/, test/ or bench/; support/ (shared by tests and benchmarks) imports neither of those.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -80,6 +81,20 @@ module.exports = {
       comment: "The AWS emulator follows AWS's documentation, never the service's own logic.",
       from: { path: "^src/sandbox/" },
       to: { path: "^src/(modules|routes|plugins|db|jobs|composition|aws)" },
+    },
+    {
+      name: "the-service-knows-no-test-code",
+      severity: "error",
+      comment: "support/ (the PostgreSQL bootstrap), test/ and bench/ serve the checks; the service never needs them.",
+      from: { path: "^src/" },
+      to: { path: "^(support|test|bench)/" },
+    },
+    {
+      name: "support-serves-tests-and-benchmarks",
+      severity: "error",
+      comment: "support/ is imported by test/ and bench/ alike, so it imports neither.",
+      from: { path: "^support/" },
+      to: { path: "^(test|bench)/" },
     },
   ],
   options: {

@@ -16,8 +16,8 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { applyMigrations } from "../src/db/migrator.js";
-import { createDatabase } from "../test/helpers/databases.js";
-import { startPostgresServer } from "../test/helpers/postgres-server.js";
+import { createDatabase } from "../support/postgres/databases.js";
+import { startPostgresServer } from "../support/postgres/postgres-server.js";
 import { seedApiBench } from "./api-seed.js";
 import { buildDist } from "./common.js";
 

@@ -26,8 +26,8 @@ import { WRITE_BATCH } from "../src/modules/invocations/invocations.jobs.js";
 import type { InvocationRow } from "../src/modules/invocations/invocations.types.js";
 import { normalizeRecord } from "../src/modules/invocations/normalize.js";
 import { buildTrailEvent } from "../src/sandbox/trail.js";
-import { createDatabase } from "../test/helpers/databases.js";
-import { startPostgresServer } from "../test/helpers/postgres-server.js";
+import { createDatabase } from "../support/postgres/databases.js";
+import { startPostgresServer } from "../support/postgres/postgres-server.js";
 import { buildDist, peakRssMb, positiveInt } from "./common.js";
 
 const { values: args } = parseArgs({

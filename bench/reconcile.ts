@@ -152,12 +152,13 @@ async function seed(url: string): Promise<void> {
 /** Measures reconciliation with the code under `root`; returns the per-run seconds and peak RSS. */
 async function measure(root: string) {
   const imp = <T>(rel: string): Promise<T> => import(pathToFileURL(path.join(root, rel)).href) as Promise<T>;
-  const { startPostgresServer } = await imp<typeof import("../test/helpers/postgres-server.js")>(
+  // A baseline commit older than support/postgres/ kept the PostgreSQL bootstrap in test/helpers/.
+  const { startPostgresServer } = await imp<typeof import("../support/postgres/postgres-server.js")>(
     existsSync(path.join(root, "support/postgres/postgres-server.ts"))
       ? "support/postgres/postgres-server.ts"
       : "test/helpers/postgres-server.ts",
   );
-  const { createDatabase } = await imp<typeof import("../test/helpers/databases.js")>(
+  const { createDatabase } = await imp<typeof import("../support/postgres/databases.js")>(
     existsSync(path.join(root, "support/postgres/databases.ts"))
       ? "support/postgres/databases.ts"
       : "test/helpers/databases.ts",

@@ -18,8 +18,8 @@ import { createLogger } from "../src/logger.js";
 import { startRuntime } from "../src/main/runtime.js";
 import type { SyncRunView } from "../src/modules/inventory/sync-run.repository.js";
 import { generateScenario } from "../src/sandbox/index.js";
-import { createDatabase } from "../test/helpers/databases.js";
-import { startPostgresServer } from "../test/helpers/postgres-server.js";
+import { createDatabase } from "../support/postgres/databases.js";
+import { startPostgresServer } from "../support/postgres/postgres-server.js";
 import { buildDist, peakRssMb, positiveInt } from "./common.js";
 import type { SandboxCounts, SandboxReady } from "./sandbox-process.js";
 

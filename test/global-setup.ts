@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../src/db/migrator.js";
-import { adminQuery, createDatabase } from "./helpers/databases.js";
-import { startPostgresServer } from "./helpers/postgres-server.js";
+import { adminQuery, createDatabase } from "../support/postgres/databases.js";
+import { startPostgresServer } from "../support/postgres/postgres-server.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

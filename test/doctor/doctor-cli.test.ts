@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GATES } from "../../src/modules/reachability/reachability.types.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
 import { migratedDatabase } from "../helpers/app.js";
 import { runCliSync } from "../helpers/cli.js";
-import type { TestDatabase } from "../helpers/databases.js";
 
 let db: TestDatabase;
 beforeAll(async () => {

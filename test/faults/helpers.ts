@@ -4,8 +4,8 @@ import pg from "pg";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import type { SyncRunView } from "../../src/modules/inventory/sync-run.repository.js";
 import { parseScenario, type Sandbox, type Scenario, startSandbox } from "../../src/sandbox/index.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import type { TestDatabase } from "../helpers/databases.js";
 
 export const ctx = { principal: SYSTEM_PRINCIPAL };
 

@@ -2,23 +2,15 @@
 // and started on the same data folder and port): /readyz turns 503 while it is away and 200 when
 // it is back; the run completes with the same result as without the restart.
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../../src/db/embedded-postgres.js";
 import { applyMigrations } from "../../src/db/migrator.js";
 import { demoScenario } from "../../src/sandbox/index.js";
+import { freePort } from "../../support/postgres/postgres-server.js";
 import { eventually } from "../helpers/wait.js";
 import { ctx, type FaultRig, inconsistentAccountRegions, query, startRig, waitForRun } from "./helpers.js";
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 let dir: string | undefined;
 let pgHandle: EmbeddedPostgresHandle | undefined;

@@ -11,7 +11,7 @@ import type { Role } from "../../src/kernel/principal.js";
 import { createLogger } from "../../src/logger.js";
 import { startJobs, startRuntime } from "../../src/main/runtime.js";
 import { followApiKeyRevocations } from "../../src/modules/auth/api-key-revocations.js";
-import { createDatabase, type TestDatabase } from "./databases.js";
+import { createDatabase, type TestDatabase } from "../../support/postgres/databases.js";
 
 /** Collects log lines in memory, for assertions on what was logged. */
 export class LogCapture extends Writable {

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
 import { emptyDatabase } from "../helpers/app.js";
 import { runCli as runCliIn } from "../helpers/cli.js";
-import type { TestDatabase } from "../helpers/databases.js";
 
 let db: TestDatabase;
 let work: string;

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../../src/db/prisma.js";
 import { createInvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
 import type { InvocationRow } from "../../src/modules/invocations/invocations.types.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
 import { migratedDatabase } from "../helpers/app.js";
-import type { TestDatabase } from "../helpers/databases.js";
 
 let database: TestDatabase;
 let db: Database;

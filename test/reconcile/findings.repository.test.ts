@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFindingsRepository, type FindingsRepository } from "../../src/modules/reconcile/findings.repository.js";
 import { findingKey } from "../../src/modules/reconcile/findings-collector.js";
 import type { FindingCandidate } from "../../src/modules/reconcile/reconcile.types.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
 import { migratedDatabase } from "../helpers/app.js";
-import type { TestDatabase } from "../helpers/databases.js";
 import { createPrismaTestClient } from "../helpers/prisma.js";
 
 let db: TestDatabase;

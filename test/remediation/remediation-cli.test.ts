@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "../../support/postgres/databases.js";
 import { migratedDatabase } from "../helpers/app.js";
 import { runCliSync } from "../helpers/cli.js";
-import type { TestDatabase } from "../helpers/databases.js";
 
 let db: TestDatabase;
 let dir: string;

@@ -5,8 +5,8 @@ import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyHasher } from "../../src/modules/auth/api-key-hash.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
 import { migratedDatabase, startTestApp, type TestApp } from "../helpers/app.js";
-import type { TestDatabase } from "../helpers/databases.js";
 
 const SERVER_SECRET = "test-only-hmac-key-0123456789abcdefghijklmnop";
 let db: TestDatabase;

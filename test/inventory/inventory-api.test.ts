@@ -2,11 +2,11 @@
 // pg-boss worker, real PostgreSQL). One organization sync seeds every test in this file.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
-import type { AccountSummary } from "../src/modules/inventory/inventory-query.types.js";
-import { DEMO_ACCOUNTS } from "../src/sandbox/demo.js";
-import { startTestApp, type TestApp } from "./helpers/app.js";
-import { waitForSyncRun } from "./helpers/wait.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
+import type { AccountSummary } from "../../src/modules/inventory/inventory-query.types.js";
+import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { waitForSyncRun } from "../helpers/wait.js";
 
 const ctx = { principal: SYSTEM_PRINCIPAL };
 const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";

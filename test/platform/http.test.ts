@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emptyDatabase, startTestApp, type TestApp } from "./helpers/app.js";
+import { emptyDatabase, startTestApp, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
 let admin: string;

@@ -5,9 +5,9 @@
 // a per-model availability error marks only that model; the engine judges with what was stored.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
-import { startTestApp, type TestApp } from "./helpers/app.js";
-import { waitForSyncRun } from "./helpers/wait.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { waitForSyncRun } from "../helpers/wait.js";
 
 const DATA = "200000000002";
 const DENIED = "300000000003";

@@ -3,14 +3,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.js";
-import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
-import { createLogger } from "../src/logger.js";
-import { type Runtime, startRuntime } from "../src/main/runtime.js";
-import { DEMO_ACCOUNTS } from "../src/sandbox/demo.js";
-import { demoScenario, parseScenario, type Sandbox, startSandbox } from "../src/sandbox/index.js";
-import { migratedDatabase } from "./helpers/app.js";
-import type { TestDatabase } from "./helpers/databases.js";
+import { loadConfig } from "../../src/config.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
+import { createLogger } from "../../src/logger.js";
+import { type Runtime, startRuntime } from "../../src/main/runtime.js";
+import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import { demoScenario, parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { migratedDatabase } from "../helpers/app.js";
 
 let db: TestDatabase | undefined;
 let sandbox: Sandbox | undefined;

@@ -1,11 +1,11 @@
 // `bedrock-governor sync` as a child process against a fresh database and the in-process demo
 // sandbox: exit codes, the summary by gate, and bad flags.
 import { afterAll, describe, expect, it } from "vitest";
-import { progressLine } from "../src/cli/sync.js";
-import type { SyncRunView } from "../src/modules/inventory/sync-run.repository.js";
-import { emptyDatabase } from "./helpers/app.js";
-import { runCli as runCliIn } from "./helpers/cli.js";
-import type { TestDatabase } from "./helpers/databases.js";
+import { progressLine } from "../../src/cli/sync.js";
+import type { SyncRunView } from "../../src/modules/inventory/sync-run.repository.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { emptyDatabase } from "../helpers/app.js";
+import { runCli as runCliIn } from "../helpers/cli.js";
 
 // No SANDBOX_URL: the CLI starts the sandbox in-process with the demo organization.
 const runCli = (args: string[], env: Record<string, string>) =>

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyMigrations, MigrationError, readMigrationScripts } from "../src/db/migrator.js";
-import { emptyDatabase } from "./helpers/app.js";
-import type { TestDatabase } from "./helpers/databases.js";
+import { applyMigrations, MigrationError, readMigrationScripts } from "../../src/db/migrator.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { emptyDatabase } from "../helpers/app.js";
 
 const dbs: TestDatabase[] = [];
 async function fresh() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSecretBox, SecretBoxError } from "../src/lib/secret-box.js";
+import { createSecretBox, SecretBoxError } from "../../src/lib/secret-box.js";
 
 const KEY = "secret-box-test-key-0123456789abcdefghij";
 

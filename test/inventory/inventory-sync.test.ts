@@ -2,9 +2,9 @@
 // real PostgreSQL. History is diffed, so a second sync without changes writes nothing.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
-import { DEMO_ACCOUNTS } from "../src/sandbox/demo.js";
-import { startTestApp, type TestApp } from "./helpers/app.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
+import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
 const ctx = { principal: SYSTEM_PRINCIPAL };

@@ -1,10 +1,10 @@
 // Policies compiled from the catalog over a synced inventory, then applied in the sandbox through
 // the AWS layer: the SCPs really keep an account inside the catalog.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
-import { parseCatalogDocument } from "../src/modules/catalog/catalog-document.js";
-import { DEMO_ACCOUNTS } from "../src/sandbox/demo.js";
-import { startTestApp, type TestApp } from "./helpers/app.js";
+import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
+import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
+import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
 let viewer: string;

@@ -1,4 +1,5 @@
-// Throwaway databases: each test file makes its own from a migrated template, and drops it.
+// Throwaway databases: each test file makes its own from a migrated template, and drops it; each
+// benchmark makes one and migrates it.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 

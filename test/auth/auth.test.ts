@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
-import { startRuntime } from "../src/main/runtime.js";
-import { startTestApp, type TestApp } from "./helpers/app.js";
-import { foreignToken, type JwksServer, startJwksServer } from "./helpers/jwks-server.js";
-import { eventually } from "./helpers/wait.js";
+import { buildApp } from "../../src/app.js";
+import { startRuntime } from "../../src/main/runtime.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { foreignToken, type JwksServer, startJwksServer } from "../helpers/jwks-server.js";
+import { eventually } from "../helpers/wait.js";
 
 let t: TestApp;
 let idp: JwksServer;

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderOpenApiYaml } from "../src/openapi.js";
-import { checkRoute, enforceRoutePolicy } from "../src/plugins/route-policy.js";
-import { startTestApp } from "./helpers/app.js";
+import { renderOpenApiYaml } from "../../src/openapi.js";
+import { checkRoute, enforceRoutePolicy } from "../../src/plugins/route-policy.js";
+import { startTestApp } from "../helpers/app.js";
 
 describe("openapi.yaml", () => {
   it("is what `npm run openapi` generates from the routes (run it and commit the result)", async () => {

@@ -1,5 +1,6 @@
-// Finds a PostgreSQL server for the tests: TEST_DATABASE_URL or DATABASE_URL when set; else a
-// Testcontainers container when a Docker engine answers; else embedded PostgreSQL in a temp folder.
+// Finds a PostgreSQL server for the tests and the benchmarks: TEST_DATABASE_URL or DATABASE_URL
+// when set; else a Testcontainers container when a Docker engine answers; else embedded PostgreSQL
+// in a temp folder.
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,7 +14,8 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on (for an embedded server). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger.js";
-import { LogCapture, startTestApp, type TestApp } from "./helpers/app.js";
+import { createLogger } from "../../src/logger.js";
+import { LogCapture, startTestApp, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
 beforeAll(async () => {

@@ -6,10 +6,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderDiff } from "../tools/prisma-diff/diff.mjs";
-import { emptyDatabase, migratedDatabase } from "./helpers/app.js";
-import type { TestDatabase } from "./helpers/databases.js";
-import { snapshotSchema, unindexedForeignKeys } from "./helpers/schema-snapshot.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { renderDiff } from "../../tools/prisma-diff/diff.mjs";
+import { emptyDatabase, migratedDatabase } from "../helpers/app.js";
+import { snapshotSchema, unindexedForeignKeys } from "../helpers/schema-snapshot.js";
 
 const SCHEMA = path.resolve("prisma/schema.prisma");
 const dbs: TestDatabase[] = [];

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCatalogDocument } from "../src/modules/catalog/catalog-document.js";
-import { migratedDatabase } from "./helpers/app.js";
-import { runCliSync } from "./helpers/cli.js";
-import type { TestDatabase } from "./helpers/databases.js";
+import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { migratedDatabase } from "../helpers/app.js";
+import { runCliSync } from "../helpers/cli.js";
 
 let db: TestDatabase;
 let dir: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "./helpers/app.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
 let admin: string;

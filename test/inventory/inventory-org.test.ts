@@ -2,16 +2,16 @@
 // as history; nothing is deleted; re-applying the same snapshot records nothing.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase } from "../src/db/prisma.js";
-import { createAccountRegionRepository } from "../src/modules/inventory/account-region.repository.js";
-import { createChangeHistoryRepository } from "../src/modules/inventory/change-history.repository.js";
-import type { OrgSnapshot } from "../src/modules/inventory/inventory.types.js";
-import { createInventoryFactsRepository } from "../src/modules/inventory/inventory-facts.repository.js";
-import { createInventoryStateService } from "../src/modules/inventory/inventory-state.service.js";
-import { createOrgRepository } from "../src/modules/inventory/org.repository.js";
-import { createSyncRunRepository } from "../src/modules/inventory/sync-run.repository.js";
-import { migratedDatabase } from "./helpers/app.js";
-import type { TestDatabase } from "./helpers/databases.js";
+import { createDatabase } from "../../src/db/prisma.js";
+import { createAccountRegionRepository } from "../../src/modules/inventory/account-region.repository.js";
+import { createChangeHistoryRepository } from "../../src/modules/inventory/change-history.repository.js";
+import type { OrgSnapshot } from "../../src/modules/inventory/inventory.types.js";
+import { createInventoryFactsRepository } from "../../src/modules/inventory/inventory-facts.repository.js";
+import { createInventoryStateService } from "../../src/modules/inventory/inventory-state.service.js";
+import { createOrgRepository } from "../../src/modules/inventory/org.repository.js";
+import { createSyncRunRepository } from "../../src/modules/inventory/sync-run.repository.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { migratedDatabase } from "../helpers/app.js";
 
 let db: TestDatabase;
 let close: () => Promise<void>;

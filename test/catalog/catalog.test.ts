@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCatalogDocument } from "../src/modules/catalog/catalog-document.js";
-import { startTestApp, type TestApp } from "./helpers/app.js";
+import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
 let admin: string;

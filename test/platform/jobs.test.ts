@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defineEvent, defineJob, worker } from "../src/jobs/job.js";
-import { createJobQueue, type JobQueue } from "../src/jobs/queue.js";
-import { createLogger } from "../src/logger.js";
-import { migratedDatabase } from "./helpers/app.js";
-import type { TestDatabase } from "./helpers/databases.js";
-import { eventually } from "./helpers/wait.js";
+import { defineEvent, defineJob, worker } from "../../src/jobs/job.js";
+import { createJobQueue, type JobQueue } from "../../src/jobs/queue.js";
+import { createLogger } from "../../src/logger.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { migratedDatabase } from "../helpers/app.js";
+import { eventually } from "../helpers/wait.js";
 
 let db: TestDatabase;
 const log = createLogger("silent");

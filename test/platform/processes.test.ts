@@ -6,8 +6,8 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { emptyDatabase } from "./helpers/app.js";
-import type { TestDatabase } from "./helpers/databases.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { emptyDatabase } from "../helpers/app.js";
 
 interface Proc {
   child: ChildProcess;
