@@ -14,89 +14,12 @@ import { createFactsRepository } from "../../src/modules/reachability/facts.repo
 import { GATES } from "../../src/modules/reachability/reachability.types.js";
 import { parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { APP, allow, healthyOrg, type Json, MGMT, NOVA, OU, ROLE, SONNET } from "../helpers/healthy-org.js";
 
-const MGMT = "100000000001";
-const APP = "200000000002";
-const OU = "ou-dt01-workload";
-const NOVA = "amazon.nova-pro-v1:0";
-const SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0";
-const ROLE = `arn:aws:iam::${APP}:role/ChatApp`;
 const ctx = { principal: SYSTEM_PRINCIPAL };
 
-type Json = Record<string, unknown>;
-const allow = (sid: string, action: string | string[], resource: string | string[]) => ({
-  Sid: sid,
-  Effect: "Allow",
-  Action: action,
-  Resource: resource,
-});
-
-/** The healthy organization; `change` edits a deep copy to break one gate. */
-function scenario(change: (s: Json & { accounts: Json[]; models: Json[]; policies: Json[] }) => void = () => {}) {
-  const s = {
-    name: "doctor",
-    organization: { id: "o-doctortest01", managementAccountId: MGMT },
-    defaultRegions: ["us-east-1", "us-west-2", "eu-west-1"],
-    memberRoleName: "GovernorRole",
-    ous: [{ id: OU, name: "Workloads" }],
-    accounts: [
-      { id: MGMT, name: "management", anthropicUseCase: true },
-      {
-        id: APP,
-        name: "app",
-        parent: OU,
-        principals: [
-          {
-            arn: ROLE,
-            policies: [
-              {
-                name: "InvokeApprovedModels",
-                document: {
-                  Version: "2012-10-17",
-                  Statement: [
-                    allow(
-                      "Invoke",
-                      ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-                      ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"],
-                    ),
-                    allow("Subscribe", ["aws-marketplace:Subscribe", "aws-marketplace:ViewSubscriptions"], "*"),
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      },
-    ] as Json[],
-    models: [
-      {
-        id: NOVA,
-        provider: "Amazon",
-        inferenceTypes: ["ON_DEMAND", "INFERENCE_PROFILE"],
-        regions: ["us-east-1", "us-west-2"],
-      },
-      { id: SONNET, provider: "Anthropic", inferenceTypes: ["INFERENCE_PROFILE"], regions: ["us-east-1", "us-west-2"] },
-    ] as Json[],
-    inferenceProfiles: [
-      {
-        id: `us.${NOVA}`,
-        model: NOVA,
-        sourceRegions: ["us-east-1", "us-west-2"],
-        destinationRegions: ["us-east-1", "us-west-2"],
-      },
-      {
-        id: `us.${SONNET}`,
-        model: SONNET,
-        sourceRegions: ["us-east-1", "us-west-2"],
-        destinationRegions: ["us-east-1", "us-west-2"],
-      },
-    ],
-    policies: [] as Json[],
-    faults: { defaultQuotas: false },
-  };
-  change(s);
-  return parseScenario(structuredClone(s));
-}
+/** The healthy organization; `change` edits a copy to break one gate. */
+const scenario = (change?: Parameters<typeof healthyOrg>[0]) => parseScenario(healthyOrg(change));
 
 let t: TestApp;
 const opened: { sandbox: Sandbox; aws: AwsAccess }[] = [];

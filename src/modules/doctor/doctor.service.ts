@@ -94,7 +94,7 @@ function validate(req: DoctorRequest): void {
 function assess(error: string, gates: GateResult[]): ErrorAssessment {
   const d = classifyError(error);
   const failing = gates.filter((g) => g.status === "fail").map((g) => g.gate);
-  const candidates = CLASSIFIED_GATES[d.gate] ?? [];
+  const candidates = d.likelyGate ? [d.likelyGate] : (CLASSIFIED_GATES[d.gate] ?? []);
   const liveOf =
     gates.find((g) => candidates.includes(g.gate) && g.status === "fail") ??
     gates.find((g) => candidates.includes(g.gate) && g.status === "pass" && candidates.length === 1) ??

@@ -65,6 +65,8 @@ export type ClassifiedGate = AwsGate | "unknown";
 
 export interface ErrorDiagnosis {
   gate: ClassifiedGate;
+  /** The reachability gate the error most likely comes from; null when the text does not tell. */
+  likelyGate: DoctorGate | null;
   /** The table row that matched; null when none did. */
   rule: string | null;
   /** The AWS exception name found in the text. */

@@ -3,7 +3,8 @@
 // first row that matches wins, so specific wordings come before generic ones (an AccessDenied with
 // "service control policy" is an org-policy problem, a bare AccessDenied an IAM one).
 import { isId } from "../../kernel/aws-ids.js";
-import type { ClassifiedGate, ErrorDiagnosis } from "./doctor.types.js";
+import type { Gate } from "../reachability/reachability.types.js";
+import { CLASSIFIED_GATES, type ClassifiedGate, type ErrorDiagnosis } from "./doctor.types.js";
 
 interface Rule {
   id: string;
@@ -13,6 +14,8 @@ interface Rule {
   /** Wording that must appear (case-insensitive), when set. */
   pattern?: RegExp;
   confidence: ErrorDiagnosis["confidence"];
+  /** The reachability gate the error comes from, when the wording tells (the family alone may not). */
+  likelyGate?: Gate;
   explanation: string;
   fix: string;
 }
@@ -99,10 +102,22 @@ const RULES: readonly Rule[] = [
     fix: "Enable the Region for the account (Account settings or `aws account enable-region`), or call a Region that is enabled.",
   },
   // Organization policies: AWS names the policy type in the denial.
+  // A Marketplace subscription refused (by an SCP or IAM) is the Marketplace gate, whatever denied it.
+  {
+    id: "marketplace-permissions",
+    gate: "model_access",
+    pattern: /aws-marketplace:|AWS Marketplace actions|marketplace subscription/i,
+    likelyGate: "marketplace",
+    confidence: "high",
+    explanation:
+      "The model is sold through AWS Marketplace and its subscription is not in place; the caller lacks the Marketplace actions needed to create it on first use.",
+    fix: "Allow aws-marketplace:Subscribe, aws-marketplace:Unsubscribe and aws-marketplace:ViewSubscriptions for the principal that first invokes the model (or create the model agreement once as an admin), then retry after up to 15 minutes.",
+  },
   {
     id: "scp-explicit-deny",
     gate: "org_policy",
     pattern: /explicit deny in a service control policy/i,
+    likelyGate: "org_policy",
     confidence: "high",
     explanation: "A service control policy (SCP) of the organization explicitly denies this call.",
     fix: "Find the denying SCP on the account's path (root, OUs, account) and have the organization admins exclude this model/Region, or get the model approved so the governed SCP allows it. IAM cannot override an SCP deny.",
@@ -111,6 +126,7 @@ const RULES: readonly Rule[] = [
     id: "scp-no-allow",
     gate: "org_policy",
     pattern: /no service control policy allows/i,
+    likelyGate: "org_policy",
     confidence: "high",
     explanation:
       "No SCP at some level of the account's path allows the action (an allow-list SCP leaves it out, or FullAWSAccess was detached).",
@@ -120,6 +136,7 @@ const RULES: readonly Rule[] = [
     id: "rcp-deny",
     gate: "org_policy",
     pattern: /resource control policy/i,
+    likelyGate: "org_policy",
     confidence: "high",
     explanation: "A resource control policy (RCP) of the organization denies the call.",
     fix: "Have the organization admins change the RCP that denies Bedrock for this account.",
@@ -128,34 +145,59 @@ const RULES: readonly Rule[] = [
     id: "org-policy-generic",
     gate: "org_policy",
     pattern: /organizations? policy|with an explicit deny in a bedrock policy/i,
+    likelyGate: "org_policy",
     confidence: "medium",
     explanation: "An AWS Organizations policy denies the call.",
     fix: "Review the organization policies attached on the account's path with the organization admins.",
+  },
+  // The 2026 gates, by the wording AWS (and the sandbox, docs/sandbox.md) answers with.
+  {
+    id: "legacy-inactive",
+    gate: "model_access",
+    pattern: /marked by provider as legacy|not been actively using the model/i,
+    likelyGate: "lifecycle",
+    confidence: "high",
+    explanation:
+      "The model is Legacy: AWS keeps it only for accounts that used it in the last 30 days, and this one did not.",
+    fix: "Move to an active model (ListFoundationModels lifecycle) and update the model id.",
+  },
+  {
+    id: "data-retention-mode",
+    gate: "model_access",
+    pattern: /data retention mode '?[a-z_]+'? is not available for this model/i,
+    likelyGate: "data_retention",
+    confidence: "high",
+    explanation:
+      "The model does not run under the data-retention mode in force (the account-Region's, or the bedrock-mantle project's).",
+    fix: "Set a retention mode the model allows (PutAccountDataRetention, or the project's mode), or use another model.",
+  },
+  {
+    id: "bedrock-policy-invalid",
+    gate: "org_policy",
+    pattern: /effective amazon bedrock policy of this account is not valid|guardrail identifier .* is malformed/i,
+    likelyGate: "bedrock_policy",
+    confidence: "high",
+    explanation:
+      "The organization's BEDROCK_POLICY names a malformed guardrail identifier: every Bedrock call in its scope fails.",
+    fix: "Correct the guardrail identifier in the BEDROCK_POLICY (a numbered version of a guardrail the management account owns).",
   },
   // Model access: availability, agreement, use case, Marketplace.
   {
     id: "anthropic-use-case",
     gate: "model_access",
     pattern: /use case details have not been submitted|use case form|fill out the anthropic/i,
+    likelyGate: "use_case",
     confidence: "high",
     explanation:
       "Anthropic models need the one-time use-case form for the account (or its organization's management account).",
     fix: "Submit the Anthropic use-case form (PutUseCaseForModelAccess, or in the Bedrock console) in this account or the management account, then retry after up to 15 minutes.",
   },
   {
-    id: "marketplace-permissions",
-    gate: "model_access",
-    pattern: /aws-marketplace:|AWS Marketplace actions|marketplace subscription/i,
-    confidence: "high",
-    explanation:
-      "The model is sold through AWS Marketplace and its subscription is not in place; the caller lacks the Marketplace actions needed to create it on first use.",
-    fix: "Allow aws-marketplace:Subscribe, aws-marketplace:Unsubscribe and aws-marketplace:ViewSubscriptions for the principal that first invokes the model (or create the model agreement once as an admin), then retry after up to 15 minutes.",
-  },
-  {
     id: "access-pending",
     gate: "model_access",
     pattern:
       /access (is |request is )?pending|agreement is pending|try again (after|in) 15 minutes|model access is not yet|subscription is (in progress|pending)/i,
+    likelyGate: "marketplace",
     confidence: "medium",
     explanation: "Access to the model is being set up (agreement or subscription pending).",
     fix: "Wait for the agreement/subscription to complete (usually minutes, up to 15) and retry; check GetFoundationModelAvailability.",
@@ -164,6 +206,7 @@ const RULES: readonly Rule[] = [
     id: "no-model-access",
     gate: "model_access",
     pattern: /don't have access to the model|do not have access to the model|don’t have access to the model/i,
+    likelyGate: "entitlement",
     confidence: "high",
     explanation: "The account is not entitled to the model (entitlement or authorization is missing).",
     fix: "Check GetFoundationModelAvailability for the model in this Region (entitlement, authorization, agreement) and complete what is missing.",
@@ -218,6 +261,7 @@ const RULES: readonly Rule[] = [
     id: "end-of-life",
     gate: "not_found",
     pattern: /reached the end of its life|end of life|model is no longer (available|supported)/i,
+    likelyGate: "lifecycle",
     confidence: "high",
     explanation: "The model version has reached its end of life.",
     fix: "Move to the successor model version (see ListFoundationModels lifecycle dates) and update the model id.",
@@ -371,6 +415,7 @@ export function classifyError(input: string): ErrorDiagnosis {
   if (rule === undefined) {
     return {
       gate: "unknown",
+      likelyGate: null,
       rule: null,
       code: code ?? null,
       confidence: "low",
@@ -379,8 +424,10 @@ export function classifyError(input: string): ErrorDiagnosis {
       details,
     };
   }
+  const family = CLASSIFIED_GATES[rule.gate] ?? [];
   return {
     gate: rule.gate,
+    likelyGate: rule.likelyGate ?? (family.length === 1 ? (family[0] as Gate) : null),
     rule: rule.id,
     code: code ?? null,
     confidence: rule.confidence,

@@ -21,6 +21,9 @@ const GateSchema = Type.Object(
 
 const diagnosisFields = {
   gate: Type.String({ description: "A doctor gate, or throttling/not_found/validation/unavailable/unknown" }),
+  likelyGate: Nullable(
+    Type.Enum(DOCTOR_GATES, { description: "The reachability gate the error most likely comes from" }),
+  ),
   rule: Nullable(Type.String()),
   code: Nullable(Type.String({ description: "AWS exception name found in the text" })),
   confidence: Type.Union([Type.Literal("high"), Type.Literal("medium"), Type.Literal("low")]),
