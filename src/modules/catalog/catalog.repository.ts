@@ -79,9 +79,9 @@ export function createCatalogRepository(client: PrismaClient) {
 
     /** Appends one version per change and closes the versions they replace. */
     async append(
-      tx: Tx,
       changes: CatalogChange[],
       meta: { at: Date; by: string; reason: string; changeSetId: string },
+      tx: Tx,
     ): Promise<void> {
       if (changes.length === 0) return;
       const ids = changes.map((c) => c.entryId);

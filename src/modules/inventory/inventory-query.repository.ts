@@ -526,11 +526,11 @@ export function createInventoryQueryRepository(db: Database, settings: { default
 
     /** Region overrides with what they are attached to; keyset on target id. Reads `limit + 1` rows. */
     async listRegionScopes(limit: number, afterTargetId?: string, tx?: Tx): Promise<RegionScopeView[]> {
-      return regionScopes(tx ?? client, undefined, limit + 1, afterTargetId);
+      return regionScopes(undefined, limit + 1, afterTargetId, tx ?? client);
     },
 
     async findRegionScope(targetId: string, tx?: Tx): Promise<RegionScopeView | undefined> {
-      const [found] = await regionScopes(tx ?? client, targetId, 1);
+      const [found] = await regionScopes(targetId, 1, undefined, tx ?? client);
       return found;
     },
 
@@ -544,7 +544,7 @@ export function createInventoryQueryRepository(db: Database, settings: { default
       return row?.kind;
     },
 
-    async putRegionScope(tx: Tx, targetId: string, regions: string[], updatedBy: string): Promise<void> {
+    async putRegionScope(targetId: string, regions: string[], updatedBy: string, tx: Tx): Promise<void> {
       // One statement, so two admins setting the same scope at once cannot collide on the key.
       await tx.$executeRaw`
         INSERT INTO region_scopes (target_id, regions, updated_at, updated_by)
@@ -554,7 +554,7 @@ export function createInventoryQueryRepository(db: Database, settings: { default
     },
 
     /** Deletes an override; false when there was none. */
-    async deleteRegionScope(tx: Tx, targetId: string): Promise<boolean> {
+    async deleteRegionScope(targetId: string, tx: Tx): Promise<boolean> {
       const { count } = await tx.regionScope.deleteMany({ where: { targetId } });
       return count > 0;
     },
@@ -562,10 +562,10 @@ export function createInventoryQueryRepository(db: Database, settings: { default
 }
 
 async function regionScopes(
-  db: PrismaClient | Tx,
   targetId: string | undefined,
   limit: number,
-  afterTargetId?: string,
+  afterTargetId: string | undefined,
+  db: PrismaClient | Tx,
 ): Promise<RegionScopeView[]> {
   const rows = await db.$queryRaw<
     Array<{

@@ -163,15 +163,19 @@ export function createInventoryQueryService(deps: {
       return db.transaction(async (tx) => {
         await requireTarget(targetId, tx);
         const before = await repo.findRegionScope(targetId, tx);
-        await repo.putRegionScope(tx, targetId, regions, ctx.principal.id);
+        await repo.putRegionScope(targetId, regions, ctx.principal.id, tx);
         const after = (await repo.findRegionScope(targetId, tx)) as RegionScopeView;
-        await audit.record(tx, ctx, {
-          action: "region_scope.put",
-          targetType: "region_scope",
-          targetId,
-          ...(before ? { before: auditView(before) } : {}),
-          after: auditView(after),
-        });
+        await audit.record(
+          ctx,
+          {
+            action: "region_scope.put",
+            targetType: "region_scope",
+            targetId,
+            ...(before ? { before: auditView(before) } : {}),
+            after: auditView(after),
+          },
+          tx,
+        );
         return after;
       });
     },
@@ -181,15 +185,19 @@ export function createInventoryQueryService(deps: {
       requireAdmin(ctx);
       await db.transaction(async (tx) => {
         const before = await repo.findRegionScope(targetId, tx);
-        if (!before || !(await repo.deleteRegionScope(tx, targetId))) {
+        if (!before || !(await repo.deleteRegionScope(targetId, tx))) {
           throw new NotFoundError(`no Region scope is set for ${targetId}`);
         }
-        await audit.record(tx, ctx, {
-          action: "region_scope.delete",
-          targetType: "region_scope",
-          targetId,
-          before: auditView(before),
-        });
+        await audit.record(
+          ctx,
+          {
+            action: "region_scope.delete",
+            targetType: "region_scope",
+            targetId,
+            before: auditView(before),
+          },
+          tx,
+        );
       });
     },
   };

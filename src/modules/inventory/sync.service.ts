@@ -85,12 +85,16 @@ export function createSyncService(deps: {
         },
         tx,
       );
-      await deps.audit.record(tx, ctx, {
-        action: "sync.request",
-        targetType: "sync_run",
-        targetId: id,
-        after: { scope: req.scope, scopeId: req.scopeId ?? null, region: req.region ?? null, trigger },
-      });
+      await deps.audit.record(
+        ctx,
+        {
+          action: "sync.request",
+          targetType: "sync_run",
+          targetId: id,
+          after: { scope: req.scope, scopeId: req.scopeId ?? null, region: req.region ?? null, trigger },
+        },
+        tx,
+      );
     });
     await deps.queue.send(SYNC_JOBS.discover, { runId: id });
     return (await runs.find(id)) as SyncRunView;
@@ -128,17 +132,21 @@ export function createSyncService(deps: {
      */
     async initialSyncIfNeverRun(): Promise<SyncRunView | undefined> {
       const first = await deps.db.transaction(async (tx) => {
-        await lockKey(tx, "inventory:initial-sync");
+        await lockKey("inventory:initial-sync", tx);
         if ((await runs.count(tx)) > 0) return undefined;
         const id = randomUUID();
         const ctx: CallContext = { principal: SYSTEM_PRINCIPAL };
         await runs.create({ id, scope: "organization", trigger: "startup", requestedBy: SYSTEM_PRINCIPAL.id }, tx);
-        await deps.audit.record(tx, ctx, {
-          action: "sync.request",
-          targetType: "sync_run",
-          targetId: id,
-          after: { scope: "organization", trigger: "startup" },
-        });
+        await deps.audit.record(
+          ctx,
+          {
+            action: "sync.request",
+            targetType: "sync_run",
+            targetId: id,
+            after: { scope: "organization", trigger: "startup" },
+          },
+          tx,
+        );
         return id;
       });
       if (!first) return undefined;

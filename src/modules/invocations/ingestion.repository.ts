@@ -50,7 +50,6 @@ export interface AccountRegionTarget {
 export function createIngestionRepository(client: PrismaClient) {
   return {
     async create(
-      tx: Tx,
       i: {
         id: string;
         source: InvocationSource;
@@ -59,6 +58,7 @@ export function createIngestionRepository(client: PrismaClient) {
         jobsTotal: number;
         now: Date;
       },
+      tx: Tx,
     ): Promise<Ingestion> {
       const rows = await tx.$queryRaw<IngestionDb[]>`
         INSERT INTO invocation_ingestions (id, source, status, params, requested_by, created_at, jobs_total, finished_at)

@@ -79,7 +79,7 @@ export function createFindingsRepository(db: Database) {
      * One reconciliation at a time, reading only once it holds the lock: a run that read an older
      * catalog or inventory must not apply after a newer one and re-open what it resolved.
      */
-    lockForApply: (tx: Tx) => lockKey(tx, "reconcile:apply"),
+    lockForApply: (tx: Tx) => lockKey("reconcile:apply", tx),
 
     /**
      * Applies one reconciliation result at `now`. `accountIds`, when given, limits resolution to

@@ -127,13 +127,17 @@ export function createReconcileService(deps: {
         if (!before) throw new NotFoundError(`finding ${id} not found`);
         const after = await findings.suppress(id, { reason: req.reason, until: req.until, by: ctx.principal.id }, tx);
         if (!after) throw new NotFoundError(`finding ${id} not found`);
-        await deps.audit.record(tx, ctx, {
-          action: "finding.suppress",
-          targetType: "finding",
-          targetId: id,
-          before: { status: before.status, key: before.key },
-          after: { status: after.status, reason: req.reason, until: req.until.toISOString() },
-        });
+        await deps.audit.record(
+          ctx,
+          {
+            action: "finding.suppress",
+            targetType: "finding",
+            targetId: id,
+            before: { status: before.status, key: before.key },
+            after: { status: after.status, reason: req.reason, until: req.until.toISOString() },
+          },
+          tx,
+        );
         return after;
       });
     },

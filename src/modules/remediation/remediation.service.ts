@@ -412,13 +412,17 @@ export function createRemediationService(deps: {
         createdAt: clock.now().toISOString(),
       };
       return deps.db.transaction(async (tx) => {
-        const stored = await repo.insert(tx, plan);
-        await deps.audit.record(tx, ctx, {
-          action: "remediation.plan",
-          targetType: "remediation_plan",
-          targetId: plan.id,
-          after: { scope, changes: plan.changes.length, unresolved: plan.unresolved.length },
-        });
+        const stored = await repo.insert(plan, tx);
+        await deps.audit.record(
+          ctx,
+          {
+            action: "remediation.plan",
+            targetType: "remediation_plan",
+            targetId: plan.id,
+            after: { scope, changes: plan.changes.length, unresolved: plan.unresolved.length },
+          },
+          tx,
+        );
         return stored;
       });
     },
@@ -470,14 +474,18 @@ export function createRemediationService(deps: {
           "PLAN_STALE",
         );
       const claimed = await deps.db.transaction(async (tx) => {
-        if (!(await repo.claim(tx, id, ctx.principal.id, clock.now()))) return false;
-        await deps.audit.record(tx, ctx, {
-          action: "remediation.apply",
-          targetType: "remediation_plan",
-          targetId: id,
-          before: { status: "planned" },
-          after: { status: "applying", changes: plan.changes.length },
-        });
+        if (!(await repo.claim(id, ctx.principal.id, clock.now(), tx))) return false;
+        await deps.audit.record(
+          ctx,
+          {
+            action: "remediation.apply",
+            targetType: "remediation_plan",
+            targetId: id,
+            before: { status: "planned" },
+            after: { status: "applying", changes: plan.changes.length },
+          },
+          tx,
+        );
         return true;
       });
       if (!claimed) throw new ConflictError(`plan ${id} is already being applied`, {}, "PLAN_NOT_APPLICABLE");
@@ -501,34 +509,42 @@ export function createRemediationService(deps: {
         }
         results.push(result);
         await deps.db.transaction((tx) =>
-          deps.audit.record(tx, ctx, {
-            action: "remediation.change",
-            targetType: "remediation_plan",
-            targetId: id,
-            after: {
-              ...summary(change),
-              index,
-              status: result.status,
-              ...(result.error ? { error: result.error } : {}),
+          deps.audit.record(
+            ctx,
+            {
+              action: "remediation.change",
+              targetType: "remediation_plan",
+              targetId: id,
+              after: {
+                ...summary(change),
+                index,
+                status: result.status,
+                ...(result.error ? { error: result.error } : {}),
+              },
             },
-          }),
+            tx,
+          ),
         );
       }
       const status = failed ? "failed" : "applied";
       await deps.db.transaction(async (tx) => {
-        await repo.finish(tx, id, status, results);
-        await deps.audit.record(tx, ctx, {
-          action: "remediation.apply",
-          targetType: "remediation_plan",
-          targetId: id,
-          before: { status: "applying" },
-          after: {
-            status,
-            applied: results.filter((r) => r.status === "applied").length,
-            failed: results.filter((r) => r.status === "failed").length,
-            skipped: results.filter((r) => r.status === "skipped").length,
+        await repo.finish(id, status, results, tx);
+        await deps.audit.record(
+          ctx,
+          {
+            action: "remediation.apply",
+            targetType: "remediation_plan",
+            targetId: id,
+            before: { status: "applying" },
+            after: {
+              status,
+              applied: results.filter((r) => r.status === "applied").length,
+              failed: results.filter((r) => r.status === "failed").length,
+              skipped: results.filter((r) => r.status === "skipped").length,
+            },
           },
-        });
+          tx,
+        );
       });
       // Verify: re-sync what changed (what was applied, even when a later change failed).
       const appliedChanges = plan.changes.filter((_, i) => results[i]?.status === "applied");

@@ -225,7 +225,7 @@ export function createAccessRequestService(deps: {
     if (!UUID.test(id)) throw new NotFoundError(`request ${id} not found`);
     const comment = opts.comment?.trim() || null;
     const out = await db.transaction(async (tx) => {
-      const req = await repo.lock(tx, id);
+      const req = await repo.lock(id, tx);
       if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
       if (req.requesterId === ctx.principal.id)
         throw new ForbiddenError("separation of duties: nobody decides their own request", { requestId: id });
@@ -246,25 +246,28 @@ export function createAccessRequestService(deps: {
       if (req.decisions.some((d) => d.approverId === ctx.principal.id))
         throw new ConflictError("you already decided this request", { requestId: id }, "ALREADY_DECIDED");
       const at = clock.now();
-      await repo.addDecision(tx, {
-        id: randomUUID(),
-        requestId: id,
-        approverId: ctx.principal.id,
-        approverName: ctx.principal.name,
-        decision,
-        comment,
-        at,
-      });
+      await repo.addDecision(
+        {
+          id: randomUUID(),
+          requestId: id,
+          approverId: ctx.principal.id,
+          approverName: ctx.principal.name,
+          decision,
+          comment,
+          at,
+        },
+        tx,
+      );
       const details = { decision, approverId: ctx.principal.id, comment };
-      if (decision === "reject") return transitions.move(tx, ctx, req, "rejected", { decidedAt: at }, details);
+      if (decision === "reject") return transitions.move(ctx, req, "rejected", { decidedAt: at }, details, tx);
       const approvals = req.approvals + 1;
       if (approvals >= req.requiredApprovals)
-        return transitions.move(tx, ctx, req, "approved", { approvals, decidedAt: at }, details);
+        return transitions.move(ctx, req, "approved", { approvals, decidedAt: at }, details, tx);
       // More approvals needed: record this one, stay pending (the version still moves on).
-      if (!(await repo.update(tx, id, req.version, { approvals }, at)))
+      if (!(await repo.update(id, req.version, { approvals }, at, tx)))
         throw new ConflictError(`request ${id} changed meanwhile`, {}, "STALE");
       const now = (await repo.find(id, tx)) as AccessRequestView;
-      await transitions.record(tx, ctx, req, now, details, "access_request.approve");
+      await transitions.record(ctx, { before: req, after: now, details, action: "access_request.approve" }, tx);
       return { request: now, deliveries: [] };
     });
     await after(out.deliveries, out.request.status === "approved" ? out.request.id : undefined);
@@ -311,42 +314,51 @@ export function createAccessRequestService(deps: {
       let out: { request: AccessRequestView; deliveries: string[] };
       try {
         out = await db.transaction(async (tx) => {
-          await repo.insert(tx, {
-            id,
-            requesterId: ctx.principal.id,
-            requesterName: ctx.principal.name,
-            accountIds: normalized.accountIds,
-            regions: normalized.regions,
-            target: normalized.model,
-            modelId: target.modelId,
-            profileId: target.profileId,
-            provider: target.provider,
-            purpose: normalized.purpose,
-            dataClassification: normalized.dataClassification,
-            durationHours: normalized.durationHours,
-            ruleId: governing.ruleId,
-            requiredApprovals: governing.requiredApprovals,
-            approverRole: governing.approverRole,
-            approverGroup: governing.approverGroup,
-            autoApply: governing.autoApply,
-            dedupeKey,
-            createdAt: now,
-            pendingUntil: new Date(now.getTime() + settings.pendingTtlHours * 3_600_000),
-          });
+          await repo.insert(
+            {
+              id,
+              requesterId: ctx.principal.id,
+              requesterName: ctx.principal.name,
+              accountIds: normalized.accountIds,
+              regions: normalized.regions,
+              target: normalized.model,
+              modelId: target.modelId,
+              profileId: target.profileId,
+              provider: target.provider,
+              purpose: normalized.purpose,
+              dataClassification: normalized.dataClassification,
+              durationHours: normalized.durationHours,
+              ruleId: governing.ruleId,
+              requiredApprovals: governing.requiredApprovals,
+              approverRole: governing.approverRole,
+              approverGroup: governing.approverGroup,
+              autoApply: governing.autoApply,
+              dedupeKey,
+              createdAt: now,
+              pendingUntil: new Date(now.getTime() + settings.pendingTtlHours * 3_600_000),
+            },
+            tx,
+          );
           if (idempotencyKey !== undefined)
-            await repo.insertIdempotencyKey(tx, {
-              principalId: ctx.principal.id,
-              key: idempotencyKey,
-              requestHash: hash,
-              resourceId: id,
-              at: now,
-            });
+            await repo.insertIdempotencyKey(
+              {
+                principalId: ctx.principal.id,
+                key: idempotencyKey,
+                requestHash: hash,
+                resourceId: id,
+                at: now,
+              },
+              tx,
+            );
           const created = (await repo.find(id, tx)) as AccessRequestView;
-          const deliveries = await transitions.record(tx, ctx, undefined, created, { comment: normalized.purpose });
+          const deliveries = await transitions.record(
+            ctx,
+            { before: undefined, after: created, details: { comment: normalized.purpose } },
+            tx,
+          );
           if (!governing.autoApprove) return { request: created, deliveries };
           // Low-risk combination: the rule approves it; the system decides, citing the rule.
           const moved = await transitions.move(
-            tx,
             WORKFLOW_SYSTEM,
             created,
             "approved",
@@ -357,6 +369,7 @@ export function createAccessRequestService(deps: {
               comment: "auto-approved by rule",
               cause: { ruleId: governing.ruleId, autoApprove: true },
             },
+            tx,
           );
           return { request: moved.request, deliveries: [...deliveries, ...moved.deliveries] };
         });
@@ -408,18 +421,18 @@ export function createAccessRequestService(deps: {
     ): Promise<AccessRequestView> {
       if (!UUID.test(id)) throw new NotFoundError(`request ${id} not found`);
       const out = await db.transaction(async (tx) => {
-        const req = await repo.lock(tx, id);
+        const req = await repo.lock(id, tx);
         if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
         if (req.requesterId !== ctx.principal.id) throw new ForbiddenError("only the requester can cancel a request");
         if (opts.ifMatch !== undefined && opts.ifMatch !== req.version)
           throw new PreconditionFailedError(`request ${id} is at version ${req.version}, not ${opts.ifMatch}`);
         return transitions.move(
-          tx,
           ctx,
           req,
           "cancelled",
           { decidedAt: clock.now() },
           { comment: opts.comment?.trim() || null },
+          tx,
         );
       });
       await after(out.deliveries);

@@ -14,7 +14,7 @@ export function auditedEdits<V extends { version: number }>(deps: {
   /** Audit target type and action prefix: "webhook" → webhook.update, webhook.delete. */
   targetType: string;
   find(id: string, tx: Tx): Promise<V | undefined>;
-  remove(tx: Tx, id: string): Promise<boolean>;
+  remove(id: string, tx: Tx): Promise<boolean>;
   /** What the audit event keeps of a row. */
   summary(row: V): Record<string, unknown>;
 }) {
@@ -25,22 +25,26 @@ export function auditedEdits<V extends { version: number }>(deps: {
       ctx: CallContext,
       id: string,
       ifMatch: number | undefined,
-      write: (tx: Tx, version: number) => Promise<boolean>,
+      write: (version: number, tx: Tx) => Promise<boolean>,
     ) {
       return db.transaction(async (tx) => {
         const before = await deps.find(id, tx);
         if (!before) throw new NotFoundError(`${noun} ${id} not found`);
         if (ifMatch !== undefined && ifMatch !== before.version)
           throw new PreconditionFailedError(`${noun} ${id} is at version ${before.version}, not ${ifMatch}`);
-        if (!(await write(tx, before.version))) throw new ConflictError(`${noun} ${id} changed meanwhile`, {}, "STALE");
+        if (!(await write(before.version, tx))) throw new ConflictError(`${noun} ${id} changed meanwhile`, {}, "STALE");
         const after = (await deps.find(id, tx)) as V;
-        await audit.record(tx, ctx, {
-          action: `${targetType}.update`,
-          targetType,
-          targetId: id,
-          before: summary(before),
-          after: summary(after),
-        });
+        await audit.record(
+          ctx,
+          {
+            action: `${targetType}.update`,
+            targetType,
+            targetId: id,
+            before: summary(before),
+            after: summary(after),
+          },
+          tx,
+        );
         return after;
       });
     },
@@ -48,13 +52,17 @@ export function auditedEdits<V extends { version: number }>(deps: {
     async remove(ctx: CallContext, id: string): Promise<void> {
       await db.transaction(async (tx) => {
         const before = await deps.find(id, tx);
-        if (!before || !(await deps.remove(tx, id))) throw new NotFoundError(`${noun} ${id} not found`);
-        await audit.record(tx, ctx, {
-          action: `${targetType}.delete`,
-          targetType,
-          targetId: id,
-          before: summary(before),
-        });
+        if (!before || !(await deps.remove(id, tx))) throw new NotFoundError(`${noun} ${id} not found`);
+        await audit.record(
+          ctx,
+          {
+            action: `${targetType}.delete`,
+            targetType,
+            targetId: id,
+            before: summary(before),
+          },
+          tx,
+        );
       });
     },
   };
