@@ -1,5 +1,5 @@
 // Sync runs and their account-Region jobs: progress counts and errors grouped by gate.
-import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
+import { type Database, lockKey, type PrismaClient, type Tx } from "../../db/prisma.js";
 import type { JobOutcome, SyncScope } from "./inventory.types.js";
 
 export interface SyncRunView {
@@ -77,6 +77,9 @@ export function createSyncRunRepository(db: Database) {
         },
       });
     },
+
+    /** Holds the first-sync lock until `tx` ends, so processes starting together start one first run. */
+    lockInitialSync: (tx: Tx) => lockKey("inventory:initial-sync", tx),
 
     /** How many runs were ever requested. */
     async count(tx?: Tx): Promise<number> {

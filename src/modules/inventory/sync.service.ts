@@ -1,7 +1,7 @@
 // Sync runs as use cases: request one (validated, audited), read their progress, start the first
 // one on a fresh installation. The work itself is the sync jobs' (sync.jobs.ts).
 import { randomUUID } from "node:crypto";
-import { type Database, lockKey } from "../../db/prisma.js";
+import type { Database } from "../../db/prisma.js";
 import type { JobQueue } from "../../jobs/queue.js";
 import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
 import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
@@ -132,7 +132,7 @@ export function createSyncService(deps: {
      */
     async initialSyncIfNeverRun(): Promise<SyncRunView | undefined> {
       const first = await deps.db.transaction(async (tx) => {
-        await lockKey("inventory:initial-sync", tx);
+        await runs.lockInitialSync(tx);
         if ((await runs.count(tx)) > 0) return undefined;
         const id = randomUUID();
         const ctx: CallContext = { principal: SYSTEM_PRINCIPAL };
