@@ -24,7 +24,8 @@ const parse = (path: string, text = readFileSync(path, "utf8")) =>
 
 /** Does a declared type name `Tx` or `Querier` (alone or in a union), not merely inside a callback's type? */
 function namesTx(type: ts.TypeNode): boolean {
-  if (ts.isTypeReferenceNode(type)) return ts.isIdentifier(type.typeName) && ["Tx", "Querier"].includes(type.typeName.text);
+  if (ts.isTypeReferenceNode(type))
+    return ts.isIdentifier(type.typeName) && ["Tx", "Querier"].includes(type.typeName.text);
   if (ts.isUnionTypeNode(type)) return type.types.some(namesTx);
   if (ts.isParenthesizedTypeNode(type)) return namesTx(type.type);
   return false;

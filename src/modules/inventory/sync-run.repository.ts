@@ -1,27 +1,6 @@
 // Sync runs and their account-Region jobs: progress counts and errors grouped by gate.
 import { type Database, lockKey, type PrismaClient, type Tx } from "../../db/prisma.js";
-import type { JobOutcome, SyncScope } from "./inventory.types.js";
-
-export interface SyncRunView {
-  id: string;
-  scope: SyncScope;
-  scopeId: string | null;
-  region: string | null;
-  status: "queued" | "running" | "succeeded" | "partial" | "failed";
-  trigger: string;
-  requestedBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-  errorGate: string | null;
-  progress: { total: number; pending: number; succeeded: number; failed: number };
-  errorsByGate: Array<{
-    gate: string;
-    count: number;
-    sample: Array<{ accountId: string; region: string; message: string | null }>;
-  }>;
-}
+import type { JobOutcome, SyncRunView, SyncScope } from "./inventory.types.js";
 
 type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findUniqueOrThrow"]>>;
 

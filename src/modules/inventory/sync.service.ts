@@ -7,10 +7,10 @@ import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/
 import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
-import type { SyncScope } from "./inventory.types.js";
+import type { SyncRunView, SyncScope } from "./inventory.types.js";
 import type { OrgRepository } from "./org.repository.js";
 import { SYNC_JOBS } from "./sync.jobs.js";
-import type { SyncRunRepository, SyncRunView } from "./sync-run.repository.js";
+import type { SyncRunRepository } from "./sync-run.repository.js";
 
 export interface SyncRequest {
   scope: SyncScope;

@@ -6,6 +6,7 @@ import { Prisma } from "../../generated/prisma/client.js";
 import {
   type Finding,
   type FindingCandidate,
+  type FindingFilter,
   type FindingSeverity,
   type FindingStatus,
   type FindingType,
@@ -61,15 +62,6 @@ export interface ApplyResult {
   /** Findings seen again (open, re-opened, or still suppressed). */
   seenAgain: number;
   resolved: number;
-}
-
-export interface FindingFilter {
-  status?: FindingStatus;
-  type?: FindingType;
-  severity?: FindingSeverity;
-  accountId?: string;
-  region?: string;
-  modelId?: string;
 }
 
 export function createFindingsRepository(db: Database) {

@@ -11,10 +11,10 @@ import { createReachabilityEngine } from "../reachability/engine.js";
 import type { FactsRepository } from "../reachability/facts.repository.js";
 import type { ModelVerdict } from "../reachability/reachability.types.js";
 import type { VerdictsRepository } from "../reachability/verdicts.repository.js";
-import type { ApplyResult, FindingFilter, FindingsRepository } from "./findings.repository.js";
+import type { ApplyResult, FindingsRepository } from "./findings.repository.js";
 import type { ReconcilePayload } from "./reconcile.jobs.js";
 import { reconcile } from "./reconcile.js";
-import type { Finding, FindingCandidate } from "./reconcile.types.js";
+import type { Finding, FindingCandidate, FindingFilter } from "./reconcile.types.js";
 
 export interface ReconcileRunResult extends ApplyResult {
   found: number;
