@@ -32,7 +32,9 @@ import { createDiscoveryService } from "./modules/inventory/discovery.service.js
 import { createInventoryQueryRepository } from "./modules/inventory/inventory-query.repository.js";
 import { createInventoryQueryService } from "./modules/inventory/inventory-query.service.js";
 import { createInventoryStateService } from "./modules/inventory/inventory-state.service.js";
+import { createModelViewRepository } from "./modules/inventory/model-view.repository.js";
 import { createOrgRepository } from "./modules/inventory/org.repository.js";
+import { createRegionScopeRepository } from "./modules/inventory/region-scope.repository.js";
 import { createSyncJobs } from "./modules/inventory/sync.jobs.js";
 import { createSyncService } from "./modules/inventory/sync.service.js";
 import { createSyncRunRepository } from "./modules/inventory/sync-run.repository.js";
@@ -108,7 +110,14 @@ export function createServices(deps: ServiceDeps) {
   const syncRuns = createSyncRunRepository(deps.db);
   const sync = createSyncService({ db: deps.db, runs: syncRuns, org, queue: deps.queue, audit });
   const inventoryQueries = createInventoryQueryRepository(deps.db, { defaultRegions });
-  const inventory = createInventoryQueryService({ db: deps.db, repo: inventoryQueries, audit });
+  const regionScopes = createRegionScopeRepository(deps.db);
+  const inventory = createInventoryQueryService({
+    db: deps.db,
+    repo: inventoryQueries,
+    models: createModelViewRepository(deps.db),
+    scopes: regionScopes,
+    audit,
+  });
   const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(client), audit, clock });
   // Desired state: the catalog and the access grants in force (account-scoped entries).
   const accessRequestRepo = createAccessRequestRepository(client);
@@ -204,7 +213,7 @@ export function createServices(deps: ServiceDeps) {
   const approvalRules = createApprovalRuleService({
     db: deps.db,
     repo: approvalRuleRepo,
-    scopeKind: (id) => inventoryQueries.targetKind(id),
+    scopeKind: (id) => regionScopes.targetKind(id),
     audit,
     clock,
   });
