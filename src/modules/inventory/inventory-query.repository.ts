@@ -5,16 +5,6 @@
 
 import type { Database } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
-import {
-  countModelsSql,
-  EFFECTIVE_POLICY_TYPES,
-  iso,
-  nearestScopeCtes,
-  regionalLateral,
-  type SummaryRow,
-  scopeCtes,
-  summaryFromDb,
-} from "./inventory-query.sql.js";
 import type {
   AccountDetail,
   AccountFilter,
@@ -28,6 +18,16 @@ import type {
   InventoryChangeView,
   OrgUnitView,
 } from "./inventory-query.types.js";
+import {
+  countModelsSql,
+  EFFECTIVE_POLICY_TYPES,
+  iso,
+  nearestScopeCtes,
+  regionalLateral,
+  type SummaryRow,
+  scopeCtes,
+  summaryFromDb,
+} from "./inventory-sql.repository.js";
 
 export function createInventoryQueryRepository(db: Database, settings: { defaultRegions: string[] }) {
   const client = db.client;

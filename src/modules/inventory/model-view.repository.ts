@@ -2,7 +2,6 @@
 // is offered or routed to across the organization. Hot paths: prepared statements via `db.read`.
 import type { Database } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
-import { ACCESS_SQL, isoSql } from "./inventory-query.sql.js";
 import type {
   AccountRegionSyncStatus,
   ModelAvailabilityAccess,
@@ -11,6 +10,7 @@ import type {
   ModelMatrixRow,
   ProfileRoute,
 } from "./inventory-query.types.js";
+import { ACCESS_SQL, isoSql } from "./inventory-sql.repository.js";
 
 export function createModelViewRepository(db: Database) {
   return {

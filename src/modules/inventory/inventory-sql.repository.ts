@@ -1,5 +1,6 @@
-// SQL pieces the inventory read views share: derived access, the nearest Region scope, the
-// per-account regional aggregate and the account summary row.
+// SQL pieces the inventory read repositories share (a repository file: it builds Prisma SQL):
+// derived access, the nearest Region scope, the per-account regional aggregate and the account
+// summary row.
 import { Prisma } from "../../generated/prisma/client.js";
 import type { AccountStatus, AccountSummary } from "./inventory-query.types.js";
 
