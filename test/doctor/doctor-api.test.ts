@@ -172,7 +172,7 @@ describe("when Organizations cannot be read", () => {
       aws,
       db: t.db,
       desired: t.services.catalog,
-      inventory: createDoctorRepository(t.db.client),
+      inventory: createDoctorRepository(t.db),
       inventoryScps: inventoryScpsFrom(createFactsRepository(t.db)),
       audit: t.services.audit,
       clock: systemClock,

@@ -143,7 +143,7 @@ async function doctorFor(s: ReturnType<typeof scenario>): Promise<DoctorService>
     aws,
     db: t.db,
     desired: t.services.catalog,
-    inventory: createDoctorRepository(t.db.client),
+    inventory: createDoctorRepository(t.db),
     inventoryScps: reconcileFree,
     audit: t.services.audit,
     clock: systemClock,

@@ -1,4 +1,4 @@
-import { type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
+import { type Database, type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Role } from "../../kernel/principal.js";
 import type { ApiKey, ApiKeyStatus } from "./api-key.types.js";
@@ -43,7 +43,8 @@ export function stripSecret(record: ApiKeyRecord): ApiKey {
   return key;
 }
 
-export function createApiKeyRepository(client: PrismaClient) {
+export function createApiKeyRepository(db: Database) {
+  const client = db.client;
   return {
     async insert(
       data: {

@@ -1,6 +1,6 @@
 // Catalog versions: every change appends a version and closes the previous one, in one
 // transaction with set-based statements. Reads: the current catalog, the catalog at a time, history.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
 import type { CatalogEntry } from "./catalog.types.js";
 
 export interface CatalogVersionRow {
@@ -45,7 +45,8 @@ export interface CatalogChange {
   entry: CatalogEntry | null;
 }
 
-export function createCatalogRepository(client: PrismaClient) {
+export function createCatalogRepository(db: Database) {
+  const client = db.client;
   return {
     /** Current versions (entry and its version number), in id order. */
     async current(tx: Tx | PrismaClient = client): Promise<CatalogVersionRow[]> {

@@ -1,5 +1,5 @@
 // Ingestion runs, checkpoints, and the account-Regions to read (from the inventory).
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import type {
   Ingestion,
   IngestionJobResult,
@@ -47,7 +47,8 @@ export interface AccountRegionTarget {
   region: string;
 }
 
-export function createIngestionRepository(client: PrismaClient) {
+export function createIngestionRepository(db: Database) {
+  const client = db.client;
   return {
     async create(
       i: {

@@ -1,5 +1,5 @@
 // Remediation plans, and what planning reads from the inventory: the organization tree and its SCPs.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import type { RemediationPlan as PlanRow } from "../../generated/prisma/client.js";
 import type {
   ChangeResult,
@@ -32,7 +32,8 @@ function toPlan(row: PlanRow): RemediationPlan {
 
 const json = (v: unknown) => v as object;
 
-export function createRemediationRepository(client: PrismaClient) {
+export function createRemediationRepository(db: Database) {
+  const client = db.client;
   return {
     async insert(
       plan: Omit<RemediationPlan, "status" | "appliedBy" | "appliedAt" | "results" | "syncRunIds">,

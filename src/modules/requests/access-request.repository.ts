@@ -1,6 +1,6 @@
 // Storage of access requests, their decisions and grants, and Idempotency-Keys. The only file of
 // the requests workflow that touches these tables.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Role } from "../../kernel/principal.js";
 import type {
@@ -130,7 +130,8 @@ export const isUniqueViolation = (err: unknown): boolean =>
   // Raw statements and the hand-written partial index surface as the driver's error code.
   (typeof err === "object" && err !== null && /23505|unique constraint/i.test(String((err as Error).message)));
 
-export function createAccessRequestRepository(client: PrismaClient) {
+export function createAccessRequestRepository(db: Database) {
+  const client = db.client;
   return {
     /** Throws a unique violation (see `isUniqueViolation`) when a pending duplicate exists. */
     async insert(r: InsertRequest, tx: Tx): Promise<void> {

@@ -1,5 +1,5 @@
 // Storage of approval rules.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { ApprovalRuleInput, ApprovalRuleView } from "./access-request.types.js";
 
@@ -37,7 +37,8 @@ const toDb = (r: ApprovalRuleInput) => ({
   autoApply: r.autoApply,
 });
 
-export function createApprovalRuleRepository(client: PrismaClient) {
+export function createApprovalRuleRepository(db: Database) {
+  const client = db.client;
   return {
     async list(tx?: Tx): Promise<ApprovalRuleView[]> {
       const rows = await (tx ?? client).approvalRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });

@@ -1,5 +1,5 @@
 // Storage of webhooks and their delivery log. The signing secret is read only for signing.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { WebhookDeliveryView, WebhookInput, WebhookView } from "./access-request.types.js";
 
@@ -49,7 +49,8 @@ export interface DeliveryWork {
   webhook: { id: string; url: string; format: "json" | "slack"; secret: string; active: boolean };
 }
 
-export function createWebhookRepository(client: PrismaClient) {
+export function createWebhookRepository(db: Database) {
+  const client = db.client;
   return {
     async list(): Promise<WebhookView[]> {
       return (await client.webhook.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map(fromDb);
