@@ -100,6 +100,19 @@ function directDatabaseImports(file: ts.SourceFile): string[] {
   return found;
 }
 
+/** Repository factories not built from the Database: `create…Repository` whose first parameter is not `Database`. */
+function factoriesNotFromDatabase(file: ts.SourceFile): string[] {
+  const found: string[] = [];
+  for (const stmt of file.statements) {
+    if (!ts.isFunctionDeclaration(stmt) || !stmt.name || !/^create\w+Repository$/.test(stmt.name.text)) continue;
+    const first = stmt.parameters[0]?.type;
+    const ok =
+      first && ts.isTypeReferenceNode(first) && ts.isIdentifier(first.typeName) && first.typeName.text === "Database";
+    if (!ok) found.push(`${rel(file.fileName)}: ${stmt.name.text}`);
+  }
+  return found;
+}
+
 const files = sourceFiles(src);
 
 describe("repository contract", () => {
@@ -110,6 +123,11 @@ describe("repository contract", () => {
 
   it("takes the transaction as the last parameter everywhere in src/", () => {
     expect(files.flatMap((f) => txNotLast(parse(f)))).toEqual([]);
+  });
+
+  it("builds every repository the same way: createXRepository(db: Database, …)", () => {
+    const repositories = files.filter((f) => f.endsWith(".repository.ts"));
+    expect(repositories.flatMap((f) => factoriesNotFromDatabase(parse(f)))).toEqual([]);
   });
 
   it("lets services reach the database only through repositories", () => {
@@ -155,6 +173,16 @@ describe("repository contract", () => {
         "9 write",
         "10 lock",
       ]);
+    });
+
+    it("flags a repository factory built from anything but the Database", () => {
+      const file = sample(`
+        export function createARepository(db: Database) { return {}; }
+        export function createBRepository(client: PrismaClient) { return {}; }
+        export function createCRepository(db: Database, settings: object) { return {}; }
+        function helper(client: PrismaClient) {}
+      `);
+      expect(factoriesNotFromDatabase(file).map((f) => f.replace(/^.*: /, ""))).toEqual(["createBRepository"]);
     });
 
     it("flags a service importing a value of the Prisma module or the generated client", () => {
