@@ -1,12 +1,17 @@
 // Remediation planning: the exact AWS changes that bring a scope in line with the catalog (SCPs,
 // Marketplace agreements, the Anthropic use case), computed from the current catalog, inventory
 // and live agreement offers. The same computation gives the fingerprint apply checks a plan by.
+import type { Logger } from "pino";
 import type { AwsAccess } from "../../aws/aws-access.js";
+import type { Database } from "../../db/prisma.js";
 import { canonicalHash } from "../../kernel/canonical-json.js";
 import { UnprocessableError } from "../../kernel/errors.js";
+import type { CallContext } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
+import type { AuditService } from "../audit/audit.service.js";
 import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
+import type { SyncRequest } from "../inventory/sync.service.js";
 import { createReachabilityEngine } from "../reachability/engine.js";
 import type { FactsRepository } from "../reachability/facts.repository.js";
 import { reconcile } from "../reconcile/reconcile.js";
@@ -35,15 +40,25 @@ function scpPolicyIds(f: FindingCandidate): string[] {
     .flatMap((e) => (e.data?.matched ?? []).map((m) => m.policyId));
 }
 
-export function createRemediationPlanner(deps: {
+/** What the remediation service is built from (the planner uses the read side of it). */
+export interface RemediationDeps {
+  db: Database;
   repo: RemediationRepository;
   desired: DesiredStateSource;
   facts: PolicyFactsRepository;
   inventory: FactsRepository;
   aws: AwsAccess;
+  audit: AuditService;
   clock: Clock;
+  log: Logger;
+  /** Starts a sync run (the inventory's), returning its id. */
+  requestSync: (ctx: CallContext, req: SyncRequest) => Promise<string>;
   settings: { legacyWindowDays: number };
-}) {
+}
+
+export function createRemediationPlanner(
+  deps: Pick<RemediationDeps, "repo" | "desired" | "facts" | "inventory" | "aws" | "clock" | "settings">,
+) {
   const { repo, clock } = deps;
 
   function scopeAccounts(scope: PlanScope, tree: readonly OrgTreeNode[]): string[] {

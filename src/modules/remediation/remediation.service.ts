@@ -8,44 +8,30 @@
 // after the last sync is not overwritten. Each change is audited as it lands; the touched
 // account-Regions are re-synced, and reconciliation follows each finished sync run.
 import { randomUUID } from "node:crypto";
-import type { Logger } from "pino";
-import type { AwsAccess } from "../../aws/aws-access.js";
-import type { Database } from "../../db/prisma.js";
+import type { Tx } from "../../db/prisma.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../kernel/errors.js";
 import { type CallContext, hasRole } from "../../kernel/principal.js";
-import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
-import type { AuditService } from "../audit/audit.service.js";
-import type { DesiredStateSource } from "../catalog/catalog.types.js";
-import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
-import type { SyncRequest } from "../inventory/sync.service.js";
-import type { FactsRepository } from "../reachability/facts.repository.js";
-import type { RemediationRepository } from "./remediation.repository.js";
+import type { AuditEntry } from "../audit/audit.types.js";
 import type { ChangeResult, PlanInputs, PlanScope, RemediationPlan } from "./remediation.types.js";
 import { changeSummary, createRemediationApplier, gateOf, syncRequestsFor } from "./remediation-apply.js";
-import { createRemediationPlanner } from "./remediation-plan.js";
+import { createRemediationPlanner, type RemediationDeps } from "./remediation-plan.js";
 
 const isPlanCursor = (v: unknown): v is { createdAt: string; id: string } =>
   typeof v === "object" &&
   v !== null &&
   typeof (v as { createdAt?: unknown }).createdAt === "string" &&
   typeof (v as { id?: unknown }).id === "string";
-export function createRemediationService(deps: {
-  db: Database;
-  repo: RemediationRepository;
-  desired: DesiredStateSource;
-  facts: PolicyFactsRepository;
-  inventory: FactsRepository;
-  aws: AwsAccess;
-  audit: AuditService;
-  clock: Clock;
-  log: Logger;
-  /** Starts a sync run (the inventory's), returning its id. */
-  requestSync: (ctx: CallContext, req: SyncRequest) => Promise<string>;
-  settings: { legacyWindowDays: number };
-}) {
+export function createRemediationService(deps: RemediationDeps) {
   const { repo, clock } = deps;
   const planner = createRemediationPlanner(deps);
+  const recordPlan = (
+    ctx: CallContext,
+    action: string,
+    id: string,
+    change: Omit<AuditEntry, "action" | "targetType" | "targetId">,
+    tx: Tx,
+  ) => deps.audit.record(ctx, { action, targetType: "remediation_plan", targetId: id, ...change }, tx);
   const applier = createRemediationApplier(deps);
 
   function requireAdmin(ctx: CallContext, what: string) {
@@ -69,12 +55,11 @@ export function createRemediationService(deps: {
       };
       return deps.db.transaction(async (tx) => {
         const stored = await repo.insert(plan, tx);
-        await deps.audit.record(
+        await recordPlan(
           ctx,
+          "remediation.plan",
+          plan.id,
           {
-            action: "remediation.plan",
-            targetType: "remediation_plan",
-            targetId: plan.id,
             after: { scope, changes: plan.changes.length, unresolved: plan.unresolved.length },
           },
           tx,
@@ -131,12 +116,11 @@ export function createRemediationService(deps: {
         );
       const claimed = await deps.db.transaction(async (tx) => {
         if (!(await repo.claim(id, ctx.principal.id, clock.now(), tx))) return false;
-        await deps.audit.record(
+        await recordPlan(
           ctx,
+          "remediation.apply",
+          id,
           {
-            action: "remediation.apply",
-            targetType: "remediation_plan",
-            targetId: id,
             before: { status: "planned" },
             after: { status: "applying", changes: plan.changes.length },
           },
@@ -165,12 +149,11 @@ export function createRemediationService(deps: {
         }
         results.push(result);
         await deps.db.transaction((tx) =>
-          deps.audit.record(
+          recordPlan(
             ctx,
+            "remediation.change",
+            id,
             {
-              action: "remediation.change",
-              targetType: "remediation_plan",
-              targetId: id,
               after: {
                 ...changeSummary(change),
                 index,
@@ -185,12 +168,11 @@ export function createRemediationService(deps: {
       const status = failed ? "failed" : "applied";
       await deps.db.transaction(async (tx) => {
         await repo.finish(id, status, results, tx);
-        await deps.audit.record(
+        await recordPlan(
           ctx,
+          "remediation.apply",
+          id,
           {
-            action: "remediation.apply",
-            targetType: "remediation_plan",
-            targetId: id,
             before: { status: "applying" },
             after: {
               status,

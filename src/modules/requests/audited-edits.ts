@@ -5,6 +5,7 @@ import type { Database, Tx } from "../../db/prisma.js";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "../../kernel/errors.js";
 import type { CallContext } from "../../kernel/principal.js";
 import type { AuditService } from "../audit/audit.service.js";
+import type { AuditEntry } from "../audit/audit.types.js";
 
 export function auditedEdits<V extends { version: number }>(deps: {
   db: Database;
@@ -19,6 +20,8 @@ export function auditedEdits<V extends { version: number }>(deps: {
   summary(row: V): Record<string, unknown>;
 }) {
   const { db, audit, noun, targetType, summary } = deps;
+  const record = (ctx: CallContext, verb: string, id: string, change: Pick<AuditEntry, "before" | "after">, tx: Tx) =>
+    audit.record(ctx, { action: `${targetType}.${verb}`, targetType, targetId: id, ...change }, tx);
   return {
     /** Applies `write` (false: the row is no longer at `version`) and returns the row after it. */
     update(
@@ -34,17 +37,7 @@ export function auditedEdits<V extends { version: number }>(deps: {
           throw new PreconditionFailedError(`${noun} ${id} is at version ${before.version}, not ${ifMatch}`);
         if (!(await write(before.version, tx))) throw new ConflictError(`${noun} ${id} changed meanwhile`, {}, "STALE");
         const after = (await deps.find(id, tx)) as V;
-        await audit.record(
-          ctx,
-          {
-            action: `${targetType}.update`,
-            targetType,
-            targetId: id,
-            before: summary(before),
-            after: summary(after),
-          },
-          tx,
-        );
+        await record(ctx, "update", id, { before: summary(before), after: summary(after) }, tx);
         return after;
       });
     },
@@ -53,16 +46,7 @@ export function auditedEdits<V extends { version: number }>(deps: {
       await db.transaction(async (tx) => {
         const before = await deps.find(id, tx);
         if (!before || !(await deps.remove(id, tx))) throw new NotFoundError(`${noun} ${id} not found`);
-        await audit.record(
-          ctx,
-          {
-            action: `${targetType}.delete`,
-            targetType,
-            targetId: id,
-            before: summary(before),
-          },
-          tx,
-        );
+        await record(ctx, "delete", id, { before: summary(before) }, tx);
       });
     },
   };
