@@ -48,7 +48,6 @@ export interface AccountRegionTarget {
 }
 
 export function createIngestionRepository(db: Database) {
-  const client = db.client;
   return {
     async create(
       i: {
@@ -71,12 +70,13 @@ export function createIngestionRepository(db: Database) {
     },
 
     async byId(id: string): Promise<Ingestion | undefined> {
-      const rows = await client.$queryRaw<IngestionDb[]>`SELECT * FROM invocation_ingestions WHERE id = ${id}::uuid`;
+      const rows = await db.client.$queryRaw<IngestionDb[]>`SELECT * FROM invocation_ingestions WHERE id = ${id}::uuid`;
       return rows[0] === undefined ? undefined : toIngestion(rows[0]);
     },
 
     async markRunning(id: string): Promise<void> {
-      await client.$executeRaw`UPDATE invocation_ingestions SET status = 'running' WHERE id = ${id}::uuid AND status = 'queued'`;
+      await db.client
+        .$executeRaw`UPDATE invocation_ingestions SET status = 'running' WHERE id = ${id}::uuid AND status = 'queued'`;
     },
 
     /** Counts one finished job (atomically); the last one closes the ingestion. */
@@ -86,7 +86,7 @@ export function createIngestionRepository(db: Database) {
       now: Date,
     ): Promise<Ingestion | undefined> {
       const ok = !("error" in result);
-      const rows = await client.$queryRaw<IngestionDb[]>`
+      const rows = await db.client.$queryRaw<IngestionDb[]>`
         UPDATE invocation_ingestions SET
           jobs_done = jobs_done + ${ok ? 1 : 0}::int,
           jobs_failed = jobs_failed + ${ok ? 0 : 1}::int,
@@ -103,7 +103,7 @@ export function createIngestionRepository(db: Database) {
     },
 
     async checkpoint(id: string): Promise<{ position: Date | null; lastKey: string | null } | undefined> {
-      const row = await client.invocationCheckpoint.findUnique({ where: { id } });
+      const row = await db.client.invocationCheckpoint.findUnique({ where: { id } });
       return row === null ? undefined : { position: row.position, lastKey: row.lastKey };
     },
 
@@ -112,7 +112,7 @@ export function createIngestionRepository(db: Database) {
       c: { id: string; source: InvocationSource; accountId: string; region: string; position?: Date; lastKey?: string },
       now: Date,
     ): Promise<void> {
-      await client.$executeRaw`
+      await db.client.$executeRaw`
         INSERT INTO invocation_checkpoints (id, source, account_id, region, position, last_key, updated_at)
         VALUES (${c.id}, ${c.source}::"InvocationSource", ${c.accountId}, ${c.region}, ${c.position ?? null},
           ${c.lastKey ?? null}, ${now})
@@ -133,7 +133,7 @@ export function createIngestionRepository(db: Database) {
     }): Promise<AccountRegionTarget[]> {
       const accounts = filter.accountIds === undefined ? null : [...filter.accountIds];
       const regions = filter.regions === undefined ? null : [...filter.regions];
-      return client.$queryRaw<AccountRegionTarget[]>`
+      return db.client.$queryRaw<AccountRegionTarget[]>`
         SELECT ar.account_id AS "accountId", ar.region
         FROM account_regions ar JOIN accounts a ON a.id = ar.account_id
         WHERE a.left_at IS NULL AND a.state = 'ACTIVE' AND ar.status <> 'disabled'

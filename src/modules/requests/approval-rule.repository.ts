@@ -38,14 +38,13 @@ const toDb = (r: ApprovalRuleInput) => ({
 });
 
 export function createApprovalRuleRepository(db: Database) {
-  const client = db.client;
   return {
     async list(tx?: Tx): Promise<ApprovalRuleView[]> {
-      const rows = await (tx ?? client).approvalRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+      const rows = await (tx ?? db.client).approvalRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
       return rows.map(fromDb);
     },
     async find(id: string, tx?: Tx): Promise<ApprovalRuleView | undefined> {
-      const row = await (tx ?? client).approvalRule.findUnique({ where: { id } });
+      const row = await (tx ?? db.client).approvalRule.findUnique({ where: { id } });
       return row ? fromDb(row) : undefined;
     },
     async insert(id: string, r: ApprovalRuleInput, by: string, at: Date, tx: Tx): Promise<ApprovalRuleView> {
