@@ -70,6 +70,14 @@ module.exports = {
       to: { path: "^src/generated/" },
     },
     {
+      name: "services-reach-the-database-through-repositories",
+      severity: "error",
+      comment:
+        "The repository contract: a service may import the Database and Tx types to open a transaction and pass it down, never a value of db/prisma (client, lockKey, error translation); test/architecture/repository-contract.test.ts checks the same and that tx comes last.",
+      from: { path: "\\.service\\.ts$" },
+      to: { path: "^src/db/prisma\\.ts$", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "routes-call-services-not-repositories",
       severity: "error",
       from: { path: "^src/routes/" },

@@ -16,7 +16,7 @@ import { applyMigrations } from "../src/db/migrator.js";
 import { SYSTEM_PRINCIPAL } from "../src/kernel/principal.js";
 import { createLogger } from "../src/logger.js";
 import { startRuntime } from "../src/main/runtime.js";
-import type { SyncRunView } from "../src/modules/inventory/sync-run.repository.js";
+import type { SyncRunView } from "../src/modules/inventory/inventory.types.js";
 import { generateScenario } from "../src/sandbox/index.js";
 import { createDatabase } from "../support/postgres/databases.js";
 import { startPostgresServer } from "../support/postgres/postgres-server.js";

@@ -34,7 +34,9 @@ import { createInventoryFactsRepository } from "./modules/inventory/inventory-fa
 import { createInventoryQueryRepository } from "./modules/inventory/inventory-query.repository.js";
 import { createInventoryQueryService } from "./modules/inventory/inventory-query.service.js";
 import { createInventoryStateService } from "./modules/inventory/inventory-state.service.js";
+import { createModelViewRepository } from "./modules/inventory/model-view.repository.js";
 import { createOrgRepository } from "./modules/inventory/org.repository.js";
+import { createRegionScopeRepository } from "./modules/inventory/region-scope.repository.js";
 import { createSyncJobs } from "./modules/inventory/sync.jobs.js";
 import { createSyncService } from "./modules/inventory/sync.service.js";
 import { createSyncRunRepository } from "./modules/inventory/sync-run.repository.js";
@@ -88,11 +90,10 @@ export const DEFAULT_INVENTORY_REGIONS = ["us-east-1", "us-west-2", "eu-west-1",
 
 export function createServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
-  const client = deps.db.client;
   const audit = createAuditService({ repo: createAuditRepository(deps.db) });
   const apiKeys = createApiKeyService({
     db: deps.db,
-    repo: createApiKeyRepository(client),
+    repo: createApiKeyRepository(deps.db),
     audit,
     clock,
     hasher: createApiKeyHasher(deps.config.security.apiKeyHashSecret),
@@ -101,7 +102,7 @@ export function createServices(deps: ServiceDeps) {
   const auth = createAuthService({ apiKeys, jwt: deps.config.oidc ? createJwtVerifier(deps.config.oidc) : undefined });
   const system = createSystemService({ environment: deps.environment });
   const health = createHealthService({
-    repo: createHealthRepository(client),
+    repo: createHealthRepository(deps.db),
     migrations: deps.migrations,
     environment: deps.environment,
   });
@@ -110,12 +111,19 @@ export function createServices(deps: ServiceDeps) {
   const syncRuns = createSyncRunRepository(deps.db);
   const sync = createSyncService({ db: deps.db, runs: syncRuns, org, queue: deps.queue, audit });
   const inventoryQueries = createInventoryQueryRepository(deps.db, { defaultRegions });
-  const inventory = createInventoryQueryService({ db: deps.db, repo: inventoryQueries, audit });
-  const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(client), audit, clock });
+  const regionScopes = createRegionScopeRepository(deps.db);
+  const inventory = createInventoryQueryService({
+    db: deps.db,
+    repo: inventoryQueries,
+    models: createModelViewRepository(deps.db),
+    scopes: regionScopes,
+    audit,
+  });
+  const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(deps.db), audit, clock });
   // Desired state: the catalog and the access grants in force (account-scoped entries).
-  const accessRequestRepo = createAccessRequestRepository(client);
+  const accessRequestRepo = createAccessRequestRepository(deps.db);
   const desired: DesiredStateSource = createDesiredState({ catalog, grants: accessRequestRepo, clock });
-  const facts = createPolicyFactsRepository(client);
+  const facts = createPolicyFactsRepository(deps.db);
   // The inventory as the reachability engine reads it (reconciliation, remediation, the doctor).
   const inventoryFacts = createFactsRepository(deps.db);
   const policies = createPolicyService({ desired, facts, clock });
@@ -132,12 +140,12 @@ export function createServices(deps: ServiceDeps) {
   });
   // Invocation audit (CloudTrail): "allowed at that time" reads the same desired-state source.
   const invocationEvents = createInvocationEventsRepository(deps.db);
-  const ingestions = createIngestionRepository(client);
+  const ingestions = createIngestionRepository(deps.db);
   const invocations = createInvocationsService({
     db: deps.db,
     events: invocationEvents,
     ingestions,
-    analysis: createAnalysisRepository(client),
+    analysis: createAnalysisRepository(deps.db),
     facts,
     desired,
     aws: deps.aws,
@@ -159,7 +167,7 @@ export function createServices(deps: ServiceDeps) {
   });
   const remediation = createRemediationService({
     db: deps.db,
-    repo: createRemediationRepository(client),
+    repo: createRemediationRepository(deps.db),
     desired,
     facts,
     inventory: inventoryFacts,
@@ -176,9 +184,9 @@ export function createServices(deps: ServiceDeps) {
     verifyPollSeconds: requestsConfig.verifyPollSeconds,
     verifyMaxPolls: requestsConfig.verifyMaxPolls,
   };
-  const requestInventory = createRequestInventoryRepository(client);
-  const approvalRuleRepo = createApprovalRuleRepository(client);
-  const webhookRepo = createWebhookRepository(client);
+  const requestInventory = createRequestInventoryRepository(deps.db);
+  const approvalRuleRepo = createApprovalRuleRepository(deps.db);
+  const webhookRepo = createWebhookRepository(deps.db);
   const webhookSecrets = createSecretBox(deps.config.security.secretEncryptionKey, "webhook secret");
   const webhooks = createWebhookService({
     db: deps.db,
@@ -206,7 +214,7 @@ export function createServices(deps: ServiceDeps) {
   const approvalRules = createApprovalRuleService({
     db: deps.db,
     repo: approvalRuleRepo,
-    scopeKind: (id) => inventoryQueries.targetKind(id),
+    scopeKind: (id) => regionScopes.targetKind(id),
     audit,
     clock,
   });
@@ -230,7 +238,7 @@ export function createServices(deps: ServiceDeps) {
     aws: deps.aws,
     db: deps.db,
     desired,
-    inventory: createDoctorRepository(client),
+    inventory: createDoctorRepository(deps.db),
     inventoryScps: inventoryScpsFrom(inventoryFacts),
     facts: inventoryFacts,
     audit,

@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import { isAccountId, isOuId, isRegion } from "../kernel/aws-ids.js";
 import { type CallContext, SYSTEM_PRINCIPAL } from "../kernel/principal.js";
 import { startJobs } from "../main/runtime.js";
+import type { SyncRunView } from "../modules/inventory/inventory.types.js";
 import type { SyncRequest } from "../modules/inventory/sync.service.js";
-import type { SyncRunView } from "../modules/inventory/sync-run.repository.js";
 import { type CommandContext, runCommand, UsageError } from "./run-command.js";
 
 export function registerSyncCommand(program: Command): void {

@@ -99,6 +99,6 @@ export type Querier = PrismaClient | Tx;
  * Holds a transaction-scoped advisory lock on `key` until the transaction ends: one writer at a
  * time for what the key names (an account-Region, the organization, reconciliation).
  */
-export async function lockKey(tx: Tx, key: string): Promise<void> {
+export async function lockKey(key: string, tx: Tx): Promise<void> {
   await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${key}))) AS l`;
 }

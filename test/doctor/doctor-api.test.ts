@@ -174,7 +174,7 @@ describe("when Organizations cannot be read", () => {
       aws,
       db: t.db,
       desired: t.services.catalog,
-      inventory: createDoctorRepository(t.db.client),
+      inventory: createDoctorRepository(t.db),
       facts: createFactsRepository(t.db),
       inventoryScps: inventoryScpsFrom(createFactsRepository(t.db)),
       audit: t.services.audit,

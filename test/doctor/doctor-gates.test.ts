@@ -68,7 +68,7 @@ async function doctorFor(s: ReturnType<typeof scenario>): Promise<DoctorService>
     aws,
     db: t.db,
     desired: t.services.catalog,
-    inventory: createDoctorRepository(t.db.client),
+    inventory: createDoctorRepository(t.db),
     facts: createFactsRepository(t.db),
     inventoryScps: reconcileFree,
     audit: t.services.audit,

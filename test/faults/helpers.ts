@@ -2,7 +2,7 @@
 // and off), the real service on a database, and a sync that is waited for.
 import pg from "pg";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
-import type { SyncRunView } from "../../src/modules/inventory/sync-run.repository.js";
+import type { SyncRunView } from "../../src/modules/inventory/inventory.types.js";
 import { parseScenario, type Sandbox, type Scenario, startSandbox } from "../../src/sandbox/index.js";
 import type { TestDatabase } from "../../support/postgres/databases.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";

@@ -1,6 +1,6 @@
 // Polling for what happens asynchronously (jobs, notifications, sync runs) in tests.
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
-import type { SyncRunView } from "../../src/modules/inventory/sync-run.repository.js";
+import type { SyncRunView } from "../../src/modules/inventory/inventory.types.js";
 import type { TestApp } from "./app.js";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,7 +2,7 @@
 // sandbox: exit codes, the summary by gate, and bad flags.
 import { afterAll, describe, expect, it } from "vitest";
 import { progressLine } from "../../src/cli/sync.js";
-import type { SyncRunView } from "../../src/modules/inventory/sync-run.repository.js";
+import type { SyncRunView } from "../../src/modules/inventory/inventory.types.js";
 import type { TestDatabase } from "../../support/postgres/databases.js";
 import { emptyDatabase } from "../helpers/app.js";
 import { runCli as runCliIn } from "../helpers/cli.js";

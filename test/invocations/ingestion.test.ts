@@ -60,7 +60,7 @@ async function ingest(body: Record<string, unknown>): Promise<Ingestion> {
 async function catalogAt(at: Date, yaml: string) {
   const catalog = createCatalogService({
     db: t.db,
-    repo: createCatalogRepository(t.db.client),
+    repo: createCatalogRepository(t.db),
     audit: t.services.audit,
     clock: { now: () => at },
   });

@@ -100,36 +100,44 @@ beforeAll(async () => {
   await findings.apply([], new Date("2026-10-05T00:00:00Z"));
   // Access decisions as the access-request workflow records them in the audit log.
   await t.db.transaction(async (tx) => {
-    await t.services.audit.record(tx, ctx, {
-      action: "access_request.create",
-      targetType: "access_request",
-      targetId: "ar-1",
-      after: {
-        requestId: "ar-1",
-        accountIds: [A],
-        regions: ["us-east-1"],
-        model: "deepseek.r1-v1:0",
-        requesterId: "dev@example.com",
-        decision: null,
-        approverId: null,
-        comment: "evaluation",
+    await t.services.audit.record(
+      ctx,
+      {
+        action: "access_request.create",
+        targetType: "access_request",
+        targetId: "ar-1",
+        after: {
+          requestId: "ar-1",
+          accountIds: [A],
+          regions: ["us-east-1"],
+          model: "deepseek.r1-v1:0",
+          requesterId: "dev@example.com",
+          decision: null,
+          approverId: null,
+          comment: "evaluation",
+        },
       },
-    });
-    await t.services.audit.record(tx, ctx, {
-      action: "access_request.approve",
-      targetType: "access_request",
-      targetId: "ar-1",
-      after: {
-        requestId: "ar-1",
-        accountIds: [A],
-        regions: ["us-east-1"],
-        model: "deepseek.r1-v1:0",
-        requesterId: "dev@example.com",
-        decision: "approve",
-        approverId: "alice@example.com",
-        comment: "two weeks",
+      tx,
+    );
+    await t.services.audit.record(
+      ctx,
+      {
+        action: "access_request.approve",
+        targetType: "access_request",
+        targetId: "ar-1",
+        after: {
+          requestId: "ar-1",
+          accountIds: [A],
+          regions: ["us-east-1"],
+          model: "deepseek.r1-v1:0",
+          requesterId: "dev@example.com",
+          decision: "approve",
+          approverId: "alice@example.com",
+          comment: "two weeks",
+        },
       },
-    });
+      tx,
+    );
   });
 });
 afterAll(async () => t?.close());
@@ -266,16 +274,19 @@ describe("compliance reports", () => {
     expect(denied.statusCode).toBe(403);
     // A report recorded but not rendered yet (no job queued for it): not downloadable.
     const queued = await t.db.transaction((tx) =>
-      createReportsRepository(t.db).create(tx, {
-        id: randomUUID(),
-        format: "csv",
-        from: FROM,
-        to: TO,
-        scope: { kind: "organization" },
-        options: {},
-        requestedBy: "test",
-        now: new Date(),
-      }),
+      createReportsRepository(t.db).create(
+        {
+          id: randomUUID(),
+          format: "csv",
+          from: FROM,
+          to: TO,
+          scope: { kind: "organization" },
+          options: {},
+          requestedBy: "test",
+          now: new Date(),
+        },
+        tx,
+      ),
     );
     const early = await t.app.inject({ url: `/v1/reports/${queued.id}/download`, headers: { authorization: auditor } });
     expect(early.statusCode).toBe(409);

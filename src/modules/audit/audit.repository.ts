@@ -62,7 +62,7 @@ function toDomain(row: Row): AuditEvent {
 export function createAuditRepository(db: Database) {
   const client = db.client;
   return {
-    async insert(tx: Tx, actor: Principal, requestId: string | undefined, entry: AuditEntry): Promise<void> {
+    async insert(actor: Principal, requestId: string | undefined, entry: AuditEntry, tx: Tx): Promise<void> {
       await tx.auditEvent.create({
         data: {
           actorType: actor.kind,

@@ -14,8 +14,8 @@ const isIdCursor = (v: unknown): v is { id: string } =>
 export function createAuditService(deps: { repo: AuditRepository }) {
   return {
     /** Writes one audit event inside the caller's transaction, so it commits with the change. */
-    record(tx: Tx, ctx: CallContext, entry: AuditEntry): Promise<void> {
-      return deps.repo.insert(tx, ctx.principal, ctx.requestId, entry);
+    record(ctx: CallContext, entry: AuditEntry, tx: Tx): Promise<void> {
+      return deps.repo.insert(ctx.principal, ctx.requestId, entry, tx);
     },
 
     async list(

@@ -1,4 +1,4 @@
-import { type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
+import { type Database, type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Role } from "../../kernel/principal.js";
 import type { ApiKey, ApiKeyStatus } from "./api-key.types.js";
@@ -43,10 +43,10 @@ export function stripSecret(record: ApiKeyRecord): ApiKey {
   return key;
 }
 
-export function createApiKeyRepository(client: PrismaClient) {
+export function createApiKeyRepository(db: Database) {
+  const client = db.client;
   return {
     async insert(
-      tx: Tx,
       data: {
         id: string;
         name: string;
@@ -57,6 +57,7 @@ export function createApiKeyRepository(client: PrismaClient) {
         createdBy: string;
         expiresAt?: Date;
       },
+      tx: Tx,
     ): Promise<ApiKeyRecord> {
       try {
         return toDomain(await tx.apiKey.create({ data }));
@@ -89,7 +90,7 @@ export function createApiKeyRepository(client: PrismaClient) {
     },
 
     /** Revokes when not yet revoked; returns undefined when someone else revoked it first. */
-    async revoke(tx: Tx, id: string, by: string, at: Date): Promise<ApiKeyRecord | undefined> {
+    async revoke(id: string, by: string, at: Date, tx: Tx): Promise<ApiKeyRecord | undefined> {
       const done = await tx.apiKey.updateMany({
         where: { id, revokedAt: null },
         data: { revokedAt: at, revokedBy: by },
@@ -102,7 +103,7 @@ export function createApiKeyRepository(client: PrismaClient) {
     },
 
     /** Swaps the stored hash if it is still `from`; false when another writer changed it first. */
-    async replaceHash(tx: Tx, id: string, from: string, to: string, scheme: HashScheme): Promise<boolean> {
+    async replaceHash(id: string, from: string, to: string, scheme: HashScheme, tx: Tx): Promise<boolean> {
       const done = await tx.apiKey.updateMany({
         where: { id, secretHash: from },
         data: { secretHash: to, hashScheme: scheme },

@@ -80,21 +80,24 @@ export function createApiKeyService(deps: {
   }
 
   /** Mints a key and stores its hash, with its audit event, inside the caller's transaction. */
-  async function insertKey(tx: Tx, ctx: CallContext, input: NewApiKey, action: string): Promise<CreatedApiKey> {
+  async function insertKey(ctx: CallContext, input: NewApiKey, action: string, tx: Tx): Promise<CreatedApiKey> {
     const keyId = randomBytes(8).toString("hex");
     const secret = randomBytes(32).toString("base64url");
-    const record = await repo.insert(tx, {
-      id: randomUUID(),
-      name: input.name,
-      role: input.role,
-      keyId,
-      secretHash: await hasher.hash(secret),
-      hashScheme: hasher.scheme,
-      createdBy: ctx.principal.id,
-      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
-    });
+    const record = await repo.insert(
+      {
+        id: randomUUID(),
+        name: input.name,
+        role: input.role,
+        keyId,
+        secretHash: await hasher.hash(secret),
+        hashScheme: hasher.scheme,
+        createdBy: ctx.principal.id,
+        ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+      },
+      tx,
+    );
     const apiKey = stripSecret(record);
-    await audit.record(tx, ctx, { action, targetType: "api_key", targetId: apiKey.id, after: auditView(apiKey) });
+    await audit.record(ctx, { action, targetType: "api_key", targetId: apiKey.id, after: auditView(apiKey) }, tx);
     return { apiKey, secret: `${API_KEY_PREFIX}${keyId}_${secret}` };
   }
 
@@ -105,10 +108,9 @@ export function createApiKeyService(deps: {
   async function rehash(record: ApiKeyRecord, secret: string): Promise<void> {
     const secretHash = await hasher.hash(secret);
     await db.transaction(async (tx) => {
-      const done = await repo.replaceHash(tx, record.id, record.secretHash, secretHash, hasher.scheme);
+      const done = await repo.replaceHash(record.id, record.secretHash, secretHash, hasher.scheme, tx);
       if (!done) return; // another request re-hashed it first
       await audit.record(
-        tx,
         { principal: SYSTEM_PRINCIPAL },
         {
           action: "api_key.rehash",
@@ -117,6 +119,7 @@ export function createApiKeyService(deps: {
           before: { keyId: record.keyId, hashScheme: record.hashScheme },
           after: { keyId: record.keyId, hashScheme: hasher.scheme },
         },
+        tx,
       );
     });
   }
@@ -129,7 +132,7 @@ export function createApiKeyService(deps: {
           { field: "body.expiresAt", message: "must be in the future" },
         ]);
       }
-      return db.transaction((tx) => insertKey(tx, ctx, input, "api_key.create"));
+      return db.transaction((tx) => insertKey(ctx, input, "api_key.create", tx));
     },
 
     async list(ctx: CallContext, page: { limit: number; cursor?: string }): Promise<Page<ApiKey>> {
@@ -155,20 +158,24 @@ export function createApiKeyService(deps: {
       const revoked = await db.transaction(async (tx) => {
         const before = await repo.findById(id, tx);
         if (!before) throw new NotFoundError(`API key ${id} not found`);
-        const after = await repo.revoke(tx, id, ctx.principal.id, clock.now());
+        const after = await repo.revoke(id, ctx.principal.id, clock.now(), tx);
         if (!after)
           throw new ConflictError(
             `API key ${id} is already revoked`,
             { revokedAt: before.revokedAt },
             "ALREADY_REVOKED",
           );
-        await audit.record(tx, ctx, {
-          action: "api_key.revoke",
-          targetType: "api_key",
-          targetId: id,
-          before: auditView(stripSecret(before)),
-          after: auditView(stripSecret(after)),
-        });
+        await audit.record(
+          ctx,
+          {
+            action: "api_key.revoke",
+            targetType: "api_key",
+            targetId: id,
+            before: auditView(stripSecret(before)),
+            after: auditView(stripSecret(after)),
+          },
+          tx,
+        );
         return stripSecret(after);
       });
       forget(revoked.keyId);
@@ -238,17 +245,17 @@ export function createApiKeyService(deps: {
       return db.transaction(async (tx) => {
         if ((await repo.lockAndCountForBootstrap(tx)) > 0) return undefined;
         return insertKey(
-          tx,
           { principal: SYSTEM_PRINCIPAL },
           { name: "bootstrap-admin", role: "admin" },
           "api_key.bootstrap",
+          tx,
         );
       });
     },
 
     /** For the CLI, run by an operator with database access (audited as the system). */
     createAsSystem(input: NewApiKey): Promise<CreatedApiKey> {
-      return db.transaction((tx) => insertKey(tx, { principal: SYSTEM_PRINCIPAL }, input, "api_key.create"));
+      return db.transaction((tx) => insertKey({ principal: SYSTEM_PRINCIPAL }, input, "api_key.create", tx));
     },
   };
 }

@@ -1,6 +1,6 @@
 // Catalog versions: every change appends a version and closes the previous one, in one
 // transaction with set-based statements. Reads: the current catalog, the catalog at a time, history.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
 import type { CatalogEntry } from "./catalog.types.js";
 
 export interface CatalogVersionRow {
@@ -45,7 +45,8 @@ export interface CatalogChange {
   entry: CatalogEntry | null;
 }
 
-export function createCatalogRepository(client: PrismaClient) {
+export function createCatalogRepository(db: Database) {
+  const client = db.client;
   return {
     /** Current versions (entry and its version number), in id order. */
     async current(tx: Tx | PrismaClient = client): Promise<CatalogVersionRow[]> {
@@ -79,9 +80,9 @@ export function createCatalogRepository(client: PrismaClient) {
 
     /** Appends one version per change and closes the versions they replace. */
     async append(
-      tx: Tx,
       changes: CatalogChange[],
       meta: { at: Date; by: string; reason: string; changeSetId: string },
+      tx: Tx,
     ): Promise<void> {
       if (changes.length === 0) return;
       const ids = changes.map((c) => c.entryId);

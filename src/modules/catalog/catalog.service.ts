@@ -88,13 +88,17 @@ export function createCatalogService(deps: {
     await db.transaction(async (tx) => {
       const versions = await repo.lockAndReadVersions(tx);
       check?.(versions);
-      await repo.append(tx, changes, { at: clock.now(), by: ctx.principal.id, reason, changeSetId });
-      await audit.record(tx, ctx, {
-        action: "catalog.change",
-        targetType: "catalog",
-        targetId: changeSetId,
-        after: { reason, ...summary },
-      });
+      await repo.append(changes, { at: clock.now(), by: ctx.principal.id, reason, changeSetId }, tx);
+      await audit.record(
+        ctx,
+        {
+          action: "catalog.change",
+          targetType: "catalog",
+          targetId: changeSetId,
+          after: { reason, ...summary },
+        },
+        tx,
+      );
     });
     return changeSetId;
   }

@@ -1,9 +1,10 @@
 // What the policy compiler needs from the inventory: models with the Regions offering them,
 // system inference profiles with their source and destination Regions, and the org tree.
-import type { PrismaClient } from "../../db/prisma.js";
+import type { Database } from "../../db/prisma.js";
 import type { ModelFact, ProfileFact } from "./grants.js";
 
-export function createPolicyFactsRepository(client: PrismaClient) {
+export function createPolicyFactsRepository(db: Database) {
+  const client = db.client;
   return {
     async models(): Promise<ModelFact[]> {
       return client.$queryRaw<ModelFact[]>`

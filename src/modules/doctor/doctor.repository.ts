@@ -1,6 +1,6 @@
 // What the inventory already knows that the doctor falls back to when a live call cannot answer:
 // the Regions where a model was seen, the account's lineage, the account's synced Regions.
-import type { PrismaClient } from "../../db/prisma.js";
+import type { Database } from "../../db/prisma.js";
 import { createPolicyFactsRepository } from "../catalog/policy-facts.repository.js";
 
 export interface InventoryModelRow {
@@ -13,9 +13,10 @@ export interface InventoryModelRow {
   entitlementAvailability: string | null;
 }
 
-export function createDoctorRepository(client: PrismaClient) {
+export function createDoctorRepository(db: Database) {
+  const client = db.client;
   // The organization tree is read the way the policy compiler reads it.
-  const facts = createPolicyFactsRepository(client);
+  const facts = createPolicyFactsRepository(db);
   return {
     /** The account's rows for a model, every synced Region. */
     async modelRows(accountId: string, modelId: string): Promise<InventoryModelRow[]> {

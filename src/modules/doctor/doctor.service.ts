@@ -166,12 +166,16 @@ export function createDoctorService(deps: DoctorDeps) {
     }
     // The probe acts in the customer's account (a billed call): on the record.
     await deps.db.transaction((tx) =>
-      deps.audit.record(tx, ctx, {
-        action: "doctor.probe",
-        targetType: "model_invocation",
-        targetId: `${req.accountId}/${req.region}/${target}`,
-        after: { status: result.status, awsCode: result.error?.awsCode ?? null, gate: result.error?.gate ?? null },
-      }),
+      deps.audit.record(
+        ctx,
+        {
+          action: "doctor.probe",
+          targetType: "model_invocation",
+          targetId: `${req.accountId}/${req.region}/${target}`,
+          after: { status: result.status, awsCode: result.error?.awsCode ?? null, gate: result.error?.gate ?? null },
+        },
+        tx,
+      ),
     );
     return result;
   }

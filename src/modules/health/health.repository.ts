@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../../db/prisma.js";
+import type { Database } from "../../db/prisma.js";
 
 export interface AppliedMigrationRow {
   migration_name: string;
@@ -7,7 +7,8 @@ export interface AppliedMigrationRow {
   rolled_back_at: Date | null;
 }
 
-export function createHealthRepository(client: PrismaClient) {
+export function createHealthRepository(db: Database) {
+  const client = db.client;
   return {
     /** Undefined when the bookkeeping table does not exist (nothing migrated yet). */
     async appliedMigrations(): Promise<AppliedMigrationRow[] | undefined> {

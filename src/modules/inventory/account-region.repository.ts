@@ -83,7 +83,7 @@ export function createAccountRegionRepository(db: Database) {
   return {
     /** Serializes writers of one account-Region and makes sure its row exists. */
     async lock(accountId: string, region: string, tx: Tx): Promise<void> {
-      await lockKey(tx, `inventory:${accountId}:${region}`);
+      await lockKey(`inventory:${accountId}:${region}`, tx);
       await tx.$executeRaw`
         INSERT INTO account_regions (account_id, region) VALUES (${accountId}, ${region})
         ON CONFLICT (account_id, region) DO NOTHING`;

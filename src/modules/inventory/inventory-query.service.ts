@@ -21,6 +21,8 @@ import type {
   OrgUnitView,
   RegionScopeView,
 } from "./inventory-query.types.js";
+import type { ModelViewRepository } from "./model-view.repository.js";
+import type { RegionScopeRepository } from "./region-scope.repository.js";
 
 export interface PageInput {
   limit: number;
@@ -50,9 +52,11 @@ const isChangeCursor = (v: unknown): v is { id: string } => isIdCursor(v) && /^\
 export function createInventoryQueryService(deps: {
   db: Database;
   repo: InventoryQueryRepository;
+  models: ModelViewRepository;
+  scopes: RegionScopeRepository;
   audit: AuditService;
 }) {
-  const { db, repo, audit } = deps;
+  const { db, repo, models, scopes, audit } = deps;
 
   function requireViewer(ctx: CallContext) {
     if (!hasRole(ctx.principal, "viewer")) throw new ForbiddenError("reading the inventory needs the viewer role");
@@ -62,7 +66,7 @@ export function createInventoryQueryService(deps: {
   }
 
   async function requireTarget(targetId: string, tx: Tx) {
-    const kind = await repo.targetKind(targetId, tx);
+    const kind = await scopes.targetKind(targetId, tx);
     if (!kind) {
       throw new UnprocessableError(
         `${targetId} is not a root, OU or account of the organization; run an organization sync first if it is new`,
@@ -113,7 +117,7 @@ export function createInventoryQueryService(deps: {
       const cursor = decodeCursor(page.cursor, isModelCursor);
       const [accountRegion, rows] = await Promise.all([
         repo.getAccountRegion(accountId, region),
-        repo.listModelMatrix(accountId, region, filter, page.limit, cursor?.modelId),
+        models.listModelMatrix(accountId, region, filter, page.limit, cursor?.modelId),
       ]);
       if (!accountRegion) throw new NotFoundError(`account-Region ${accountId}/${region} is not in the inventory`);
       return { accountRegion, ...toPage(rows, page.limit, (last) => ({ modelId: last.modelId })) };
@@ -123,8 +127,8 @@ export function createInventoryQueryService(deps: {
       requireViewer(ctx);
       const cursor = decodeCursor(page.cursor, isAccountRegionCursor);
       const [known, rows] = await Promise.all([
-        repo.modelKnown(modelId),
-        repo.listModelAvailability(modelId, page.limit, cursor),
+        models.modelKnown(modelId),
+        models.listModelAvailability(modelId, page.limit, cursor),
       ]);
       if (!known) throw new NotFoundError(`model ${modelId} is not offered in, or routed to from, any account-Region`);
       return toPage(rows, page.limit, (last) => ({ accountId: last.accountId, region: last.region }));
@@ -145,7 +149,7 @@ export function createInventoryQueryService(deps: {
     async listRegionScopes(ctx: CallContext, page: PageInput): Promise<Page<RegionScopeView>> {
       requireViewer(ctx);
       const cursor = decodeCursor(page.cursor, isTargetCursor);
-      const rows = await repo.listRegionScopes(page.limit, cursor?.targetId);
+      const rows = await scopes.listRegionScopes(page.limit, cursor?.targetId);
       return toPage(rows, page.limit, (last) => ({ targetId: last.targetId }));
     },
 
@@ -162,16 +166,20 @@ export function createInventoryQueryService(deps: {
       if (problems.length > 0) throw new ValidationError("invalid Region list", problems);
       return db.transaction(async (tx) => {
         await requireTarget(targetId, tx);
-        const before = await repo.findRegionScope(targetId, tx);
-        await repo.putRegionScope(tx, targetId, regions, ctx.principal.id);
-        const after = (await repo.findRegionScope(targetId, tx)) as RegionScopeView;
-        await audit.record(tx, ctx, {
-          action: "region_scope.put",
-          targetType: "region_scope",
-          targetId,
-          ...(before ? { before: auditView(before) } : {}),
-          after: auditView(after),
-        });
+        const before = await scopes.findRegionScope(targetId, tx);
+        await scopes.putRegionScope(targetId, regions, ctx.principal.id, tx);
+        const after = (await scopes.findRegionScope(targetId, tx)) as RegionScopeView;
+        await audit.record(
+          ctx,
+          {
+            action: "region_scope.put",
+            targetType: "region_scope",
+            targetId,
+            ...(before ? { before: auditView(before) } : {}),
+            after: auditView(after),
+          },
+          tx,
+        );
         return after;
       });
     },
@@ -180,16 +188,20 @@ export function createInventoryQueryService(deps: {
     async deleteRegionScope(ctx: CallContext, targetId: string): Promise<void> {
       requireAdmin(ctx);
       await db.transaction(async (tx) => {
-        const before = await repo.findRegionScope(targetId, tx);
-        if (!before || !(await repo.deleteRegionScope(tx, targetId))) {
+        const before = await scopes.findRegionScope(targetId, tx);
+        if (!before || !(await scopes.deleteRegionScope(targetId, tx))) {
           throw new NotFoundError(`no Region scope is set for ${targetId}`);
         }
-        await audit.record(tx, ctx, {
-          action: "region_scope.delete",
-          targetType: "region_scope",
-          targetId,
-          before: auditView(before),
-        });
+        await audit.record(
+          ctx,
+          {
+            action: "region_scope.delete",
+            targetType: "region_scope",
+            targetId,
+            before: auditView(before),
+          },
+          tx,
+        );
       });
     },
   };

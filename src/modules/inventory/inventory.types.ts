@@ -156,3 +156,25 @@ export interface JobOutcome {
   errorCode?: string;
   errorMessage?: string;
 }
+
+/** A sync run as the API shows it: its scope, state, job progress and errors grouped by gate. */
+export interface SyncRunView {
+  id: string;
+  scope: SyncScope;
+  scopeId: string | null;
+  region: string | null;
+  status: "queued" | "running" | "succeeded" | "partial" | "failed";
+  trigger: string;
+  requestedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  errorGate: string | null;
+  progress: { total: number; pending: number; succeeded: number; failed: number };
+  errorsByGate: Array<{
+    gate: string;
+    count: number;
+    sample: Array<{ accountId: string; region: string; message: string | null }>;
+  }>;
+}

@@ -13,7 +13,7 @@ export function createOrgRepository(db: Database) {
   const { client } = db;
   return {
     /** One discovery writes the organization at a time. */
-    lock: (tx: Tx) => lockKey(tx, "inventory:organization"),
+    lock: (tx: Tx) => lockKey("inventory:organization", tx),
 
     /** The organization as the inventory holds it now (present nodes, accounts and policies). */
     async current(tx?: Tx): Promise<OrgCurrent> {

@@ -1,27 +1,6 @@
 // Sync runs and their account-Region jobs: progress counts and errors grouped by gate.
-import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
-import type { JobOutcome, SyncScope } from "./inventory.types.js";
-
-export interface SyncRunView {
-  id: string;
-  scope: SyncScope;
-  scopeId: string | null;
-  region: string | null;
-  status: "queued" | "running" | "succeeded" | "partial" | "failed";
-  trigger: string;
-  requestedBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-  errorGate: string | null;
-  progress: { total: number; pending: number; succeeded: number; failed: number };
-  errorsByGate: Array<{
-    gate: string;
-    count: number;
-    sample: Array<{ accountId: string; region: string; message: string | null }>;
-  }>;
-}
+import { type Database, lockKey, type PrismaClient, type Tx } from "../../db/prisma.js";
+import type { JobOutcome, SyncRunView, SyncScope } from "./inventory.types.js";
 
 type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findUniqueOrThrow"]>>;
 
@@ -77,6 +56,9 @@ export function createSyncRunRepository(db: Database) {
         },
       });
     },
+
+    /** Holds the first-sync lock until `tx` ends, so processes starting together start one first run. */
+    lockInitialSync: (tx: Tx) => lockKey("inventory:initial-sync", tx),
 
     /** How many runs were ever requested. */
     async count(tx?: Tx): Promise<number> {

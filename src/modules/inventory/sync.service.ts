@@ -1,16 +1,16 @@
 // Sync runs as use cases: request one (validated, audited), read their progress, start the first
 // one on a fresh installation. The work itself is the sync jobs' (sync.jobs.ts).
 import { randomUUID } from "node:crypto";
-import { type Database, lockKey } from "../../db/prisma.js";
+import type { Database } from "../../db/prisma.js";
 import type { JobQueue } from "../../jobs/queue.js";
 import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
 import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
-import type { SyncScope } from "./inventory.types.js";
+import type { SyncRunView, SyncScope } from "./inventory.types.js";
 import type { OrgRepository } from "./org.repository.js";
 import { SYNC_JOBS } from "./sync.jobs.js";
-import type { SyncRunRepository, SyncRunView } from "./sync-run.repository.js";
+import type { SyncRunRepository } from "./sync-run.repository.js";
 
 export interface SyncRequest {
   scope: SyncScope;
@@ -85,12 +85,16 @@ export function createSyncService(deps: {
         },
         tx,
       );
-      await deps.audit.record(tx, ctx, {
-        action: "sync.request",
-        targetType: "sync_run",
-        targetId: id,
-        after: { scope: req.scope, scopeId: req.scopeId ?? null, region: req.region ?? null, trigger },
-      });
+      await deps.audit.record(
+        ctx,
+        {
+          action: "sync.request",
+          targetType: "sync_run",
+          targetId: id,
+          after: { scope: req.scope, scopeId: req.scopeId ?? null, region: req.region ?? null, trigger },
+        },
+        tx,
+      );
     });
     await deps.queue.send(SYNC_JOBS.discover, { runId: id });
     return (await runs.find(id)) as SyncRunView;
@@ -128,17 +132,21 @@ export function createSyncService(deps: {
      */
     async initialSyncIfNeverRun(): Promise<SyncRunView | undefined> {
       const first = await deps.db.transaction(async (tx) => {
-        await lockKey(tx, "inventory:initial-sync");
+        await runs.lockInitialSync(tx);
         if ((await runs.count(tx)) > 0) return undefined;
         const id = randomUUID();
         const ctx: CallContext = { principal: SYSTEM_PRINCIPAL };
         await runs.create({ id, scope: "organization", trigger: "startup", requestedBy: SYSTEM_PRINCIPAL.id }, tx);
-        await deps.audit.record(tx, ctx, {
-          action: "sync.request",
-          targetType: "sync_run",
-          targetId: id,
-          after: { scope: "organization", trigger: "startup" },
-        });
+        await deps.audit.record(
+          ctx,
+          {
+            action: "sync.request",
+            targetType: "sync_run",
+            targetId: id,
+            after: { scope: "organization", trigger: "startup" },
+          },
+          tx,
+        );
         return id;
       });
       if (!first) return undefined;

@@ -1,7 +1,7 @@
 // What the invocation analysis reads besides the events: the organization tree (catalog scopes
 // match an account's lineage), the catalog's version timeline (to evaluate events per interval in
 // which the desired state did not change), and the findings it writes (UNAPPROVED_INVOCATION).
-import type { PrismaClient } from "../../db/prisma.js";
+import type { Database } from "../../db/prisma.js";
 
 export const UNAPPROVED_INVOCATION = "UNAPPROVED_INVOCATION";
 
@@ -16,7 +16,8 @@ export interface UnapprovedFinding {
   lastEventAt: Date;
 }
 
-export function createAnalysisRepository(client: PrismaClient) {
+export function createAnalysisRepository(db: Database) {
+  const client = db.client;
   return {
     /** Every account (also those that left: events outlive membership) → account, OUs…, root. */
     async lineages(): Promise<Map<string, string[]>> {

@@ -1,5 +1,5 @@
 // Ingestion runs, checkpoints, and the account-Regions to read (from the inventory).
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import type {
   Ingestion,
   IngestionJobResult,
@@ -47,10 +47,9 @@ export interface AccountRegionTarget {
   region: string;
 }
 
-export function createIngestionRepository(client: PrismaClient) {
+export function createIngestionRepository(db: Database) {
   return {
     async create(
-      tx: Tx,
       i: {
         id: string;
         source: InvocationSource;
@@ -59,6 +58,7 @@ export function createIngestionRepository(client: PrismaClient) {
         jobsTotal: number;
         now: Date;
       },
+      tx: Tx,
     ): Promise<Ingestion> {
       const rows = await tx.$queryRaw<IngestionDb[]>`
         INSERT INTO invocation_ingestions (id, source, status, params, requested_by, created_at, jobs_total, finished_at)
@@ -70,12 +70,13 @@ export function createIngestionRepository(client: PrismaClient) {
     },
 
     async byId(id: string): Promise<Ingestion | undefined> {
-      const rows = await client.$queryRaw<IngestionDb[]>`SELECT * FROM invocation_ingestions WHERE id = ${id}::uuid`;
+      const rows = await db.client.$queryRaw<IngestionDb[]>`SELECT * FROM invocation_ingestions WHERE id = ${id}::uuid`;
       return rows[0] === undefined ? undefined : toIngestion(rows[0]);
     },
 
     async markRunning(id: string): Promise<void> {
-      await client.$executeRaw`UPDATE invocation_ingestions SET status = 'running' WHERE id = ${id}::uuid AND status = 'queued'`;
+      await db.client
+        .$executeRaw`UPDATE invocation_ingestions SET status = 'running' WHERE id = ${id}::uuid AND status = 'queued'`;
     },
 
     /** Counts one finished job (atomically); the last one closes the ingestion. */
@@ -85,7 +86,7 @@ export function createIngestionRepository(client: PrismaClient) {
       now: Date,
     ): Promise<Ingestion | undefined> {
       const ok = !("error" in result);
-      const rows = await client.$queryRaw<IngestionDb[]>`
+      const rows = await db.client.$queryRaw<IngestionDb[]>`
         UPDATE invocation_ingestions SET
           jobs_done = jobs_done + ${ok ? 1 : 0}::int,
           jobs_failed = jobs_failed + ${ok ? 0 : 1}::int,
@@ -102,7 +103,7 @@ export function createIngestionRepository(client: PrismaClient) {
     },
 
     async checkpoint(id: string): Promise<{ position: Date | null; lastKey: string | null } | undefined> {
-      const row = await client.invocationCheckpoint.findUnique({ where: { id } });
+      const row = await db.client.invocationCheckpoint.findUnique({ where: { id } });
       return row === null ? undefined : { position: row.position, lastKey: row.lastKey };
     },
 
@@ -111,7 +112,7 @@ export function createIngestionRepository(client: PrismaClient) {
       c: { id: string; source: InvocationSource; accountId: string; region: string; position?: Date; lastKey?: string },
       now: Date,
     ): Promise<void> {
-      await client.$executeRaw`
+      await db.client.$executeRaw`
         INSERT INTO invocation_checkpoints (id, source, account_id, region, position, last_key, updated_at)
         VALUES (${c.id}, ${c.source}::"InvocationSource", ${c.accountId}, ${c.region}, ${c.position ?? null},
           ${c.lastKey ?? null}, ${now})
@@ -132,7 +133,7 @@ export function createIngestionRepository(client: PrismaClient) {
     }): Promise<AccountRegionTarget[]> {
       const accounts = filter.accountIds === undefined ? null : [...filter.accountIds];
       const regions = filter.regions === undefined ? null : [...filter.regions];
-      return client.$queryRaw<AccountRegionTarget[]>`
+      return db.client.$queryRaw<AccountRegionTarget[]>`
         SELECT ar.account_id AS "accountId", ar.region
         FROM account_regions ar JOIN accounts a ON a.id = ar.account_id
         WHERE a.left_at IS NULL AND a.state = 'ACTIVE' AND ar.status <> 'disabled'

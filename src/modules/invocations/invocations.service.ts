@@ -170,20 +170,27 @@ export function createInvocationsService(deps: {
     const id = randomUUID();
     const stored: IngestionParams = { ...params, ...(s3 ?? {}) };
     const created = await deps.db.transaction(async (tx) => {
-      const row = await ingestions.create(tx, {
-        id,
-        source,
-        params: stored,
-        requestedBy: ctx.principal.id,
-        jobsTotal: targets.length,
-        now: clock.now(),
-      });
-      await deps.audit.record(tx, ctx, {
-        action: "invocation_ingestion.request",
-        targetType: "invocation_ingestion",
-        targetId: id,
-        after: { source, targets: targets.length, ...stored },
-      });
+      const row = await ingestions.create(
+        {
+          id,
+          source,
+          params: stored,
+          requestedBy: ctx.principal.id,
+          jobsTotal: targets.length,
+          now: clock.now(),
+        },
+        tx,
+      );
+      await deps.audit.record(
+        ctx,
+        {
+          action: "invocation_ingestion.request",
+          targetType: "invocation_ingestion",
+          targetId: id,
+          after: { source, targets: targets.length, ...stored },
+        },
+        tx,
+      );
       return row;
     });
     await deps.queue.insert(
@@ -218,11 +225,15 @@ export function createInvocationsService(deps: {
       checkRange(req.from, req.to, "body");
       const result = await analyze(req);
       await deps.db.transaction((tx) =>
-        deps.audit.record(tx, ctx, {
-          action: "invocation_analysis.run",
-          targetType: "invocation_analysis",
-          after: { from: req.from.toISOString(), to: req.to.toISOString(), ...result },
-        }),
+        deps.audit.record(
+          ctx,
+          {
+            action: "invocation_analysis.run",
+            targetType: "invocation_analysis",
+            after: { from: req.from.toISOString(), to: req.to.toISOString(), ...result },
+          },
+          tx,
+        ),
       );
       return result;
     },

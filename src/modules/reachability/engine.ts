@@ -12,7 +12,8 @@ import {
 } from "../../lib/policy-evaluator.js";
 import { compareStrings } from "../catalog/arns.js";
 import { callRequests, claudeWorkspaceArn } from "./call-requests.js";
-import { bedrockPolicyGate, contextFacts, GATE_CHECKS, type GateInput } from "./gates.js";
+import { GATE_CHECKS } from "./gate-order.js";
+import { bedrockPolicyGate, contextFacts, type GateInput } from "./gates.js";
 import { isAnthropic, modelTraits } from "./model-traits.js";
 import {
   type AccountFacts,

@@ -6,6 +6,7 @@ import { Prisma } from "../../generated/prisma/client.js";
 import {
   type Finding,
   type FindingCandidate,
+  type FindingFilter,
   type FindingSeverity,
   type FindingStatus,
   type FindingType,
@@ -63,15 +64,6 @@ export interface ApplyResult {
   resolved: number;
 }
 
-export interface FindingFilter {
-  status?: FindingStatus;
-  type?: FindingType;
-  severity?: FindingSeverity;
-  accountId?: string;
-  region?: string;
-  modelId?: string;
-}
-
 export function createFindingsRepository(db: Database) {
   const client = db.client;
   return {
@@ -79,7 +71,7 @@ export function createFindingsRepository(db: Database) {
      * One reconciliation at a time, reading only once it holds the lock: a run that read an older
      * catalog or inventory must not apply after a newer one and re-open what it resolved.
      */
-    lockForApply: (tx: Tx) => lockKey(tx, "reconcile:apply"),
+    lockForApply: (tx: Tx) => lockKey("reconcile:apply", tx),
 
     /**
      * Applies one reconciliation result at `now`. `accountIds`, when given, limits resolution to

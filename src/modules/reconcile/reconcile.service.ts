@@ -11,10 +11,10 @@ import { createReachabilityEngine } from "../reachability/engine.js";
 import type { FactsRepository } from "../reachability/facts.repository.js";
 import type { ModelVerdict } from "../reachability/reachability.types.js";
 import type { VerdictsRepository } from "../reachability/verdicts.repository.js";
-import type { ApplyResult, FindingFilter, FindingsRepository } from "./findings.repository.js";
+import type { ApplyResult, FindingsRepository } from "./findings.repository.js";
 import type { ReconcilePayload } from "./reconcile.jobs.js";
 import { reconcile } from "./reconcile.js";
-import type { Finding, FindingCandidate } from "./reconcile.types.js";
+import type { Finding, FindingCandidate, FindingFilter } from "./reconcile.types.js";
 
 export interface ReconcileRunResult extends ApplyResult {
   found: number;
@@ -127,13 +127,17 @@ export function createReconcileService(deps: {
         if (!before) throw new NotFoundError(`finding ${id} not found`);
         const after = await findings.suppress(id, { reason: req.reason, until: req.until, by: ctx.principal.id }, tx);
         if (!after) throw new NotFoundError(`finding ${id} not found`);
-        await deps.audit.record(tx, ctx, {
-          action: "finding.suppress",
-          targetType: "finding",
-          targetId: id,
-          before: { status: before.status, key: before.key },
-          after: { status: after.status, reason: req.reason, until: req.until.toISOString() },
-        });
+        await deps.audit.record(
+          ctx,
+          {
+            action: "finding.suppress",
+            targetType: "finding",
+            targetId: id,
+            before: { status: before.status, key: before.key },
+            after: { status: after.status, reason: req.reason, until: req.until.toISOString() },
+          },
+          tx,
+        );
         return after;
       });
     },

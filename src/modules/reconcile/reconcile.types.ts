@@ -71,3 +71,13 @@ export interface Finding extends FindingCandidate {
   suppressedUntil: Date | null;
   suppressedBy: string | null;
 }
+
+/** Which findings to list (every field optional; all given must match). */
+export interface FindingFilter {
+  status?: FindingStatus;
+  type?: FindingType;
+  severity?: FindingSeverity;
+  accountId?: string;
+  region?: string;
+  modelId?: string;
+}

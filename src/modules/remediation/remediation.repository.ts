@@ -1,5 +1,5 @@
 // Remediation plans, and what planning reads from the inventory: the organization tree and its SCPs.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import type { RemediationPlan as PlanRow } from "../../generated/prisma/client.js";
 import type {
   ChangeResult,
@@ -32,11 +32,12 @@ function toPlan(row: PlanRow): RemediationPlan {
 
 const json = (v: unknown) => v as object;
 
-export function createRemediationRepository(client: PrismaClient) {
+export function createRemediationRepository(db: Database) {
+  const client = db.client;
   return {
     async insert(
-      tx: Tx,
       plan: Omit<RemediationPlan, "status" | "appliedBy" | "appliedAt" | "results" | "syncRunIds">,
+      tx: Tx,
     ): Promise<RemediationPlan> {
       const row = await tx.remediationPlan.create({
         data: {
@@ -72,7 +73,7 @@ export function createRemediationRepository(client: PrismaClient) {
     },
 
     /** planned → applying; false when another apply got there first or the plan is not planned. */
-    async claim(tx: Tx, id: string, by: string, at: Date): Promise<boolean> {
+    async claim(id: string, by: string, at: Date, tx: Tx): Promise<boolean> {
       const { count } = await tx.remediationPlan.updateMany({
         where: { id, status: "planned" },
         data: { status: "applying", appliedBy: by, appliedAt: at },
@@ -80,7 +81,7 @@ export function createRemediationRepository(client: PrismaClient) {
       return count === 1;
     },
 
-    async finish(tx: Tx, id: string, status: "applied" | "failed", results: ChangeResult[]): Promise<void> {
+    async finish(id: string, status: "applied" | "failed", results: ChangeResult[], tx: Tx): Promise<void> {
       await tx.remediationPlan.update({ where: { id }, data: { status, results: json(results) } });
     },
 

@@ -86,7 +86,6 @@ export function createReportsRepository(db: Database) {
     stream,
 
     async create(
-      tx: Tx,
       r: {
         id: string;
         format: ReportFormat;
@@ -97,6 +96,7 @@ export function createReportsRepository(db: Database) {
         requestedBy: string;
         now: Date;
       },
+      tx: Tx,
     ): Promise<Report> {
       const scopeId = r.scope.kind === "organization" ? null : r.scope.id;
       const rows = await tx.$queryRaw<ReportDb[]>`

@@ -64,28 +64,35 @@ export function createReportsService(deps: {
         );
       const id = randomUUID();
       const report = await deps.db.transaction(async (tx) => {
-        const created = await repo.create(tx, {
-          id,
-          format: req.format,
-          from: req.from,
-          to: req.to,
-          scope: req.scope,
-          options: req.options,
-          requestedBy: ctx.principal.id,
-          now: clock.now(),
-        });
-        await deps.audit.record(tx, ctx, {
-          action: "report.request",
-          targetType: "report",
-          targetId: id,
-          after: {
+        const created = await repo.create(
+          {
+            id,
             format: req.format,
-            from: req.from.toISOString(),
-            to: req.to.toISOString(),
+            from: req.from,
+            to: req.to,
             scope: req.scope,
-            ...req.options,
+            options: req.options,
+            requestedBy: ctx.principal.id,
+            now: clock.now(),
           },
-        });
+          tx,
+        );
+        await deps.audit.record(
+          ctx,
+          {
+            action: "report.request",
+            targetType: "report",
+            targetId: id,
+            after: {
+              format: req.format,
+              from: req.from.toISOString(),
+              to: req.to.toISOString(),
+              scope: req.scope,
+              ...req.options,
+            },
+          },
+          tx,
+        );
         return created;
       });
       await deps.queue.send(REPORT_JOBS.render, { reportId: id });

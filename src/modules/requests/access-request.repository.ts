@@ -1,6 +1,6 @@
 // Storage of access requests, their decisions and grants, and Idempotency-Keys. The only file of
 // the requests workflow that touches these tables.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Role } from "../../kernel/principal.js";
 import type {
@@ -130,10 +130,11 @@ export const isUniqueViolation = (err: unknown): boolean =>
   // Raw statements and the hand-written partial index surface as the driver's error code.
   (typeof err === "object" && err !== null && /23505|unique constraint/i.test(String((err as Error).message)));
 
-export function createAccessRequestRepository(client: PrismaClient) {
+export function createAccessRequestRepository(db: Database) {
+  const client = db.client;
   return {
     /** Throws a unique violation (see `isUniqueViolation`) when a pending duplicate exists. */
-    async insert(tx: Tx, r: InsertRequest): Promise<void> {
+    async insert(r: InsertRequest, tx: Tx): Promise<void> {
       await tx.accessRequest.create({ data: { ...r, updatedAt: r.createdAt } });
     },
 
@@ -151,7 +152,7 @@ export function createAccessRequestRepository(client: PrismaClient) {
     },
 
     /** Reads the request under a row lock: concurrent decisions on it run one after the other. */
-    async lock(tx: Tx, id: string): Promise<AccessRequestView | undefined> {
+    async lock(id: string, tx: Tx): Promise<AccessRequestView | undefined> {
       const locked = await tx.$queryRaw<Array<{ id: string }>>`
         SELECT id::text FROM access_requests WHERE id = ${id}::uuid FOR UPDATE`;
       if (locked.length === 0) return undefined;
@@ -160,7 +161,7 @@ export function createAccessRequestRepository(client: PrismaClient) {
     },
 
     /** Applies a change and bumps the version; `expectVersion` guards against a concurrent writer. */
-    async update(tx: Tx, id: string, expectVersion: number, change: RequestUpdate, at: Date): Promise<boolean> {
+    async update(id: string, expectVersion: number, change: RequestUpdate, at: Date, tx: Tx): Promise<boolean> {
       const { failure, plans, ...rest } = change;
       const res = await tx.accessRequest.updateMany({
         where: { id, version: expectVersion },
@@ -178,7 +179,6 @@ export function createAccessRequestRepository(client: PrismaClient) {
     },
 
     async addDecision(
-      tx: Tx,
       d: {
         id: string;
         requestId: string;
@@ -188,6 +188,7 @@ export function createAccessRequestRepository(client: PrismaClient) {
         comment: string | null;
         at: Date;
       },
+      tx: Tx,
     ): Promise<void> {
       await tx.accessDecision.create({
         data: {
@@ -279,18 +280,18 @@ export function createAccessRequestRepository(client: PrismaClient) {
     },
 
     async insertGrants(
-      tx: Tx,
       grants: Array<
         Omit<AccessGrantView, "status" | "endedAt" | "endReason" | "validFrom" | "expiresAt"> & {
           validFrom: Date;
           expiresAt: Date;
         }
       >,
+      tx: Tx,
     ): Promise<void> {
       await tx.accessGrant.createMany({ data: grants.map((g) => ({ ...g, status: "active" as const })) });
     },
 
-    async endGrants(tx: Tx, requestId: string, at: Date, reason: string): Promise<AccessGrantView[]> {
+    async endGrants(requestId: string, at: Date, reason: string, tx: Tx): Promise<AccessGrantView[]> {
       const rows = await tx.accessGrant.findMany({ where: { requestId, status: "active" } });
       if (rows.length === 0) return [];
       await tx.accessGrant.updateMany({
@@ -325,8 +326,8 @@ export function createAccessRequestRepository(client: PrismaClient) {
     },
 
     async insertIdempotencyKey(
-      tx: Tx,
       k: { principalId: string; key: string; requestHash: string; resourceId: string; at: Date },
+      tx: Tx,
     ): Promise<void> {
       await tx.idempotencyKey.create({
         data: {

@@ -16,14 +16,13 @@ import { type CallContext, effectiveRoles, hasRole, SYSTEM_PRINCIPAL } from "../
 import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { CatalogEntry, DesiredStateSource } from "../catalog/catalog.types.js";
-import { entryAllowsRegion, entryAppliesTo } from "../catalog/catalog-scope.js";
-import { isExpired, modelMatches } from "../catalog/grants.js";
 import { type AccessRequestRepository, isUniqueViolation, type Reader } from "./access-request.repository.js";
 import type { AccessRequestFilter, AccessRequestView, NewAccessRequest } from "./access-request.types.js";
 import type { ApprovalRuleRepository } from "./approval-rule.repository.js";
 import { governingRule, mayDecide } from "./approval-rules.js";
 import type { ProvisioningQueue } from "./provisioning-steps.js";
-import type { RequestInventoryRepository, TargetFact } from "./request-inventory.repository.js";
+import { createRequestFiling } from "./request-filing.js";
+import type { RequestInventoryRepository } from "./request-inventory.repository.js";
 import type { Transitions } from "./request-transitions.js";
 import type { WebhookService } from "./webhook.service.js";
 
@@ -63,7 +62,8 @@ export function createAccessRequestService(deps: {
   log: Logger;
   settings: RequestSettings;
 }) {
-  const { db, repo, inventory, transitions, webhooks, clock, settings } = deps;
+  const { db, repo, transitions, webhooks, clock, settings } = deps;
+  const { validate, alreadyAllowed } = createRequestFiling(deps);
 
   function reader(ctx: CallContext): Reader {
     const p = ctx.principal;
@@ -99,107 +99,6 @@ export function createAccessRequestService(deps: {
     }
   }
 
-  /** Validates against the inventory; throws 422 naming the field. */
-  async function validate(input: NewAccessRequest): Promise<{ target: TargetFact; lineages: Map<string, string[]> }> {
-    const uniq = (xs: string[], field: string) => {
-      const dup = xs.findIndex((x, i) => xs.indexOf(x) !== i);
-      if (dup >= 0)
-        throw new UnprocessableError(
-          `${xs[dup]} is listed twice`,
-          [{ field: `body.${field}[${dup}]`, message: "duplicate" }],
-          "DUPLICATE_VALUE",
-        );
-    };
-    uniq(input.accountIds, "accountIds");
-    uniq(input.regions, "regions");
-    if (input.durationHours > settings.maxDurationHours)
-      throw new UnprocessableError(
-        `access can be requested for at most ${settings.maxDurationHours} hours`,
-        [{ field: "body.durationHours", message: `at most ${settings.maxDurationHours}` }],
-        "DURATION_TOO_LONG",
-      );
-    const accounts = await inventory.accounts(input.accountIds);
-    const unknown = input.accountIds.findIndex((id) => !accounts.has(id));
-    if (unknown >= 0)
-      throw new UnprocessableError(
-        `account ${input.accountIds[unknown]} is not in the organization inventory`,
-        [{ field: `body.accountIds[${unknown}]`, message: "unknown account" }],
-        "UNKNOWN_ACCOUNT",
-      );
-    const inactive = input.accountIds.findIndex((id) => accounts.get(id)?.state !== "ACTIVE");
-    if (inactive >= 0)
-      throw new UnprocessableError(
-        `account ${input.accountIds[inactive]} is ${accounts.get(input.accountIds[inactive] as string)?.state}, not ACTIVE`,
-        [{ field: `body.accountIds[${inactive}]`, message: "account not active" }],
-        "ACCOUNT_NOT_ACTIVE",
-      );
-    const regions = await inventory.knownRegions();
-    const badRegion = input.regions.findIndex((r) => !regions.has(r));
-    if (badRegion >= 0)
-      throw new UnprocessableError(
-        `Region ${input.regions[badRegion]} is not in the inventory (known: ${[...regions].sort().join(", ")})`,
-        [{ field: `body.regions[${badRegion}]`, message: "unknown Region" }],
-        "UNKNOWN_REGION",
-      );
-    const target = await inventory.target(input.model);
-    if (!target)
-      throw new UnprocessableError(
-        `${input.model} is neither a model nor an inference profile the inventory knows`,
-        [{ field: "body.model", message: "unknown model or inference profile" }],
-        "UNKNOWN_MODEL",
-      );
-    const offered = await inventory.offeredPairs(input.accountIds, input.regions, target);
-    const missing = input.accountIds.flatMap((a) =>
-      input.regions.filter((r) => !offered.has(`${a}|${r}`)).map((r) => ({ accountId: a, region: r })),
-    );
-    if (missing.length > 0) {
-      const first = missing[0] as { accountId: string; region: string };
-      const profiles = target.profiles.map((p) => ({ profileId: p.profileId, sourceRegions: p.sourceRegions }));
-      const where =
-        target.kind === "profile"
-          ? `profile ${target.profileId} cannot be called from ${first.region} in ${first.accountId}`
-          : `${target.modelId} is not offered in ${first.region}${input.accountIds.length > 1 ? ` for account ${first.accountId}` : ""}`;
-      throw new UnprocessableError(
-        `${where}; it is offered in ${target.offeredIn.join(", ") || "no Region"}${profiles.length ? ` and reachable through ${profiles.map((p) => `${p.profileId} (from ${p.sourceRegions.join(", ")})`).join(", ")}` : ""}`,
-        [
-          {
-            field: `body.regions[${input.regions.indexOf(first.region)}]`,
-            message: "model not offered in this Region",
-          },
-        ],
-        "MODEL_NOT_OFFERED",
-        { offeredIn: target.offeredIn, profiles, missing },
-      );
-    }
-    return { target, lineages: new Map([...accounts].map(([id, a]) => [id, a.lineage])) };
-  }
-
-  /** The entries (catalog or active grants) allowing every requested pair, or undefined. */
-  async function alreadyAllowed(
-    input: NewAccessRequest,
-    target: TargetFact,
-    lineages: Map<string, string[]>,
-  ): Promise<CatalogEntry[] | undefined> {
-    const now = clock.now();
-    const entries = (await deps.desired.entries(now)).filter(
-      (e) =>
-        !isExpired(e, now) &&
-        modelMatches(e.model, target.modelId) &&
-        (e.viaProfiles === undefined || (target.profileId !== null && e.viaProfiles.includes(target.profileId))),
-    );
-    const used = new Map<string, CatalogEntry>();
-    for (const accountId of input.accountIds) {
-      for (const region of input.regions) {
-        const hit = entries.find(
-          (e) => entryAppliesTo(e, lineages.get(accountId) ?? [accountId]) && entryAllowsRegion(e, region),
-        );
-        if (!hit) return undefined;
-        used.set(hit.id, hit);
-      }
-    }
-    return [...used.values()];
-  }
-
   async function replay(ctx: CallContext, key: string, hash: string): Promise<CreateResult | undefined> {
     const seen = await repo.findIdempotencyKey(ctx.principal.id, key);
     if (!seen) return undefined;
@@ -225,7 +124,7 @@ export function createAccessRequestService(deps: {
     if (!UUID.test(id)) throw new NotFoundError(`request ${id} not found`);
     const comment = opts.comment?.trim() || null;
     const out = await db.transaction(async (tx) => {
-      const req = await repo.lock(tx, id);
+      const req = await repo.lock(id, tx);
       if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
       if (req.requesterId === ctx.principal.id)
         throw new ForbiddenError("separation of duties: nobody decides their own request", { requestId: id });
@@ -246,25 +145,28 @@ export function createAccessRequestService(deps: {
       if (req.decisions.some((d) => d.approverId === ctx.principal.id))
         throw new ConflictError("you already decided this request", { requestId: id }, "ALREADY_DECIDED");
       const at = clock.now();
-      await repo.addDecision(tx, {
-        id: randomUUID(),
-        requestId: id,
-        approverId: ctx.principal.id,
-        approverName: ctx.principal.name,
-        decision,
-        comment,
-        at,
-      });
+      await repo.addDecision(
+        {
+          id: randomUUID(),
+          requestId: id,
+          approverId: ctx.principal.id,
+          approverName: ctx.principal.name,
+          decision,
+          comment,
+          at,
+        },
+        tx,
+      );
       const details = { decision, approverId: ctx.principal.id, comment };
-      if (decision === "reject") return transitions.move(tx, ctx, req, "rejected", { decidedAt: at }, details);
+      if (decision === "reject") return transitions.move(ctx, req, "rejected", { decidedAt: at }, details, tx);
       const approvals = req.approvals + 1;
       if (approvals >= req.requiredApprovals)
-        return transitions.move(tx, ctx, req, "approved", { approvals, decidedAt: at }, details);
+        return transitions.move(ctx, req, "approved", { approvals, decidedAt: at }, details, tx);
       // More approvals needed: record this one, stay pending (the version still moves on).
-      if (!(await repo.update(tx, id, req.version, { approvals }, at)))
+      if (!(await repo.update(id, req.version, { approvals }, at, tx)))
         throw new ConflictError(`request ${id} changed meanwhile`, {}, "STALE");
       const now = (await repo.find(id, tx)) as AccessRequestView;
-      await transitions.record(tx, ctx, req, now, details, "access_request.approve");
+      await transitions.record(ctx, { before: req, after: now, details, action: "access_request.approve" }, tx);
       return { request: now, deliveries: [] };
     });
     await after(out.deliveries, out.request.status === "approved" ? out.request.id : undefined);
@@ -311,42 +213,51 @@ export function createAccessRequestService(deps: {
       let out: { request: AccessRequestView; deliveries: string[] };
       try {
         out = await db.transaction(async (tx) => {
-          await repo.insert(tx, {
-            id,
-            requesterId: ctx.principal.id,
-            requesterName: ctx.principal.name,
-            accountIds: normalized.accountIds,
-            regions: normalized.regions,
-            target: normalized.model,
-            modelId: target.modelId,
-            profileId: target.profileId,
-            provider: target.provider,
-            purpose: normalized.purpose,
-            dataClassification: normalized.dataClassification,
-            durationHours: normalized.durationHours,
-            ruleId: governing.ruleId,
-            requiredApprovals: governing.requiredApprovals,
-            approverRole: governing.approverRole,
-            approverGroup: governing.approverGroup,
-            autoApply: governing.autoApply,
-            dedupeKey,
-            createdAt: now,
-            pendingUntil: new Date(now.getTime() + settings.pendingTtlHours * 3_600_000),
-          });
+          await repo.insert(
+            {
+              id,
+              requesterId: ctx.principal.id,
+              requesterName: ctx.principal.name,
+              accountIds: normalized.accountIds,
+              regions: normalized.regions,
+              target: normalized.model,
+              modelId: target.modelId,
+              profileId: target.profileId,
+              provider: target.provider,
+              purpose: normalized.purpose,
+              dataClassification: normalized.dataClassification,
+              durationHours: normalized.durationHours,
+              ruleId: governing.ruleId,
+              requiredApprovals: governing.requiredApprovals,
+              approverRole: governing.approverRole,
+              approverGroup: governing.approverGroup,
+              autoApply: governing.autoApply,
+              dedupeKey,
+              createdAt: now,
+              pendingUntil: new Date(now.getTime() + settings.pendingTtlHours * 3_600_000),
+            },
+            tx,
+          );
           if (idempotencyKey !== undefined)
-            await repo.insertIdempotencyKey(tx, {
-              principalId: ctx.principal.id,
-              key: idempotencyKey,
-              requestHash: hash,
-              resourceId: id,
-              at: now,
-            });
+            await repo.insertIdempotencyKey(
+              {
+                principalId: ctx.principal.id,
+                key: idempotencyKey,
+                requestHash: hash,
+                resourceId: id,
+                at: now,
+              },
+              tx,
+            );
           const created = (await repo.find(id, tx)) as AccessRequestView;
-          const deliveries = await transitions.record(tx, ctx, undefined, created, { comment: normalized.purpose });
+          const deliveries = await transitions.record(
+            ctx,
+            { before: undefined, after: created, details: { comment: normalized.purpose } },
+            tx,
+          );
           if (!governing.autoApprove) return { request: created, deliveries };
           // Low-risk combination: the rule approves it; the system decides, citing the rule.
           const moved = await transitions.move(
-            tx,
             WORKFLOW_SYSTEM,
             created,
             "approved",
@@ -357,6 +268,7 @@ export function createAccessRequestService(deps: {
               comment: "auto-approved by rule",
               cause: { ruleId: governing.ruleId, autoApprove: true },
             },
+            tx,
           );
           return { request: moved.request, deliveries: [...deliveries, ...moved.deliveries] };
         });
@@ -408,18 +320,18 @@ export function createAccessRequestService(deps: {
     ): Promise<AccessRequestView> {
       if (!UUID.test(id)) throw new NotFoundError(`request ${id} not found`);
       const out = await db.transaction(async (tx) => {
-        const req = await repo.lock(tx, id);
+        const req = await repo.lock(id, tx);
         if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
         if (req.requesterId !== ctx.principal.id) throw new ForbiddenError("only the requester can cancel a request");
         if (opts.ifMatch !== undefined && opts.ifMatch !== req.version)
           throw new PreconditionFailedError(`request ${id} is at version ${req.version}, not ${opts.ifMatch}`);
         return transitions.move(
-          tx,
           ctx,
           req,
           "cancelled",
           { decidedAt: clock.now() },
           { comment: opts.comment?.trim() || null },
+          tx,
         );
       });
       await after(out.deliveries);

@@ -1,5 +1,5 @@
 // Storage of approval rules.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { ApprovalRuleInput, ApprovalRuleView } from "./access-request.types.js";
 
@@ -37,30 +37,30 @@ const toDb = (r: ApprovalRuleInput) => ({
   autoApply: r.autoApply,
 });
 
-export function createApprovalRuleRepository(client: PrismaClient) {
+export function createApprovalRuleRepository(db: Database) {
   return {
     async list(tx?: Tx): Promise<ApprovalRuleView[]> {
-      const rows = await (tx ?? client).approvalRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+      const rows = await (tx ?? db.client).approvalRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
       return rows.map(fromDb);
     },
     async find(id: string, tx?: Tx): Promise<ApprovalRuleView | undefined> {
-      const row = await (tx ?? client).approvalRule.findUnique({ where: { id } });
+      const row = await (tx ?? db.client).approvalRule.findUnique({ where: { id } });
       return row ? fromDb(row) : undefined;
     },
-    async insert(tx: Tx, id: string, r: ApprovalRuleInput, by: string, at: Date): Promise<ApprovalRuleView> {
+    async insert(id: string, r: ApprovalRuleInput, by: string, at: Date, tx: Tx): Promise<ApprovalRuleView> {
       return fromDb(
         await tx.approvalRule.create({ data: { id, ...toDb(r), createdAt: at, updatedAt: at, updatedBy: by } }),
       );
     },
     /** Replaces the rule when it is still at `version`; false when it moved on or is gone. */
-    async update(tx: Tx, id: string, version: number, r: ApprovalRuleInput, by: string, at: Date): Promise<boolean> {
+    async update(id: string, version: number, r: ApprovalRuleInput, by: string, at: Date, tx: Tx): Promise<boolean> {
       const res = await tx.approvalRule.updateMany({
         where: { id, version },
         data: { ...toDb(r), updatedAt: at, updatedBy: by, version: { increment: 1 } },
       });
       return res.count === 1;
     },
-    async remove(tx: Tx, id: string): Promise<boolean> {
+    async remove(id: string, tx: Tx): Promise<boolean> {
       return (await tx.approvalRule.deleteMany({ where: { id } })).count === 1;
     },
   };

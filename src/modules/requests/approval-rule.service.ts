@@ -36,7 +36,7 @@ export function createApprovalRuleService(deps: {
     noun: "approval rule",
     targetType: "approval_rule",
     find: (id, tx) => repo.find(id, tx),
-    remove: (tx, id) => repo.remove(tx, id),
+    remove: (id, tx) => repo.remove(id, tx),
     summary,
   });
 
@@ -94,13 +94,17 @@ export function createApprovalRuleService(deps: {
       requireAdmin(ctx);
       await validate(r);
       return db.transaction(async (tx) => {
-        const created = await repo.insert(tx, randomUUID(), r, ctx.principal.id, clock.now());
-        await audit.record(tx, ctx, {
-          action: "approval_rule.create",
-          targetType: "approval_rule",
-          targetId: created.id,
-          after: summary(created),
-        });
+        const created = await repo.insert(randomUUID(), r, ctx.principal.id, clock.now(), tx);
+        await audit.record(
+          ctx,
+          {
+            action: "approval_rule.create",
+            targetType: "approval_rule",
+            targetId: created.id,
+            after: summary(created),
+          },
+          tx,
+        );
         return created;
       });
     },
@@ -108,8 +112,8 @@ export function createApprovalRuleService(deps: {
     async update(ctx: CallContext, id: string, r: ApprovalRuleInput, ifMatch?: number): Promise<ApprovalRuleView> {
       requireAdmin(ctx);
       await validate(r);
-      return edits.update(ctx, id, ifMatch, (tx, version) =>
-        repo.update(tx, id, version, r, ctx.principal.id, clock.now()),
+      return edits.update(ctx, id, ifMatch, (version, tx) =>
+        repo.update(id, version, r, ctx.principal.id, clock.now(), tx),
       );
     },
 

@@ -5,6 +5,7 @@ import type { Database, Tx } from "../../db/prisma.js";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "../../kernel/errors.js";
 import type { CallContext } from "../../kernel/principal.js";
 import type { AuditService } from "../audit/audit.service.js";
+import type { AuditEntry } from "../audit/audit.types.js";
 
 export function auditedEdits<V extends { version: number }>(deps: {
   db: Database;
@@ -14,33 +15,29 @@ export function auditedEdits<V extends { version: number }>(deps: {
   /** Audit target type and action prefix: "webhook" → webhook.update, webhook.delete. */
   targetType: string;
   find(id: string, tx: Tx): Promise<V | undefined>;
-  remove(tx: Tx, id: string): Promise<boolean>;
+  remove(id: string, tx: Tx): Promise<boolean>;
   /** What the audit event keeps of a row. */
   summary(row: V): Record<string, unknown>;
 }) {
   const { db, audit, noun, targetType, summary } = deps;
+  const record = (ctx: CallContext, verb: string, id: string, change: Pick<AuditEntry, "before" | "after">, tx: Tx) =>
+    audit.record(ctx, { action: `${targetType}.${verb}`, targetType, targetId: id, ...change }, tx);
   return {
     /** Applies `write` (false: the row is no longer at `version`) and returns the row after it. */
     update(
       ctx: CallContext,
       id: string,
       ifMatch: number | undefined,
-      write: (tx: Tx, version: number) => Promise<boolean>,
+      write: (version: number, tx: Tx) => Promise<boolean>,
     ) {
       return db.transaction(async (tx) => {
         const before = await deps.find(id, tx);
         if (!before) throw new NotFoundError(`${noun} ${id} not found`);
         if (ifMatch !== undefined && ifMatch !== before.version)
           throw new PreconditionFailedError(`${noun} ${id} is at version ${before.version}, not ${ifMatch}`);
-        if (!(await write(tx, before.version))) throw new ConflictError(`${noun} ${id} changed meanwhile`, {}, "STALE");
+        if (!(await write(before.version, tx))) throw new ConflictError(`${noun} ${id} changed meanwhile`, {}, "STALE");
         const after = (await deps.find(id, tx)) as V;
-        await audit.record(tx, ctx, {
-          action: `${targetType}.update`,
-          targetType,
-          targetId: id,
-          before: summary(before),
-          after: summary(after),
-        });
+        await record(ctx, "update", id, { before: summary(before), after: summary(after) }, tx);
         return after;
       });
     },
@@ -48,13 +45,8 @@ export function auditedEdits<V extends { version: number }>(deps: {
     async remove(ctx: CallContext, id: string): Promise<void> {
       await db.transaction(async (tx) => {
         const before = await deps.find(id, tx);
-        if (!before || !(await deps.remove(tx, id))) throw new NotFoundError(`${noun} ${id} not found`);
-        await audit.record(tx, ctx, {
-          action: `${targetType}.delete`,
-          targetType,
-          targetId: id,
-          before: summary(before),
-        });
+        if (!before || !(await deps.remove(id, tx))) throw new NotFoundError(`${noun} ${id} not found`);
+        await record(ctx, "delete", id, { before: summary(before) }, tx);
       });
     },
   };

@@ -8,10 +8,9 @@ import { NotFoundError, PreconditionFailedError } from "../../kernel/errors.js";
 import { type CallContext, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
+import type { SyncRunView } from "../inventory/inventory.types.js";
 import type { SyncRequest } from "../inventory/sync.service.js";
-import type { SyncRunView } from "../inventory/sync-run.repository.js";
-import type { FindingFilter } from "../reconcile/findings.repository.js";
-import type { Finding } from "../reconcile/reconcile.types.js";
+import type { Finding, FindingFilter } from "../reconcile/reconcile.types.js";
 import type { RemediationPlan } from "../remediation/remediation.types.js";
 import type { AccessRequestRepository } from "./access-request.repository.js";
 import type { AccessRequestView, BlockingGateView, RequestPlan } from "./access-request.types.js";
@@ -104,9 +103,9 @@ export function createProvisioningSteps(deps: {
 
   async function savePlans(requestId: string, add: RequestPlan[]) {
     await db.transaction(async (tx) => {
-      const req = await repo.lock(tx, requestId);
+      const req = await repo.lock(requestId, tx);
       if (!req) return;
-      await repo.update(tx, requestId, req.version, { plans: [...req.plans, ...add] }, clock.now());
+      await repo.update(requestId, req.version, { plans: [...req.plans, ...add] }, clock.now(), tx);
     });
   }
 
@@ -153,11 +152,10 @@ export function createProvisioningSteps(deps: {
   async function fail(req: AccessRequestView, gates: BlockingGateView[], plansFailed = false) {
     const fix = [...new Set(gates.map((g) => FIXES[g.gate] ?? `resolve the ${g.gate} gate`))].join("; ");
     const out = await db.transaction(async (tx) => {
-      const locked = await repo.lock(tx, req.id);
+      const locked = await repo.lock(req.id, tx);
       if (locked?.status !== "provisioning") return undefined;
       const at = clock.now();
       const moved = await transitions.move(
-        tx,
         systemFor(req.id),
         locked,
         "failed",
@@ -166,15 +164,20 @@ export function createProvisioningSteps(deps: {
           comment: fix,
           cause: { gates, plansFailed },
         },
+        tx,
       );
-      const ended = await repo.endGrants(tx, req.id, at, "failed");
+      const ended = await repo.endGrants(req.id, at, "failed", tx);
       for (const g of ended)
-        await deps.audit.record(tx, systemFor(req.id), {
-          action: "grant.end",
-          targetType: "access_grant",
-          targetId: g.id,
-          after: { requestId: req.id, accountId: g.accountId, region: g.region, model: g.modelId, reason: "failed" },
-        });
+        await deps.audit.record(
+          systemFor(req.id),
+          {
+            action: "grant.end",
+            targetType: "access_grant",
+            targetId: g.id,
+            after: { requestId: req.id, accountId: g.accountId, region: g.region, model: g.modelId, reason: "failed" },
+          },
+          tx,
+        );
       return moved;
     });
     if (!out) return;
@@ -192,14 +195,13 @@ export function createProvisioningSteps(deps: {
     ifMatch?: number,
   ): Promise<AccessRequestView | undefined> {
     const out = await db.transaction(async (tx) => {
-      const locked = await repo.lock(tx, id);
+      const locked = await repo.lock(id, tx);
       if (!locked) throw new NotFoundError(`request ${id} not found`);
       if (ifMatch !== undefined && ifMatch !== locked.version)
         throw new PreconditionFailedError(`request ${id} is at version ${locked.version}, not ${ifMatch}`);
       if (to === "ended" && locked.status !== "active") return undefined; // someone else ended it
       const at = clock.now();
       const moved = await transitions.move(
-        tx,
         ctx,
         locked,
         to,
@@ -208,15 +210,20 @@ export function createProvisioningSteps(deps: {
           comment,
           cause: to === "ended" ? { activeUntil: locked.activeUntil } : { revokedBy: ctx.principal.id },
         },
+        tx,
       );
-      const ended = await repo.endGrants(tx, id, at, to === "ended" ? "expired" : "revoked");
+      const ended = await repo.endGrants(id, at, to === "ended" ? "expired" : "revoked", tx);
       for (const g of ended)
-        await deps.audit.record(tx, ctx, {
-          action: "grant.end",
-          targetType: "access_grant",
-          targetId: g.id,
-          after: { requestId: id, accountId: g.accountId, region: g.region, model: g.modelId, reason: g.endReason },
-        });
+        await deps.audit.record(
+          ctx,
+          {
+            action: "grant.end",
+            targetType: "access_grant",
+            targetId: g.id,
+            after: { requestId: id, accountId: g.accountId, region: g.region, model: g.modelId, reason: g.endReason },
+          },
+          tx,
+        );
       return moved;
     });
     if (!out) return undefined;
@@ -231,10 +238,9 @@ export function createProvisioningSteps(deps: {
     const ended: string[] = [];
     for (const id of await repo.due("pending", at, 500)) {
       const out = await db.transaction(async (tx) => {
-        const locked = await repo.lock(tx, id);
+        const locked = await repo.lock(id, tx);
         if (locked?.status !== "pending" || new Date(locked.pendingUntil) > at) return undefined;
         return transitions.move(
-          tx,
           systemFor(id),
           locked,
           "expired",
@@ -243,6 +249,7 @@ export function createProvisioningSteps(deps: {
             comment: "not decided in time",
             cause: { pendingUntil: locked.pendingUntil },
           },
+          tx,
         );
       });
       if (out) {

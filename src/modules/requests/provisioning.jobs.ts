@@ -101,7 +101,7 @@ export function createProvisioningJobs(deps: {
     if (!req) return;
     if (req.status === "approved") {
       const started = await db.transaction(async (tx) => {
-        const locked = await repo.lock(tx, requestId);
+        const locked = await repo.lock(requestId, tx);
         if (locked?.status !== "approved") return undefined;
         const at = clock.now();
         const until = new Date(at.getTime() + locked.durationHours * 3_600_000);
@@ -118,26 +118,29 @@ export function createProvisioningJobs(deps: {
           validFrom: at,
           expiresAt: until,
         }));
-        await repo.insertGrants(tx, grants);
+        await repo.insertGrants(grants, tx);
         for (const g of grants)
-          await deps.audit.record(tx, ctx, {
-            action: "grant.create",
-            targetType: "access_grant",
-            targetId: g.id,
-            after: {
-              requestId,
-              accountId: g.accountId,
-              region: g.region,
-              model: g.modelId,
-              profileId: g.profileId,
-              owner: g.owner,
-              validFrom: at.toISOString(),
-              expiresAt: until.toISOString(),
-              approvals: steps.approvalsOf(locked),
+          await deps.audit.record(
+            ctx,
+            {
+              action: "grant.create",
+              targetType: "access_grant",
+              targetId: g.id,
+              after: {
+                requestId,
+                accountId: g.accountId,
+                region: g.region,
+                model: g.modelId,
+                profileId: g.profileId,
+                owner: g.owner,
+                validFrom: at.toISOString(),
+                expiresAt: until.toISOString(),
+                approvals: steps.approvalsOf(locked),
+              },
             },
-          });
+            tx,
+          );
         return transitions.move(
-          tx,
           ctx,
           locked,
           "provisioning",
@@ -146,6 +149,7 @@ export function createProvisioningJobs(deps: {
             cause: { approvals: steps.approvalsOf(locked), ruleId: locked.ruleId, autoApply: locked.autoApply },
             extra: { grants: grants.map((g) => g.id), activeUntil: until.toISOString() },
           },
+          tx,
         );
       });
       if (!started) return;
@@ -258,10 +262,9 @@ export function createProvisioningJobs(deps: {
       return;
     }
     const out = await db.transaction(async (tx) => {
-      const locked = await repo.lock(tx, req.id);
+      const locked = await repo.lock(req.id, tx);
       if (locked?.status !== "provisioning") return undefined;
       return transitions.move(
-        tx,
         ctx,
         locked,
         "active",
@@ -270,6 +273,7 @@ export function createProvisioningJobs(deps: {
           cause: { approvals: steps.approvalsOf(locked), syncRuns: job.runIds },
           extra: { grants: locked.grants.map((g) => g.id), activeUntil: locked.activeUntil },
         },
+        tx,
       );
     });
     if (out) await deps.webhooks.dispatch(out.deliveries);

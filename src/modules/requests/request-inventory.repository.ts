@@ -1,6 +1,6 @@
 // What filing a request needs to know from the inventory: accounts and their lineage, Regions in
 // use, where a model is offered and which profiles reach it. Read-only, a few set-based queries.
-import type { PrismaClient } from "../../db/prisma.js";
+import type { Database } from "../../db/prisma.js";
 
 export interface AccountFact {
   id: string;
@@ -30,7 +30,8 @@ export interface TargetFact {
   profiles: ProfileRouteFact[];
 }
 
-export function createRequestInventoryRepository(client: PrismaClient) {
+export function createRequestInventoryRepository(db: Database) {
+  const client = db.client;
   return {
     /** Accounts still in the organization, with lineage; missing ids are simply absent. */
     async accounts(ids: string[]): Promise<Map<string, AccountFact>> {

@@ -86,39 +86,49 @@ export function createTransitions(deps: {
 
   /** Audits and notifies a request as it now is (after a write), returning delivery ids to dispatch. */
   async function record(
-    tx: Tx,
     ctx: CallContext,
-    before: AccessRequestView | undefined,
-    after: AccessRequestView,
-    details: TransitionDetails,
-    action = ACTION[after.status],
+    change: {
+      before: AccessRequestView | undefined;
+      after: AccessRequestView;
+      details: TransitionDetails;
+      action?: string;
+    },
+    tx: Tx,
   ): Promise<string[]> {
-    await audit.record(tx, ctx, {
-      action,
-      targetType: "access_request",
-      targetId: after.id,
-      ...(before ? { before: { status: before.status, version: before.version, approvals: before.approvals } } : {}),
-      after: decisionRecord(after, details),
-    });
-    if (before?.status === after.status) return [];
-    return webhooks.emit(tx, {
-      type: EVENT[after.status],
-      summary: `Access request for ${after.target} in ${after.accountIds.join(", ")} (${after.regions.join(", ")}) by ${after.requesterName}: ${after.status}${details.comment ? ` — ${details.comment}` : ""}`,
-      data: {
-        requestId: after.id,
-        status: after.status,
-        model: after.target,
-        accountIds: after.accountIds,
-        regions: after.regions,
-        requesterId: after.requesterId,
-        actorId: ctx.principal.id,
-        comment: details.comment ?? null,
-        approvals: after.approvals,
-        requiredApprovals: after.requiredApprovals,
-        ...(after.failure ? { failure: after.failure } : {}),
-        ...(after.activeUntil ? { activeUntil: after.activeUntil } : {}),
+    const { before, after, details, action = ACTION[after.status] } = change;
+    await audit.record(
+      ctx,
+      {
+        action,
+        targetType: "access_request",
+        targetId: after.id,
+        ...(before ? { before: { status: before.status, version: before.version, approvals: before.approvals } } : {}),
+        after: decisionRecord(after, details),
       },
-    });
+      tx,
+    );
+    if (before?.status === after.status) return [];
+    return webhooks.emit(
+      {
+        type: EVENT[after.status],
+        summary: `Access request for ${after.target} in ${after.accountIds.join(", ")} (${after.regions.join(", ")}) by ${after.requesterName}: ${after.status}${details.comment ? ` — ${details.comment}` : ""}`,
+        data: {
+          requestId: after.id,
+          status: after.status,
+          model: after.target,
+          accountIds: after.accountIds,
+          regions: after.regions,
+          requesterId: after.requesterId,
+          actorId: ctx.principal.id,
+          comment: details.comment ?? null,
+          approvals: after.approvals,
+          requiredApprovals: after.requiredApprovals,
+          ...(after.failure ? { failure: after.failure } : {}),
+          ...(after.activeUntil ? { activeUntil: after.activeUntil } : {}),
+        },
+      },
+      tx,
+    );
   }
 
   return {
@@ -129,12 +139,12 @@ export function createTransitions(deps: {
      * Returns the request as written and the webhook deliveries to dispatch after commit.
      */
     async move(
-      tx: Tx,
       ctx: CallContext,
       req: AccessRequestView,
       to: AccessRequestStatus,
-      update: Omit<RequestUpdate, "status"> = {},
-      details: TransitionDetails = {},
+      update: Omit<RequestUpdate, "status">,
+      details: TransitionDetails,
+      tx: Tx,
     ): Promise<{ request: AccessRequestView; deliveries: string[] }> {
       if (!canTransition(req.status, to))
         throw new ConflictError(
@@ -142,10 +152,10 @@ export function createTransitions(deps: {
           { currentStatus: req.status, requestId: req.id },
           "ILLEGAL_TRANSITION",
         );
-      if (!(await repo.update(tx, req.id, req.version, { ...update, status: to }, clock.now())))
+      if (!(await repo.update(req.id, req.version, { ...update, status: to }, clock.now(), tx)))
         throw new ConflictError(`request ${req.id} changed meanwhile`, { requestId: req.id }, "STALE");
       const after = (await repo.find(req.id, tx)) as AccessRequestView;
-      return { request: after, deliveries: await record(tx, ctx, req, after, details) };
+      return { request: after, deliveries: await record(ctx, { before: req, after, details }, tx) };
     },
   };
 }

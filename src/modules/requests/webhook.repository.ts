@@ -1,5 +1,5 @@
 // Storage of webhooks and their delivery log. The signing secret is read only for signing.
-import type { PrismaClient, Tx } from "../../db/prisma.js";
+import type { Database, Tx } from "../../db/prisma.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { WebhookDeliveryView, WebhookInput, WebhookView } from "./access-request.types.js";
 
@@ -49,7 +49,8 @@ export interface DeliveryWork {
   webhook: { id: string; url: string; format: "json" | "slack"; secret: string; active: boolean };
 }
 
-export function createWebhookRepository(client: PrismaClient) {
+export function createWebhookRepository(db: Database) {
+  const client = db.client;
   return {
     async list(): Promise<WebhookView[]> {
       return (await client.webhook.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map(fromDb);
@@ -58,24 +59,24 @@ export function createWebhookRepository(client: PrismaClient) {
       const row = await (tx ?? client).webhook.findUnique({ where: { id } });
       return row ? fromDb(row) : undefined;
     },
-    async insert(tx: Tx, id: string, w: WebhookInput, secret: string, by: string, at: Date): Promise<WebhookView> {
+    async insert(id: string, w: WebhookInput, secret: string, by: string, at: Date, tx: Tx): Promise<WebhookView> {
       return fromDb(
         await tx.webhook.create({ data: { id, ...w, secret, createdAt: at, createdBy: by, updatedAt: at } }),
       );
     },
-    async update(tx: Tx, id: string, version: number, w: WebhookInput, at: Date): Promise<boolean> {
+    async update(id: string, version: number, w: WebhookInput, at: Date, tx: Tx): Promise<boolean> {
       const res = await tx.webhook.updateMany({
         where: { id, version },
         data: { ...w, updatedAt: at, version: { increment: 1 } },
       });
       return res.count === 1;
     },
-    async remove(tx: Tx, id: string): Promise<boolean> {
+    async remove(id: string, tx: Tx): Promise<boolean> {
       return (await tx.webhook.deleteMany({ where: { id } })).count === 1;
     },
 
     /** Active webhooks subscribed to the event type (or `*`). */
-    async subscribers(tx: Tx, eventType: string): Promise<string[]> {
+    async subscribers(eventType: string, tx: Tx): Promise<string[]> {
       const rows = await tx.webhook.findMany({
         where: { active: true, OR: [{ eventTypes: { has: eventType } }, { eventTypes: { has: "*" } }] },
         select: { id: true },
@@ -84,8 +85,8 @@ export function createWebhookRepository(client: PrismaClient) {
     },
 
     async insertDeliveries(
-      tx: Tx,
       rows: Array<{ id: string; webhookId: string; eventId: string; eventType: string; payload: unknown; at: Date }>,
+      tx: Tx,
     ): Promise<void> {
       if (rows.length === 0) return;
       await tx.webhookDelivery.createMany({

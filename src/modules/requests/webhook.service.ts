@@ -94,7 +94,7 @@ export function createWebhookService(deps: {
     noun: "webhook",
     targetType: "webhook",
     find: (id, tx) => repo.find(id, tx),
-    remove: (tx, id) => repo.remove(tx, id),
+    remove: (id, tx) => repo.remove(id, tx),
     summary,
   });
 
@@ -111,8 +111,8 @@ export function createWebhookService(deps: {
 
   return {
     /** Writes a delivery for each subscribed webhook in the caller's transaction; returns their ids for `dispatch`. */
-    async emit(tx: Tx, event: WorkflowEvent): Promise<string[]> {
-      const hooks = await repo.subscribers(tx, event.type);
+    async emit(event: WorkflowEvent, tx: Tx): Promise<string[]> {
+      const hooks = await repo.subscribers(event.type, tx);
       if (hooks.length === 0) return [];
       const eventId = randomUUID();
       const at = clock.now();
@@ -125,7 +125,7 @@ export function createWebhookService(deps: {
         payload,
         at,
       }));
-      await repo.insertDeliveries(tx, rows);
+      await repo.insertDeliveries(rows, tx);
       return rows.map((r) => r.id);
     },
 
@@ -158,13 +158,17 @@ export function createWebhookService(deps: {
       const secret = `whsec_${randomBytes(32).toString("base64url")}`;
       const id = randomUUID();
       const webhook = await db.transaction(async (tx) => {
-        const created = await repo.insert(tx, id, w, secrets.seal(secret, id), ctx.principal.id, clock.now());
-        await audit.record(tx, ctx, {
-          action: "webhook.create",
-          targetType: "webhook",
-          targetId: created.id,
-          after: summary(created),
-        });
+        const created = await repo.insert(id, w, secrets.seal(secret, id), ctx.principal.id, clock.now(), tx);
+        await audit.record(
+          ctx,
+          {
+            action: "webhook.create",
+            targetType: "webhook",
+            targetId: created.id,
+            after: summary(created),
+          },
+          tx,
+        );
         return created;
       });
       return { webhook, secret };
@@ -173,7 +177,7 @@ export function createWebhookService(deps: {
     async update(ctx: CallContext, id: string, w: WebhookInput, ifMatch?: number): Promise<WebhookView> {
       requireAdmin(ctx);
       validate(w);
-      return edits.update(ctx, id, ifMatch, (tx, version) => repo.update(tx, id, version, w, clock.now()));
+      return edits.update(ctx, id, ifMatch, (version, tx) => repo.update(id, version, w, clock.now(), tx));
     },
 
     async remove(ctx: CallContext, id: string): Promise<void> {
