@@ -95,8 +95,25 @@ export interface AccountFilter {
 /** The matrix row (the stored lifecycle price date and availability error are not part of it yet). */
 export interface ModelMatrixRow extends Omit<ModelAccessRow, "publicExtendedAccessTime" | "availabilityError"> {
   profiles: string[];
+  /** AWS's availability answers summarized: evidence, not whether the model can be called. */
   access: ModelAccessState;
+  /** The reachability engine's verdict, as the last reconciliation stored it; null: not judged yet. */
+  verdict: StoredVerdict | null;
 }
+
+/** The engine's verdict on a model in an account-Region (model_verdicts). */
+export interface StoredVerdict {
+  status: "usable" | "blocked" | "unknown";
+  /** The first usable path: `direct`, a profile id, `mantle`, `claude_platform`. */
+  via: string | null;
+  /** Where it is blocked (or cannot be judged); null when usable. */
+  gate: string | null;
+  reason: string;
+  paths: { path: string; kind: string; status: string; gate: string | null }[];
+  computedAt: string;
+}
+
+export const VERDICT_FILTERS = ["usable", "blocked", "unknown", "not_judged"] as const;
 
 export interface AccountRegionState {
   accountId: string;
@@ -113,6 +130,8 @@ export interface AccountRegionState {
 export interface ModelMatrixFilter {
   provider?: string;
   access?: ModelAccessState;
+  /** The engine's verdict (`not_judged`: no reconciliation has judged the model yet). */
+  verdict?: (typeof VERDICT_FILTERS)[number];
 }
 
 export interface ProfileRoute {
@@ -128,6 +147,8 @@ export interface ModelAvailabilityRow {
   syncStatus: AccountRegionSyncStatus;
   access: ModelAvailabilityAccess;
   viaProfiles: ProfileRoute[];
+  /** The engine's stored verdict on the model here; null: not judged yet. */
+  verdict: StoredVerdict | null;
 }
 
 /** A history row as the API shows it. */

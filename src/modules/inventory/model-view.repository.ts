@@ -9,8 +9,20 @@ import type {
   ModelMatrixFilter,
   ModelMatrixRow,
   ProfileRoute,
+  StoredVerdict,
 } from "./inventory-query.types.js";
 import { ACCESS_SQL, isoSql } from "./inventory-sql.repository.js";
+
+/** The engine's stored verdict of `model_verdicts v` as the API shows it (null: not judged yet). */
+const VERDICT_SQL = Prisma.sql`CASE WHEN v.model_id IS NULL THEN NULL ELSE json_build_object(
+  'status', v.status, 'via', v.via, 'gate', v.gate, 'reason', v.reason, 'paths', v.paths,
+  'computedAt', to_char(v.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END`;
+
+/** The stored verdict of the model in the key's account-Region when only a profile routes to it. */
+const VERDICT_OF_KEY = (modelId: string) => Prisma.sql`(SELECT json_build_object(
+  'status', mv.status, 'via', mv.via, 'gate', mv.gate, 'reason', mv.reason, 'paths', mv.paths,
+  'computedAt', to_char(mv.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+  FROM model_verdicts mv WHERE mv.account_id = k.account_id AND mv.region = k.region AND mv.model_id = ${modelId})`;
 
 export function createModelViewRepository(db: Database) {
   return {
@@ -32,8 +44,10 @@ export function createModelViewRepository(db: Database) {
           GROUP BY mid
         ),
         matrix AS (
-          SELECT m.*, ${ACCESS_SQL} AS access, coalesce(p.ids, '{}') AS profiles
+          SELECT m.*, ${ACCESS_SQL} AS access, coalesce(p.ids, '{}') AS profiles, ${VERDICT_SQL} AS verdict,
+            coalesce(v.status, 'not_judged') AS verdict_status
           FROM model_access m LEFT JOIN profiles p ON p.model_id = m.model_id
+          LEFT JOIN model_verdicts v ON v.account_id = m.account_id AND v.region = m.region AND v.model_id = m.model_id
           WHERE m.account_id = ${accountId} AND m.region = ${region}
             AND (${filter.provider ?? null}::text IS NULL OR lower(m.provider) = lower(${filter.provider ?? null}))
             AND (${afterModelId ?? null}::text IS NULL OR m.model_id > ${afterModelId ?? null})
@@ -44,9 +58,10 @@ export function createModelViewRepository(db: Database) {
           to_json(output_modalities) AS "outputModalities", agreement_status AS "agreementStatus",
           agreement_error AS "agreementError", authorization_status AS "authorizationStatus",
           entitlement_availability AS "entitlementAvailability", region_availability AS "regionAvailability",
-          offer_count AS "offerCount", to_json(profiles) AS profiles, access
+          offer_count AS "offerCount", to_json(profiles) AS profiles, access, verdict
         FROM matrix
-        WHERE ${filter.access ?? null}::text IS NULL OR access = ${filter.access ?? null}
+        WHERE (${filter.access ?? null}::text IS NULL OR access = ${filter.access ?? null})
+          AND (${filter.verdict ?? null}::text IS NULL OR verdict_status = ${filter.verdict ?? null})
         ORDER BY model_id LIMIT ${limit + 1}`);
     },
 
@@ -74,12 +89,14 @@ export function createModelViewRepository(db: Database) {
         sync_status: AccountRegionSyncStatus;
         access: ModelAvailabilityAccess;
         via_profiles: ProfileRoute[];
+        verdict: StoredVerdict | null;
       }>(Prisma.sql`
         WITH offered AS (
           -- Keyset inside: an index range scan on (model_id, account_id, region) that stops after
           -- one page, however deep the page (hw_model_access_model_keyset).
-          SELECT m.account_id, m.region, ${ACCESS_SQL} AS access
+          SELECT m.account_id, m.region, ${ACCESS_SQL} AS access, ${VERDICT_SQL} AS verdict
           FROM model_access m JOIN accounts a ON a.id = m.account_id AND a.left_at IS NULL
+          LEFT JOIN model_verdicts v ON v.account_id = m.account_id AND v.region = m.region AND v.model_id = m.model_id
           WHERE m.model_id = ${modelId}
             AND (${after?.accountId ?? null}::text IS NULL
               OR (m.account_id, m.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text))
@@ -98,7 +115,8 @@ export function createModelViewRepository(db: Database) {
         ),
         keys AS (SELECT account_id, region FROM offered UNION SELECT account_id, region FROM via)
         SELECT k.account_id, a.name AS account_name, k.region, coalesce(ar.status, 'never') AS sync_status,
-          coalesce(o.access, 'via_profile') AS access, coalesce(v.profiles, '[]'::jsonb) AS via_profiles
+          coalesce(o.access, 'via_profile') AS access, coalesce(v.profiles, '[]'::jsonb) AS via_profiles,
+          coalesce(o.verdict, ${VERDICT_OF_KEY(modelId)}) AS verdict
         FROM keys k
         JOIN accounts a ON a.id = k.account_id AND a.left_at IS NULL
         LEFT JOIN account_regions ar ON ar.account_id = k.account_id AND ar.region = k.region
@@ -114,6 +132,7 @@ export function createModelViewRepository(db: Database) {
         syncStatus: r.sync_status,
         access: r.access,
         viaProfiles: r.via_profiles,
+        verdict: r.verdict,
       }));
     },
   };

@@ -39,7 +39,10 @@ export function createReachabilityService(deps: { facts: FactsRepository; clock:
         ]);
       const profile = rf.profiles.get(req.model);
       const modelId = profile?.modelId ?? req.model;
+      // An account-Region that could not be read is still judged (the account-wide Bedrock policy
+      // may block it); a model unknown to a Region that was read is not there.
       if (
+        rf.status === "ok" &&
         !rf.models.has(modelId) &&
         profile === undefined &&
         ![...rf.profiles.values()].some((p) => p.modelId === modelId)

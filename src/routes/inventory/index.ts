@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { InventoryQueryService } from "../../modules/inventory/inventory-query.service.js";
 import { MAX_SCOPE_REGIONS } from "../../modules/inventory/inventory-query.service.js";
-import { ACCOUNT_STATUSES } from "../../modules/inventory/inventory-query.types.js";
+import { ACCOUNT_STATUSES, VERDICT_FILTERS } from "../../modules/inventory/inventory-query.types.js";
 import type { SyncService } from "../../modules/inventory/sync.service.js";
 import { callContext } from "../../plugins/auth.js";
 import { errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
@@ -95,12 +95,18 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         operationId: "getModelAccessMatrix",
         tags: TAGS,
-        summary: "The model-access matrix of one account-Region, with the derived access of each model",
+        summary:
+          "The model-access matrix of one account-Region: per model the reachability engine's verdict (usable, usable via a profile, blocked at a gate) and AWS's availability evidence",
         params: StrictObject({ accountId: AccountId, region: Region() }),
         querystring: StrictObject({
           ...PageQuery,
           provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Provider (any case)" })),
           access: Type.Optional(Access),
+          verdict: Type.Optional(
+            Type.Enum(VERDICT_FILTERS, {
+              description: "The engine's verdict; not_judged: no reconciliation has judged the model yet",
+            }),
+          ),
         }),
         response: { 200: ModelMatrix, ...errorResponses(404) },
       },

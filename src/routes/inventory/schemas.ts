@@ -19,7 +19,7 @@ export const SyncStatus = Type.Union(
 export const Access = Type.Enum(MODEL_ACCESS, {
   title: "ModelAccess",
   description:
-    "available; needs_agreement (Marketplace agreement missing or failed); agreement_pending; not_authorized (e.g. Anthropic use case); not_entitled; region_unavailable; profile_only (only through an inference profile); unknown (evidence missing)",
+    "AWS's availability answers summarized (evidence only: whether the model can be called is `verdict`): available; needs_agreement (Marketplace agreement missing or failed); agreement_pending; not_authorized (e.g. Anthropic use case); not_entitled; region_unavailable; profile_only (only through an inference profile); unknown (evidence missing)",
 });
 
 export const OrgUnit = Type.Object(
@@ -103,6 +103,33 @@ export const AccountDetail = Type.Object(
   { title: "AccountDetail" },
 );
 
+export const StoredVerdict = Nullable(
+  Type.Object(
+    {
+      status: Type.Union([Type.Literal("usable"), Type.Literal("blocked"), Type.Literal("unknown")]),
+      via: Nullable(
+        Type.String({ description: "The first usable path: direct, a profile id, mantle, claude_platform" }),
+      ),
+      gate: Nullable(Type.String({ description: "The gate that blocks every path (or cannot be judged)" })),
+      reason: Type.String(),
+      paths: Type.Array(
+        Type.Object({
+          path: Type.String(),
+          kind: Type.String(),
+          status: Type.String(),
+          gate: Nullable(Type.String()),
+        }),
+      ),
+      computedAt: IsoDateTime(),
+    },
+    {
+      title: "StoredVerdict",
+      description:
+        "The reachability engine's verdict as the last reconciliation stored it; null: not judged yet. GET /v1/reachability explains it gate by gate.",
+    },
+  ),
+);
+
 export const ModelMatrixRow = Type.Object(
   {
     modelId: Type.String(),
@@ -122,6 +149,7 @@ export const ModelMatrixRow = Type.Object(
     offerCount: Nullable(Type.Integer()),
     profiles: Type.Array(Type.String(), { description: "Inference profiles in this account-Region routing to it" }),
     access: Access,
+    verdict: StoredVerdict,
   },
   { title: "ModelAccessRow" },
 );
@@ -166,6 +194,7 @@ export const ModelAvailability = Type.Object(
         destinationRegions: Type.Array(Type.String()),
       }),
     ),
+    verdict: StoredVerdict,
   },
   { title: "ModelAvailability" },
 );
