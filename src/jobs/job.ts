@@ -85,3 +85,34 @@ export interface JobSet {
   // biome-ignore lint/suspicious/noExplicitAny: likewise for schedules
   schedules: Schedule<any>[];
 }
+
+/** A job that a cron schedule starts: no payload, one at a time across processes, retried once. */
+export type CronJob = JobType<Record<string, never>>;
+
+export function defineCronJob(name: string): CronJob {
+  return defineJob<Record<string, never>>(name, { policy: "singleton", retryLimit: 1 });
+}
+
+/**
+ * A domain's jobs: its workers, then the worker of its cron job, which runs `run` one at a time;
+ * the cron job is scheduled only when `cron` is set (undefined: the schedule is off).
+ */
+export function withCronJob(
+  workers: JobSet["workers"],
+  cronJob: { job: CronJob; cron: string | undefined; run: () => Promise<unknown> },
+): JobSet {
+  const { job, cron, run } = cronJob;
+  return {
+    workers: [
+      ...workers,
+      worker(
+        job,
+        async () => {
+          await run();
+        },
+        { concurrency: 1 },
+      ),
+    ],
+    schedules: cron ? [{ job, cron, payload: {} }] : [],
+  };
+}

@@ -1,6 +1,7 @@
 // The built-in model catalog: used when a scenario lists no models, and by the demo. Ids, names and
 // lifecycle follow what Bedrock lists in late 2026; Regions are filled in by the caller.
 import { createHash } from "node:crypto";
+import { documentedProductId } from "../kernel/aws-marketplace.js";
 import type { ScenarioModel, ScenarioProfile } from "./scenario-schema.js";
 
 /** Providers whose models are sold through AWS Marketplace (need an agreement). */
@@ -18,21 +19,9 @@ export function isMarketplaceProvider(provider: string): boolean {
   return MARKETPLACE_PROVIDERS.has(provider.toLowerCase());
 }
 
-/**
- * AWS Marketplace product ids of built-in models, from AWS's table [doc "Use product ID condition keys
- * to control access" (model-access-product-ids)]; the condition key aws-marketplace:ProductId.
- */
-const PRODUCT_IDS: Record<string, string> = {
-  "anthropic.claude-sonnet-4-5-20250929-v1:0": "prod-mxcfnwvpd6kb4",
-  "anthropic.claude-haiku-4-5-20251001-v1:0": "prod-xdkflymybwmvi",
-  "anthropic.claude-3-haiku-20240307-v1:0": "prod-ozonys2hmmpeu",
-  "anthropic.claude-3-5-sonnet-20240620-v1:0": "prod-m5ilt4siql27k",
-  "cohere.command-r-plus-v1:0": "prod-nb4wqmplze2pm",
-};
-
 /** The product id of a Marketplace model: AWS's, or (models AWS's table does not list) a synthetic one. */
 export function productIdFor(modelId: string): string {
-  const known = PRODUCT_IDS[modelId.replace(/:\d+k$/, "")];
+  const known = documentedProductId(modelId);
   if (known !== undefined) return known;
   const h = createHash("sha256")
     .update(modelId)

@@ -25,6 +25,17 @@ export const DEMO_ACCOUNTS = {
   legacyApp: "432143214321",
 } as const;
 
+/** A Bedrock policy that enforces one guardrail on every call in us-east-1, honoring input tags. */
+const guardrailPolicy = (guardrailArn: string) => ({
+  bedrock: {
+    guardrail_inference: {
+      "us-east-1": {
+        config_1: { identifier: { "@@assign": guardrailArn }, input_tags: { "@@assign": "honor" } },
+      },
+    },
+  },
+});
+
 export function demoScenario(): Scenario {
   const a = DEMO_ACCOUNTS;
   const ou = {
@@ -195,18 +206,7 @@ export function demoScenario(): Scenario {
         name: "OrgGuardrails",
         description: "Organization-wide Bedrock guardrail enforcement (preview)",
         type: "BEDROCK_POLICY",
-        content: {
-          bedrock: {
-            guardrail_inference: {
-              "us-east-1": {
-                config_1: {
-                  identifier: { "@@assign": `arn:aws:bedrock:us-east-1:${a.management}:guardrail/grorg7x2k9qz:1` },
-                  input_tags: { "@@assign": "honor" },
-                },
-              },
-            },
-          },
-        },
+        content: guardrailPolicy(`arn:aws:bedrock:us-east-1:${a.management}:guardrail/grorg7x2k9qz:1`),
         targets: [ou.workloads],
       },
       {
@@ -215,18 +215,7 @@ export function demoScenario(): Scenario {
         name: "SandboxGuardrailsDraft",
         description: "Draft guardrail enforcement for the sandbox accounts",
         type: "BEDROCK_POLICY",
-        content: {
-          bedrock: {
-            guardrail_inference: {
-              "us-east-1": {
-                config_1: {
-                  identifier: { "@@assign": `arn:aws:bedrock:us-east-1:${a.management}:guardrail/grsbxdraft01:DRAFT` },
-                  input_tags: { "@@assign": "honor" },
-                },
-              },
-            },
-          },
-        },
+        content: guardrailPolicy(`arn:aws:bedrock:us-east-1:${a.management}:guardrail/grsbxdraft01:DRAFT`),
         targets: [ou.sandbox],
       },
     ],

@@ -3,7 +3,7 @@
 // documented in docs/sandbox.md ("Invoke-time gates"); each throws the Bedrock error AWS answers.
 import { checkAccess, denialMessage } from "./access.js";
 import { malformedGuardrail } from "./bedrock-policy.js";
-import type { Caller } from "./context.js";
+import type { CallContext, Caller } from "./context.js";
 import { entitlementStatus } from "./entitlements.js";
 import { AwsError } from "./errors.js";
 import type { EvaluationRequest } from "./policy-evaluator.js";
@@ -24,6 +24,21 @@ const baseContext = (caller: Caller, region: string) => ({
 export function iamGate(state: SandboxState, caller: Caller, action: string, requests: EvaluationRequest[]): void {
   const check = checkAccess(state, caller.account, caller.principalArn, requests);
   if (!check.allowed) throw new AwsError("AccessDeniedException", denialMessage(caller.arn, action, check), 403);
+}
+
+/**
+ * Authorizes the caller's `action` on one resource of the call's Region, with the caller's and the
+ * Region's condition keys and any the action adds.
+ */
+export function authorizeCall(
+  ctx: CallContext,
+  action: string,
+  resource: string,
+  extraContext: Record<string, string | string[]> = {},
+): void {
+  iamGate(ctx.state, ctx.caller, action, [
+    { action, resource, context: { ...baseContext(ctx.caller, ctx.region), ...extraContext } },
+  ]);
 }
 
 /**

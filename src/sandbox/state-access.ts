@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Scenario } from "./scenario.js";
 import type {
+  AccessState,
   ApiKeyRecord,
   ClaudeWorkspace,
   GrantRecord,
@@ -49,17 +50,6 @@ export interface OrgRefs {
   orgArn: string;
   rootId: string;
   ouArn(id: string): string;
-}
-
-export interface AccessState {
-  apiKeys: Map<string, ApiKeyRecord>;
-  retention: RetentionState;
-  projects: Map<string, MantleProject>;
-  licenses: Map<string, LicenseRecord>;
-  grants: Map<string, GrantRecord>;
-  workspaces: Map<string, ClaudeWorkspace>;
-  claudePlatformModels: string[];
-  switches: SandboxSwitches;
 }
 
 export function buildAccessState(

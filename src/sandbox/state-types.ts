@@ -140,7 +140,19 @@ export interface BaseIdentity {
   account: string;
 }
 
-export interface SandboxState {
+/** Model access in 2026: retention, grants, API keys, mantle projects, Claude Platform, switches. */
+export interface AccessState {
+  apiKeys: Map<string, ApiKeyRecord>;
+  retention: RetentionState;
+  projects: Map<string, MantleProject>;
+  licenses: Map<string, LicenseRecord>;
+  grants: Map<string, GrantRecord>;
+  workspaces: Map<string, ClaudeWorkspace>;
+  claudePlatformModels: string[];
+  switches: SandboxSwitches;
+}
+
+export interface SandboxState extends AccessState {
   organization: OrgInfo;
   defaultRegions: string[];
   memberRoleName: string;
@@ -157,15 +169,6 @@ export interface SandboxState {
   trail: { bucket: string; bucketAccount: string; events: TrailEvent[] };
   /** Organizations list pages end at multiples of this and serve an empty page there (0: never). */
   emptyPageEvery: number;
-  /** Model access in 2026: retention, grants, API keys, mantle projects, Claude Platform, switches. */
-  apiKeys: Map<string, ApiKeyRecord>;
-  retention: RetentionState;
-  projects: Map<string, MantleProject>;
-  licenses: Map<string, LicenseRecord>;
-  grants: Map<string, GrantRecord>;
-  workspaces: Map<string, ClaudeWorkspace>;
-  claudePlatformModels: string[];
-  switches: SandboxSwitches;
 }
 
 /** A long-term Amazon Bedrock API key: an IAM service-specific credential of an IAM user. */

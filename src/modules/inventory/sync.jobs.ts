@@ -5,7 +5,7 @@
 // closes, the `inventory.sync-run-finished` event goes out; other modules subscribe to it.
 import type { Logger } from "pino";
 import { AwsGateError, toAwsGateError } from "../../aws/errors.js";
-import { defineEvent, defineJob, type JobSet, worker } from "../../jobs/job.js";
+import { defineCronJob, defineEvent, defineJob, type JobSet, withCronJob, worker } from "../../jobs/job.js";
 import type { JobQueue } from "../../jobs/queue.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AccountRegionReader } from "./account-region-sync.service.js";
@@ -47,7 +47,7 @@ export const SYNC_JOBS = {
     retryDelaySeconds: 5,
     retryBackoff: true,
   }),
-  scheduled: defineJob<Record<string, never>>("inventory.scheduled-sync", { policy: "singleton", retryLimit: 1 }),
+  scheduled: defineCronJob("inventory.scheduled-sync"),
 };
 
 export const SYNC_EVENTS = {
@@ -196,8 +196,8 @@ export function createSyncJobs(deps: {
   }
 
   const { settings } = deps;
-  return {
-    workers: [
+  return withCronJob(
+    [
       worker(SYNC_JOBS.discover, (p, attempt) => discover(p, attempt.lastAttempt), {
         concurrency: 2,
         pollingIntervalSeconds: 0.5,
@@ -210,14 +210,7 @@ export function createSyncJobs(deps: {
         pollingIntervalSeconds: 0.5,
         policy: { expireInSeconds: settings.jobTimeoutSeconds },
       }),
-      worker(
-        SYNC_JOBS.scheduled,
-        async () => {
-          await deps.startScheduledRun();
-        },
-        { concurrency: 1 },
-      ),
     ],
-    schedules: settings.cron ? [{ job: SYNC_JOBS.scheduled, cron: settings.cron, payload: {} }] : [],
-  };
+    { job: SYNC_JOBS.scheduled, cron: settings.cron, run: () => deps.startScheduledRun() },
+  );
 }

@@ -5,7 +5,7 @@
 import { gunzipSync } from "node:zlib";
 import type { Logger } from "pino";
 import type { AwsAccess } from "../../aws/aws-access.js";
-import { defineJob, type JobSet, worker } from "../../jobs/job.js";
+import { defineCronJob, defineJob, type JobSet, withCronJob, worker } from "../../jobs/job.js";
 import type { Clock } from "../../lib/clock.js";
 import type { IngestionRepository } from "./ingestion.repository.js";
 import type { InvocationEventsRepository } from "./invocation-events.repository.js";
@@ -34,7 +34,7 @@ const INGEST_POLICY = { retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true,
 export const INVOCATION_JOBS = {
   lookup: defineJob<IngestPayload>("invocations.ingest-lookup", INGEST_POLICY),
   s3: defineJob<IngestPayload>("invocations.ingest-s3", INGEST_POLICY),
-  scheduled: defineJob<Record<string, never>>("invocations.ingest-scheduled", { policy: "singleton", retryLimit: 1 }),
+  scheduled: defineCronJob("invocations.ingest-scheduled"),
 };
 
 export function createInvocationsJobs(deps: {
@@ -202,8 +202,8 @@ export function createInvocationsJobs(deps: {
     deps.log.info({ ...job, source, ...result }, "invocations ingested");
   }
 
-  return {
-    workers: [
+  return withCronJob(
+    [
       // Each account-Region has its own 2 TPS quota, paced by the client: they run side by side.
       worker(INVOCATION_JOBS.lookup, (p, attempt) => runJob("lookup", p, attempt.lastAttempt), {
         concurrency: 8,
@@ -213,14 +213,7 @@ export function createInvocationsJobs(deps: {
         concurrency: 4,
         pollingIntervalSeconds: 0.5,
       }),
-      worker(
-        INVOCATION_JOBS.scheduled,
-        async () => {
-          await deps.startScheduledIngestion();
-        },
-        { concurrency: 1 },
-      ),
     ],
-    schedules: settings.ingestCron ? [{ job: INVOCATION_JOBS.scheduled, cron: settings.ingestCron, payload: {} }] : [],
-  };
+    { job: INVOCATION_JOBS.scheduled, cron: settings.ingestCron, run: () => deps.startScheduledIngestion() },
+  );
 }

@@ -72,46 +72,34 @@ const retentionMode = (v: unknown): RetentionMode | undefined =>
   (RETENTION_MODES as readonly unknown[]).includes(v) ? (v as RetentionMode) : undefined;
 
 const parseRetention = (v: unknown) => retentionMode(obj(v).mode);
-const parseProjects = (v: unknown): MantleProject[] | undefined =>
-  Array.isArray(v)
-    ? v.map((p) => {
-        const o = obj(p);
-        return {
-          projectId: String(o.projectId ?? ""),
-          arn: String(o.arn ?? ""),
-          retentionMode: retentionMode(o.retentionMode) ?? null,
-          tags: Object.fromEntries(Object.entries(obj(o.tags)).map(([k, x]) => [k, String(x)])),
-        };
-      })
-    : undefined;
-const parseMantleModels = (v: unknown): MantleModel[] | undefined =>
-  Array.isArray(v)
-    ? v.map((m) => {
-        const o = obj(m);
-        const modes = Array.isArray(o.allowedModes)
-          ? o.allowedModes.map(retentionMode).filter((x): x is RetentionMode => x !== undefined)
-          : null;
-        return { mantleId: String(o.mantleId ?? ""), allowedModes: modes };
-      })
-    : undefined;
-const parseGrants = (v: unknown): ReceivedGrant[] | undefined =>
-  Array.isArray(v)
-    ? v.map((g) => {
-        const o = obj(g);
-        return {
-          grantArn: String(o.grantArn ?? ""),
-          modelIds: strings(o.modelIds),
-          status: String(o.status ?? "") as ReceivedGrant["status"],
-        };
-      })
-    : undefined;
-const parseWorkspaces = (v: unknown): ClaudePlatformWorkspace[] | undefined =>
-  Array.isArray(v)
-    ? v.map((w) => {
-        const o = obj(w);
-        return { workspaceId: String(o.workspaceId ?? ""), arn: String(o.arn ?? ""), region: String(o.region ?? "") };
-      })
-    : undefined;
+/** A stored list: undefined where it is not an array, else each element read as an object. */
+const listOf =
+  <T>(each: (o: Record<string, unknown>) => T) =>
+  (v: unknown): T[] | undefined =>
+    Array.isArray(v) ? v.map((x) => each(obj(x))) : undefined;
+
+const parseProjects = listOf<MantleProject>((o) => ({
+  projectId: String(o.projectId ?? ""),
+  arn: String(o.arn ?? ""),
+  retentionMode: retentionMode(o.retentionMode) ?? null,
+  tags: Object.fromEntries(Object.entries(obj(o.tags)).map(([k, x]) => [k, String(x)])),
+}));
+const parseMantleModels = listOf<MantleModel>((o) => {
+  const modes = Array.isArray(o.allowedModes)
+    ? o.allowedModes.map(retentionMode).filter((x): x is RetentionMode => x !== undefined)
+    : null;
+  return { mantleId: String(o.mantleId ?? ""), allowedModes: modes };
+});
+const parseGrants = listOf<ReceivedGrant>((o) => ({
+  grantArn: String(o.grantArn ?? ""),
+  modelIds: strings(o.modelIds),
+  status: String(o.status ?? "") as ReceivedGrant["status"],
+}));
+const parseWorkspaces = listOf<ClaudePlatformWorkspace>((o) => ({
+  workspaceId: String(o.workspaceId ?? ""),
+  arn: String(o.arn ?? ""),
+  region: String(o.region ?? ""),
+}));
 
 /** The engine's account-Region facts from fact rows (stored, or just read by the doctor). */
 export function regionFactsOf(

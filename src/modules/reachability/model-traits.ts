@@ -11,6 +11,8 @@
 // Models AWS sells itself (Amazon, Meta, Mistral, DeepSeek, Qwen, OpenAI open-weight…) need no
 // subscription.
 
+import { documentedProductId } from "../../kernel/aws-marketplace.js";
+
 /** Providers whose serverless models are sold through AWS Marketplace (lower case). */
 const MARKETPLACE_PROVIDERS = new Set([
   "anthropic",
@@ -40,18 +42,6 @@ const RETENTION: Array<{ prefix: string; allowedModes: RankedRetentionMode[] }> 
   { prefix: "anthropic.claude-fable-5", allowedModes: ["provider_data_share"] },
 ];
 
-/**
- * AWS Marketplace product ids (the condition key aws-marketplace:ProductId), from AWS's table
- * ("Use product ID condition keys to control access to models").
- */
-const PRODUCT_IDS: Record<string, string> = {
-  "anthropic.claude-sonnet-4-5-20250929-v1:0": "prod-mxcfnwvpd6kb4",
-  "anthropic.claude-haiku-4-5-20251001-v1:0": "prod-xdkflymybwmvi",
-  "anthropic.claude-3-haiku-20240307-v1:0": "prod-ozonys2hmmpeu",
-  "anthropic.claude-3-5-sonnet-20240620-v1:0": "prod-m5ilt4siql27k",
-  "cohere.command-r-plus-v1:0": "prod-nb4wqmplze2pm",
-};
-
 export interface ModelTraits {
   /** Sold through AWS Marketplace: the first call subscribes the account. */
   marketplace: boolean;
@@ -69,8 +59,7 @@ export function modelTraits(modelId: string, provider: string): ModelTraits {
   const retention = RETENTION.find((r) => modelId.startsWith(r.prefix))?.allowedModes;
   return {
     marketplace: MARKETPLACE_PROVIDERS.has(providerKey(provider, modelId)),
-    // Provisioned Throughput variants (`…:0:48k`) share their model's product.
-    productId: PRODUCT_IDS[modelId.replace(/:\d+k$/, "")],
+    productId: documentedProductId(modelId),
     requiresRetention: retention !== undefined && !retention.includes("none"),
     retentionModes: retention,
   };

@@ -5,18 +5,25 @@ import type { ApprovalRuleInput, ApprovalRuleView } from "./access-request.types
 
 type Row = Prisma.ApprovalRuleGetPayload<object>;
 
+/** What a rule decides, besides its name and scope: the same fields in the input, the view and the row. */
+type RuleSettings = Omit<ApprovalRuleInput, "name" | "scope">;
+
+export const ruleSettings = (r: RuleSettings): RuleSettings => ({
+  providerPattern: r.providerPattern,
+  dataClassifications: r.dataClassifications,
+  approverRole: r.approverRole,
+  approverGroup: r.approverGroup,
+  requiredApprovals: r.requiredApprovals,
+  autoApprove: r.autoApprove,
+  autoApply: r.autoApply,
+});
+
 function fromDb(r: Row): ApprovalRuleView {
   return {
     id: r.id,
     name: r.name,
     scope: r.scopeKind === "organization" ? { kind: "organization" } : { kind: r.scopeKind, id: r.scopeId as string },
-    providerPattern: r.providerPattern,
-    dataClassifications: r.dataClassifications,
-    approverRole: r.approverRole,
-    approverGroup: r.approverGroup,
-    requiredApprovals: r.requiredApprovals,
-    autoApprove: r.autoApprove,
-    autoApply: r.autoApply,
+    ...ruleSettings(r),
     version: r.version,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -28,13 +35,7 @@ const toDb = (r: ApprovalRuleInput) => ({
   name: r.name,
   scopeKind: r.scope.kind,
   scopeId: r.scope.kind === "organization" ? null : r.scope.id,
-  providerPattern: r.providerPattern,
-  dataClassifications: r.dataClassifications,
-  approverRole: r.approverRole,
-  approverGroup: r.approverGroup,
-  requiredApprovals: r.requiredApprovals,
-  autoApprove: r.autoApprove,
-  autoApply: r.autoApply,
+  ...ruleSettings(r),
 });
 
 export function createApprovalRuleRepository(db: Database) {

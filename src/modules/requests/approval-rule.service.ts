@@ -7,19 +7,13 @@ import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { ApprovalRuleInput, ApprovalRuleView } from "./access-request.types.js";
-import type { ApprovalRuleRepository } from "./approval-rule.repository.js";
+import { type ApprovalRuleRepository, ruleSettings } from "./approval-rule.repository.js";
 import { auditedEdits } from "./audited-edits.js";
 
 const summary = (r: ApprovalRuleInput) => ({
   name: r.name,
   scope: r.scope,
-  providerPattern: r.providerPattern,
-  dataClassifications: r.dataClassifications,
-  approverRole: r.approverRole,
-  approverGroup: r.approverGroup,
-  requiredApprovals: r.requiredApprovals,
-  autoApprove: r.autoApprove,
-  autoApply: r.autoApply,
+  ...ruleSettings(r),
 });
 
 export function createApprovalRuleService(deps: {

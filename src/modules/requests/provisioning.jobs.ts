@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database } from "../../db/prisma.js";
-import { defineJob, type JobSet, worker } from "../../jobs/job.js";
+import { defineCronJob, defineJob, type JobSet, withCronJob, worker } from "../../jobs/job.js";
 import type { JobQueue } from "../../jobs/queue.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
@@ -43,7 +43,7 @@ export const PROVISIONING_JOBS = {
   /** Plans (and applies) the reversal after a grant ended. Key: `reverse:<requestId>`. */
   reverse: defineJob<ProvisionPayload>("access-requests.reverse", RETRIES),
   /** Expires pending requests, ends grants past their time, re-queues stuck work (cron). */
-  sweep: defineJob<Record<string, never>>("access-requests.sweep", { policy: "singleton", retryLimit: 1 }),
+  sweep: defineCronJob("access-requests.sweep"),
 };
 
 export interface ProvisioningSettings {
@@ -288,22 +288,15 @@ export function createProvisioningJobs(deps: {
       log.warn({ requestId, planId: p.id }, "reversal plan failed; an admin must re-plan");
   }
 
-  return {
-    workers: [
+  return withCronJob(
+    [
       worker(PROVISIONING_JOBS.provision, (p, attempt) => provision(p, attempt.lastAttempt), {
         concurrency: 2,
         pollingIntervalSeconds: 1,
       }),
       worker(PROVISIONING_JOBS.verify, (p) => verify(p), { pollingIntervalSeconds: 1 }),
       worker(PROVISIONING_JOBS.reverse, (p) => reverse(p), { concurrency: 1, pollingIntervalSeconds: 1 }),
-      worker(
-        PROVISIONING_JOBS.sweep,
-        async () => {
-          await steps.sweep();
-        },
-        { concurrency: 1 },
-      ),
     ],
-    schedules: settings.sweepCron ? [{ job: PROVISIONING_JOBS.sweep, cron: settings.sweepCron, payload: {} }] : [],
-  };
+    { job: PROVISIONING_JOBS.sweep, cron: settings.sweepCron, run: () => steps.sweep() },
+  );
 }

@@ -9,11 +9,11 @@
 import type { CallContext, RawRequest, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
 import {
+  authorizeCall,
   bearerGate,
   bedrockPolicyGate,
   effectiveRetention,
   entitlementGate,
-  iamGate,
   lifecycleGate,
   marketplaceGate,
   overrideGate,
@@ -128,18 +128,7 @@ function inference(ctx: CallContext, account: SandboxAccount, input: Record<stri
   if ((m.provider.toLowerCase() === "anthropic") !== isAnthropicDialect(ctx))
     throw new AwsError("ValidationException", `model \`${input.model}\` isn't supported on this route`, 400);
   const action = "bedrock-mantle:CreateInference";
-  iamGate(state, ctx.caller, action, [
-    {
-      action,
-      resource: project.arn,
-      context: {
-        "aws:PrincipalArn": ctx.caller.principalArn,
-        "aws:PrincipalAccount": ctx.caller.account,
-        "aws:RequestedRegion": ctx.region,
-        "bedrock-mantle:Model": m.mantleId as string,
-      },
-    },
-  ]);
+  authorizeCall(ctx, action, project.arn, { "bedrock-mantle:Model": m.mantleId as string });
   overrideGate(account, ctx.region, m);
   lifecycleGate(state, account, m, ctx.now());
   retentionGate(state, account.id, ctx.region, m, project);
@@ -188,17 +177,7 @@ function handle(ctx: CallContext): unknown {
   if (ctx.operation === "ListModels" || ctx.operation === "GetModel") {
     const project = requestProject(ctx);
     const action = `bedrock-mantle:${ctx.operation}`;
-    iamGate(ctx.state, ctx.caller, action, [
-      {
-        action,
-        resource: project.arn,
-        context: {
-          "aws:PrincipalArn": ctx.caller.principalArn,
-          "aws:PrincipalAccount": ctx.caller.account,
-          "aws:RequestedRegion": ctx.region,
-        },
-      },
-    ]);
+    authorizeCall(ctx, action, project.arn);
     if (ctx.operation === "GetModel") {
       const m = mantleModel(ctx, labels.model ?? "");
       if (m === undefined)

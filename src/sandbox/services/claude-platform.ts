@@ -9,7 +9,7 @@
 // SigV4 only and answers a bearer call with 401.
 import type { CallContext, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
-import { iamGate } from "../gates.js";
+import { authorizeCall } from "../gates.js";
 import { projectKey } from "../state-access.js";
 import { resolveRestOperation } from "./bedrock.js";
 
@@ -34,17 +34,7 @@ function createInference(ctx: CallContext) {
   if (ws === undefined) throw new AwsError("not_found_error", `Workspace ${wsHeader} was not found.`, 404);
   const action = "aws-external-anthropic:CreateInference";
   try {
-    iamGate(ctx.state, ctx.caller, action, [
-      {
-        action,
-        resource: ws.arn,
-        context: {
-          "aws:PrincipalArn": ctx.caller.principalArn,
-          "aws:PrincipalAccount": ctx.caller.account,
-          "aws:RequestedRegion": ctx.region,
-        },
-      },
-    ]);
+    authorizeCall(ctx, action, ws.arn);
   } catch (e) {
     throw e instanceof AwsError ? asAnthropic(e) : e;
   }

@@ -5,7 +5,7 @@
 // section "Enforcing retention policy with IAM"; API_PutAccountDataRetention].
 import type { CallContext } from "../context.js";
 import { AwsError } from "../errors.js";
-import { iamGate } from "../gates.js";
+import { authorizeCall } from "../gates.js";
 import { RETENTION_MODES, type RetentionMode } from "../scenario-access-schema.js";
 import type { SandboxState } from "../state.js";
 
@@ -38,19 +38,7 @@ export function putAccountRetention(
   prefix: "bedrock" | "bedrock-mantle",
   mode: RetentionMode,
 ): { mode: RetentionMode; updatedAt: Date } {
-  const action = `${prefix}:PutAccountDataRetention`;
-  iamGate(ctx.state, ctx.caller, action, [
-    {
-      action,
-      resource: "*",
-      context: {
-        "aws:PrincipalArn": ctx.caller.principalArn,
-        "aws:PrincipalAccount": ctx.caller.account,
-        "aws:RequestedRegion": ctx.region,
-        [`${prefix}:DataRetentionMode`]: mode,
-      },
-    },
-  ]);
+  authorizeCall(ctx, `${prefix}:PutAccountDataRetention`, "*", { [`${prefix}:DataRetentionMode`]: mode });
   const rec = { mode, updatedAt: ctx.now() };
   ctx.state.retention.byAccountRegion.set(`${ctx.caller.account}|${ctx.region}`, rec);
   return rec;
@@ -58,18 +46,7 @@ export function putAccountRetention(
 
 /** Authorizes a Get: `<prefix>:GetAccountDataRetention` on "*". */
 export function getAccountRetention(ctx: CallContext, prefix: "bedrock" | "bedrock-mantle") {
-  const action = `${prefix}:GetAccountDataRetention`;
-  iamGate(ctx.state, ctx.caller, action, [
-    {
-      action,
-      resource: "*",
-      context: {
-        "aws:PrincipalArn": ctx.caller.principalArn,
-        "aws:PrincipalAccount": ctx.caller.account,
-        "aws:RequestedRegion": ctx.region,
-      },
-    },
-  ]);
+  authorizeCall(ctx, `${prefix}:GetAccountDataRetention`, "*");
   return accountRetention(ctx.state, ctx.caller.account, ctx.region);
 }
 

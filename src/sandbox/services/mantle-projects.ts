@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { CallContext } from "../context.js";
 import { AwsError } from "../errors.js";
-import { iamGate } from "../gates.js";
+import { authorizeCall } from "../gates.js";
 import { PROJECT_RETENTION_MODES, type ProjectRetentionMode } from "../scenario-access-schema.js";
 import { mantleProjectArn, projectKey } from "../state-access.js";
 import type { MantleProject } from "../state-types.js";
@@ -50,18 +50,7 @@ export function projectShape(p: MantleProject) {
 }
 
 function authorize(ctx: CallContext, action: string, resource: string, extra: Record<string, string | string[]> = {}) {
-  iamGate(ctx.state, ctx.caller, `bedrock-mantle:${action}`, [
-    {
-      action: `bedrock-mantle:${action}`,
-      resource,
-      context: {
-        "aws:PrincipalArn": ctx.caller.principalArn,
-        "aws:PrincipalAccount": ctx.caller.account,
-        "aws:RequestedRegion": ctx.region,
-        ...extra,
-      },
-    },
-  ]);
+  authorizeCall(ctx, `bedrock-mantle:${action}`, resource, extra);
 }
 
 function projectRetention(value: unknown): ProjectRetentionMode {
