@@ -198,7 +198,9 @@ export function createServices(deps: ServiceDeps) {
     secrets: webhookSecrets,
   });
   const transitions = createTransitions({ repo: accessRequestRepo, audit, webhooks, clock });
+  const reachability = createReachabilityService({ facts: inventoryFacts, clock });
   const accessRequests = createAccessRequestService({
+    preflight: reachability,
     db: deps.db,
     repo: accessRequestRepo,
     inventory: requestInventory,
@@ -312,7 +314,6 @@ export function createServices(deps: ServiceDeps) {
       },
     }),
   ];
-  const reachability = createReachabilityService({ facts: inventoryFacts, clock });
   return {
     jobs,
     reachability,

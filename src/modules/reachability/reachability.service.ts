@@ -25,8 +25,56 @@ export interface ExplainRequest {
   model: string;
 }
 
+/** The engine's verdict on one call a request asks for (the access-request pre-flight). */
+export interface PairVerdict {
+  accountId: string;
+  region: string;
+  /** The verdict on the requested path: the profile asked for, else every path of the model. */
+  status: "usable" | "blocked" | "unknown";
+  /** Where every requested path is blocked (the first path's gate), or cannot be judged. */
+  gate: string | null;
+  reason: string;
+}
+
 export function createReachabilityService(deps: { facts: FactsRepository; clock: Clock }) {
   return {
+    /**
+     * The engine on the stored inventory for each account × Region: can `modelId` (through
+     * `profileId` when given) be called there, judged for any principal whose identity policies
+     * allow it. Account-Regions not in the inventory are left out.
+     */
+    async judgePairs(
+      accountIds: readonly string[],
+      regions: readonly string[],
+      modelId: string,
+      profileId: string | null,
+    ): Promise<PairVerdict[]> {
+      const engine = createReachabilityEngine({ now: deps.clock.now() });
+      const out: PairVerdict[] = [];
+      for (const account of await deps.facts.accounts(accountIds)) {
+        for (const region of regions) {
+          if (!account.facts.regions.has(region)) continue;
+          const v = engine.evaluate(account.facts, region, modelId, { kind: "any" });
+          const paths = profileId === null ? v.paths : v.paths.filter((p) => pathName(p.path) === profileId);
+          const usable = paths.find((p) => p.status === "usable");
+          const status = usable
+            ? "usable"
+            : paths.length > 0 && paths.every((p) => p.status === "blocked")
+              ? "blocked"
+              : "unknown";
+          const first = usable ?? paths.find((p) => p.status === status) ?? paths[0];
+          out.push({
+            accountId: account.facts.accountId,
+            region,
+            status,
+            gate: status === "usable" ? null : (first?.gate ?? null),
+            reason: first?.reason ?? "no path to the model",
+          });
+        }
+      }
+      return out;
+    },
+
     async explain(ctx: CallContext, req: ExplainRequest): Promise<Explanation> {
       if (!hasRole(ctx.principal, "viewer", "requester", "auditor"))
         throw new ForbiddenError("explaining model access needs the viewer role");

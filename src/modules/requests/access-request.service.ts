@@ -21,7 +21,7 @@ import type { AccessRequestFilter, AccessRequestView, NewAccessRequest } from ".
 import type { ApprovalRuleRepository } from "./approval-rule.repository.js";
 import { governingRule, mayDecide } from "./approval-rules.js";
 import type { ProvisioningQueue } from "./provisioning-steps.js";
-import { createRequestFiling } from "./request-filing.js";
+import { createRequestFiling, type PreflightPort } from "./request-filing.js";
 import type { RequestInventoryRepository } from "./request-inventory.repository.js";
 import type { Transitions } from "./request-transitions.js";
 import type { WebhookService } from "./webhook.service.js";
@@ -54,6 +54,8 @@ export function createAccessRequestService(deps: {
   inventory: RequestInventoryRepository;
   rules: ApprovalRuleRepository;
   desired: DesiredStateSource;
+  /** The reachability engine's pre-flight of each requested call (absent: not checked). */
+  preflight?: PreflightPort;
   transitions: Transitions;
   webhooks: WebhookService;
   /** Starts provisioning once a request is approved. */

@@ -5,10 +5,30 @@ import type { Clock } from "../../lib/clock.js";
 import type { CatalogEntry, DesiredStateSource } from "../catalog/catalog.types.js";
 import { entryAllowsRegion, entryAppliesTo } from "../catalog/catalog-scope.js";
 import { isExpired, modelMatches } from "../catalog/grants.js";
+import type { PairVerdict } from "../reachability/reachability.service.js";
 import type { NewAccessRequest } from "./access-request.types.js";
 import type { RequestInventoryRepository, TargetFact } from "./request-inventory.repository.js";
 
+/**
+ * Gates no approval can open: the Region does not offer the model on the requested path, or its
+ * lifecycle has closed it. Anything else (SCPs, IAM, retention, entitlements, the use case, the
+ * Marketplace) is what provisioning or the account's owners can change.
+ */
+const UNOPENABLE_GATES = new Set(["region", "lifecycle"]);
+
+/** The reachability engine, as filing asks it (the access-request pre-flight). */
+export interface PreflightPort {
+  judgePairs(
+    accountIds: readonly string[],
+    regions: readonly string[],
+    modelId: string,
+    profileId: string | null,
+  ): Promise<PairVerdict[]>;
+}
+
 export function createRequestFiling(deps: {
+  /** Absent: no pre-flight (the engine is not wired). */
+  preflight?: PreflightPort;
   inventory: RequestInventoryRepository;
   desired: DesiredStateSource;
   clock: Clock;
@@ -88,6 +108,24 @@ export function createRequestFiling(deps: {
         { offeredIn: target.offeredIn, profiles, missing },
       );
     }
+    // Pre-flight: the engine on the stored inventory. A pair no approval could open is refused here
+    // rather than approved, provisioned and still failing.
+    const verdicts = deps.preflight
+      ? await deps.preflight.judgePairs(input.accountIds, input.regions, target.modelId, target.profileId)
+      : [];
+    const closed = verdicts.find((v) => v.status === "blocked" && v.gate !== null && UNOPENABLE_GATES.has(v.gate));
+    if (closed)
+      throw new UnprocessableError(
+        `${input.model} cannot be called in ${closed.accountId} ${closed.region}: ${closed.reason} (gate ${closed.gate}); no approval can change that`,
+        [
+          {
+            field: `body.regions[${input.regions.indexOf(closed.region)}]`,
+            message: `blocked at the ${closed.gate} gate`,
+          },
+        ],
+        "MODEL_UNREACHABLE",
+        { preflight: verdicts },
+      );
     return { target, lineages: new Map([...accounts].map(([id, a]) => [id, a.lineage])) };
   }
 
