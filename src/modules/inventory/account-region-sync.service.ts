@@ -22,12 +22,15 @@ function regionOfArn(arn: string): string | null {
 }
 
 /**
- * A per-model availability failure that concerns the model only: not-found is "no evidence",
- * throttling is retried by the job as any throttled call, and credential trouble is the account's.
+ * A per-model availability failure that concerns the model only (AccessDenied, validation): not
+ * found is "no evidence", throttling and outages are retried by the job as any transient failure,
+ * and credential trouble is the account's.
  */
 function modelOnly(err: unknown): err is AwsGateError {
-  const gate = (err as { gate?: string }).gate;
-  return gate !== undefined && gate !== "not_found" && gate !== "throttling" && gate !== "credentials";
+  const e = err as { gate?: string; retryable?: boolean };
+  // A transient failure (throttling, 5xx after the client's retries) fails the job, which the
+  // queue retries: recording it would leave a good model unknown until the next sync.
+  return e.gate !== undefined && e.gate !== "not_found" && e.gate !== "credentials" && e.retryable !== true;
 }
 
 export function createAccountRegionReader(deps: { aws: AwsAccess; facts: FactsReader }) {
