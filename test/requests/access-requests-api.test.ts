@@ -76,13 +76,7 @@ describe("filing: bad input is refused naming the problem, and nothing is writte
     ["unknown model", { model: "acme.nothing-v1:0" }, 422, "body.model", "UNKNOWN_MODEL"],
     ["model not offered in the Region", { regions: [W1] }, 422, "body.regions[0]", "MODEL_NOT_OFFERED"],
     // Pre-flight: the engine on the inventory finds the call closed at a gate no approval opens.
-    [
-      "model past its end of life",
-      { model: "amazon.titan-text-lite-v1" },
-      422,
-      "body.regions[0]",
-      "MODEL_UNREACHABLE",
-    ],
+    ["model past its end of life", { model: "amazon.titan-text-lite-v1" }, 422, "body.regions[0]", "MODEL_UNREACHABLE"],
     ["duration beyond the maximum", { durationHours: 87_000 }, 422, "body.durationHours", "DURATION_TOO_LONG"],
     ["malformed account id", { accountIds: ["12345"] }, 400, "accountIds"],
     ["missing purpose", { purpose: undefined }, 400, "purpose"],
