@@ -20,7 +20,7 @@ const bytes = (d: SourceData): string | Uint8Array =>
         : new Uint8Array(d);
 
 /** The signer's hash (SHA-256, or HMAC-SHA-256 with a key) on node:crypto. */
-class Sha256 {
+export class Sha256 {
   private h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
   constructor(secret?: SourceData) {
     this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));

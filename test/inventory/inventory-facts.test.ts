@@ -6,6 +6,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
+import type { FactRow } from "../../src/modules/reachability/facts.repository.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { waitForSyncRun } from "../helpers/wait.js";
 
@@ -28,15 +29,6 @@ async function sql<T = Record<string, unknown>>(text: string, params: unknown[] 
   } finally {
     await c.end();
   }
-}
-
-interface FactRow {
-  account_id: string;
-  region: string;
-  fact: string;
-  known: boolean;
-  value: unknown;
-  reason: string | null;
 }
 
 async function fact(account: string, region: string, name: string): Promise<FactRow | undefined> {

@@ -1,37 +1,14 @@
 // Helpers for the 2026 access tests: SigV4-signed fetch (bedrock-mantle, Claude Platform on AWS),
 // short-term Amazon Bedrock API keys (a SigV4 presigned URL, as the token generator makes them),
 // assuming any role of a scenario, and Bedrock clients that authenticate with an API key.
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { BedrockClient } from "@aws-sdk/client-bedrock";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { SourceData } from "@smithy/types";
+import { Sha256 } from "../../src/aws/signed-http.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { type Credentials, clients } from "./helpers.js";
-
-const bytes = (d: SourceData): string | Uint8Array =>
-  typeof d === "string"
-    ? d
-    : d instanceof Uint8Array
-      ? d
-      : ArrayBuffer.isView(d)
-        ? new Uint8Array(d.buffer)
-        : new Uint8Array(d);
-
-/** The signer's hash: SHA-256, or HMAC-SHA-256 with a key. */
-class Sha256 {
-  private h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-}
 
 export async function assumeRole(sandbox: Sandbox, roleArn: string): Promise<Credentials> {
   const out = await clients(sandbox).sts.send(

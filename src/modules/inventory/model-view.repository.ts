@@ -13,15 +13,17 @@ import type {
 } from "./inventory-query.types.js";
 import { ACCESS_SQL, isoSql } from "./inventory-sql.repository.js";
 
-/** The engine's stored verdict of `model_verdicts v` as the API shows it (null: not judged yet). */
-const VERDICT_SQL = Prisma.sql`CASE WHEN v.model_id IS NULL THEN NULL ELSE json_build_object(
-  'status', v.status, 'via', v.via, 'gate', v.gate, 'reason', v.reason, 'paths', v.paths,
-  'computedAt', to_char(v.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END`;
+/** The engine's stored verdict (a `model_verdicts` row under `alias`) as the API shows it. */
+const verdictJson = (alias: string) =>
+  Prisma.raw(`json_build_object(
+  'status', ${alias}.status, 'via', ${alias}.via, 'gate', ${alias}.gate, 'reason', ${alias}.reason, 'paths', ${alias}.paths,
+  'computedAt', to_char(${alias}.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`);
+
+/** The verdict of the joined `model_verdicts v` (null: not judged yet). */
+const VERDICT_SQL = Prisma.sql`CASE WHEN v.model_id IS NULL THEN NULL ELSE ${verdictJson("v")} END`;
 
 /** The stored verdict of the model in the key's account-Region when only a profile routes to it. */
-const VERDICT_OF_KEY = (modelId: string) => Prisma.sql`(SELECT json_build_object(
-  'status', mv.status, 'via', mv.via, 'gate', mv.gate, 'reason', mv.reason, 'paths', mv.paths,
-  'computedAt', to_char(mv.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+const VERDICT_OF_KEY = (modelId: string) => Prisma.sql`(SELECT ${verdictJson("mv")}
   FROM model_verdicts mv WHERE mv.account_id = k.account_id AND mv.region = k.region AND mv.model_id = ${modelId})`;
 
 export function createModelViewRepository(db: Database) {
