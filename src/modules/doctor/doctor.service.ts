@@ -256,7 +256,7 @@ export function createDoctorService(deps: DoctorDeps) {
       // …then the engine decides, on the stored facts overlaid with the live ones.
       const facts = await readLiveFacts(
         { aws: deps.aws, facts: deps.facts },
-        { accountId, region, org: org.policies, credentialsOk },
+        { accountId, region, modelId: target.modelId, org: org.policies, credentialsOk },
       );
       const outcome = await judgeLive({
         apis,

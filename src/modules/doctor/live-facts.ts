@@ -90,7 +90,14 @@ export interface LiveFacts {
 
 export async function readLiveFacts(
   deps: { aws: AwsAccess; facts: FactsRepository },
-  input: { accountId: string; region: string; org: OrgPolicies | undefined; credentialsOk: boolean },
+  input: {
+    accountId: string;
+    region: string;
+    /** The model asked about: only its availability is read live. */
+    modelId: string;
+    org: OrgPolicies | undefined;
+    credentialsOk: boolean;
+  },
 ): Promise<LiveFacts> {
   const { accountId, region } = input;
   const [stored] = await deps.facts.accounts([accountId]);

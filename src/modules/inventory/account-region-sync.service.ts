@@ -35,7 +35,15 @@ function modelOnly(err: unknown): err is AwsGateError {
 
 export function createAccountRegionReader(deps: { aws: AwsAccess; facts: FactsReader }) {
   return {
-    async read(accountId: string, region: string, opts: { accountLevel: boolean }): Promise<AccountRegionSnapshot> {
+    /**
+     * `availabilityOf`: read GetFoundationModelAvailability (and offers) only for these models —
+     * the others keep null evidence (the doctor asks about one model, not the whole Region).
+     */
+    async read(
+      accountId: string,
+      region: string,
+      opts: { accountLevel: boolean; availabilityOf?: ReadonlySet<string> },
+    ): Promise<AccountRegionSnapshot> {
       const apis = deps.aws.account(accountId);
       const bedrock = apis.bedrock(region);
       const summaries = await bedrock.listFoundationModels();
@@ -49,7 +57,8 @@ export function createAccountRegionReader(deps: { aws: AwsAccess; facts: FactsRe
             let availability: GetFoundationModelAvailabilityResponse | undefined;
             let availabilityError: string | null = null;
             try {
-              availability = await bedrock.getFoundationModelAvailability(modelId);
+              if (opts.availabilityOf === undefined || opts.availabilityOf.has(modelId))
+                availability = await bedrock.getFoundationModelAvailability(modelId);
             } catch (err) {
               // Another model's answer stays good: only this model's evidence is unknown.
               if (modelOnly(err)) availabilityError = err.message.slice(0, 1024);
