@@ -14,7 +14,18 @@ import { createFactsRepository } from "../../src/modules/reachability/facts.repo
 import { GATES } from "../../src/modules/reachability/reachability.types.js";
 import { parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { APP, allow, healthyOrg, type Json, MGMT, NOVA, OU, ROLE, SONNET } from "../helpers/healthy-org.js";
+import {
+  APP,
+  allow,
+  healthyOrg,
+  type Json,
+  MGMT,
+  NOVA,
+  OU,
+  onlyClaudeForTheApp,
+  ROLE,
+  SONNET,
+} from "../helpers/healthy-org.js";
 
 const ctx = { principal: SYSTEM_PRINCIPAL };
 
@@ -329,20 +340,7 @@ describe("access doctor: one gate at a time", () => {
   });
 
   it("IAM: the principal's policies do not allow invoking → only the IAM gate fails", async () => {
-    const doctor = await doctorFor(
-      scenario((s) => {
-        const principal = ((s.accounts[1] as Json).principals as Json[])[0] as Json;
-        principal.policies = [
-          {
-            name: "OnlyClaude",
-            document: {
-              Version: "2012-10-17",
-              Statement: [allow("Claude", "bedrock:InvokeModel", "arn:aws:bedrock:*::foundation-model/anthropic.*")],
-            },
-          },
-        ];
-      }),
-    );
+    const doctor = await doctorFor(scenario(onlyClaudeForTheApp));
     const r = await doctor.diagnose(ctx, {
       ...base,
       principalArn: `arn:aws:sts::${APP}:assumed-role/ChatApp/session-42`,

@@ -85,3 +85,17 @@ export function healthyOrg(
   change(copy);
   return copy;
 }
+
+/** Breaks IAM alone: the application role may invoke Anthropic models only (not Nova). */
+export function onlyClaudeForTheApp(s: Json & { accounts: Json[] }): void {
+  const principal = ((s.accounts[1] as Json).principals as Json[])[0] as Json;
+  principal.policies = [
+    {
+      name: "OnlyClaude",
+      document: {
+        Version: "2012-10-17",
+        Statement: [allow("Claude", "bedrock:InvokeModel", "arn:aws:bedrock:*::foundation-model/anthropic.*")],
+      },
+    },
+  ];
+}

@@ -12,7 +12,18 @@ import { createFactsRepository } from "../../src/modules/reachability/facts.repo
 import { pathName } from "../../src/modules/reachability/reachability.types.js";
 import { parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { APP, allow, healthyOrg, type Json, MGMT, NOVA, OU, ROLE, SONNET } from "../helpers/healthy-org.js";
+import {
+  APP,
+  allow,
+  healthyOrg,
+  type Json,
+  MGMT,
+  NOVA,
+  OU,
+  onlyClaudeForTheApp,
+  ROLE,
+  SONNET,
+} from "../helpers/healthy-org.js";
 import { waitForSyncRun } from "../helpers/wait.js";
 import { assumeRole } from "../sandbox/access-helpers.js";
 import { clients } from "../sandbox/helpers.js";
@@ -75,18 +86,7 @@ const CASES: Case[] = [
     gate: "iam",
     model: NOVA,
     caller: ROLE,
-    change: (s) => {
-      const principal = ((s.accounts[1] as Json).principals as Json[])[0] as Json;
-      principal.policies = [
-        {
-          name: "OnlyClaude",
-          document: {
-            Version: "2012-10-17",
-            Statement: [allow("Claude", "bedrock:InvokeModel", "arn:aws:bedrock:*::foundation-model/anthropic.*")],
-          },
-        },
-      ];
-    },
+    change: onlyClaudeForTheApp,
   },
   {
     // [doc "Model lifecycle"]: past its end-of-life date a model answers no one.
