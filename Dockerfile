@@ -12,6 +12,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 RUN npx prisma generate
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web console (served at /), built into dist/web; its API types come from openapi.yaml.
+COPY openapi.yaml ./
+COPY web ./web
+RUN npx vite build --config web/vite.config.ts
 RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 

@@ -161,6 +161,7 @@ try {
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
     SYNC_CRON: "off",
+    INVOCATIONS_INGEST_CRON: "off",
     BOOTSTRAP_ADMIN: "off",
     API_KEY_HASH_SECRET: HASH_SECRET,
     // The limiter stays in the path (its cost is measured) but never trips at these rates.

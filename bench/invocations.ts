@@ -204,6 +204,7 @@ try {
         DATABASE_URL: database.url,
         LOG_LEVEL: "warn",
         SYNC_CRON: "off",
+        INVOCATIONS_INGEST_CRON: "off",
         BOOTSTRAP_ADMIN: "off",
         NODE_OPTIONS: inputs.reportNodeOptions,
       },

@@ -181,7 +181,13 @@ async function measure(root: string) {
     say(
       `seeded ${size.accounts} accounts × ${REGIONS.length} Regions × ${size.models} models in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const config = loadConfig({ ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "warn", SYNC_CRON: "off" });
+    const config = loadConfig({
+      ...process.env,
+      DATABASE_URL: db.url,
+      LOG_LEVEL: "warn",
+      SYNC_CRON: "off",
+      INVOCATIONS_INGEST_CRON: "off",
+    });
     const runtime = await startRuntime(config, createLogger("warn", process.stderr), { migrate: false });
     const ctx = { principal: { kind: "system", id: "system", name: "bench", roles: ["admin"], groups: [] } } as never;
     await runtime.services.catalog.apply(ctx, parseCatalogDocument(CATALOG), "reconcile benchmark");

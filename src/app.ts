@@ -5,10 +5,14 @@ import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Services } from "./composition.js";
 import type { Config } from "./config.js";
+import { ValidationError } from "./kernel/errors.js";
 import { packageVersion } from "./lib/package-root.js";
 import abuseLimitsPlugin from "./plugins/abuse-limits.js";
 import authPlugin from "./plugins/auth.js";
+import { createConsoleSite } from "./plugins/console.js";
 import errorsPlugin, { frameworkError } from "./plugins/errors.js";
+import { traceHttpRequests } from "./plugins/http-tracing.js";
+import { guardInput } from "./plugins/input-guard.js";
 import { enforceRoutePolicy } from "./plugins/route-policy.js";
 import swaggerPlugin from "./plugins/swagger.js";
 import { accessRequestRoutes } from "./routes/access-requests/index.js";
@@ -17,11 +21,14 @@ import { auditRoutes } from "./routes/audit/index.js";
 import { authRoutes } from "./routes/auth/index.js";
 import { catalogRoutes } from "./routes/catalog/index.js";
 import { policyRoutes } from "./routes/catalog/policies.js";
+import { catalogSchemaRoutes } from "./routes/catalog/schema.js";
+import { consoleRoutes } from "./routes/console/index.js";
 import { doctorRoutes } from "./routes/doctor/index.js";
 import { findingRoutes } from "./routes/findings/index.js";
 import { healthRoutes } from "./routes/health/index.js";
 import { inventoryRoutes } from "./routes/inventory/index.js";
 import { invocationRoutes } from "./routes/invocations/index.js";
+import { metricsRoutes } from "./routes/metrics/index.js";
 import { reachabilityRoutes } from "./routes/reachability/index.js";
 import { remediationRoutes } from "./routes/remediation/index.js";
 import { reportRoutes } from "./routes/reports/index.js";
@@ -63,7 +70,15 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
     logController: new AccessLogController({ requestIdLogLabel: "requestId" }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: "array",
+        useDefaults: true,
+        allErrors: false,
+        discriminator: true,
+      },
+    },
     return503OnClosing: true,
     connectionTimeout: config.security.connectionTimeoutMs,
     requestTimeout: config.security.requestTimeoutMs,
@@ -71,23 +86,54 @@ export async function buildApp({ config, logger, services }: AppDeps) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   enforceRoutePolicy(app);
+  traceHttpRequests(app);
+  app.addHook("preValidation", guardInput);
+  // Schema coercion turns a query value such as `1e309` into Infinity, which passes an integer
+  // check: no finite bound or page size can come from it.
+  app.addHook("preHandler", async (request) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    for (const [name, value] of Object.entries(query ?? {}))
+      if (typeof value === "number" && !Number.isFinite(value))
+        throw new ValidationError(`querystring/${name} must be a finite number`, [
+          { field: `query.${name}`, message: "must be a finite number" },
+        ]);
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  // Latency by route pattern (never the raw URL: ids would make a series per resource).
+  const { metrics } = services;
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.httpRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
 
-  await app.register(errorsPlugin);
+  const consoleSite = createConsoleSite(config.consoleDir, config.oidc?.issuer);
+  await app.register(errorsPlugin, { notFoundFallback: consoleSite.fallback });
   await app.register(swaggerPlugin, { docsUi: config.docsEnabled, version: packageVersion() });
   await app.register(authPlugin, { auth: services.auth });
   await app.register(abuseLimitsPlugin, { security: config.security });
 
+  await app.register(consoleSite.plugin);
   await app.register(healthRoutes, { health: services.health });
+  // With METRICS_PORT set, metrics are served on that port only (src/main/metrics-listener.ts).
+  await app.register(metricsRoutes, {
+    metrics,
+    settings: { ...config.metrics, enabled: config.metrics.enabled && config.metrics.port === undefined },
+  });
   await app.register(
     async (v1) => {
       await v1.register(authRoutes, { apiKeys: services.apiKeys });
+      await v1.register(consoleRoutes, {
+        sandbox: config.aws.target === "sandbox",
+        oidc: config.oidc,
+        demoPersonas: services.demoPersonas,
+      });
       await v1.register(auditRoutes, { audit: services.audit });
-      await v1.register(systemRoutes, { system: services.system });
+      await v1.register(systemRoutes, { system: services.system, preflight: services.preflight });
       await v1.register(inventoryRoutes, { inventory: services.inventory, sync: services.sync });
       await v1.register(catalogRoutes, { catalog: services.catalog });
+      await v1.register(catalogSchemaRoutes);
       await v1.register(policyRoutes, { policies: services.policies });
       await v1.register(findingRoutes, { reconcile: services.reconcile });
       await v1.register(invocationRoutes, { invocations: services.invocations });

@@ -6,7 +6,10 @@ import type { MigrationScript } from "./db/migrator.js";
 import type { Database } from "./db/prisma.js";
 import type { JobSet } from "./jobs/job.js";
 import type { JobQueue } from "./jobs/queue.js";
+import { createPrincipalIds } from "./kernel/principal-ids.js";
 import { type Clock, systemClock } from "./lib/clock.js";
+import type { Metrics } from "./lib/metrics.js";
+import { createGuardedPost } from "./lib/outbound-http.js";
 import { createSecretBox } from "./lib/secret-box.js";
 import { createAuditRepository } from "./modules/audit/audit.repository.js";
 import { createAuditService } from "./modules/audit/audit.service.js";
@@ -14,6 +17,7 @@ import { createApiKeyRepository } from "./modules/auth/api-key.repository.js";
 import { createApiKeyService } from "./modules/auth/api-key.service.js";
 import { createApiKeyHasher } from "./modules/auth/api-key-hash.js";
 import { createAuthService } from "./modules/auth/auth.service.js";
+import { createDemoPersonaService } from "./modules/auth/demo-personas.service.js";
 import { createJwtVerifier } from "./modules/auth/jwt-verifier.js";
 import { createCatalogRepository } from "./modules/catalog/catalog.repository.js";
 import { createCatalogService } from "./modules/catalog/catalog.service.js";
@@ -37,6 +41,7 @@ import { createInventoryStateService } from "./modules/inventory/inventory-state
 import { createModelViewRepository } from "./modules/inventory/model-view.repository.js";
 import { createOrgRepository } from "./modules/inventory/org.repository.js";
 import { createRegionScopeRepository } from "./modules/inventory/region-scope.repository.js";
+import { DEFAULT_INVENTORY_REGIONS } from "./modules/inventory/region-scopes.js";
 import { createSyncJobs } from "./modules/inventory/sync.jobs.js";
 import { createSyncService } from "./modules/inventory/sync.service.js";
 import { createSyncRunRepository } from "./modules/inventory/sync-run.repository.js";
@@ -49,10 +54,13 @@ import { createFactsRepository } from "./modules/reachability/facts.repository.j
 import { createReachabilityService } from "./modules/reachability/reachability.service.js";
 import { createVerdictsRepository } from "./modules/reachability/verdicts.repository.js";
 import { createFindingsRepository } from "./modules/reconcile/findings.repository.js";
-import { createReconcileJobs } from "./modules/reconcile/reconcile.jobs.js";
+import { createReconcileJobs, reconcileAfterCatalogChange } from "./modules/reconcile/reconcile.jobs.js";
 import { createReconcileService } from "./modules/reconcile/reconcile.service.js";
+import { createRemediationJobs } from "./modules/remediation/remediation.jobs.js";
 import { createRemediationRepository } from "./modules/remediation/remediation.repository.js";
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
+import type { RemediationDeps } from "./modules/remediation/remediation-plan.js";
+import { createRemediationRecovery } from "./modules/remediation/remediation-recovery.js";
 import { createReportsJobs } from "./modules/reports/reports.jobs.js";
 import { createReportsRepository } from "./modules/reports/reports.repository.js";
 import { createReportsService } from "./modules/reports/reports.service.js";
@@ -69,6 +77,8 @@ import { createTransitions } from "./modules/requests/request-transitions.js";
 import { createWebhookJobs } from "./modules/requests/webhook.jobs.js";
 import { createWebhookRepository } from "./modules/requests/webhook.repository.js";
 import { createWebhookService } from "./modules/requests/webhook.service.js";
+import { createMetricsRepository } from "./modules/system/metrics.repository.js";
+import { createPreflightService } from "./modules/system/preflight.js";
 import { createSystemService } from "./modules/system/system.service.js";
 import type { SystemEnvironment } from "./modules/system/system.types.js";
 
@@ -80,18 +90,23 @@ export interface ServiceDeps {
   aws: AwsAccess;
   environment: SystemEnvironment;
   queue: JobQueue;
+  /** This instance's Prometheus registry and recorders (the AWS layer already reports to it). */
+  metrics: Metrics;
   /** Inventory Regions when INVENTORY_REGIONS is unset (the sandbox's, in sandbox mode). */
   fallbackRegions?: string[];
   clock?: Clock;
 }
 
-/** Commercial Regions where Bedrock is most used; INVENTORY_REGIONS or per-OU scopes override. */
-export const DEFAULT_INVENTORY_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"];
-
 export function createServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
-  const audit = createAuditService({ repo: createAuditRepository(deps.db) });
+  deps.metrics.collectFrom(createMetricsRepository(deps.db));
+  const audit = createAuditService({
+    repo: createAuditRepository(deps.db),
+    signingKey: deps.config.security.auditSigningKey,
+  });
+  const principalIds = createPrincipalIds(deps.config.oidc?.issuer);
   const apiKeys = createApiKeyService({
+    principalIds,
     db: deps.db,
     repo: createApiKeyRepository(deps.db),
     audit,
@@ -101,6 +116,16 @@ export function createServices(deps: ServiceDeps) {
   });
   const auth = createAuthService({ apiKeys, jwt: deps.config.oidc ? createJwtVerifier(deps.config.oidc) : undefined });
   const system = createSystemService({ environment: deps.environment });
+  const preflight = createPreflightService({
+    aws: deps.aws,
+    settings: {
+      homeRegion: deps.config.aws.homeRegion,
+      hubRoleArn: deps.config.aws.hubRoleArn,
+      trailBucket: deps.config.invocations.trailBucket,
+      trailBucketAccount: deps.config.invocations.trailBucketAccount,
+      trailKeyPrefix: deps.config.invocations.trailKeyPrefix,
+    },
+  });
   const health = createHealthService({
     repo: createHealthRepository(deps.db),
     migrations: deps.migrations,
@@ -119,7 +144,8 @@ export function createServices(deps: ServiceDeps) {
     scopes: regionScopes,
     audit,
   });
-  const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(deps.db), audit, clock });
+  const changed = reconcileAfterCatalogChange(deps.queue, deps.log.child({ component: "catalog" }));
+  const catalog = createCatalogService({ db: deps.db, repo: createCatalogRepository(deps.db), audit, clock, changed });
   // Desired state: the catalog and the access grants in force (account-scoped entries).
   const accessRequestRepo = createAccessRequestRepository(deps.db);
   const desired: DesiredStateSource = createDesiredState({ catalog, grants: accessRequestRepo, clock });
@@ -165,7 +191,7 @@ export function createServices(deps: ServiceDeps) {
     clock,
     log: deps.log.child({ component: "reports" }),
   });
-  const remediation = createRemediationService({
+  const remediationDeps: RemediationDeps = {
     db: deps.db,
     repo: createRemediationRepository(deps.db),
     desired,
@@ -176,8 +202,16 @@ export function createServices(deps: ServiceDeps) {
     clock,
     log: deps.log.child({ component: "remediation" }),
     requestSync: async (ctx, req) => (await sync.requestSync(ctx, req, "remediation")).id,
-    settings: { legacyWindowDays: deps.config.reconcile.legacyWindowDays },
-  });
+    syncRunStatus: async (ctx, runId) => (await sync.getRun(ctx, runId)).status,
+    reconcileAccounts: (ctx, accountIds) => reconcile.reconcileNow(ctx, { accountIds }),
+    settings: {
+      legacyWindowDays: deps.config.reconcile.legacyWindowDays,
+      rolloutPollMs: 500,
+      applyLeaseSeconds: deps.config.remediation.applyLeaseSeconds,
+    },
+  };
+  const remediation = createRemediationService(remediationDeps);
+  const remediationRecovery = createRemediationRecovery(remediationDeps);
   const requestsConfig = deps.config.requests;
   const provisioningSettings = {
     sweepCron: requestsConfig.sweepCron,
@@ -196,10 +230,12 @@ export function createServices(deps: ServiceDeps) {
     clock,
     log: deps.log.child({ component: "webhooks" }),
     secrets: webhookSecrets,
+    allowedDestinations: requestsConfig.webhookAllowedDestinations,
   });
   const transitions = createTransitions({ repo: accessRequestRepo, audit, webhooks, clock });
   const reachability = createReachabilityService({ facts: inventoryFacts, clock });
   const accessRequests = createAccessRequestService({
+    principalIds,
     preflight: reachability,
     db: deps.db,
     repo: accessRequestRepo,
@@ -232,8 +268,16 @@ export function createServices(deps: ServiceDeps) {
     clock,
     log: provisioningLog,
     enqueue: provisioningQueue(deps.queue, provisioningSettings),
+    preflight: reachability,
+    inventory: requestInventory,
+    waiting: requestsConfig.waiting,
   });
-  const provisioning = createProvisioningService({ repo: accessRequestRepo, steps: provisioningSteps });
+  const provisioning = createProvisioningService({
+    db: deps.db,
+    repo: accessRequestRepo,
+    steps: provisioningSteps,
+    transitions,
+  });
   // Access doctor, with the open access requests of the account-Region-model it examines.
   const doctor = createDoctorService({
     requests: { openFor: (accountId, region, modelId) => accessRequestRepo.openFor(accountId, region, modelId) },
@@ -272,6 +316,7 @@ export function createServices(deps: ServiceDeps) {
         concurrency: deps.config.inventory.syncConcurrency,
         cron: deps.config.inventory.syncCron,
       },
+      metrics: deps.metrics,
       startScheduledRun: sync.startScheduledRun,
       refreshModelCounts: () => inventory.refreshModelCounts(),
     }),
@@ -279,12 +324,18 @@ export function createServices(deps: ServiceDeps) {
     createInvocationsJobs({
       events: invocationEvents,
       ingestions,
+      metrics: deps.metrics,
       aws: deps.aws,
       clock,
       log: deps.log.child({ component: "invocations" }),
       settings: deps.config.invocations,
       analyze: invocations.analyze,
       startScheduledIngestion: invocations.startScheduledIngestion,
+    }),
+    createRemediationJobs({
+      recovery: remediationRecovery,
+      log: deps.log.child({ component: "remediation" }),
+      settings: { recoverCron: deps.config.remediation.recoverCron },
     }),
     createReportsJobs({ repo: reportsRepo, facts, clock, log: deps.log.child({ component: "reports" }) }),
     createProvisioningJobs({
@@ -307,6 +358,8 @@ export function createServices(deps: ServiceDeps) {
       clock,
       log: deps.log.child({ component: "webhooks" }),
       secrets: webhookSecrets,
+      post: createGuardedPost(requestsConfig.webhookAllowedDestinations),
+      metrics: deps.metrics,
       settings: {
         retryLimit: requestsConfig.webhookRetryLimit,
         retryDelaySeconds: requestsConfig.webhookRetryDelaySeconds,
@@ -323,9 +376,11 @@ export function createServices(deps: ServiceDeps) {
     webhooks,
     audit,
     apiKeys,
+    demoPersonas: createDemoPersonaService({ apiKeys, clock }),
     auth,
     health,
     system,
+    preflight,
     sync,
     inventory,
     catalog,
@@ -334,8 +389,10 @@ export function createServices(deps: ServiceDeps) {
     invocations,
     reports,
     remediation,
+    remediationRecovery,
     doctor,
     aws: deps.aws,
+    metrics: deps.metrics,
     clock,
   };
 }

@@ -1,5 +1,7 @@
 // The only reader of process.env. Validated once at start, then frozen. A bad value stops the
 // process with one line naming the variable and what it expects.
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   accountId,
@@ -7,6 +9,7 @@ import {
   ConfigError,
   corsOrigins,
   cron,
+  destinationAllowList,
   type Env,
   groupRoleMap,
   int,
@@ -19,10 +22,13 @@ import {
   str,
   url,
 } from "./config/parse.js";
+import { type MetricsConfig, metricsConfig, type TracingConfig, tracingConfig } from "./config/telemetry.js";
 import { parseIamArn } from "./kernel/aws-ids.js";
 import type { Role } from "./kernel/principal.js";
+import type { DestinationAllowList } from "./lib/network-destination.js";
+import { packageRoot } from "./lib/package-root.js";
 
-export { ConfigError, type RenamedVariable };
+export { ConfigError, type MetricsConfig, type RenamedVariable, type TracingConfig };
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -35,6 +41,8 @@ export interface OidcConfig {
   /** Group name → role. Values that are role names map to themselves when no mapping names them. */
   groupRoleMap: ReadonlyMap<string, Role>;
   clockToleranceSeconds: number;
+  /** The web console's OAuth client id (authorization code + PKCE, a public client); unset: no OIDC sign-in in the console. */
+  consoleClientId: string | undefined;
 }
 
 export interface EmbeddedPostgresConfig {
@@ -63,6 +71,11 @@ export interface SandboxConfig {
   /** Scenario file (YAML/JSON); unset: the built-in demo organization. */
   scenarioFile: string | undefined;
   port: number;
+  /**
+   * Where the installation's sandbox records its URL and saves its organization (SANDBOX_STATE_DIR;
+   * default `sandbox` beside the embedded PostgreSQL folder), so every process shares one organization.
+   */
+  stateDir: string;
 }
 
 export interface InventoryConfig {
@@ -75,6 +88,8 @@ export interface InventoryConfig {
   /** A sync job running longer than this is presumed dead (its worker killed) and retried. */
   syncJobTimeoutSeconds: number;
 }
+
+/** Prometheus scraping of `GET /metrics`. */
 
 export interface Config {
   host: string;
@@ -92,6 +107,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   jobConcurrency: number;
   docsEnabled: boolean;
+  /** The built web console (`vite build` output) served at `/`. */
+  consoleDir: string;
+  metrics: MetricsConfig;
+  /** OpenTelemetry traces (OTLP over HTTP); undefined: off. */
+  tracing: TracingConfig | undefined;
   aws: AwsConfig;
   sandbox: SandboxConfig;
   inventory: InventoryConfig;
@@ -100,6 +120,12 @@ export interface Config {
   jobMaintenanceIntervalSeconds: number;
   invocations: InvocationsConfig;
   requests: RequestsConfig;
+  remediation: {
+    /** Cron of the sweep that recovers applies whose process died, or undefined when off. */
+    recoverCron: string | undefined;
+    /** An apply's lease on its plan (renewed while it runs); the recovery takes over once it has run out. */
+    applyLeaseSeconds: number;
+  };
   /** Where the `request` CLI commands reach the API, and the key they use. */
   apiClient: { url: string; apiKey: string | undefined };
   security: SecurityConfig;
@@ -113,12 +139,17 @@ export interface InvocationsConfig {
   lookbackDays: number;
   /** Each window starts this long before the last checkpoint (late-delivered events). */
   overlapMinutes: number;
-  /** Scheduled LookupEvents ingestion of every account-Region; undefined: off. */
+  /**
+   * Scheduled ingestion of every account-Region (the trail bucket when configured, else
+   * LookupEvents); hourly by default; undefined: off.
+   */
   ingestCron: string | undefined;
   /** Organization trail bucket, the account that owns it and its Region (S3 ingestion defaults). */
   trailBucket: string | undefined;
   trailBucketAccount: string | undefined;
   trailBucketRegion: string | undefined;
+  /** The organization trail's S3 key prefix (DescribeTrails `S3KeyPrefix`), if it has one. */
+  trailKeyPrefix: string | undefined;
 }
 
 export interface RequestsConfig {
@@ -130,9 +161,17 @@ export interface RequestsConfig {
   sweepCron: string | undefined;
   verifyPollSeconds: number;
   verifyMaxPolls: number;
+  /** A request waiting for an admin to apply plans is announced again every reminderHours, and
+   * fails after timeoutHours (0: never). */
+  waiting: { reminderHours: number; timeoutHours: number };
   webhookRetryLimit: number;
   webhookRetryDelaySeconds: number;
   webhookTimeoutMs: number;
+  /**
+   * Webhook destinations allowed although not public (loopback, private, link-local): CIDR blocks
+   * and host names of on-premises receivers. Cloud metadata addresses are refused regardless.
+   */
+  webhookAllowedDestinations: DestinationAllowList;
 }
 
 export interface SecurityConfig {
@@ -153,6 +192,23 @@ export interface SecurityConfig {
   apiKeyCacheSeconds: number;
   /** Key material (≥ 32 characters) that secrets read back (webhook secrets) are encrypted under. */
   secretEncryptionKey: string | undefined;
+  /** Ed25519 private key the exported audit-chain head is signed with; undefined: exported unsigned. */
+  auditSigningKey: KeyObject | undefined;
+}
+
+/** AUDIT_SIGNING_KEY_FILE: a PKCS#8 PEM Ed25519 private key (openssl genpkey -algorithm ed25519). */
+function auditSigningKey(env: Env, cwd: string): KeyObject | undefined {
+  const file = str(env, "AUDIT_SIGNING_KEY_FILE");
+  if (file === undefined) return undefined;
+  const expects = "a readable PEM file holding an Ed25519 private key (openssl genpkey -algorithm ed25519)";
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(readFileSync(path.resolve(cwd, file)));
+  } catch {
+    throw new ConfigError("AUDIT_SIGNING_KEY_FILE", expects, file);
+  }
+  if (key.asymmetricKeyType !== "ed25519") throw new ConfigError("AUDIT_SIGNING_KEY_FILE", expects, file);
+  return key;
 }
 
 function oidc(env: Env): OidcConfig | undefined {
@@ -172,6 +228,7 @@ function oidc(env: Env): OidcConfig | undefined {
     rolesClaim: str(env, "OIDC_ROLES_CLAIM") ?? "groups",
     groupRoleMap: groupRoleMap(env, "OIDC_GROUP_ROLE_MAP"),
     clockToleranceSeconds: int(env, "OIDC_CLOCK_TOLERANCE_SECONDS", 5, 0, 300),
+    consoleClientId: str(env, "OIDC_CONSOLE_CLIENT_ID"),
   };
 }
 
@@ -205,7 +262,7 @@ function awsConfig(env: Env): AwsConfig {
   };
 }
 
-function securityConfig(env: Env): SecurityConfig {
+function securityConfig(env: Env, cwd: string): SecurityConfig {
   const apiKeyHashSecret = str(env, "API_KEY_HASH_SECRET");
   if (apiKeyHashSecret !== undefined && apiKeyHashSecret.length < 32)
     throw new ConfigError("API_KEY_HASH_SECRET", "at least 32 characters (e.g. openssl rand -base64 48)", "", true);
@@ -221,8 +278,12 @@ function securityConfig(env: Env): SecurityConfig {
     apiKeyHashSecret,
     apiKeyCacheSeconds: int(env, "API_KEY_CACHE_SECONDS", 30, 0, 3600),
     secretEncryptionKey,
+    auditSigningKey: auditSigningKey(env, cwd),
   };
 }
+
+/** Hourly, off the top of the hour (CloudTrail delivers within about 5 minutes; LookupEvents is 2 TPS). */
+const DEFAULT_INGEST_CRON = "17 * * * *";
 
 /** INVOCATIONS_* settings; each still read under its former AUDIT_* name while the new one is unset. */
 function invocationsConfig(env: Env, deprecated: RenamedVariable[]): InvocationsConfig {
@@ -231,10 +292,11 @@ function invocationsConfig(env: Env, deprecated: RenamedVariable[]): Invocations
   return {
     lookbackDays: int(env, name("INVOCATIONS_LOOKBACK_DAYS", "AUDIT_LOOKBACK_DAYS"), 7, 1, 90),
     overlapMinutes: int(env, name("INVOCATIONS_OVERLAP_MINUTES", "AUDIT_OVERLAP_MINUTES"), 20, 0, 1440),
-    ingestCron: cron(env, name("INVOCATIONS_INGEST_CRON", "AUDIT_INGEST_CRON"), "off"),
+    ingestCron: cron(env, name("INVOCATIONS_INGEST_CRON", "AUDIT_INGEST_CRON"), DEFAULT_INGEST_CRON),
     trailBucket: str(env, name("INVOCATIONS_TRAIL_BUCKET", "AUDIT_TRAIL_BUCKET")),
     trailBucketAccount: accountId(env, name("INVOCATIONS_TRAIL_BUCKET_ACCOUNT", "AUDIT_TRAIL_BUCKET_ACCOUNT")),
     trailBucketRegion: str(env, bucketRegion) ? region(env, bucketRegion, "") : undefined,
+    trailKeyPrefix: str(env, "INVOCATIONS_TRAIL_KEY_PREFIX")?.replace(/^\/+|\/+$/g, "") || undefined,
   };
 }
 
@@ -258,6 +320,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     jobConcurrency: int(env, "JOB_CONCURRENCY", 4, 1, 256),
     docsEnabled: bool(env, "DOCS_ENABLED", true),
+    consoleDir: path.resolve(cwd, str(env, "CONSOLE_DIR") ?? path.join(packageRoot(), "dist", "web")),
+    metrics: metricsConfig(env, str(env, "HOST") ?? "127.0.0.1"),
+    tracing: tracingConfig(env),
     aws: awsConfig(env),
     sandbox: {
       url: url(env, "SANDBOX_URL", ["http:", "https:"]),
@@ -265,6 +330,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         ? path.resolve(cwd, str(env, "SANDBOX_SCENARIO") as string)
         : undefined,
       port: int(env, "SANDBOX_PORT", 0, 0, 65535),
+      stateDir: path.resolve(
+        cwd,
+        str(env, "SANDBOX_STATE_DIR") ??
+          path.join(path.dirname(str(env, "EMBEDDED_PG_DIR") ?? ".data/postgres"), "sandbox"),
+      ),
     },
     inventory: {
       regions: regionList(env, "INVENTORY_REGIONS"),
@@ -281,15 +351,24 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       sweepCron: cron(env, "REQUESTS_SWEEP_CRON", "*/5 * * * *"),
       verifyPollSeconds: int(env, "REQUESTS_VERIFY_POLL_SECONDS", 2, 1, 600),
       verifyMaxPolls: int(env, "REQUESTS_VERIFY_MAX_POLLS", 450, 1, 100_000),
+      waiting: {
+        reminderHours: int(env, "REQUESTS_WAITING_REMINDER_HOURS", 24, 1, 8760),
+        timeoutHours: int(env, "REQUESTS_WAITING_TIMEOUT_HOURS", 168, 0, 87_600),
+      },
       webhookRetryLimit: int(env, "WEBHOOK_RETRY_LIMIT", 8, 0, 100),
       webhookRetryDelaySeconds: int(env, "WEBHOOK_RETRY_DELAY_SECONDS", 10, 1, 86_400),
       webhookTimeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000),
+      webhookAllowedDestinations: destinationAllowList(env, "WEBHOOK_ALLOWED_DESTINATIONS"),
+    },
+    remediation: {
+      recoverCron: cron(env, "REMEDIATION_RECOVER_CRON", "* * * * *"),
+      applyLeaseSeconds: int(env, "REMEDIATION_APPLY_LEASE_SECONDS", 60, 2, 3600),
     },
     apiClient: {
       url: url(env, "GOVERNOR_URL", ["http:", "https:"]) ?? "http://127.0.0.1:3000",
       apiKey: str(env, "GOVERNOR_API_KEY"),
     },
-    security: securityConfig(env),
+    security: securityConfig(env, cwd),
     deprecatedVariables,
   };
   return Object.freeze(config);

@@ -8,6 +8,7 @@ import { loadConfig } from "./config.js";
 import { readMigrationScripts } from "./db/migrator.js";
 import { createDatabase } from "./db/prisma.js";
 import { createJobQueue } from "./jobs/queue.js";
+import { createMetrics } from "./lib/metrics.js";
 import { packageVersion } from "./lib/package-root.js";
 import { createLogger } from "./logger.js";
 
@@ -43,6 +44,7 @@ export async function renderOpenApiYaml(): Promise<string> {
     aws,
     environment,
     queue,
+    metrics: createMetrics(),
   });
   const app = await buildApp({ config, logger: log, services });
   try {

@@ -1,5 +1,8 @@
 // Once per `npm test`: a PostgreSQL server, and a template database with every migration applied.
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../src/db/migrator.js";
 import { adminQuery, createDatabase } from "../support/postgres/databases.js";
@@ -41,5 +44,7 @@ export default async function setup(project: TestProject) {
       await client.end();
     }
     await server.stop();
+    // The console build the browser tests shared (test/console/build-console.ts).
+    rmSync(path.join(tmpdir(), `bg-console-${runPrefix}`), { recursive: true, force: true });
   };
 }

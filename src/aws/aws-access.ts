@@ -49,6 +49,13 @@ export function createAwsAccess(settings: AwsAccessSettings) {
     /** Organizations with the hub's credentials (management or delegated-admin account). */
     organizations: () =>
       organizationsApi(clients.get("organizations", { account: "hub", region: home }, credentials.hub), home),
+    /** GetCallerIdentity with the base credentials, and with the hub's (assuming the hub role if one is set). */
+    identity: {
+      base: () => stsApi(clients.get("sts", { account: "base", region: home }, base), "base", home),
+      hub: () => stsApi(clients.get("sts", { account: "hub", region: home }, credentials.hub), "hub", home),
+      /** IAM with the hub's credentials: preflight simulates the hub's own permissions. */
+      hubIam: () => iamApi(clients.get("iam", { account: "hub", region: home }, credentials.hub), "hub"),
+    },
     /** APIs inside one member account, through its member role. */
     account(accountId: string) {
       const creds = credentials.forAccount(accountId);

@@ -11,6 +11,9 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentityProvider, FinalizeRequestMiddleware, Pluggable } from "@smithy/types";
+import type { AwsCallMetrics } from "../lib/metrics.js";
+import { awsSpanAttributes, inSpan, SpanKind } from "../lib/tracing.js";
+import { isThrottlingError } from "./errors.js";
 import { type RateLimiter, type RateTable, rateFor } from "./rate-limiter.js";
 
 export interface ClientSettings {
@@ -23,6 +26,8 @@ export interface ClientSettings {
   rates: RateTable;
   /** Clients kept for reuse; the least recently used beyond this are dropped (default 64). */
   maxClients?: number;
+  /** Where each attempt's outcome is counted (per service and operation); unset: not counted. */
+  metrics?: AwsCallMetrics;
 }
 
 type ServiceName =
@@ -80,6 +85,45 @@ function quotaMiddleware(
   };
 }
 
+/**
+ * Counts every attempt (retries included) by outcome, throttles apart, and traces each attempt as a
+ * client span (a child of whatever job or request made the call). Sits inside the retry loop.
+ */
+function metricsMiddleware(
+  metrics: AwsCallMetrics | undefined,
+  service: string,
+  scope: { account: string; region: string },
+): Pluggable<object, object> {
+  return {
+    applyToStack(stack) {
+      stack.addRelativeTo(
+        ((next, context) => async (args) => {
+          const operation = String(context.commandName ?? "Unknown").replace(/Command$/, "");
+          return inSpan(
+            `${service}.${operation}`,
+            { kind: SpanKind.CLIENT, attributes: awsSpanAttributes(service, operation, scope) },
+            async () => {
+              try {
+                const out = await next(args);
+                metrics?.awsCall(service, operation, { throttled: false });
+                return out;
+              } catch (err) {
+                const name = (err as { name?: unknown }).name;
+                metrics?.awsCall(service, operation, {
+                  error: typeof name === "string" && name ? name : "Error",
+                  throttled: isThrottlingError(err),
+                });
+                throw err;
+              }
+            },
+          );
+        }) satisfies FinalizeRequestMiddleware<object, object>,
+        { relation: "after", toMiddleware: "retryMiddleware", name: "bedrockGovernorMetrics", override: true },
+      );
+    },
+  };
+}
+
 export interface ClientFactory {
   /** A client for `service` in `account`/`region`, signing with `credentials`; one per key, reused. */
   get<S extends ServiceName>(
@@ -117,10 +161,15 @@ export function createClientFactory(settings: ClientSettings, limiter: RateLimit
         requestHandler,
         ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
         ...(service === "s3" ? { forcePathStyle: settings.endpoint !== undefined } : {}),
+        // With AWS_BEARER_TOKEN_BEDROCK in the environment, the Bedrock clients would send that API
+        // key instead of signing with the assumed member role: every per-account call would land
+        // in the key owner's account. The service acts only as the roles it assumes.
+        ...(service === "bedrock" || service === "bedrock-runtime" ? { authSchemePreference: ["sigv4"] } : {}),
       });
-      (client as unknown as { middlewareStack: { use(p: Pluggable<object, object>): void } }).middlewareStack.use(
-        quotaMiddleware(limiter, settings.rates, service, `${scope.account}:${scope.region}`),
-      );
+      const stack = (client as unknown as { middlewareStack: { use(p: Pluggable<object, object>): void } })
+        .middlewareStack;
+      stack.use(quotaMiddleware(limiter, settings.rates, service, `${scope.account}:${scope.region}`));
+      stack.use(metricsMiddleware(settings.metrics, service, scope));
       clients.set(key, client);
       // A scan of thousands of account-Regions must not keep thousands of clients alive. Dropped
       // clients are not destroyed: the connection pool they share stays open for the others.

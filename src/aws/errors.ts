@@ -77,7 +77,18 @@ const THROTTLING = new Set([
   "RequestLimitExceeded",
   "SlowDown",
   "ProvisionedThroughputExceededException",
+  // License Manager: "Too many requests have been submitted. Try again after a brief wait." [doc
+  // API_ListReceivedGrants and the other License Manager pages]. Its model gives it HTTP 429, but
+  // its name is none of the SDK's throttling codes: named here, it is throttling whatever the status.
+  "RateLimitExceededException",
 ]);
+/** An SDK (or signed HTTP) error AWS throttled: by its name, or HTTP 429. */
+export function isThrottlingError(err: unknown): boolean {
+  const e = (err ?? {}) as SdkErrorLike;
+  const name = e.name ?? e.Code ?? e.code ?? "";
+  return THROTTLING.has(name) || e.$metadata?.httpStatusCode === 429;
+}
+
 const CREDENTIALS = new Set([
   "InvalidClientTokenId",
   "SignatureDoesNotMatch",
@@ -104,6 +115,14 @@ const SERVER = new Set([
   "InternalError",
   "ServiceException",
 ]);
+const MODEL_FAILURE = new Set(["ModelErrorException", "ModelTimeoutException", "ModelNotReadyException"]);
+/**
+ * Organizations' "try again later" errors (the target is being changed by another request, or the
+ * effective policy is being recomputed): AWS documents them as transient ("Try again later",
+ * Organizations API Reference, ConcurrentModificationException / PolicyChangesInProgressException),
+ * so they are the unavailable gate (retryable), not a refusal of the request itself.
+ */
+const TRY_LATER = new Set(["ConcurrentModificationException", "PolicyChangesInProgressException"]);
 const NETWORK = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -116,7 +135,9 @@ const NETWORK = new Set([
 
 /** Which gate an AccessDeniedException points at, from the wording AWS uses. */
 function deniedGate(message: string, ctx: AwsCallContext): AwsGate {
-  const m = message.toLowerCase();
+  // The denied action is named in IAM's wording ("not authorized to perform: bedrock:CreateFoundationModelAgreement"):
+  // its name says nothing about the cause, so it is left out before looking for the model-access words.
+  const m = message.toLowerCase().replace(/perform:\s*[a-z0-9-]+:[a-z0-9*]+/g, "perform: <action>");
   if (ctx.service === "sts" && ctx.operation === "AssumeRole") return "credentials";
   if (
     m.includes("service control policy") ||
@@ -149,9 +170,19 @@ export function toAwsGateError(err: unknown, ctx: AwsCallContext): AwsGateError 
   const status = e.$metadata?.httpStatusCode;
 
   let gate: AwsGate;
-  if (THROTTLING.has(name) || status === 429) gate = "throttling";
+  // The model itself failed, timed out or is not ready (bedrock-runtime; ModelNotReadyException is
+  // HTTP 429 but the model is loading, not the caller over a quota) [doc API_runtime_Converse, "Errors"].
+  if (MODEL_FAILURE.has(name)) gate = "unavailable";
+  else if (THROTTLING.has(name) || status === 429) gate = "throttling";
   else if (CREDENTIALS.has(name)) gate = "credentials";
-  else if (name === "AccessDenied" || name === "AccessDeniedException" || name === "AccessDeniedError")
+  else if (
+    name === "AccessDenied" ||
+    name === "AccessDeniedException" ||
+    name === "AccessDeniedError" ||
+    // License Manager: "The AWS user account does not have permission to perform the action. Check
+    // the IAM policy associated with this account." (API_CreateGrant and the other grant pages).
+    name === "AuthorizationException"
+  )
     gate = deniedGate(message, ctx);
   else if (name === "RegionDisabledException" || name === "OptInRequired" || name === "ENOTFOUND") gate = "region";
   else if (NOT_FOUND.has(name) || name.endsWith("NotFoundException")) {
@@ -170,7 +201,8 @@ export function toAwsGateError(err: unknown, ctx: AwsCallContext): AwsGateError 
     (status !== undefined && status >= 500)
   ) {
     gate = "unavailable";
-  } else if (name === "AWSOrganizationsNotInUseException") gate = "credentials";
+  } else if (TRY_LATER.has(name)) gate = "unavailable";
+  else if (name === "AWSOrganizationsNotInUseException") gate = "credentials";
   else gate = "validation";
   return new AwsGateError(gate, say(message), name, ctx, { cause: err });
 }

@@ -7,7 +7,9 @@
 import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentityProvider, SourceData } from "@smithy/types";
+import { awsSpanAttributes, inSpan, SpanKind } from "../lib/tracing.js";
 import type { ClientSettings } from "./clients.js";
+import { isThrottlingError } from "./errors.js";
 import { type RateLimiter, rateFor } from "./rate-limiter.js";
 
 const bytes = (d: SourceData): string | Uint8Array =>
@@ -157,8 +159,18 @@ export function createSignedHttp(settings: ClientSettings, limiter: RateLimiter)
           for (let i = 1; ; i++) {
             await limiter.acquire(`${lane}:${req.operation}`, { tps: rateFor(settings.rates, service, req.operation) });
             try {
-              return await attempt(req);
+              const out = await inSpan(
+                `${service}.${req.operation}`,
+                { kind: SpanKind.CLIENT, attributes: awsSpanAttributes(service, req.operation, scope) },
+                () => attempt(req),
+              );
+              settings.metrics?.awsCall(service, req.operation, { throttled: false });
+              return out;
             } catch (err) {
+              settings.metrics?.awsCall(service, req.operation, {
+                error: err instanceof Error && err.name ? err.name : "Error",
+                throttled: isThrottlingError(err),
+              });
               if (!(err instanceof SignedHttpError) || !retryable(err) || i >= attempts) throw err;
               // Full jitter, as the SDKs' standard retry strategy: 0..min(20 s, 100 ms × 2^i).
               await sleep(Math.random() * Math.min(20_000, 100 * 2 ** i));

@@ -1,17 +1,23 @@
-// `bedrock-governor catalog diff|apply|export`: the catalog as a YAML file kept in git.
-import { readFile } from "node:fs/promises";
+// `bedrock-governor catalog diff|apply|export|init|schema`: the catalog as a YAML file kept in git.
+import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { CatalogDiff } from "../modules/catalog/catalog.service.js";
 import { parseCatalogDocument, renderCatalogDocument } from "../modules/catalog/catalog-document.js";
+import { renderCatalogJsonSchema } from "../modules/catalog/catalog-schema.js";
+import { STARTER_CATALOG } from "../modules/catalog/catalog-starter.js";
 import { operator } from "./operator.js";
 import { isoDate } from "./options.js";
-import { type CommandContext, runCommand } from "./run-command.js";
+import { type CommandContext, runCommand, UsageError } from "./run-command.js";
 
 type CatalogAction = "diff" | "apply" | "export";
 interface CatalogOptions {
   file?: string;
   reason?: string;
   at?: Date;
+}
+interface OutputOptions {
+  output?: string;
+  force?: boolean;
 }
 
 export function registerCatalogCommands(program: Command): void {
@@ -35,6 +41,34 @@ export function registerCatalogCommands(program: Command): void {
     .description("Print the catalog (now, or in force at --at) as YAML")
     .option("--at <iso-date>", "the catalog in force at this time", isoDate)
     .action(run("export"));
+  catalog
+    .command("init")
+    .description("Print (or write to -o FILE) a commented starter catalog showing every field")
+    .option("-o, --output <catalog.yaml>", "write it to this file instead of stdout")
+    .option("--force", "overwrite the file when it exists")
+    .action(runCommand((_ctx, opts: OutputOptions) => writeOutput(STARTER_CATALOG, opts)));
+  catalog
+    .command("schema")
+    .description("Print (or write to -o FILE) the JSON Schema of the catalog document, for editors and CI")
+    .option("-o, --output <catalog.schema.json>", "write it to this file instead of stdout")
+    .option("--force", "overwrite the file when it exists")
+    .action(runCommand((_ctx, opts: OutputOptions) => writeOutput(renderCatalogJsonSchema(), opts)));
+}
+
+async function writeOutput(text: string, opts: OutputOptions): Promise<number> {
+  if (!opts.output) {
+    process.stdout.write(text);
+    return 0;
+  }
+  try {
+    await writeFile(opts.output, text, { flag: opts.force ? "w" : "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST")
+      throw new UsageError(`${opts.output} exists; --force overwrites it`);
+    throw err;
+  }
+  process.stderr.write(`wrote ${opts.output}\n`);
+  return 0;
 }
 
 export function renderDiff(d: CatalogDiff): string {
@@ -66,10 +100,14 @@ async function catalogCommand(
   if (action === "export") {
     const entries = (await services.catalog.list(ctx, opts.at)).map((v) => v.entry);
     process.stdout.write(renderCatalogDocument(entries));
+    if (entries.length === 0)
+      process.stderr.write(
+        `the catalog${opts.at ? " in force then" : ""} is empty; \`bedrock-governor catalog init\` prints a starter to edit\n`,
+      );
     return 0;
   }
   if (!opts.file) throw new Error("-f/--file <catalog.yaml> is required");
-  const desired = parseCatalogDocument(await readFile(opts.file, "utf8"));
+  const desired = parseCatalogDocument(await readFile(opts.file, "utf8"), opts.file);
   if (action === "diff") {
     const d = await services.catalog.diff(ctx, desired);
     process.stdout.write(renderDiff(d));

@@ -3,8 +3,8 @@
 // the jobs run in this process until the ingestion is done.
 import type { Command } from "commander";
 import { isAccountId, isRegion } from "../kernel/aws-ids.js";
-import { startJobs } from "../main/runtime.js";
 import type { Ingestion, InvocationSource } from "../modules/invocations/invocations.types.js";
+import { client } from "./api-client.js";
 import { operator } from "./operator.js";
 import { collect } from "./options.js";
 import { type CommandContext, runCommand, UsageError } from "./run-command.js";
@@ -26,7 +26,7 @@ export function addIngestCommand(parent: Command, name: string, opts: { hidden?:
   parent
     .command("ingest", opts.hidden ? { hidden: true } : {})
     .description(
-      "Ingest invocations from LookupEvents or the organization trail in S3, per account-Region from its checkpoint; prints the ingestion id. Exit codes with --wait: 0 succeeded, 1 failed",
+      "Ingest invocations from LookupEvents or the organization trail in S3, per account-Region from its checkpoint; prints the ingestion id. Exit codes with --wait: 0 succeeded, 3 partial (some account-Regions failed), 1 failed",
     )
     .option(
       "--source <lookup|s3>",
@@ -39,7 +39,11 @@ export function addIngestCommand(parent: Command, name: string, opts: { hidden?:
     .option("--bucket-account <id>", "s3: the account that owns the bucket (default INVOCATIONS_TRAIL_BUCKET_ACCOUNT)")
     .option("--org-id <id>", "s3: the organization id in the key prefix (default: DescribeOrganization)")
     .option("--wait", "run the jobs in this process and wait for the result")
-    .action(runCommand((ctx, o: IngestOptions) => ingest(ctx, o), { name }));
+    .option(
+      "--remote",
+      "start it through the API (GOVERNOR_URL, GOVERNOR_API_KEY; admin or auditor) instead: the server's workers run the jobs, --wait follows them",
+    )
+    .action(runCommand((ctx, o: IngestOptions) => (o.remote ? ingestRemote(ctx, o) : ingest(ctx, o)), { name }));
 }
 
 export interface IngestOptions {
@@ -50,6 +54,7 @@ export interface IngestOptions {
   bucketAccount?: string;
   orgId?: string;
   wait?: boolean;
+  remote?: boolean;
 }
 
 export function ingestRequestFromOptions(opts: IngestOptions) {
@@ -76,18 +81,59 @@ export function ingestRequestFromOptions(opts: IngestOptions) {
 const summary = (i: Ingestion) =>
   `ingestion ${i.id} ${i.status}: ${i.jobsDone + i.jobsFailed}/${i.jobsTotal} account-Regions, ${i.eventsRead} events read, ${i.eventsAdded} added${i.jobsFailed ? `, ${i.jobsFailed} failed (${i.lastError ?? ""})` : ""}`;
 
-async function ingest({ log, runtime: open }: CommandContext, opts: IngestOptions): Promise<number> {
+/** `[#####.....] 3/8 account-Regions · 1 failed · 120 events read · 4 s` */
+export function ingestProgressLine(i: Ingestion, elapsedMs: number, barWidth = 20): string {
+  const seconds = `${Math.floor(elapsedMs / 1000)} s`;
+  const done = i.jobsDone + i.jobsFailed;
+  if (i.jobsTotal === 0) return `[${".".repeat(barWidth)}] ${i.status} · ${seconds}`;
+  const filled = Math.min(barWidth, Math.floor((done / i.jobsTotal) * barWidth));
+  return `[${"#".repeat(filled)}${".".repeat(barWidth - filled)}] ${done}/${i.jobsTotal} account-Regions · ${i.jobsFailed} failed · ${i.eventsRead} events read · ${seconds}`;
+}
+
+/** Exit codes with --wait, the same as `sync --wait`: 0 succeeded, 3 partial, 1 failed. */
+export function ingestExitCode(status: Ingestion["status"]): number {
+  return status === "succeeded" ? 0 : status === "partial" ? 3 : 1;
+}
+
+async function ingest({ runtime: open }: CommandContext, opts: IngestOptions): Promise<number> {
   const req = ingestRequestFromOptions(opts);
-  const runtime = await open();
+  const runtime = await open({ jobs: opts.wait ? "work" : "send" });
   const ctx = operator();
-  if (opts.wait) await startJobs(runtime, log);
-  let ing = await runtime.services.invocations.requestIngestion(ctx, req.source, req.params);
+  const ing = await runtime.services.invocations.requestIngestion(ctx, req.source, req.params);
   process.stdout.write(`${ing.id}\n`);
   if (!opts.wait) return 0;
+  return follow(ing, (id) => runtime.services.invocations.getIngestion(ctx, id));
+}
+
+/** The same through the API, as the key's owner: the server's workers do the work. */
+async function ingestRemote({ config }: CommandContext, opts: IngestOptions): Promise<number> {
+  const req = ingestRequestFromOptions(opts);
+  const call = client(config);
+  const res = await call<Ingestion>("POST", "/v1/invocation-ingestions", {
+    body: { source: req.source, ...req.params },
+  });
+  process.stdout.write(`${res.body.id}\n`);
+  if (!opts.wait) return 0;
+  return follow(res.body, async (id) => (await call<Ingestion>("GET", `/v1/invocation-ingestions/${id}`)).body);
+}
+
+async function follow(first: Ingestion, get: (id: string) => Promise<Ingestion>): Promise<number> {
+  let ing = first;
+  // Progress goes to stderr (stdout is the result): redrawn on a terminal, a plain line every 5 s and at the end otherwise.
+  const tty = process.stderr.isTTY === true;
+  const started = Date.now();
+  let lastPlain = -Infinity;
   while (ing.status === "queued" || ing.status === "running") {
     await sleep(500);
-    ing = await runtime.services.invocations.getIngestion(ctx, ing.id);
+    ing = await get(ing.id);
+    const elapsed = Date.now() - started;
+    if (tty) process.stderr.write(`\r\x1b[2K${ingestProgressLine(ing, elapsed)}`);
+    else if (elapsed - lastPlain >= 5000 || (ing.status !== "queued" && ing.status !== "running")) {
+      process.stderr.write(`${ingestProgressLine(ing, elapsed)}\n`);
+      lastPlain = elapsed;
+    }
   }
+  if (tty) process.stderr.write("\n");
   process.stdout.write(`${summary(ing)}\n`);
-  return ing.status === "succeeded" ? 0 : 1;
+  return ingestExitCode(ing.status);
 }

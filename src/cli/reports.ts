@@ -1,12 +1,13 @@
 // `bedrock-governor report`: a compliance report rendered in this process (its jobs run here),
 // requested through the service (audited as cli:<user>), to a file or stdout.
 import { createWriteStream } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { isAccountId, isId } from "../kernel/aws-ids.js";
-import { startJobs } from "../main/runtime.js";
 import { REPORT_FORMATS, type ReportFormat, type ReportScope } from "../modules/reports/reports.types.js";
+import { client, download } from "./api-client.js";
 import { operator } from "./operator.js";
 import { type CommandContext, runCommand, UsageError } from "./run-command.js";
 
@@ -22,7 +23,15 @@ export function registerReportCommand(program: Command): void {
     .option("--format <format>", "json, csv, html or pdf", "pdf")
     .option("-o, --output <file>", "write here (default: stdout)")
     .option("--include-events", "json/csv: list every invocation of the period")
-    .action(runCommand((ctx, opts: ReportOptionsCli) => runReport(ctx, opts), { name: "report" }));
+    .option(
+      "--remote",
+      "request it through the API (GOVERNOR_URL, GOVERNOR_API_KEY; auditor or admin): the server renders it, this downloads it",
+    )
+    .action(
+      runCommand((ctx, opts: ReportOptionsCli) => (opts.remote ? remoteReport(ctx, opts) : runReport(ctx, opts)), {
+        name: "report",
+      }),
+    );
 }
 
 export interface ReportOptionsCli {
@@ -32,6 +41,7 @@ export interface ReportOptionsCli {
   format: string;
   output?: string;
   includeEvents?: boolean;
+  remote?: boolean;
 }
 
 export function parseScope(v: string): ReportScope {
@@ -58,11 +68,10 @@ export function reportRequestFromOptions(opts: ReportOptionsCli) {
   };
 }
 
-async function runReport({ log, runtime: open }: CommandContext, opts: ReportOptionsCli): Promise<number> {
+async function runReport({ runtime: open }: CommandContext, opts: ReportOptionsCli): Promise<number> {
   const req = reportRequestFromOptions(opts);
-  const runtime = await open();
+  const runtime = await open({ jobs: "work" });
   const ctx = operator();
-  await startJobs(runtime, log);
   let report = await runtime.services.reports.request(ctx, req);
   let stage = "";
   while (report.status === "queued" || report.status === "running") {
@@ -85,5 +94,43 @@ async function runReport({ log, runtime: open }: CommandContext, opts: ReportOpt
       });
   await pipeline(out.body, target);
   if (opts.output) process.stderr.write(`wrote ${report.sizeBytes} bytes to ${opts.output}\n`);
+  return 0;
+}
+
+/** The same through the API, as the key's owner: the server renders, this process polls and downloads. */
+async function remoteReport({ config }: CommandContext, opts: ReportOptionsCli): Promise<number> {
+  const req = reportRequestFromOptions(opts);
+  const call = client(config);
+  type View = { id: string; status: string; stage: string; progress: number; error: string | null; sizeBytes: number };
+  let report = (
+    await call<View>("POST", "/v1/reports", {
+      body: {
+        from: req.from.toISOString(),
+        to: req.to.toISOString(),
+        scope: req.scope,
+        format: req.format,
+        ...(opts.includeEvents ? { includeEvents: true } : {}),
+      },
+    })
+  ).body;
+  let stage = "";
+  while (report.status === "queued" || report.status === "running") {
+    if (opts.output && report.stage !== stage) {
+      stage = report.stage;
+      process.stderr.write(`report ${report.id}: ${report.progress}% ${stage}\n`);
+    }
+    await sleep(500);
+    report = (await call<View>("GET", `/v1/reports/${report.id}`)).body;
+  }
+  if (report.status !== "ready") {
+    process.stderr.write(`report ${report.id} failed: ${report.error ?? "unknown error"}\n`);
+    return 1;
+  }
+  const { bytes } = await download(config, `/v1/reports/${report.id}/download`);
+  if (opts.output) {
+    await writeFile(opts.output, bytes);
+    process.stderr.write(`wrote ${bytes.length} bytes to ${opts.output}\n`);
+  } else
+    await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (err) => (err ? reject(err) : resolve())));
   return 0;
 }

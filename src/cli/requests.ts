@@ -1,9 +1,11 @@
-// `bedrock-governor request create|list|show|approve|reject|cancel`: a person's client of the API
+// `bedrock-governor request create|list|show|approve|reject|cancel|verify|revoke|watch`: a person's client of the API
 // (GOVERNOR_URL, GOVERNOR_API_KEY), so the same authorization, validation and audit apply as over
 // HTTP. Output is short lines for people; --json prints what the API answered.
 import { type Command, Option } from "commander";
 import type { Config } from "../config.js";
+import { client } from "./api-client.js";
 import { collect, positiveInt } from "./options.js";
+import { line, type RequestView, summary, TERMINAL_EXIT, watchLine, watchState } from "./request-views.js";
 import { runCommand } from "./run-command.js";
 
 type RequestAction = Parameters<typeof requestCommand>[1];
@@ -42,8 +44,28 @@ export function registerRequestCommands(program: Command): void {
     .action((opts: { status?: string; mine?: boolean; json?: boolean }) => run("list", opts));
   request
     .command("show <id>")
-    .description("One request with its decisions, grants and plans (JSON)")
-    .action((id: string) => run("show", { id }));
+    .description("One request: status, who must act, the pre-flight, plans, grants and timeline")
+    .option("--json", "print the API's answer")
+    .action((id: string, opts: { json?: boolean }) => run("show", { id, ...opts }));
+  request
+    .command("verify <id>")
+    .description("Re-sync and verify a provisioning request (after applying its plans; admin)")
+    .option("--json", "print the API's answer")
+    .action((id: string, opts: { json?: boolean }) => run("verify", { id, ...opts }));
+  request
+    .command("revoke <id>")
+    .description("Take an active request's access away now (admin; on the version just read)")
+    .requiredOption("--comment <text>", "why")
+    .option("--json", "print the API's answer")
+    .action((id: string, opts: { comment: string; json?: boolean }) => run("revoke", { id, ...opts }));
+  request
+    .command("watch <id>")
+    .description(
+      "Print each state change as one line until the request settles: exit 0 active or ended, 1 failed, rejected, cancelled, expired or revoked, 3 on --timeout",
+    )
+    .option("--interval <seconds>", "how often to ask the API", positiveInt, 2)
+    .option("--timeout <seconds>", "give up after this long", positiveInt, 3600)
+    .action((id: string, opts: { interval: number; timeout: number }) => run("watch", { id, ...opts }));
   for (const verb of ["approve", "reject", "cancel"] as const) {
     request
       .command(`${verb} <id>`)
@@ -58,35 +80,6 @@ export function registerRequestCommands(program: Command): void {
   }
 }
 
-export interface ApiProblem {
-  status: number;
-  code?: string;
-  detail?: string;
-  errors?: Array<{ field: string; message: string }>;
-}
-
-export class ApiError extends Error {
-  constructor(readonly problem: ApiProblem) {
-    const fields = problem.errors?.map((e) => `${e.field}: ${e.message}`).join("; ");
-    super(`${problem.status} ${problem.code ?? ""}: ${problem.detail ?? ""}${fields ? ` (${fields})` : ""}`.trim());
-    this.name = "ApiError";
-  }
-}
-
-interface RequestView {
-  id: string;
-  status: string;
-  version: number;
-  target: string;
-  accountIds: string[];
-  regions: string[];
-  requesterName: string;
-  approvals: number;
-  requiredApprovals: number;
-  activeUntil: string | null;
-  failure: { fix: string } | null;
-}
-
 export interface CreateOptions {
   account: string[];
   region: string[];
@@ -97,54 +90,11 @@ export interface CreateOptions {
   idempotencyKey?: string;
 }
 
-function client(config: Readonly<Config>) {
-  const key = config.apiClient.apiKey;
-  if (!key)
-    throw new Error("GOVERNOR_API_KEY is not set (an API key; create one with `bedrock-governor api-key create`)");
-  const base = config.apiClient.url.replace(/\/+$/, "");
-  return async function call<T>(
-    method: string,
-    path: string,
-    opts: { body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<{ status: number; body: T; headers: Headers }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        accept: "application/json",
-        ...(opts.body !== undefined ? { "content-type": "application/json" } : {}),
-        ...opts.headers,
-      },
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    const body = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) throw new ApiError({ status: res.status, ...((body as object | undefined) ?? {}) });
-    return { status: res.status, body: body as T, headers: res.headers };
-  };
-}
-
-const PAST = { approve: "approved", reject: "rejected", cancel: "cancelled" } as const;
-
-const line = (r: RequestView) =>
-  [
-    r.id,
-    r.status.padEnd(12),
-    r.target,
-    r.accountIds.join(","),
-    r.regions.join(","),
-    `by ${r.requesterName}`,
-    r.status === "pending" ? `approvals ${r.approvals}/${r.requiredApprovals}` : "",
-    r.activeUntil && r.status === "active" ? `until ${r.activeUntil}` : "",
-    r.failure ? `fix: ${r.failure.fix}` : "",
-  ]
-    .filter(Boolean)
-    .join("  ");
+const PAST = { approve: "approved", reject: "rejected", cancel: "cancelled", revoke: "revoked" } as const;
 
 async function requestCommand(
   config: Readonly<Config>,
-  action: "create" | "list" | "show" | "approve" | "reject" | "cancel",
+  action: "create" | "list" | "show" | "approve" | "reject" | "cancel" | "verify" | "revoke" | "watch",
   args: {
     id?: string;
     create?: CreateOptions;
@@ -152,6 +102,8 @@ async function requestCommand(
     mine?: boolean;
     comment?: string;
     json?: boolean;
+    interval?: number;
+    timeout?: number;
   },
   out: (text: string) => void,
 ): Promise<number> {
@@ -187,11 +139,36 @@ async function requestCommand(
     }
     case "show": {
       const res = await call<RequestView>("GET", `/v1/access-requests/${id}`);
-      out(`${JSON.stringify(res.body, null, 2)}\n`);
+      print(res.body, summary(res.body));
       return 0;
+    }
+    case "verify": {
+      const res = await call<RequestView>("POST", `/v1/access-requests/${id}/verify`);
+      print(res.body, `verifying: ${line(res.body)}`);
+      return 0;
+    }
+    case "watch": {
+      const deadline = Date.now() + (args.timeout ?? 3600) * 1000;
+      let seen: string | undefined;
+      for (;;) {
+        const res = await call<RequestView>("GET", `/v1/access-requests/${id}`);
+        const state = watchState(res.body);
+        if (state !== seen) out(`${watchLine(res.body, new Date())}\n`);
+        seen = state;
+        const exit = TERMINAL_EXIT[res.body.status];
+        if (exit !== undefined) return exit;
+        if (Date.now() >= deadline) {
+          process.stderr.write(`still ${res.body.status} after ${args.timeout} seconds\n`);
+          return 3;
+        }
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min((args.interval ?? 2) * 1000, deadline - Date.now())),
+        );
+      }
     }
     case "approve":
     case "reject":
+    case "revoke":
     case "cancel": {
       // Decide on the version just read: a decision made meanwhile by someone else is refused (412).
       const seen = await call<RequestView>("GET", `/v1/access-requests/${id}`);

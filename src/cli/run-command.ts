@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { type ResolvedDatabase, resolveDatabase } from "../main/database.js";
-import { type Runtime, startRuntime } from "../main/runtime.js";
+import { type Runtime, startJobs, startRuntime } from "../main/runtime.js";
 
 /** A command line that cannot be carried out as given: exit code 2, a line on stderr per line of its message. */
 export class UsageError extends Error {}
@@ -14,8 +14,13 @@ export class UsageError extends Error {}
 export interface CommandContext {
   config: Readonly<Config>;
   log: Logger;
-  /** Database (migrated unless `migrate: false`), AWS, services and job queue; opened once. */
-  runtime(opts?: { migrate?: boolean }): Promise<Runtime>;
+  /**
+   * Database (migrated unless `migrate: false`), AWS, services and job queue; opened once. The job
+   * queue is started: to send only (default; serve/worker or a later `--wait` do the work), or with
+   * `jobs: "work"` consuming every queue in this process. A service that enqueues a job (a sync
+   * run, an ingestion) thus never meets an unstarted queue.
+   */
+  runtime(opts?: { migrate?: boolean; jobs?: "send" | "work" }): Promise<Runtime>;
   /** Only the database (DATABASE_URL, or the embedded PostgreSQL); opened once. */
   database(): Promise<ResolvedDatabase>;
 }
@@ -64,7 +69,16 @@ export function runCommand<A extends unknown[]>(body: CommandBody<A>, opts: Comm
       config,
       log,
       runtime: (o = {}) => {
-        runtime ??= startRuntime(config, log, { migrate: o.migrate ?? true });
+        runtime ??= startRuntime(config, log, { migrate: o.migrate ?? true }).then(async (rt) => {
+          try {
+            if (o.jobs === "work") await startJobs(rt, log);
+            else await rt.queue.start({ work: false, jobs: rt.services.jobs });
+          } catch (err) {
+            await rt.close();
+            throw err;
+          }
+          return rt;
+        });
         return runtime;
       },
       database: () => {

@@ -1,5 +1,5 @@
 // `bedrock-governor sandbox`: the AWS sandbox on its own, for a simulated organization, until
-// SIGTERM/SIGINT. Prints what a client needs to talk to it.
+// SIGTERM/SIGINT. Prints what a client needs to talk to it (stdout); its log goes to stderr.
 import { type Command, InvalidArgumentError } from "commander";
 import { onShutdownSignal } from "../main/shutdown.js";
 import { demoScenario, generateScenario, loadScenarioFile, startSandbox } from "../sandbox/index.js";
@@ -33,7 +33,7 @@ export function registerSandboxCommand(program: Command): void {
     .option("--models <n>", "with --generate: models", positiveInt, 100)
     .option("--seed <n>", "with --generate: random seed", positiveInt, 1)
     .option("--port <n>", "port (0: any free port)", port, 4566)
-    .action(runCommand((ctx, opts: SandboxOptions) => sandbox(ctx, opts), { logs: "output" }));
+    .action(runCommand((ctx, opts: SandboxOptions) => sandbox(ctx, opts)));
 }
 
 async function sandbox({ config, log }: CommandContext, opts: SandboxOptions): Promise<void> {

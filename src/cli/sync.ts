@@ -3,7 +3,6 @@
 import type { Command } from "commander";
 import { isAccountId, isOuId, isRegion } from "../kernel/aws-ids.js";
 import { type CallContext, SYSTEM_PRINCIPAL } from "../kernel/principal.js";
-import { startJobs } from "../main/runtime.js";
 import type { SyncRunView } from "../modules/inventory/inventory.types.js";
 import type { SyncRequest } from "../modules/inventory/sync.service.js";
 import { type CommandContext, runCommand, UsageError } from "./run-command.js";
@@ -121,14 +120,12 @@ export async function followRun(opts: FollowOptions): Promise<SyncRunView> {
 }
 
 /** Runs the command; returns the process exit code. */
-async function runSyncCommand({ log, runtime: open }: CommandContext, opts: SyncCommandOptions): Promise<number> {
+async function runSyncCommand({ runtime: open }: CommandContext, opts: SyncCommandOptions): Promise<number> {
   const io = { stdout: process.stdout };
   const request = syncRequestFromOptions(opts);
-  const runtime = await open();
-  const ctx: CallContext = { principal: SYSTEM_PRINCIPAL };
   // With --wait this process is a worker too; without, it only enqueues (serve/worker do the work).
-  if (opts.wait) await startJobs(runtime, log);
-  else await runtime.queue.start({ work: false, jobs: runtime.services.jobs });
+  const runtime = await open({ jobs: opts.wait ? "work" : "send" });
+  const ctx: CallContext = { principal: SYSTEM_PRINCIPAL };
   const queued = await runtime.services.sync.requestSync(ctx, request, "cli");
   io.stdout.write(`sync run ${queued.id} requested (scope ${describe(request)})\n`);
   if (!opts.wait) return 0;

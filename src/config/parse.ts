@@ -1,7 +1,9 @@
 // Reading one environment variable each: the value, validated, or a ConfigError naming the variable
 // and what it expects. Only src/config.ts calls these, with the environment it was given.
+import { isIP } from "node:net";
 import { isAccountId, isRegion } from "../kernel/aws-ids.js";
 import { ROLES, type Role } from "../kernel/principal.js";
+import type { DestinationAllowList } from "../lib/network-destination.js";
 
 export class ConfigError extends Error {
   constructor(
@@ -144,6 +146,31 @@ export function corsOrigins(env: Env, name: string): string[] | undefined {
   if (list.length === 0 || !list.every(valid))
     throw new ConfigError(name, "comma-separated origins such as https://console.example.com (no path)", raw);
   return list;
+}
+
+/** Comma-separated CIDR blocks, IP addresses and host names (e.g. `10.20.0.0/16,hooks.corp.internal`). */
+export function destinationAllowList(env: Env, name: string): DestinationAllowList {
+  const raw = str(env, name);
+  if (raw === undefined) return { cidrs: [], hosts: [] };
+  const cidrs: string[] = [];
+  const hosts: string[] = [];
+  for (const entry of raw.split(",").map((e) => e.trim().toLowerCase())) {
+    const [address, prefix, extra] = entry.split("/");
+    const family = isIP(address ?? "");
+    if (family !== 0 && extra === undefined) {
+      const bits = family === 4 ? 32 : 128;
+      const p = prefix === undefined ? bits : /^\d{1,3}$/.test(prefix) ? Number(prefix) : -1;
+      if (p >= 0 && p <= bits) {
+        cidrs.push(`${address}/${p}`);
+        continue;
+      }
+    } else if (/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(entry)) {
+      hosts.push(entry);
+      continue;
+    }
+    throw new ConfigError(name, "comma-separated CIDR blocks, IP addresses or host names", raw);
+  }
+  return { cidrs, hosts };
 }
 
 /** A variable that replaced an older name. */

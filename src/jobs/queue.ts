@@ -2,6 +2,7 @@
 // of processes share the work; pg-boss takes care of locking, retries with backoff and expiry.
 import PgBoss from "pg-boss";
 import type { Logger } from "pino";
+import { inSpan, SpanKind } from "../lib/tracing.js";
 import type { EventType, JobPolicy, JobSet, JobType, Worker } from "./job.js";
 
 export interface SendOptions {
@@ -125,7 +126,22 @@ export function createJobQueue(opts: {
         );
       });
       const attempt = { jobId: job.id, retryCount: job.retryCount, lastAttempt: job.retryCount >= job.retryLimit };
-      await Promise.race([def.handler(job.data, attempt), expired]);
+      await Promise.race([
+        inSpan(
+          `job ${def.job.name}`,
+          {
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              "messaging.system": "pg-boss",
+              "messaging.destination.name": def.job.name,
+              "messaging.message.id": job.id,
+              "bedrock_governor.job.retry_count": job.retryCount,
+            },
+          },
+          () => def.handler(job.data, attempt),
+        ),
+        expired,
+      ]);
       log.debug({ ms: Date.now() - t0 }, "job done");
       await settle(def, job);
     } catch (err) {
@@ -171,6 +187,7 @@ export function createJobQueue(opts: {
         for (let i = 0; i < count; i++) loops.push(consume(def, batchSize));
       }
       for (const s of jobs.flatMap((set) => set.schedules)) await boss.schedule(s.job.name, s.cron, s.payload);
+      if (work) for (const job of jobs.flatMap((set) => set.atStart ?? [])) await boss.send(job.name, {});
     },
 
     send: (job, payload, sendOpts = {}) =>

@@ -25,8 +25,14 @@ export type PrincipalKind = "user" | "api_key" | "system";
 /** Who is calling. Crosses module borders; never carries a credential. */
 export interface Principal {
   kind: PrincipalKind;
-  /** Stable id: the JWT `sub` (prefixed by issuer for users), the key id for API keys. */
+  /** Stable id, namespaced by kind (see principal-ids.ts): `oidc:<issuer tag>:<sub>`, `apikey:<key id>`, `system`. */
   id: string;
+  /**
+   * The person acting (a user's principal id): a user is herself; an API key acts for its owner;
+   * a service key and the system act for nobody (null) and never decide requests. Separation of
+   * duties compares persons. Absent: the principal is its own person.
+   */
+  person?: string | null;
   /** Human-readable name: email/name claim, or the API key's name. */
   name: string;
   /** Roles granted directly (not expanded). */
@@ -40,9 +46,16 @@ export function hasRole(principal: Principal, ...anyOf: Role[]): boolean {
   return anyOf.some((r) => eff.has(r));
 }
 
+/** The person behind a principal (see Principal.person); null for service keys and the system. */
+export function personOf(principal: Principal): string | null {
+  if (principal.person !== undefined) return principal.person;
+  return principal.kind === "system" ? null : principal.id;
+}
+
 export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
   kind: "system",
   id: "system",
+  person: null,
   name: "bedrock-governor",
   roles: ["admin"],
   groups: [],

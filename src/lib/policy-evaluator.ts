@@ -3,6 +3,7 @@
 // functions, so the product (reconciliation, the access doctor) and the sandbox (Converse, IAM
 // simulation) share one set of semantics. The sandbox re-exports it from src/sandbox.
 
+import { ipInCidr } from "./ip-address.js";
 import { wildcardMatch } from "./wildcard.js";
 
 export { wildcardMatch };
@@ -114,6 +115,32 @@ function substitute(value: string, context: RequestContextValues): string {
 
 type Matcher = (policyValue: string, contextValue: string) => boolean;
 
+// Numeric and date operators ("IAM JSON policy elements: Condition operators"): the context value
+// is compared with the policy value (`NumericLessThan` holds when the request's number is less);
+// a value that is not a number (or a date) matches nothing, so a Deny on it does not apply.
+const toNumber = (v: string): number => (v.trim() === "" ? Number.NaN : Number(v));
+/** ISO 8601 dates or epoch seconds ("Date condition operators"). */
+const toEpochMs = (v: string): number => (/^\d+$/.test(v.trim()) ? Number(v) * 1000 : Date.parse(v));
+
+function numericMatchers(prefix: "numeric" | "date", parse: (v: string) => number) {
+  const cmp =
+    (test: (c: number, p: number) => boolean): Matcher =>
+    (p, c) => {
+      const pn = parse(p);
+      const cn = parse(c);
+      return !Number.isNaN(pn) && !Number.isNaN(cn) && test(cn, pn);
+    };
+  const eq = cmp((c, p) => c === p);
+  return {
+    [`${prefix}equals`]: { match: eq, negated: false },
+    [`${prefix}notequals`]: { match: eq, negated: true },
+    [`${prefix}lessthan`]: { match: cmp((c, p) => c < p), negated: false },
+    [`${prefix}lessthanequals`]: { match: cmp((c, p) => c <= p), negated: false },
+    [`${prefix}greaterthan`]: { match: cmp((c, p) => c > p), negated: false },
+    [`${prefix}greaterthanequals`]: { match: cmp((c, p) => c >= p), negated: false },
+  };
+}
+
 const MATCHERS: Record<string, { match: Matcher; negated: boolean }> = {
   stringequals: { match: (p, c) => p === c, negated: false },
   stringnotequals: { match: (p, c) => p === c, negated: true },
@@ -127,6 +154,10 @@ const MATCHERS: Record<string, { match: Matcher; negated: boolean }> = {
   arnnotequals: { match: (p, c) => wildcardMatch(p, c), negated: true },
   arnnotlike: { match: (p, c) => wildcardMatch(p, c), negated: true },
   bool: { match: (p, c) => p.toLowerCase() === c.toLowerCase(), negated: false },
+  ...numericMatchers("numeric", toNumber),
+  ...numericMatchers("date", toEpochMs),
+  ipaddress: { match: ipInCidr, negated: false },
+  notipaddress: { match: ipInCidr, negated: true },
 };
 
 /** Evaluates one `Operator: { key: values }` block; unknown operators never match (fail closed for Allow). */

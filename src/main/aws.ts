@@ -1,10 +1,12 @@
 // Where AWS is: a real organization (AWS_TARGET=aws), a sandbox running elsewhere (SANDBOX_URL),
-// or the built-in sandbox started in this process with the demo (or SANDBOX_SCENARIO) organization.
+// or the installation's shared sandbox (shared-sandbox.ts): joined, or started in this process with the
+// saved, demo or SANDBOX_SCENARIO organization.
 import type { Logger } from "pino";
 import { type AwsAccess, createAwsAccess } from "../aws/aws-access.js";
 import { DEFAULT_RATES } from "../aws/rate-limiter.js";
 import type { Config } from "../config.js";
-import { demoScenario, loadScenarioFile, startSandbox } from "../sandbox/index.js";
+import type { AwsCallMetrics } from "../lib/metrics.js";
+import { joinOrStartSandbox } from "./shared-sandbox.js";
 
 export interface AwsEnvironment {
   target: "aws" | "sandbox";
@@ -21,7 +23,14 @@ export interface ResolvedAws {
   close(): Promise<void>;
 }
 
-export async function resolveAws(config: Readonly<Config>, log: Logger): Promise<ResolvedAws> {
+/** `databaseUrl`: the installation's database when set by DATABASE_URL (its sandbox is its own). */
+export async function resolveAws(
+  config: Readonly<Config>,
+  log: Logger,
+  databaseUrl?: string,
+  opts: { host: boolean } = { host: false },
+  metrics?: AwsCallMetrics,
+): Promise<ResolvedAws> {
   const aws = config.aws;
   const rates = new Map([...DEFAULT_RATES, ...aws.rateLimits]);
   const clientSettings = {
@@ -29,6 +38,7 @@ export async function resolveAws(config: Readonly<Config>, log: Logger): Promise
     maxAttempts: aws.maxAttempts,
     requestTimeoutMs: aws.requestTimeoutMs,
     rates,
+    ...(metrics ? { metrics } : {}),
   };
   const roleChain = {
     ...(aws.hubRoleArn ? { hubRoleArn: aws.hubRoleArn } : {}),
@@ -67,8 +77,8 @@ export async function resolveAws(config: Readonly<Config>, log: Logger): Promise
     };
   }
 
-  const scenario = config.sandbox.scenarioFile ? await loadScenarioFile(config.sandbox.scenarioFile) : demoScenario();
-  const sandbox = await startSandbox({ scenario, port: config.sandbox.port, log: log.child({ component: "sandbox" }) });
+  const shared = await joinOrStartSandbox(config, databaseUrl, log, opts);
+  const sandbox = shared.endpoint;
   const access = createAwsAccess({
     target: "sandbox",
     clients: { ...clientSettings, endpoint: sandbox.url },
@@ -79,9 +89,9 @@ export async function resolveAws(config: Readonly<Config>, log: Logger): Promise
     },
     baseCredentials: sandbox.baseCredentials,
   });
-  const name = scenario.name ?? (config.sandbox.scenarioFile ? "scenario file" : "demo");
+  const name = sandbox.scenario === "demo" ? "demo" : "scenario file";
   log.warn(
-    { sandboxUrl: sandbox.url, scenario: name, managementAccountId: sandbox.managementAccountId },
+    { sandboxUrl: sandbox.url, scenario: name, managementAccountId: sandbox.managementAccountId, owned: shared.owned },
     "SANDBOX MODE: no AWS organization configured (AWS_TARGET=sandbox); serving a simulated organization",
   );
   return {
@@ -89,12 +99,17 @@ export async function resolveAws(config: Readonly<Config>, log: Logger): Promise
     environment: {
       target: "sandbox",
       homeRegion: aws.homeRegion,
-      sandbox: { url: sandbox.url, inProcess: true, scenario: name, managementAccountId: sandbox.managementAccountId },
-      sandboxRegions: sandbox.state.defaultRegions,
+      sandbox: {
+        url: sandbox.url,
+        inProcess: shared.owned,
+        scenario: name,
+        managementAccountId: sandbox.managementAccountId,
+      },
+      sandboxRegions: sandbox.regions,
     },
     async close() {
       access.close();
-      await sandbox.close();
+      await shared.close();
     },
   };
 }

@@ -18,7 +18,7 @@ export async function resolveDatabase(config: Readonly<Config>, log: Logger): Pr
   log.info(
     {
       dataDir: config.embeddedPostgres.dataDir,
-      port: config.embeddedPostgres.port,
+      port: handle.port,
       owned: handle.owned,
       ms: Date.now() - started,
     },

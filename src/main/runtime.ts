@@ -5,9 +5,11 @@ import type { Config } from "../config.js";
 import { applyMigrations, readMigrationScripts } from "../db/migrator.js";
 import { createDatabase, type Database } from "../db/prisma.js";
 import { createJobQueue, type JobQueue } from "../jobs/queue.js";
+import { createMetrics } from "../lib/metrics.js";
 import { packageVersion } from "../lib/package-root.js";
 import { type ResolvedAws, resolveAws } from "./aws.js";
 import { type ResolvedDatabase, resolveDatabase } from "./database.js";
+import { startTracing } from "./tracing.js";
 
 export interface Runtime {
   database: ResolvedDatabase;
@@ -21,7 +23,8 @@ export interface Runtime {
 export async function startRuntime(
   config: Readonly<Config>,
   log: Logger,
-  opts: { migrate: boolean },
+  /** `host`: a long-lived process (`serve`, `worker`), see shared-sandbox.ts. */
+  opts: { migrate: boolean; host?: boolean },
 ): Promise<Runtime> {
   const database = await resolveDatabase(config, log);
   try {
@@ -30,7 +33,16 @@ export async function startRuntime(
       const { applied } = await applyMigrations(database.url, { log, scripts: migrations });
       log.info({ applied: applied.length, total: migrations.length }, "database schema up to date");
     }
-    const aws = await resolveAws(config, log);
+    // One registry per process: every module's recorders and the scrape route share it.
+    const metrics = createMetrics();
+    const tracing = startTracing(config.tracing, log);
+    const aws = await resolveAws(
+      config,
+      log,
+      database.embedded ? undefined : database.url,
+      { host: opts.host ?? false },
+      metrics,
+    );
     const db = createDatabase({ url: database.url, poolSize: config.databasePoolSize });
     const environment = { version: packageVersion(), database: { embedded: database.embedded }, aws: aws.environment };
     const queue = createJobQueue({
@@ -47,6 +59,7 @@ export async function startRuntime(
       aws: aws.access,
       environment,
       queue,
+      metrics,
       ...(aws.environment.sandboxRegions ? { fallbackRegions: aws.environment.sandboxRegions } : {}),
     });
     return {
@@ -58,6 +71,7 @@ export async function startRuntime(
       async close() {
         await db.close();
         await aws.close();
+        await tracing.stop();
         await database.stop();
       },
     };

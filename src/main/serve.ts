@@ -2,12 +2,13 @@ import type { Logger } from "pino";
 import { buildApp } from "../app.js";
 import type { Config } from "../config.js";
 import { followApiKeyRevocations } from "../modules/auth/api-key-revocations.js";
+import { startMetricsListener } from "./metrics-listener.js";
 import { startJobs, startRuntime } from "./runtime.js";
 import { onShutdownSignal } from "./shutdown.js";
 
 /** The API plus an in-process job worker. */
 export async function serve(config: Readonly<Config>, log: Logger): Promise<void> {
-  const runtime = await startRuntime(config, log, { migrate: true });
+  const runtime = await startRuntime(config, log, { migrate: true, host: true });
   const app = await buildApp({ config, logger: log, services: runtime.services });
 
   if (config.bootstrapAdmin === "auto") {
@@ -26,6 +27,7 @@ export async function serve(config: Readonly<Config>, log: Logger): Promise<void
 
   const revocations = followApiKeyRevocations(runtime.database.url, runtime.services.apiKeys, log);
   const jobs = await startJobs(runtime, log);
+  const metrics = await startMetricsListener(config.metrics, runtime.services.metrics, log);
   // Stored model counts of accounts whose Regions changed since (e.g. INVENTORY_REGIONS was edited)
   // are recounted in the background; account lists are correct meanwhile, only slower.
   void runtime.services.inventory
@@ -36,6 +38,7 @@ export async function serve(config: Readonly<Config>, log: Logger): Promise<void
   if (initial) log.info({ runId: initial.id }, "first start: organization sync requested");
   onShutdownSignal(log, config.shutdownTimeoutMs, async () => {
     await app.close(); // stops accepting, lets in-flight requests finish
+    await metrics?.close();
     await revocations.close();
     await jobs.stop(Math.max(1000, config.shutdownTimeoutMs - 2000));
     await runtime.close();

@@ -2,7 +2,7 @@
 // `config.auth`: "public", or the roles (any of) allowed to call it. Services check again.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { AppError, ForbiddenError } from "../kernel/errors.js";
+import { ForbiddenError } from "../kernel/errors.js";
 import { type CallContext, hasRole, type Principal, type Role } from "../kernel/principal.js";
 import type { AuthService } from "../modules/auth/auth.service.js";
 
@@ -14,8 +14,6 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     principal?: Principal;
-    /** Why authentication failed; raised after the rate limiter has counted the attempt. */
-    authFailure?: AppError;
   }
 }
 
@@ -28,23 +26,11 @@ export function callContext(request: FastifyRequest): CallContext {
 export default fp(
   async function authPlugin(app: FastifyInstance, opts: { auth: AuthService }) {
     app.decorateRequest("principal", undefined);
-    app.decorateRequest("authFailure", undefined);
-    // Authentication runs first so that the rate limiter (a route-level onRequest hook, which runs
-    // after this one) can key on the principal; a failed attempt is held back until preParsing so
-    // the limiter counts it against the caller's IP. Authorization runs before the body is parsed.
-    app.addHook("onRequest", async (request) => {
-      // Unmatched routes reach the 404 handler; they have no config.
-      if (!request.routeOptions.url) return;
-      const rule = request.routeOptions.config.auth;
-      if (rule === "public" || rule === undefined) return;
-      try {
-        request.principal = await opts.auth.authenticate(request.headers.authorization);
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status >= 500) throw err;
-        request.authFailure = err;
-      }
-    });
+    // Authentication (which may cost a scrypt) runs at preParsing, after every onRequest hook:
+    // the rate limits (plugins/abuse-limits.ts) refuse a request before its credential is
+    // checked. Authorization follows at once, before the body is parsed.
     app.addHook("preParsing", async (request) => {
+      // Unmatched routes reach the 404 handler; they have no config.
       if (!request.routeOptions.url) return;
       const rule = request.routeOptions.config.auth;
       if (rule === "public") return;
@@ -52,8 +38,7 @@ export default fp(
         // A route without a rule is a programming error: refuse rather than expose it.
         throw new ForbiddenError("route has no authorization rule");
       }
-      if (request.authFailure) throw request.authFailure;
-      if (!request.principal) throw new ForbiddenError("not authenticated");
+      request.principal = await opts.auth.authenticate(request.headers.authorization);
       if (!hasRole(request.principal, ...rule)) {
         throw new ForbiddenError(`needs one of the roles: ${rule.join(", ")}`);
       }

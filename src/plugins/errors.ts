@@ -23,6 +23,11 @@ export function fieldProblems(context: string | undefined, issues: AjvIssue[]): 
     if (issue.keyword === "additionalProperties") {
       return { field: [...base, String(issue.params.additionalProperty)].join("."), message: "unknown field" };
     }
+    if (issue.keyword === "discriminator") {
+      // A `oneOf` keyed by a tag (the scope's `kind`): missing, not a string, or not one of the values.
+      const message = issue.params.error === "mapping" ? "is not one of the allowed values" : "must be a string";
+      return { field: [...base, String(issue.params.tag)].join("."), message };
+    }
     if (issue.keyword === "required") {
       return { field: [...base, String(issue.params.missingProperty)].join("."), message: "is required" };
     }
@@ -63,7 +68,13 @@ export function frameworkError(error: FastifyError, request: FastifyRequest, rep
 }
 
 export default fp(
-  async function errorsPlugin(app: FastifyInstance) {
+  async function errorsPlugin(
+    app: FastifyInstance,
+    opts: {
+      /** Answers an unmatched request another way (the web console's page for a browser), or returns false. */
+      notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+    },
+  ) {
     app.addSchema(ProblemSchema);
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -103,13 +114,14 @@ export default fp(
       });
     });
 
-    app.setNotFoundHandler((request, reply) =>
-      send(reply, request, 404, {
+    app.setNotFoundHandler((request, reply) => {
+      if (opts.notFoundFallback?.(request, reply)) return reply;
+      return send(reply, request, 404, {
         title: "Not found",
         detail: `no route for ${request.method} ${request.url.split("?")[0]}`,
         code: "ROUTE_NOT_FOUND",
-      }),
-    );
+      });
+    });
   },
   { name: "errors" },
 );

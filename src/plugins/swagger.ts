@@ -8,6 +8,7 @@ export const API_TAGS = [
   { name: "health", description: "Liveness and readiness" },
   { name: "meta", description: "API description" },
   { name: "auth", description: "Who am I, API keys" },
+  { name: "console", description: "What the web console reads before sign-in; demo personas in sandbox mode" },
   { name: "audit", description: "The audit log of every mutating action" },
   {
     name: "inventory",

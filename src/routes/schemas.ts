@@ -1,5 +1,6 @@
 // Shared TypeBox schemas of routes: error responses, pagination, strict objects.
-import { type TObject, type TProperties, type TSchema, Type } from "typebox";
+import { type Static, type TObject, type TProperties, type TSchema, Type } from "typebox";
+import { AccountIdSchema, ParentIdSchema, RegionSchema } from "../kernel/aws-ids.js";
 
 /** An object that rejects unknown members (400 naming the field). Use for every input. */
 export const StrictObject = <T extends TProperties>(
@@ -55,3 +56,42 @@ export const IsoDateTime = (description?: string) =>
 
 /** `T | null` (a nullable field in a response). */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/**
+ * The one shape of a scope in the API, discriminated by `kind`: `{ kind: "organization" }`,
+ * `{ kind: "ou", id }` (an OU or the root, and everything below) or `{ kind: "account", id }`.
+ * Written as `oneOf` with a discriminator so that a bad scope is refused naming the member that is
+ * wrong (`body.scope.id`), not with one error per variant.
+ */
+function scopeSchema<A extends TSchema>(account: A, title: string, description: string) {
+  const union = Type.Union([
+    StrictObject({ kind: Type.Literal("organization") }),
+    StrictObject({ kind: Type.Literal("ou"), id: ParentIdSchema({ description: "An OU (ou-…) or the root (r-…)" }) }),
+    account,
+  ]);
+  return Type.Unsafe<Static<typeof union>>({
+    type: "object",
+    title,
+    description,
+    required: ["kind"],
+    discriminator: { propertyName: "kind" },
+    oneOf: union.anyOf,
+  });
+}
+
+export const Scope = scopeSchema(
+  StrictObject({ kind: Type.Literal("account"), id: AccountIdSchema() }),
+  "Scope",
+  "The organization, an OU or the root (and below), or one account",
+);
+
+/** A scope that may also be one account-Region, for operations that can work on a single Region. */
+export const AccountRegionScope = scopeSchema(
+  StrictObject({
+    kind: Type.Literal("account"),
+    id: AccountIdSchema(),
+    region: Type.Optional(RegionSchema({ description: "Only this Region of the account" })),
+  }),
+  "AccountRegionScope",
+  "The organization, an OU or the root (and below), one account, or one account-Region",
+);

@@ -5,7 +5,7 @@
 // "Grant acceptance and activation"].
 import type { ReceivedGrantState } from "./scenario-access-schema.js";
 import { pathToRoot, type SandboxState } from "./state.js";
-import type { GrantRecord } from "./state-types.js";
+import type { GrantRecord, SandboxAccount, SandboxModel } from "./state-types.js";
 
 /** Whether a grant's principal covers the account (directly, through its OU path, or the organization). */
 export function grantCovers(state: SandboxState, g: GrantRecord, accountId: string): boolean {
@@ -40,4 +40,23 @@ export function entitlementStatus(
     .filter((r) => r.grant.modelId === modelId)
     .map((r) => r.status);
   return order.find((s) => statuses.includes(s));
+}
+
+/**
+ * GetFoundationModelAvailability's `entitlementAvailability` for an account that receives the model
+ * only through a managed entitlement: AVAILABLE while it holds an ACTIVE received grant, else
+ * NOT_AVAILABLE (revoked with DeleteGrant, never distributed, pending acceptance or disabled) — the
+ * same condition under which Converse refuses the model ("you must activate the grant" [doc "Using
+ * third-party Bedrock models with granted licenses"]). [?] AWS documents only the field's enum, not
+ * what it reports for a granted model; the switch `managedEntitlements.availabilityWithoutGrant`
+ * makes it AVAILABLE for clients that must not rely on it.
+ */
+export function entitlementAvailability(
+  state: SandboxState,
+  account: SandboxAccount,
+  model: SandboxModel,
+): "AVAILABLE" | "NOT_AVAILABLE" {
+  if (!account.managedEntitlementModels.has(model.id)) return "AVAILABLE";
+  if (entitlementStatus(state, account.id, model.id) === "ACTIVE") return "AVAILABLE";
+  return state.switches.availabilityWithoutGrant;
 }

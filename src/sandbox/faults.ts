@@ -17,6 +17,8 @@ export interface Faults {
   latencyMs(key: RequestKey): number;
   serverError(key: RequestKey): boolean;
   assumeRoleFails(): boolean;
+  /** The "try again later" error a matching request answers with (the first `times` of them), if any. */
+  busy(key: RequestKey): string | undefined;
   /**
    * Starts (or, with undefined, ends) an outage at run time: every matching request is throttled
    * or answered with a 5xx until it ends. For fault-tolerance tests and demos.
@@ -88,6 +90,7 @@ export function createFaults(scenario: Scenario): Faults {
     }
   };
 
+  const busyCounts = new Map<number, number>();
   return {
     throttle(key, nowMs) {
       if (inOutage("throttle", key)) return true;
@@ -117,6 +120,12 @@ export function createFaults(scenario: Scenario): Faults {
       const rule = (cfg.errorRates ?? []).find((r) => applies(r, key));
       const rate = rule?.rate ?? cfg.errorRate ?? 0;
       return rate > 0 && rng.chance(rate);
+    },
+    busy(key) {
+      const i = (cfg.busy ?? []).findIndex((b, j) => applies(b, key) && (busyCounts.get(j) ?? 0) < b.times);
+      if (i < 0) return undefined;
+      busyCounts.set(i, (busyCounts.get(i) ?? 0) + 1);
+      return cfg.busy?.[i]?.error;
     },
     assumeRoleFails() {
       const rate = cfg.assumeRoleFailureRate ?? 0;

@@ -2,6 +2,7 @@
 export type { CounterFilter, SandboxCounters } from "./counters.js";
 export { demoScenario } from "./demo.js";
 export { type GenerateScenarioOptions, generateScenario } from "./generator.js";
+export { type StateFile, stateFile } from "./persistence.js";
 export {
   type Decision,
   type EvaluationRequest,

@@ -9,8 +9,9 @@ import type { ServiceName } from "./scenario.js";
 export function guessService(req: RawRequest): ServiceName {
   const target = req.headers["x-amz-target"];
   if (typeof target === "string") {
-    if (target.startsWith("CloudTrail")) return "cloudtrail";
-    if (target.startsWith("AWSLicenseManager")) return "license-manager";
+    // Bare (`CloudTrail_20131101.LookupEvents`) or fully qualified (`com.amazonaws.cloudtrail.v20131101.…`).
+    if (/(^|\.)CloudTrail_/.test(target)) return "cloudtrail";
+    if (/(^|\.)AWSLicenseManager/.test(target)) return "license-manager";
     return "organizations";
   }
   const form = req.body.toString("utf8");

@@ -143,6 +143,11 @@ export const ScenarioAccessFields = {
       grants: Opt(Type.Array(GrantSchema)),
       /** The status a grant created through CreateGrant starts with in each receiving account. */
       newGrantStatus: Opt(Enum(["PENDING_ACCEPT", "DISABLED", "ACTIVE"] as const)),
+      /**
+       * [?] What GetFoundationModelAvailability reports as entitlementAvailability for a model an
+       * account receives only through a grant while it holds no ACTIVE one: NOT_AVAILABLE (default) | AVAILABLE.
+       */
+      availabilityWithoutGrant: Opt(Enum(["AVAILABLE", "NOT_AVAILABLE"] as const)),
     }),
   ),
   claudePlatform: Opt(Obj({ models: Opt(Type.Array(Str({ minLength: 1 }))) })),

@@ -85,6 +85,8 @@ const AccountSchema = Obj({
   parent: Opt(Str()),
   state: Opt(Enum(ACCOUNT_STATES)),
   memberRole: Opt(Enum(MEMBER_ROLE_STATES)),
+  /** IAM actions the member role lacks in this account (added to the scenario-wide list). */
+  memberRoleDeniedActions: Opt(Type.Array(Str({ pattern: "^[a-z0-9-]+:[A-Za-z0-9*]+$" }))),
   regions: Opt(Type.Array(Str(), { minItems: 1 })),
   anthropicUseCase: Opt(Type.Boolean()),
   /** Region → logging config; a Region absent here (or null) has invocation logging off. */
@@ -219,6 +221,19 @@ const QuotaSchema = Obj({
 
 const ErrorRateSchema = Obj({ ...FilterFields, rate: Type.Number({ minimum: 0, maximum: 1 }) });
 
+/**
+ * Organizations answers a write on a target another request is changing with
+ * ConcurrentModificationException (409, "Try again later"), and DescribeEffectivePolicy while the
+ * effective policy is being recomputed with PolicyChangesInProgressException ("Try the operation
+ * again later"): AWS Organizations API Reference, Common Errors of each operation. The first
+ * `times` matching requests get that answer.
+ */
+const BusySchema = Obj({
+  ...FilterFields,
+  error: Enum(["ConcurrentModificationException", "PolicyChangesInProgressException"] as const),
+  times: Type.Integer({ minimum: 1 }),
+});
+
 const FaultsSchema = Obj({
   seed: Opt(Type.Integer()),
   latency: Opt(Type.Array(LatencySchema)),
@@ -228,6 +243,7 @@ const FaultsSchema = Obj({
   errorRate: Opt(Type.Number({ minimum: 0, maximum: 1 })),
   errorRates: Opt(Type.Array(ErrorRateSchema)),
   assumeRoleFailureRate: Opt(Type.Number({ minimum: 0, maximum: 1 })),
+  busy: Opt(Type.Array(BusySchema)),
   /** Organizations list pages end at every multiple of this and serve one empty page there (0: never). Default 100. */
   emptyPageEvery: Opt(Type.Integer({ minimum: 0 })),
 });
@@ -242,10 +258,22 @@ export const ScenarioSchema = Obj({
     baseUserName: Opt(Str()),
     baseAccessKeyId: Opt(AccessKeyIdSchema()),
     baseSecretAccessKey: Opt(Str({ minLength: 16 })),
+    /**
+     * The hub reads the organization as a delegated administrator whose delegation policy covers
+     * only these policy types ("Delegated administrator for AWS Organizations": the resource-based
+     * delegation policy scopes actions with `organizations:PolicyType`); policy reads of any other
+     * type answer AccessDeniedException. Unset: the management account (every type).
+     */
+    delegatedPolicyTypes: Opt(Type.Array(Enum(["SERVICE_CONTROL_POLICY", "BEDROCK_POLICY"] as const), { minItems: 1 })),
   }),
   defaultRegions: Opt(Type.Array(Str(), { minItems: 1 })),
   memberRoleName: Opt(Str()),
   externalId: Opt(Str({ minLength: 2, maxLength: 1224 })),
+  /**
+   * IAM actions the member role lacks in every account (default none: the role is an administrator).
+   * SimulatePrincipalPolicy on the role denies them and the role's own calls of them answer AccessDenied.
+   */
+  memberRoleDeniedActions: Opt(Type.Array(Str({ pattern: "^[a-z0-9-]+:[A-Za-z0-9*]+$" }))),
   ous: Opt(Type.Array(OuSchema)),
   accounts: Type.Array(AccountSchema, { minItems: 1 }),
   policies: Opt(Type.Array(PolicySchema)),
@@ -258,6 +286,17 @@ export const ScenarioSchema = Obj({
       bucket: Opt(S3BucketSchema()),
       /** Account that owns the org-trail bucket (log archive); default the management account. */
       bucketAccount: Opt(AccountId),
+      /**
+       * The trail's S3KeyPrefix: files land under `<keyPrefix>/AWSLogs/<org>/…` ("Finding your
+       * CloudTrail log files", CloudTrail User Guide). Default none.
+       */
+      keyPrefix: Opt(Str({ pattern: "^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$" })),
+      /**
+       * Services whose data events the organization trail logs through an advanced event selector
+       * (GetEventSelectors shows it). bedrock-mantle inference is a data event: without
+       * "bedrock-mantle" here the trail's files do not contain it. Default none.
+       */
+      dataEvents: Opt(Type.Array(Type.Union([Type.Literal("bedrock-mantle")]), { uniqueItems: true })),
       /** Generated/relative events end here; default the sandbox start time, floored to the minute. */
       endTime: Opt(IsoDate),
       events: Opt(Type.Array(TrailEventSchema)),

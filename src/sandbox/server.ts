@@ -10,6 +10,8 @@ import type { Caller, RawRequest, ServiceModule } from "./context.js";
 import { type CounterStore, createCounters, type SandboxCounters } from "./counters.js";
 import { AwsError } from "./errors.js";
 import { createFaults, type Faults } from "./faults.js";
+import { checkMemberRoleCall } from "./member-role.js";
+import { changesState } from "./persistence.js";
 import { authError, bearerError, SERVER_ERROR, THROTTLE, unknownOperation } from "./protocol-errors.js";
 import { encodeResult } from "./protocols/encode.js";
 import type { EncodedReply, Protocol, Reply } from "./protocols/types.js";
@@ -45,6 +47,10 @@ export interface StartSandboxOptions {
   log?: Logger;
   /** The sandbox's clock (session expiry, agreements, new trail events); default the system clock. */
   clock?: Clock;
+  /** A state saved earlier (see persistence.ts) to continue from instead of the scenario's. */
+  state?: SandboxState;
+  /** Called after each request whose operation may have changed the state (e.g. to save it). */
+  onChange?: (state: SandboxState) => void;
 }
 
 export interface Sandbox {
@@ -73,8 +79,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> {
   const clock: Clock = opts.clock ?? { now: () => new Date() };
-  const state = buildState(opts.scenario);
-  state.trail.events = buildScenarioTrail(opts.scenario, state, clock.now());
+  let state: SandboxState;
+  if (opts.state) state = opts.state;
+  else {
+    state = buildState(opts.scenario);
+    state.trail.events = buildScenarioTrail(opts.scenario, state, clock.now());
+  }
   const faults = createFaults(opts.scenario);
   const counters: CounterStore = createCounters();
   const log = opts.log;
@@ -164,11 +174,22 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
       record.region = region;
       const key = { service: serviceName, operation, account: caller.account, region };
       if (operation === "Unknown") throw unknownOperation(protocol, serviceName);
+      checkMemberRoleCall(state, caller, serviceName, operation, protocol);
       if (faults.throttle(key, clock.now().getTime())) {
         record.throttled = true;
         throw THROTTLE[serviceName]();
       }
       if (faults.serverError(key)) throw SERVER_ERROR[serviceName]();
+      const busy = faults.busy(key);
+      if (busy !== undefined)
+        throw new AwsError(
+          busy,
+          busy === "ConcurrentModificationException"
+            ? "The target of the operation is currently being modified by a different request. Try again later."
+            : "Changes to the effective policy are in progress, and its contents can't be returned. Try the operation again later.",
+          // HTTP 400, as the Organizations API Reference lists both errors.
+          400,
+        );
       const reply = await service.handle({
         ...raw,
         state,
@@ -181,6 +202,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<Sandbox> 
         log,
         sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
       });
+      if (opts.onChange && changesState(operation)) opts.onChange(state);
       return encode({ reply });
     } catch (err) {
       if (err instanceof AwsError) {

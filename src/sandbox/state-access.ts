@@ -142,6 +142,7 @@ export function buildAccessState(
       mantle: scenario.bedrockPolicyFailure?.mantle ?? false,
     },
     newGrantStatus: me?.newGrantStatus ?? "PENDING_ACCEPT",
+    availabilityWithoutGrant: me?.availabilityWithoutGrant ?? "NOT_AVAILABLE",
   };
   const grants = new Map<string, GrantRecord>();
   (me?.grants ?? []).forEach((g, i) => {

@@ -20,6 +20,8 @@ export interface TrailEvent {
   modelId: string;
   /** The full CloudTrail record, as delivered in `CloudTrailEvent` and in S3 files. */
   record: Record<string, unknown>;
+  /** A data event (bedrock-mantle inference): never in LookupEvents, in S3 only with a selector. */
+  dataEvent?: boolean;
 }
 
 export interface OrgInfo {
@@ -30,6 +32,8 @@ export interface OrgInfo {
   managementAccountEmail: string;
   rootId: string;
   rootArn: string;
+  /** Policy types the hub's delegation covers (unset: all, as the management account). */
+  delegatedPolicyTypes?: string[];
 }
 
 export interface OrgUnit {
@@ -49,6 +53,8 @@ export interface SandboxAccount {
   joinedMethod: "CREATED" | "INVITED";
   joinedTimestamp: Date;
   memberRole: "present" | "missing" | "trust-denied" | "external-id-mismatch";
+  /** IAM actions the member role is denied (scenario-wide and per account); empty: administrator. */
+  memberRoleDeniedActions: Set<string>;
   regions: string[];
   /** base64 form data once submitted in this account. */
   useCaseFormData: string | undefined;
@@ -166,7 +172,14 @@ export interface SandboxState extends AccessState {
   agreements: Map<string, AgreementRecord>;
   sessions: Map<string, StsSession>;
   base: BaseIdentity;
-  trail: { bucket: string; bucketAccount: string; events: TrailEvent[] };
+  trail: {
+    bucket: string;
+    bucketAccount: string;
+    keyPrefix?: string;
+    /** Services whose data events the organization trail's advanced event selectors log. */
+    dataEvents: string[];
+    events: TrailEvent[];
+  };
   /** Organizations list pages end at multiples of this and serve an empty page there (0: never). */
   emptyPageEvery: number;
 }
@@ -256,4 +269,6 @@ export interface SandboxSwitches {
     mantle: boolean;
   };
   newGrantStatus: "PENDING_ACCEPT" | "DISABLED" | "ACTIVE";
+  /** [?] entitlementAvailability of a managed-entitlement model without an ACTIVE received grant. */
+  availabilityWithoutGrant: "AVAILABLE" | "NOT_AVAILABLE";
 }

@@ -105,6 +105,10 @@ export function buildState(scenario: Scenario): SandboxState {
       joinedMethod: a.id === mgmt ? "CREATED" : i % 5 === 4 ? "INVITED" : "CREATED",
       joinedTimestamp: new Date(a.joinedAt ?? Date.UTC(2021, 0, 4) + i * 86_400_000),
       memberRole: a.memberRole ?? "present",
+      memberRoleDeniedActions: new Set([
+        ...(scenario.memberRoleDeniedActions ?? []),
+        ...(a.memberRoleDeniedActions ?? []),
+      ]),
       regions: a.regions ?? defaultRegions,
       useCaseFormData: a.anthropicUseCase
         ? Buffer.from(
@@ -178,6 +182,7 @@ export function buildState(scenario: Scenario): SandboxState {
       managementAccountEmail: mgmtAccount?.email ?? accounts.get(mgmt)?.email ?? "",
       rootId,
       rootArn: orgArn("root", rootId),
+      ...(org.delegatedPolicyTypes ? { delegatedPolicyTypes: [...org.delegatedPolicyTypes] } : {}),
     },
     defaultRegions,
     memberRoleName: scenario.memberRoleName ?? "OrganizationAccountAccessRole",
@@ -199,6 +204,8 @@ export function buildState(scenario: Scenario): SandboxState {
     trail: {
       bucket: scenario.cloudtrail?.bucket ?? `aws-cloudtrail-logs-${mgmt}-org`,
       bucketAccount: scenario.cloudtrail?.bucketAccount ?? mgmt,
+      ...(scenario.cloudtrail?.keyPrefix ? { keyPrefix: scenario.cloudtrail.keyPrefix } : {}),
+      dataEvents: [...(scenario.cloudtrail?.dataEvents ?? [])],
       events: [],
     },
     emptyPageEvery: scenario.faults?.emptyPageEvery ?? 100,

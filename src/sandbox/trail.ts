@@ -29,6 +29,30 @@ export interface TrailEventInput {
   eventId: string;
 }
 
+/**
+ * bedrock-mantle operations AWS logs as management events ("Monitor bedrock-mantle API calls using
+ * CloudTrail", https://docs.aws.amazon.com/bedrock/latest/userguide/logging-cloudtrail-mantle.html:
+ * models, fine-tuning, projects). Inference is not among them: it is a data event, which
+ * LookupEvents (Event history, management events only) never returns and a trail logs only with a
+ * data-event selector.
+ */
+export const MANTLE_MANAGEMENT_EVENTS: ReadonlySet<string> = new Set([
+  "ListModels",
+  "GetModel",
+  "ListFineTuningJobs",
+  "CreateFineTuningJob",
+  "GetFineTuningJob",
+  "CancelFineTuningJob",
+  "ListProjects",
+  "CreateProject",
+  "GetProject",
+  "UpdateProject",
+  "ArchiveProject",
+]);
+
+export const isMantleDataEvent = (eventSource: string, eventName: string) =>
+  eventSource === "bedrock-mantle.amazonaws.com" && !MANTLE_MANAGEMENT_EVENTS.has(eventName);
+
 const isoSeconds = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
 function userIdentity(identity: TrailIdentity, account: string, eventTime: Date): Record<string, unknown> {
@@ -73,6 +97,7 @@ export function buildTrailEvent(input: TrailEventInput): TrailEvent {
   const eventSource = input.eventSource ?? "bedrock.amazonaws.com";
   const eventName = input.eventName ?? "Converse";
   const mantle = eventSource === "bedrock-mantle.amazonaws.com";
+  const dataEvent = isMantleDataEvent(eventSource, eventName);
   const ui = userIdentity(input.identity, input.account, input.eventTime);
   const requestParameters: Record<string, unknown> = { modelId: input.modelId };
   if (mantle) requestParameters.callWithBearerToken = true;
@@ -91,9 +116,9 @@ export function buildTrailEvent(input: TrailEventInput): TrailEvent {
     eventID: input.eventId,
     readOnly: true,
     eventType: "AwsApiCall",
-    managementEvent: true,
+    managementEvent: !dataEvent,
     recipientAccountId: input.account,
-    eventCategory: "Management",
+    eventCategory: dataEvent ? "Data" : "Management",
   };
   if (input.inferenceRegion !== undefined) record.additionalEventData = { inferenceRegion: input.inferenceRegion };
   if (input.errorCode !== undefined) {
@@ -111,6 +136,7 @@ export function buildTrailEvent(input: TrailEventInput): TrailEvent {
     username: String((ui.userName as string | undefined) ?? String(ui.arn).split("/").pop()),
     modelId: input.modelId,
     record,
+    ...(dataEvent ? { dataEvent: true } : {}),
   };
 }
 
@@ -268,7 +294,7 @@ export interface TrailObject {
 const DELIVERY_WINDOW_MS = 5 * 60_000;
 
 /** Groups events into the files an organization trail delivers: one per account, Region and 5 minutes. */
-export function trailObjects(orgId: string, events: readonly TrailEvent[]): TrailObject[] {
+export function trailObjects(orgId: string, events: readonly TrailEvent[], keyPrefix?: string): TrailObject[] {
   const groups = new Map<string, TrailObject>();
   for (const e of events) {
     const windowEnd = new Date(Math.floor(e.eventTime.getTime() / DELIVERY_WINDOW_MS + 1) * DELIVERY_WINDOW_MS);
@@ -283,7 +309,7 @@ export function trailObjects(orgId: string, events: readonly TrailEvent[]): Trai
         .replace(/[-_]/g, "x")
         .slice(0, 16);
       obj = {
-        key: `AWSLogs/${orgId}/${e.account}/CloudTrail/${e.region}/${day}/${e.account}_CloudTrail_${e.region}_${stamp}_${suffix}.json.gz`,
+        key: `${keyPrefix ? `${keyPrefix}/` : ""}AWSLogs/${orgId}/${e.account}/CloudTrail/${e.region}/${day}/${e.account}_CloudTrail_${e.region}_${stamp}_${suffix}.json.gz`,
         lastModified: windowEnd,
         events: [],
       };

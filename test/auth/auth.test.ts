@@ -32,7 +32,7 @@ describe("OIDC JWTs", () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       kind: "user",
-      id: "u-1",
+      id: expect.stringMatching(/^oidc:[0-9a-f]{12}:u-1$/),
       name: "dev@example.com",
       roles: ["requester", "auditor"],
     });
@@ -47,6 +47,21 @@ describe("OIDC JWTs", () => {
     expect((await t.app.inject({ url: "/v1/api-keys", headers: { authorization: `Bearer ${ops}` } })).statusCode).toBe(
       200,
     );
+  });
+
+  it("a token's subject is namespaced: `sub: apikey:<id>` is a user, never that API key's principal", async () => {
+    const key = await t.keyFor("requester", "ci-filer");
+    const keyId = key.slice("Bearer bgk_".length, "Bearer bgk_".length + 16);
+    const asKey = await me(key);
+    expect(asKey.json()).toMatchObject({ kind: "api_key", id: `apikey:${keyId}` });
+    for (const sub of [`apikey:${keyId}`, "system", asKey.json().id]) {
+      const token = await idp.sign({ sub, groups: ["ml-devs"] });
+      const who = (await me(`Bearer ${token}`)).json();
+      expect(who.kind).toBe("user");
+      expect(who.id).toMatch(/^oidc:[0-9a-f]{12}:/);
+      expect(who.id).not.toBe(`apikey:${keyId}`);
+      expect(who.id).not.toBe("system");
+    }
   });
 
   it("rejects a wrong audience with 401", async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsAccess, createAwsAccess } from "../../src/aws/aws-access.js";
 import { AwsGateError } from "../../src/aws/errors.js";
 import { DEFAULT_RATES } from "../../src/aws/rate-limiter.js";
+import { createMetrics, type Metrics } from "../../src/lib/metrics.js";
 import { generateScenario, parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 
 const MGMT = "100000000001";
@@ -90,7 +91,9 @@ const scenario = parseScenario({
 let sandbox: Sandbox;
 let aws: AwsAccess;
 
-function access(overrides: { rates?: Map<string, number>; externalId?: string; maxAttempts?: number } = {}): AwsAccess {
+function access(
+  overrides: { rates?: Map<string, number>; externalId?: string; maxAttempts?: number; metrics?: Metrics } = {},
+): AwsAccess {
   return createAwsAccess({
     target: "sandbox",
     clients: {
@@ -99,6 +102,7 @@ function access(overrides: { rates?: Map<string, number>; externalId?: string; m
       maxAttempts: overrides.maxAttempts ?? 5,
       requestTimeoutMs: 5_000,
       rates: overrides.rates ?? DEFAULT_RATES,
+      ...(overrides.metrics ? { metrics: overrides.metrics } : {}),
     },
     roleChain: {
       memberRoleName: "GovernorRole",
@@ -127,6 +131,25 @@ describe("credentials", () => {
     expect(me.arn).toContain(":assumed-role/GovernorRole/bedrock-governor");
     const models = await aws.account(PROD).bedrock("us-east-1").listFoundationModels();
     expect(models.map((m) => m.modelId).sort()).toEqual([NOVA, DEEPSEEK, SONNET].sort());
+  });
+
+  it("a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK never replaces the member role's SigV4 credentials", async () => {
+    // Both Bedrock clients would send `Authorization: Bearer <key>` instead of signing with the
+    // assumed role (aws-facts: "If AWS_BEARER_TOKEN_BEDROCK is set…"): every per-account read would
+    // land in the key owner's account. The sandbox rejects this unknown key, so only SigV4 passes.
+    const before = process.env.AWS_BEARER_TOKEN_BEDROCK;
+    process.env.AWS_BEARER_TOKEN_BEDROCK = "ABSKc29tZW9uZS1lbHNlcy1rZXktMDAwMDAwMDA=";
+    const fresh = access();
+    try {
+      const models = await fresh.account(PROD).bedrock("us-east-1").listFoundationModels();
+      expect(models.map((m) => m.modelId)).toContain(NOVA);
+      const answer = await fresh.account(PROD).runtime("us-east-1").converse(NOVA, "ok", 1);
+      expect(answer).toBeDefined();
+    } finally {
+      fresh.close();
+      if (before === undefined) delete process.env.AWS_BEARER_TOKEN_BEDROCK;
+      else process.env.AWS_BEARER_TOKEN_BEDROCK = before;
+    }
   });
 
   it("concurrent callers for one account share a single AssumeRole, and reuse it after", async () => {
@@ -183,14 +206,26 @@ describe("quotas and retries", () => {
     expect(sandbox.counters.maxPerSecond(filter)).toBeLessThanOrEqual(5);
   });
 
-  it("throttling beyond the client's own quota is absorbed by adaptive retries", async () => {
-    const eager = access({ rates: new Map([["*", 50]]), maxAttempts: 8 });
+  it("throttling beyond the client's own quota is absorbed by adaptive retries, and counted per attempt", async () => {
+    const metrics = createMetrics();
+    const eager = access({ rates: new Map([["*", 50]]), maxAttempts: 8, metrics });
     sandbox.counters.reset();
     const filter = { service: "bedrock", operation: "ListFoundationModels", account: THROTTLED };
     const bedrock = eager.account(THROTTLED).bedrock("us-east-1");
     const results = await Promise.all(Array.from({ length: 6 }, () => bedrock.listFoundationModels()));
     expect(results.every((r) => r.length === 3)).toBe(true);
     expect(sandbox.counters.throttled(filter)).toBeGreaterThan(0);
+    // Every attempt the sandbox throttled is a throttle in the metrics; the 6 calls all ended ok.
+    const text = await metrics.render();
+    const value = (line: RegExp) => Number(line.exec(text)?.[1]);
+    expect(
+      value(/^bedrock_governor_aws_throttles_total\{service="bedrock",operation="ListFoundationModels"\} (\d+)$/m),
+    ).toBe(sandbox.counters.throttled(filter));
+    expect(
+      value(
+        /^bedrock_governor_aws_calls_total\{service="bedrock",operation="ListFoundationModels",outcome="ok"\} (\d+)$/m,
+      ),
+    ).toBe(6);
     eager.close();
   });
 });
@@ -357,4 +392,80 @@ describe("large organizations", () => {
       await big.close();
     }
   });
+});
+
+describe("Organizations writes AWS asks to retry later", () => {
+  it("ConcurrentModificationException is retried with backoff until the write lands, and given up after six attempts", async () => {
+    const busy = await startSandbox({
+      scenario: parseScenario({
+        ...scenario,
+        faults: {
+          busy: [
+            { service: "organizations", operation: "AttachPolicy", error: "ConcurrentModificationException", times: 3 },
+            {
+              service: "organizations",
+              operation: "DetachPolicy",
+              error: "ConcurrentModificationException",
+              times: 50,
+            },
+          ],
+        },
+      }),
+      port: 0,
+    });
+    const busyAws = createAwsAccess({
+      target: "sandbox",
+      clients: {
+        homeRegion: "us-east-1",
+        endpoint: busy.url,
+        maxAttempts: 2,
+        requestTimeoutMs: 5_000,
+        rates: DEFAULT_RATES,
+      },
+      roleChain: {
+        memberRoleName: "GovernorRole",
+        externalId: "ext-123456",
+        sessionName: "bg",
+        durationSeconds: 3600,
+        refreshMarginMs: 0,
+      },
+      baseCredentials: busy.baseCredentials,
+    });
+    try {
+      const org = busyAws.organizations();
+      await org.attachPolicy("p-denydeepseek1", PROD);
+      expect((await org.listPoliciesForTarget(PROD, "SERVICE_CONTROL_POLICY")).map((p) => p.Id)).toContain(
+        "p-denydeepseek1",
+      );
+      expect(busy.counters.count({ service: "organizations", operation: "AttachPolicy" })).toBe(4);
+      busy.counters.reset();
+      // A sixth SCP on one target: AWS's reason is MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED.
+      let limit: unknown;
+      for (let i = 0; i < 6 && limit === undefined; i++) {
+        const p = await org.createPolicy({
+          name: `Extra${i}`,
+          description: "",
+          content: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }],
+          }),
+          type: "SERVICE_CONTROL_POLICY",
+        });
+        limit = await org.attachPolicy(p?.PolicySummary?.Id as string, PROD).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      }
+      expect(limit).toMatchObject({ awsCode: "ConstraintViolationException" });
+      expect((limit as { cause?: { Reason?: string } }).cause?.Reason).toBe(
+        "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
+      );
+      const stuck = await org.detachPolicy("p-denydeepseek1", PROD).catch((e: unknown) => e);
+      expect(stuck).toMatchObject({ awsCode: "ConcurrentModificationException" });
+      expect(busy.counters.count({ service: "organizations", operation: "DetachPolicy" })).toBe(6);
+    } finally {
+      busyAws.close();
+      await busy.close();
+    }
+  }, 60_000);
 });

@@ -20,6 +20,18 @@ describe("AWS errors name the gate", () => {
     ],
     ["ExpiredTokenException", "expired", { service: "bedrock", operation: "X" }, "credentials"],
     [
+      "RateLimitExceededException",
+      "Too many requests have been submitted. Try again after a brief wait.",
+      { service: "license-manager", operation: "ListReceivedGrants" },
+      "throttling",
+    ],
+    [
+      "AuthorizationException",
+      "The AWS user account does not have permission to perform the action. Check the IAM policy associated with this account.",
+      { service: "license-manager", operation: "CreateGrant" },
+      "iam",
+    ],
+    [
       "AccessDeniedException",
       "User: arn:aws:sts::1:assumed-role/R/s is not authorized to perform: bedrock:InvokeModel on resource: arn with an explicit deny in a service control policy",
       { service: "bedrock-runtime", operation: "Converse" },
@@ -37,6 +49,26 @@ describe("AWS errors name the gate", () => {
       { service: "bedrock-runtime", operation: "Converse" },
       "model_access",
     ],
+    [
+      "AccessDeniedException",
+      "User: arn:aws:sts::1:assumed-role/R/s is not authorized to perform: bedrock:CreateFoundationModelAgreement",
+      { service: "bedrock", operation: "CreateFoundationModelAgreement" },
+      "iam",
+    ],
+    [
+      "AccessDeniedException",
+      "User: arn:aws:sts::1:assumed-role/R/s is not authorized to perform: bedrock:ListFoundationModelAgreementOffers",
+      { service: "bedrock", operation: "ListFoundationModelAgreementOffers" },
+      "iam",
+    ],
+    [
+      "ModelNotReadyException",
+      "The model is not ready",
+      { service: "bedrock-runtime", operation: "Converse" },
+      "unavailable",
+    ],
+    ["ModelErrorException", "model failed", { service: "bedrock-runtime", operation: "Converse" }, "unavailable"],
+    ["ModelTimeoutException", "took too long", { service: "bedrock-runtime", operation: "Converse" }, "unavailable"],
     [
       "ValidationException",
       "The provided model identifier is invalid.",
@@ -58,6 +90,18 @@ describe("AWS errors name the gate", () => {
       "STS is not activated in this region",
       { service: "sts", operation: "AssumeRole" },
       "region",
+    ],
+    [
+      "ConcurrentModificationException",
+      "The target of the operation is currently being modified by a different request. Try again later.",
+      { service: "organizations", operation: "DescribeOrganization" },
+      "unavailable",
+    ],
+    [
+      "PolicyChangesInProgressException",
+      "Changes to the effective policy are in progress. Try the operation again later.",
+      { service: "organizations", operation: "AttachPolicy" },
+      "unavailable",
     ],
     [
       "ConstraintViolationException",

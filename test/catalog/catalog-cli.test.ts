@@ -1,5 +1,5 @@
 // `bedrock-governor catalog diff|apply|export` as a person runs it: a YAML file in git.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,41 @@ afterAll(async () => {
 const cli = (...args: string[]) => runCliSync(["catalog", ...args], { DATABASE_URL: db.url, LOG_LEVEL: "error" });
 
 describe("catalog CLI", () => {
+  it("an empty catalog exports as a valid document, and stderr points to `catalog init`", () => {
+    const r = cli("export");
+    expect(r.status).toBe(0);
+    expect(parseCatalogDocument(r.stdout)).toEqual([]);
+    expect(r.stdout).not.toContain("catalog init");
+    expect(r.stderr).toContain("bedrock-governor catalog init");
+  }, 120_000);
+
+  it("init prints a starter that diff accepts; -o writes it and refuses to overwrite without --force", () => {
+    const printed = cli("init");
+    expect(printed.status).toBe(0);
+    expect(parseCatalogDocument(printed.stdout).map((e) => e.id)).toEqual(["amazon-nova"]);
+    const file = path.join(dir, "starter.yaml");
+    const written = cli("init", "-o", file);
+    expect(written.status).toBe(0);
+    expect(written.stdout).toBe("");
+    expect(readFileSync(file, "utf8")).toBe(printed.stdout);
+    const diff = cli("diff", "-f", file);
+    expect(diff.status, diff.stderr).toBe(2);
+    expect(diff.stdout).toContain("+ amazon-nova  amazon.nova-*");
+    writeFileSync(file, "entries: []\n");
+    const refused = cli("init", "-o", file);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/exists; --force overwrites it/);
+    expect(readFileSync(file, "utf8")).toBe("entries: []\n");
+    expect(cli("init", "-o", file, "--force").status).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(printed.stdout);
+  }, 240_000);
+
+  it("schema prints the committed catalog.schema.json", () => {
+    const r = cli("schema");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync("catalog.schema.json", "utf8"));
+  }, 120_000);
+
   it("diff shows changes (exit 2), apply makes them, export gives the document back", () => {
     const file = path.join(dir, "catalog.yaml");
     writeFileSync(

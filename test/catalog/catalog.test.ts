@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -167,6 +168,35 @@ describe("catalog over HTTP", () => {
     expect(badDoc.statusCode).toBe(422);
     expect(badDoc.json().errors[0].field).toBe("entries[0].model");
     expect(await versions()).toBe(n);
+  });
+
+  it("serves the document's JSON Schema to every role: the committed catalog.schema.json", async () => {
+    const res = await call("GET", "/v1/catalog/schema", viewer);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^application\/schema\+json/);
+    expect(res.json()).toEqual(JSON.parse(readFileSync("catalog.schema.json", "utf8")));
+    expect((await t.app.inject({ url: "/v1/catalog/schema" })).statusCode).toBe(401);
+    const exported = await call("GET", "/v1/catalog/document", viewer);
+    expect(exported.body.split("\n")[0]).toBe("# yaml-language-server: $schema=./catalog.schema.json");
+  });
+
+  it("an entitlement on a model pattern is refused with the field named (the schema's rule)", async () => {
+    const res = await call("PUT", "/v1/catalog/entries/nova-licensed", admin, {
+      entry: {
+        model: "amazon.nova-*",
+        scope: "organization",
+        owner: "o",
+        justification: "j",
+        entitlement: { licenseArn: "arn:aws:license-manager::111122223333:license:l-0123456789abcdef" },
+      },
+      reason: "licensed",
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors[0]).toEqual({
+      field: "body.entry[0].entitlement",
+      message: "needs an exact model id (no *)",
+    });
+    expect((await call("GET", "/v1/catalog/entries/nova-licensed", viewer)).statusCode).toBe(404);
   });
 
   it("history rows are immutable in the database", async () => {

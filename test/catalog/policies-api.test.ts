@@ -110,6 +110,27 @@ describe("compiled policies", () => {
     expect(text).not.toContain("deepseek");
   });
 
+  it("the IAM policy reads the account-Region's synced bedrock-mantle models and comes as managed policies", async () => {
+    const catalog = parseCatalogDocument(`entries:
+  - id: gpt-oss-mantle
+    model: openai.gpt-oss-120b-1:0
+    endpoints: [mantle]
+    scope: organization
+    owner: platform
+    justification: open-weight model on bedrock-mantle
+`);
+    await t.services.catalog.apply(ctx, catalog, "mantle catalog");
+    const res = await get(`/v1/policies/iam?accountId=${ACCOUNT}&region=us-east-1`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    const mantle = body.document.Statement.find((s: { Sid: string }) => s.Sid === "MantleInference");
+    expect(mantle?.Condition).toEqual({ StringEquals: { "bedrock-mantle:Model": ["openai.gpt-oss-120b"] } });
+    expect(mantle?.Resource).toEqual([`arn:aws:bedrock-mantle:us-east-1:${ACCOUNT}:project/*`]);
+    expect(JSON.stringify(body.document)).not.toContain("bedrock:InvokeModel");
+    expect(body.managedPolicies.length).toBeGreaterThan(0);
+    for (const d of body.managedPolicies) expect(JSON.stringify(d).length).toBeLessThanOrEqual(6144);
+  });
+
   it("unknown targets and accounts are refused, naming the field", async () => {
     const bad = await get("/v1/policies/scps?targetId=ou-none-00000000");
     expect(bad.statusCode).toBe(422);

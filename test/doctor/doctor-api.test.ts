@@ -27,6 +27,7 @@ interface Report {
   verdict: string;
   blockingGate: string | null;
   gates: { gate: string; status: string; summary: string; evidence: Record<string, unknown>; fix: string | null }[];
+  paths: { path: string; status: string; gate: string | null; reason: string; destinations: string[] }[];
   probe: { status: string; target: string } | null;
   checkedAt: string;
 }
@@ -52,6 +53,8 @@ describe("POST /v1/doctor", () => {
     });
     expect(r.probe).toBeNull();
     expect(Number.isNaN(Date.parse(r.checkedAt))).toBe(false);
+    // Every path's verdict comes with the report (the global profile asked about among them).
+    expect(r.paths.find((p) => p.path === SONNET_GLOBAL)).toMatchObject({ status: "blocked", gate: "use_case" });
   });
 
   it("an account without the member role is blocked at credentials", async () => {

@@ -2,8 +2,7 @@
 // passes every gate, and each variant breaks exactly one gate — the doctor must name that gate and
 // no other. Real SDK over HTTP, real PostgreSQL (catalog, audit), nothing mocked.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AwsAccess, createAwsAccess } from "../../src/aws/aws-access.js";
-import { DEFAULT_RATES } from "../../src/aws/rate-limiter.js";
+import type { AwsAccess } from "../../src/aws/aws-access.js";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { systemClock } from "../../src/lib/clock.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
@@ -16,7 +15,6 @@ import { parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/ind
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import {
   APP,
-  allow,
   healthyOrg,
   type Json,
   MGMT,
@@ -26,6 +24,7 @@ import {
   ROLE,
   SONNET,
 } from "../helpers/healthy-org.js";
+import { sandboxAwsAccess } from "../helpers/sandbox-access.js";
 
 const ctx = { principal: SYSTEM_PRINCIPAL };
 
@@ -56,23 +55,7 @@ afterAll(async () => {
 
 async function doctorFor(s: ReturnType<typeof scenario>): Promise<DoctorService> {
   const sandbox = await startSandbox({ scenario: s, port: 0 });
-  const aws = createAwsAccess({
-    target: "sandbox",
-    clients: {
-      homeRegion: "us-east-1",
-      endpoint: sandbox.url,
-      maxAttempts: 2,
-      requestTimeoutMs: 5_000,
-      rates: DEFAULT_RATES,
-    },
-    roleChain: {
-      memberRoleName: sandbox.memberRoleName,
-      sessionName: "bedrock-governor-doctor",
-      durationSeconds: 3600,
-      refreshMarginMs: 60_000,
-    },
-    baseCredentials: sandbox.baseCredentials,
-  });
+  const aws = sandboxAwsAccess(sandbox, { sessionName: "bedrock-governor-doctor" });
   opened.push({ sandbox, aws });
   const reconcileFree = async () => undefined;
   return createDoctorService({
@@ -355,6 +338,25 @@ describe("access doctor: one gate at a time", () => {
     // The pasted error points at model access; the live checks disagree and say so.
     expect(r.error).toMatchObject({ gate: "model_access", live: "contradicted" });
     expect(r.error?.liveNote).toMatch(/IAM/);
+  });
+
+  it("an IAM Identity Center session is judged as its role, found under its path (iam:GetRole)", async () => {
+    const sso = `arn:aws:iam::${APP}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developers_0123456789abcdef`;
+    const doctor = await doctorFor(
+      scenario((s) => {
+        const app = s.accounts.find((a) => a.id === APP) as Json & { principals: Json[] };
+        const chatApp = app.principals.find((p) => p.arn === ROLE) as Json;
+        app.principals.push({ ...chatApp, arn: sso });
+      }),
+    );
+    const r = await doctor.diagnose(ctx, {
+      ...base,
+      principalArn: `arn:aws:sts::${APP}:assumed-role/AWSReservedSSO_Developers_0123456789abcdef/jane@example.com`,
+    });
+    // Rebuilt without the path the role would not exist, and the IAM gate would fail.
+    expect(r.principalArn).toBe(sso);
+    expect(statuses(r).iam).toBe("pass");
+    expect(r.verdict).toBe("ok");
   });
 
   it("without a principal IAM is unknown and the verdict inconclusive; the management account is exempt from SCPs", async () => {

@@ -3,47 +3,12 @@
 import pg from "pg";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import type { SyncRunView } from "../../src/modules/inventory/inventory.types.js";
-import { parseScenario, type Sandbox, type Scenario, startSandbox } from "../../src/sandbox/index.js";
-import type { TestDatabase } from "../../support/postgres/databases.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { TestApp } from "../helpers/app.js";
 
 export const ctx = { principal: SYSTEM_PRINCIPAL };
 
-export interface FaultRig {
-  sandbox: Sandbox;
-  t: TestApp;
-  close(): Promise<void>;
-}
-
-export async function startRig(
-  scenario: Scenario,
-  env: Record<string, string> = {},
-  database?: TestDatabase,
-): Promise<FaultRig> {
-  const sandbox = await startSandbox({ scenario: parseScenario(scenario), port: 0 });
-  // The standard credential chain reads these; each test file runs in its own process.
-  process.env.AWS_ACCESS_KEY_ID = sandbox.baseCredentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = sandbox.baseCredentials.secretAccessKey;
-  const t = await startTestApp(
-    {
-      SANDBOX_URL: sandbox.url,
-      AWS_MEMBER_ROLE_NAME: sandbox.memberRoleName,
-      ...(sandbox.externalId ? { AWS_EXTERNAL_ID: sandbox.externalId } : {}),
-      INVENTORY_REGIONS: sandbox.state.defaultRegions.join(","),
-      LOG_LEVEL: "warn",
-      ...env,
-    },
-    database,
-  );
-  return {
-    sandbox,
-    t,
-    async close() {
-      await t.close();
-      await sandbox.close();
-    },
-  };
-}
+/** A sandbox in this process and the service on it (shared with the other tests). */
+export { type SandboxApp as FaultRig, startSandboxApp as startRig } from "../helpers/sandbox-app.js";
 
 export async function waitForRun(
   t: TestApp,

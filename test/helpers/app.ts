@@ -55,13 +55,14 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     LOG_LEVEL: "info",
     DATABASE_POOL_SIZE: "4",
     SYNC_CRON: "off",
+    INVOCATIONS_INGEST_CRON: "off",
     JOB_MAINTENANCE_INTERVAL_SECONDS: "2",
     ...env,
   });
   const logs = new LogCapture();
   const log = createLogger(config.logLevel, logs);
   // The same wiring as `serve`, minus listening: real services, real job worker, in-process sandbox.
-  const runtime = await startRuntime(config, log, { migrate: false });
+  const runtime = await startRuntime(config, log, { migrate: false, host: true });
   const app = await buildApp({ config, logger: log, services: runtime.services });
   await app.ready();
   // As `serve` does: verified API keys are cached while revocations are followed.

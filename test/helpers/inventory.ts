@@ -3,6 +3,7 @@
 import type { ScpLevel } from "../../src/lib/policy-evaluator.js";
 import {
   type AccountInventory,
+  type ApiKeyHolder,
   type BedrockPolicyFacts,
   type ClaudePlatformWorkspace,
   type EnforcedGuardrail,
@@ -28,6 +29,7 @@ export interface AccountRow {
   management?: boolean;
   bedrockPolicy?: Known<BedrockPolicyFacts>;
   grants?: Known<readonly ReceivedGrant[]>;
+  apiKeys?: Known<readonly ApiKeyHolder[]>;
   claudePlatform?: Known<readonly ClaudePlatformWorkspace[]>;
   recentlyUsed?: Known<ReadonlySet<string>>;
 }
@@ -129,6 +131,7 @@ export function toInventory(input: {
         useCaseOnFile: a.useCaseSubmitted === null ? unknownFact("not read") : known(a.useCaseSubmitted),
         bedrockPolicy: a.bedrockPolicy ?? known({ policyIds: [], invalidGuardrails: [] }),
         grants: a.grants ?? known([]),
+        apiKeys: a.apiKeys ?? known([]),
         claudePlatform: a.claudePlatform ?? known([]),
         recentlyUsed: a.recentlyUsed ?? known(new Set<string>()),
         regions,

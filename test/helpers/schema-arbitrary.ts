@@ -74,7 +74,65 @@ export const HOSTILE_VALUES: unknown[] = [
   ...HOSTILE_STRINGS,
 ];
 
-const hostile = fc.constantFrom(...HOSTILE_VALUES);
+/** A value nested `depth` levels (objects and arrays alternating), built without recursion. */
+export function deepValue(depth: number): unknown {
+  let value: unknown = "leaf";
+  for (let i = 0; i < depth; i++) value = i % 2 ? [value] : { a: value };
+  return value;
+}
+
+/** Objects and arrays too deep or too wide for any route: each must be a 4xx, quickly. */
+export const HOSTILE_SHAPES: unknown[] = [
+  deepValue(1_000),
+  Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i])),
+  Array.from({ length: 50_000 }, (_, i) => i),
+  { "a\u0000b": 1 },
+  { "\uD800": "x" },
+];
+
+const cursorOf = (value: unknown) =>
+  Buffer.from(typeof value === "string" ? value : JSON.stringify(value), "utf8").toString("base64url");
+
+/** Keyset cursors a client could craft: wrong types, numbers past any column, NUL, bad dates and ids. */
+export const CRAFTED_CURSORS: string[] = [
+  cursorOf({ id: "1".repeat(40) }),
+  cursorOf({ id: "99999999999999999999" }),
+  cursorOf({ id: "a\u0000b", createdAt: "2026-01-01T00:00:00.000Z" }),
+  cursorOf({ id: "00000000-0000-0000-0000-000000000000", createdAt: "not a date" }),
+  cursorOf({ id: "not-a-uuid", createdAt: "2026-01-01T00:00:00.000Z" }),
+  cursorOf({ id: 1e308, createdAt: 5 }),
+  cursorOf({ id: ["x"], createdAt: { a: 1 } }),
+  cursorOf({
+    id: "x\uD800",
+    t: "2026-01-01T00:00:00.000Z",
+    path: "\u0000",
+    modelId: "\u0000",
+    accountId: "\u0000",
+    region: "\u0000",
+    targetId: "\u0000",
+  }),
+  cursorOf({ t: "+275760-09-13T00:00:00.000Z", createdAt: "-271821-04-20T00:00:00.000Z", id: "1" }),
+  cursorOf('{"id":1e999}'),
+  cursorOf("[]"),
+  cursorOf("null"),
+  cursorOf("\u0000"),
+  "%00",
+  "x".repeat(5_000),
+];
+
+/** YAML and JSON documents that cost the most to parse: many keys, deep nesting, duplicate keys. */
+function hostileDocuments(): string[] {
+  const wideMapping = ["entries: []", ...Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`)].join("\n");
+  const wideFlow = `{"entries": [], ${Array.from({ length: 40_000 }, (_, i) => `"k${i}": 1`).join(", ")}}`;
+  const duplicates = ["entries: []", ...Array.from({ length: 5_000 }, () => "k: 1")].join("\n");
+  const deepFlow = `entries: ${"[".repeat(5_000)}${"]".repeat(5_000)}`;
+  const deepBlock = `entries:\n${Array.from({ length: 300 }, (_, i) => `${"  ".repeat(i)}- `).join("\n")}x`;
+  const aliases = `a: &a [${"x,".repeat(50)}x]\nb: &b [${"*a,".repeat(50)}*a]\nc: [${"*b,".repeat(50)}*b]\nentries: []`;
+  return [wideMapping, wideFlow, duplicates, deepFlow, deepBlock, aliases, "entries: [\u0000]"];
+}
+export const HOSTILE_DOCUMENTS = hostileDocuments();
+
+const hostile = fc.constantFrom(...HOSTILE_VALUES, ...HOSTILE_SHAPES);
 
 /** Nested objects and arrays, built as text (serializing such a value would itself overflow the stack). */
 function deepJson(depth: number): string {
@@ -129,7 +187,15 @@ export function fitting(s: JsonSchema | undefined, depth = 0): fc.Arbitrary<unkn
       const required = new Set(s.required ?? []);
       const entries = Object.entries(props).map(([k, v]) => [k, fitting(v, depth + 1)] as const);
       const rec: Record<string, fc.Arbitrary<unknown>> = Object.fromEntries(entries);
-      return fc.record(rec, { requiredKeys: [...required].filter((k) => k in props) });
+      const record = fc.record(rec, { requiredKeys: [...required].filter((k) => k in props) });
+      if (s.additionalProperties === false) return record;
+      // An open object (a form passed through to AWS): sometimes a hostile key or value inside it.
+      return fc
+        .tuple(
+          record,
+          fc.option(fc.tuple(fc.constantFrom("name", "a\u0000b", "\uD800", "__proto__"), hostile), { freq: 2 }),
+        )
+        .map(([obj, extra]) => (extra ? { ...(obj as object), [extra[0]]: extra[1] } : obj));
     }
     default:
       return fc.jsonValue({ maxDepth: 2 });
@@ -137,7 +203,15 @@ export function fitting(s: JsonSchema | undefined, depth = 0): fc.Arbitrary<unkn
 }
 
 /** A value for one field: fitting, hostile, or of the wrong type. */
-export function fieldValue(s: JsonSchema | undefined): fc.Arbitrary<unknown> {
+export function fieldValue(s: JsonSchema | undefined, name?: string): fc.Arbitrary<unknown> {
+  if (name === "cursor")
+    return fc.oneof({ arbitrary: fc.constantFrom(...CRAFTED_CURSORS), weight: 3 }, { arbitrary: hostile, weight: 1 });
+  // A field that takes a whole document (a catalog in YAML): the documents that are costly to parse.
+  if (s?.type === "string" && (s.maxLength ?? 0) >= 100_000)
+    return fc.oneof(
+      { arbitrary: fc.constantFrom(...HOSTILE_DOCUMENTS), weight: 2 },
+      { arbitrary: fitting(s), weight: 1 },
+    );
   return fc.oneof(
     { arbitrary: fitting(s), weight: 3 },
     { arbitrary: hostile, weight: 2 },
@@ -149,7 +223,7 @@ export function fieldValue(s: JsonSchema | undefined): fc.Arbitrary<unknown> {
 export function objectFor(s: JsonSchema | undefined): fc.Arbitrary<Record<string, unknown>> {
   const props = s?.properties ?? {};
   const rec: Record<string, fc.Arbitrary<unknown>> = Object.fromEntries(
-    Object.entries(props).map(([k, v]) => [k, fieldValue(v)]),
+    Object.entries(props).map(([k, v]) => [k, fieldValue(v, k)]),
   );
   return fc
     .tuple(
@@ -190,4 +264,15 @@ export const HOSTILE_BODIES: Array<{ name: string; payload: string; contentType:
     contentType: "application/json",
   },
   { name: "lone surrogate", payload: '{"name":"\\ud800","id":"\\u0000"}', contentType: "application/json" },
+  { name: "NUL in a key", payload: '{"a\\u0000":1}', contentType: "application/json" },
+  {
+    name: "wide object (50,000 keys)",
+    payload: `{${Array.from({ length: 50_000 }, (_, i) => `"k${i}":${i}`).join(",")}}`,
+    contentType: "application/json",
+  },
+  {
+    name: "wide array (100,000 items)",
+    payload: `[${Array.from({ length: 100_000 }, () => "{}").join(",")}]`,
+    contentType: "application/json",
+  },
 ];

@@ -505,7 +505,8 @@ describe("sync runs", () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       id: firstRunId,
-      scope: "organization",
+      scope: { kind: "organization" },
+      onlyRegion: null,
       status: "partial",
       progress: { failed: 3, pending: 0 },
       errorsByGate: [{ gate: "credentials", count: 3 }],
@@ -516,37 +517,57 @@ describe("sync runs", () => {
 
   it("POST starts a run (202 with the run and its location) that the worker completes", async () => {
     const res = await send("POST", "/v1/sync-runs", {
-      scope: "account_region",
-      id: DEMO_ACCOUNTS.prodSearch,
-      region: "us-west-2",
+      scope: { kind: "account", id: DEMO_ACCOUNTS.prodSearch, region: "us-west-2" },
     });
     expect(res.statusCode, res.body).toBe(202);
     const run = res.json();
-    expect(run).toMatchObject({ scope: "account_region", scopeId: DEMO_ACCOUNTS.prodSearch, region: "us-west-2" });
+    expect(run).toMatchObject({
+      scope: { kind: "account", id: DEMO_ACCOUNTS.prodSearch, region: "us-west-2" },
+      onlyRegion: null,
+    });
+    expect(run).not.toHaveProperty("scopeId");
     expect(res.headers.location).toBe(`/v1/sync-runs/${run.id}`);
     const done = await waitForSyncRun(t, run.id);
     expect(done).toMatchObject({ status: "succeeded", progress: { total: 1, succeeded: 1 } });
+    const read = (await get(`/v1/sync-runs/${run.id}`)).json();
+    expect(read.scope).toEqual({ kind: "account", id: DEMO_ACCOUNTS.prodSearch, region: "us-west-2" });
   });
 
-  it("names the field when the request is invalid", async () => {
-    const noId = await send("POST", "/v1/sync-runs", { scope: "account" });
-    expect(noId.statusCode).toBe(422);
-    expect(noId.json().errors[0].field).toBe("body.id");
-    const noRegion = await send("POST", "/v1/sync-runs", { scope: "account_region", id: DEMO_ACCOUNTS.prodSearch });
-    expect(noRegion.statusCode).toBe(422);
-    expect(noRegion.json().errors[0].field).toBe("body.region");
-    const unknown = await send("POST", "/v1/sync-runs", { scope: "account", id: "999999999999" });
-    expect(unknown.statusCode).toBe(422);
-    expect(unknown.json().errors[0].field).toBe("body.id");
-    const badScope = await send("POST", "/v1/sync-runs", { scope: "galaxy" });
-    expect(badScope.statusCode).toBe(400);
-    expect(badScope.json().errors[0].field).toBe("body.scope");
-    const badRegion = await send("POST", "/v1/sync-runs", { scope: "organization", region: "moon-1" });
-    expect(badRegion.statusCode).toBe(400);
-    expect(badRegion.json().errors[0].field).toBe("body.region");
-    const extra = await send("POST", "/v1/sync-runs", { scope: "organization", force: true });
-    expect(extra.statusCode).toBe(400);
-    expect(extra.json().errors[0].field).toBe("body.force");
+  it("an organization or OU run can cover one Region (onlyRegion)", async () => {
+    const res = await send("POST", "/v1/sync-runs", { scope: { kind: "organization" }, onlyRegion: "us-west-2" });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ scope: { kind: "organization" }, onlyRegion: "us-west-2" });
+    await waitForSyncRun(t, res.json().id);
+  });
+
+  it("names the field when the scope is invalid, and starts nothing", async () => {
+    const before = await t.db.client.syncRun.count();
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ scope: { kind: "account" } }, 400, "body.scope.id"],
+      [{ scope: { kind: "account", id: "12345" } }, 400, "body.scope.id"],
+      [{ scope: { kind: "account", id: "999999999999" } }, 422, "body.scope.id"],
+      [{ scope: { kind: "ou", id: "ou-none-nonexist" } }, 422, "body.scope.id"],
+      [{ scope: { kind: "ou", id: DEMO_ACCOUNTS.prodSearch } }, 400, "body.scope.id"],
+      [{ scope: { kind: "ou", id: "ou-none-nonexist", region: "us-east-1" } }, 400, "body.scope.region"],
+      [{ scope: { kind: "organization", id: "r-abcd" } }, 400, "body.scope.id"],
+      [{ scope: { kind: "account", id: DEMO_ACCOUNTS.prodSearch, region: "moon-1" } }, 400, "body.scope.region"],
+      [{ scope: { kind: "galaxy" } }, 400, "body.scope.kind"],
+      [{ scope: {} }, 400, "body.scope.kind"],
+      [{ scope: "organization" }, 400, "body.scope"],
+      [{}, 400, "body.scope"],
+      [{ scope: { kind: "organization" }, onlyRegion: "moon-1" }, 400, "body.onlyRegion"],
+      [{ scope: { kind: "account", id: DEMO_ACCOUNTS.prodSearch }, onlyRegion: "us-east-1" }, 400, "body.onlyRegion"],
+      [{ scope: { kind: "organization" }, force: true }, 400, "body.force"],
+    ];
+    for (const [body, status, field] of cases) {
+      const res = await send("POST", "/v1/sync-runs", body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(status);
+      expect(res.headers["content-type"]).toContain("application/problem+json");
+      expect(res.json().errors[0].field, JSON.stringify(body)).toBe(field);
+    }
+    const galaxy = await send("POST", "/v1/sync-runs", { scope: { kind: "galaxy" } });
+    expect(galaxy.json().errors).toEqual([{ field: "body.scope.kind", message: "is not one of the allowed values" }]);
+    expect(await t.db.client.syncRun.count()).toBe(before);
   });
 });
 
@@ -570,7 +591,9 @@ describe("authorization", () => {
     for (const role of ["viewer", "requester", "approver", "auditor"] as const) {
       const key = await t.keyFor(role);
       expect((await get("/v1/accounts", key)).statusCode, role).toBe(200);
-      expect((await send("POST", "/v1/sync-runs", { scope: "organization" }, key)).statusCode, role).toBe(403);
+      expect((await send("POST", "/v1/sync-runs", { scope: { kind: "organization" } }, key)).statusCode, role).toBe(
+        403,
+      );
       expect(
         (await send("PUT", `/v1/region-scopes/${ou.Prod}`, { regions: ["us-east-1"] }, key)).statusCode,
         role,
@@ -638,7 +661,7 @@ describe("Region scopes", () => {
     ]);
 
     // A scoped sync of the account produces jobs only for its one Region.
-    const run = await send("POST", "/v1/sync-runs", { scope: "account", id: DEMO_ACCOUNTS.prodSearch });
+    const run = await send("POST", "/v1/sync-runs", { scope: { kind: "account", id: DEMO_ACCOUNTS.prodSearch } });
     expect(run.statusCode).toBe(202);
     const done = await waitForSyncRun(t, run.json().id);
     expect(done).toMatchObject({ status: "succeeded", progress: { total: 1, succeeded: 1 } });

@@ -156,3 +156,48 @@ describe("organization discovery applied to the inventory", () => {
     expect((await repo.accountsInScope({})).map((a) => a.id).sort()).toEqual(["222222222222", "333333333333"]);
   });
 });
+
+describe("a policy type the discovery could not read", () => {
+  it("keeps the BEDROCK_POLICY the inventory last knew (and its attachments) and marks every account; a later readable discovery clears the mark", async () => {
+    const bedrock = {
+      id: "p-bedrock00001",
+      name: "Guardrails",
+      type: "BEDROCK_POLICY",
+      description: null,
+      content: "{}",
+      awsManaged: false,
+      targets: ["ou-ab12-aaaaaaaa"],
+    };
+    const withPolicy: OrgSnapshot = { ...base, policies: [bedrock] };
+    await state.applyOrganization({
+      runId: "00000000-0000-4000-8000-000000000011",
+      snapshot: withPolicy,
+      at: new Date(),
+    });
+    const unreadable: OrgSnapshot = {
+      ...base,
+      policies: [],
+      unreadablePolicyTypes: [{ type: "BEDROCK_POLICY", reason: "BEDROCK_POLICY could not be read: AccessDenied" }],
+    };
+    const applied = await state.applyOrganization({
+      runId: "00000000-0000-4000-8000-000000000012",
+      snapshot: unreadable,
+      at: new Date(),
+    });
+    expect(applied.changes).toBe(0);
+    const current = await repo.current();
+    expect(current.policies.map((p) => p.id)).toContain("p-bedrock00001");
+    expect(current.attachments.map((a) => a.key)).toContain("p-bedrock00001|ou-ab12-aaaaaaaa");
+    const marks = () =>
+      rows<{ account_id: string; known: boolean; reason: string }>(
+        "SELECT account_id, known, reason FROM inventory_facts WHERE fact = 'org_bedrock_policy' ORDER BY account_id",
+      );
+    expect((await marks()).map((m) => [m.account_id, m.known])).toEqual(base.accounts.map((a) => [a.id, false]).sort());
+    await state.applyOrganization({
+      runId: "00000000-0000-4000-8000-000000000013",
+      snapshot: withPolicy,
+      at: new Date(),
+    });
+    expect(await marks()).toEqual([]);
+  });
+});

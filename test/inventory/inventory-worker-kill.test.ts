@@ -56,6 +56,7 @@ describe("a worker killed mid-run", () => {
       SYNC_JOB_TIMEOUT_SECONDS: "6",
       JOB_MAINTENANCE_INTERVAL_SECONDS: "1",
       SYNC_CRON: "off",
+      INVOCATIONS_INGEST_CRON: "off",
       LOG_LEVEL: "warn",
       BOOTSTRAP_ADMIN: "off",
     };

@@ -96,6 +96,13 @@ describe("model resolution", () => {
       inferenceRegion: "us-east-1",
     });
     expect(normalizeRecord({ ...ev.record, eventName: "ListFoundationModels" })).toBeUndefined();
+    expect(
+      normalizeRecord({
+        ...ev.record,
+        eventSource: "bedrock.amazonaws.com",
+        eventName: "InvokeModelWithBidirectionalStream",
+      }),
+    ).toMatchObject({ eventName: "InvokeModelWithBidirectionalStream" });
     expect(normalizeRecord({ ...ev.record, eventSource: "s3.amazonaws.com" })).toBeUndefined();
     expect(normalizeRecord({ ...ev.record, eventID: undefined })).toBeUndefined();
   });

@@ -2,16 +2,17 @@
 // pages retried), unapproved invocations judged against the catalog in force at the time, a
 // cross-Region profile call resolved, re-ingestion adding nothing, and the organization trail in
 // S3 giving the very same rows.
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { createCatalogRepository } from "../../src/modules/catalog/catalog.repository.js";
 import { createCatalogService } from "../../src/modules/catalog/catalog.service.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import type { Ingestion } from "../../src/modules/invocations/invocations.types.js";
+import { MANTLE_LOOKUP_WARNING, MANTLE_NOT_LOGGED_WARNING } from "../../src/modules/invocations/mantle-trail.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { DEV, PROD, smallScenario } from "../sandbox/helpers.js";
+import { ingestAndWait, query as queryOn } from "./helpers.js";
 
 const ctx = { principal: SYSTEM_PRINCIPAL };
 const DEEPSEEK = "us.deepseek.r1-v1:0";
@@ -26,35 +27,8 @@ let viewer: string;
 let auditor: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: t.database.url });
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
-
-async function ingest(body: Record<string, unknown>): Promise<Ingestion> {
-  const res = await t.app.inject({
-    method: "POST",
-    url: "/v1/invocation-ingestions",
-    headers: { authorization: admin },
-    payload: body,
-  });
-  expect(res.statusCode, res.body).toBe(202);
-  const id = (res.json() as Ingestion).id;
-  for (let i = 0; i < 1200; i++) {
-    const now = await t.app.inject({ url: `/v1/invocation-ingestions/${id}`, headers: { authorization: viewer } });
-    const ing = now.json() as Ingestion;
-    if (ing.status === "succeeded" || ing.status === "failed") return ing;
-    await sleep(100);
-  }
-  throw new Error(
-    `ingestion ${id} did not finish: ${t.logs.lines.filter((l) => /"level":(40|50)/.test(l)).join("\n")}`,
-  );
-}
+const query = <T>(sql: string, params: unknown[] = []) => queryOn<T>(t, sql, params);
+const ingest = (body: Record<string, unknown>) => ingestAndWait(t, { starter: admin, reader: viewer }, body);
 
 /** Applies a catalog as of a past time (the catalog keeps history by when it changed). */
 async function catalogAt(at: Date, yaml: string) {
@@ -63,6 +37,7 @@ async function catalogAt(at: Date, yaml: string) {
     repo: createCatalogRepository(t.db),
     audit: t.services.audit,
     clock: { now: () => at },
+    changed: async () => undefined, // the invocation audit reads no findings
   });
   await catalog.apply(ctx, parseCatalogDocument(yaml), `catalog as of ${at.toISOString()}`);
 }
@@ -78,6 +53,8 @@ beforeAll(async () => {
     scenario: smallScenario({
       cloudtrail: {
         bucket: "org-trail-audit-test",
+        // The trail logs bedrock-mantle inference (a data event): S3 has it, LookupEvents never.
+        dataEvents: ["bedrock-mantle"],
         endTime: START.toISOString(),
         events: [
           // Before DeepSeek was approved (catalog v2, 1 h ago): unapproved.
@@ -193,7 +170,12 @@ describe("LookupEvents ingestion", () => {
     sandbox.counters.reset();
     first = await ingest({ source: "lookup", accountIds: [DEV, PROD] });
     expect(first).toMatchObject({ status: "succeeded", jobsTotal: 4, jobsDone: 4, jobsFailed: 0 });
-    const expected = sandbox.state.trail.events.filter((e) => e.account === DEV || e.account === PROD);
+    expect(first.warnings).toEqual([MANTLE_LOOKUP_WARNING]);
+    // Every management event; bedrock-mantle inference (a data event) is not in LookupEvents.
+    const expected = sandbox.state.trail.events.filter(
+      (e) => (e.account === DEV || e.account === PROD) && e.dataEvent !== true,
+    );
+    expect(sandbox.state.trail.events.some((e) => e.dataEvent === true)).toBe(true);
     expect(first.eventsAdded).toBe(expected.length);
     expect(first.pages).toBeGreaterThan(8);
     expect(sandbox.counters.throttled({ service: "cloudtrail", operation: "LookupEvents" })).toBeGreaterThan(0);
@@ -217,11 +199,10 @@ describe("LookupEvents ingestion", () => {
       error_code: null,
     });
     expect(String(row?.principal_issuer_arn)).toMatch(/^arn:aws:iam::222222222222:role\//);
-    const [mantle] = await query<Record<string, unknown>>(
-      `SELECT * FROM invocation_events WHERE account_id = $1 AND event_source = 'bedrock-mantle.amazonaws.com'`,
-      [PROD],
+    const mantle = await query<Record<string, unknown>>(
+      `SELECT * FROM invocation_events WHERE event_source = 'bedrock-mantle.amazonaws.com'`,
     );
-    expect(mantle).toMatchObject({ bearer_token: true, base_model_id: "openai.gpt-oss-120b-1:0", profile_id: null });
+    expect(mantle).toEqual([]);
   });
 
   it("finds the invocations the catalog did not allow at that time, and only those", async () => {
@@ -232,10 +213,8 @@ describe("LookupEvents ingestion", () => {
     expect(res.statusCode, res.body).toBe(200);
     const items = (res.json() as { items: Array<Record<string, unknown>> }).items;
     const byKey = new Map(items.map((f) => [`${f.accountId}|${f.region}|${f.modelId}`, f]));
-    expect([...byKey.keys()].sort()).toEqual([
-      `${DEV}|us-east-1|${DEEPSEEK}`,
-      `${PROD}|us-west-2|openai.gpt-oss-120b-1:0`,
-    ]);
+    // The mantle call is not seen through LookupEvents (its finding comes with the S3 ingestion).
+    expect([...byKey.keys()].sort()).toEqual([`${DEV}|us-east-1|${DEEPSEEK}`]);
     const deepseek = byKey.get(`${DEV}|us-east-1|${DEEPSEEK}`);
     // Only the two calls made before DeepSeek was approved.
     expect(deepseek).toMatchObject({ status: "open", severity: "high" });
@@ -253,7 +232,7 @@ describe("LookupEvents ingestion", () => {
     const open = await query<{ n: string }>(
       `SELECT count(*) AS n FROM findings WHERE type = 'UNAPPROVED_INVOCATION' AND status = 'open'`,
     );
-    expect(Number(open[0]?.n)).toBe(2);
+    expect(Number(open[0]?.n)).toBe(1);
   });
 
   it("ingesting the same window again adds nothing", async () => {
@@ -305,13 +284,13 @@ describe("LookupEvents ingestion", () => {
     expect(res.statusCode, res.body).toBe(200);
     // Claude was called only through the global profile (that counts); Mistral never.
     expect((res.json() as { items: unknown[] }).items).toEqual([
-      { entryId: "mistral", model: "mistral.*", scope: "organization", owner: "platform", expiresAt: null },
+      { entryId: "mistral", model: "mistral.*", scope: { kind: "organization" }, owner: "platform", expiresAt: null },
     ]);
   });
 });
 
 describe("organization trail in S3", () => {
-  it("gives the same rows as LookupEvents", async () => {
+  it("gives the rows of LookupEvents plus bedrock-mantle inference, with the trail's data-event selector", async () => {
     const fromLookup = await rowsSnapshot();
     await query("TRUNCATE invocation_events");
     const s3 = await ingest({
@@ -320,9 +299,19 @@ describe("organization trail in S3", () => {
       bucket: "org-trail-audit-test",
       bucketAccount: sandbox.state.trail.bucketAccount,
     });
-    expect(s3).toMatchObject({ status: "succeeded", jobsFailed: 0 });
-    expect(s3.eventsAdded).toBe(fromLookup.length);
-    expect(await rowsSnapshot()).toEqual(fromLookup);
+    expect(s3).toMatchObject({ status: "succeeded", jobsFailed: 0, warnings: [] });
+    expect(s3.eventsAdded).toBe(fromLookup.length + 1);
+    const rows = await rowsSnapshot();
+    const mantle = rows.filter((r) => r.event_source === "bedrock-mantle.amazonaws.com");
+    expect(mantle).toEqual([
+      expect.objectContaining({
+        account_id: PROD,
+        bearer_token: true,
+        base_model_id: "openai.gpt-oss-120b-1:0",
+        profile_id: null,
+      }),
+    ]);
+    expect(rows.filter((r) => r.event_source !== "bedrock-mantle.amazonaws.com")).toEqual(fromLookup);
     // Incremental by key: a second run reads only the overlap and adds nothing.
     const again = await ingest({
       source: "s3",
@@ -331,6 +320,63 @@ describe("organization trail in S3", () => {
       bucketAccount: sandbox.state.trail.bucketAccount,
     });
     expect(again.eventsAdded).toBe(0);
+  });
+
+  it("without a data-event selector for bedrock-mantle, says so and stores no mantle rows", async () => {
+    await query("TRUNCATE invocation_events");
+    await query("DELETE FROM invocation_checkpoints");
+    sandbox.state.trail.dataEvents = [];
+    try {
+      const blind = await ingest({
+        source: "s3",
+        accountIds: [DEV, PROD],
+        bucket: "org-trail-audit-test",
+        bucketAccount: sandbox.state.trail.bucketAccount,
+      });
+      expect(blind).toMatchObject({ status: "succeeded", jobsFailed: 0, warnings: [MANTLE_NOT_LOGGED_WARNING] });
+      expect(blind.eventsAdded).toBeGreaterThan(0);
+      const got = await t.app.inject({
+        url: `/v1/invocation-ingestions/${blind.id}`,
+        headers: { authorization: viewer },
+      });
+      expect(got.json()).toMatchObject({ warnings: [MANTLE_NOT_LOGGED_WARNING] });
+      const mantle = await query(`SELECT 1 FROM invocation_events WHERE event_source = 'bedrock-mantle.amazonaws.com'`);
+      expect(mantle).toEqual([]);
+    } finally {
+      sandbox.state.trail.dataEvents = ["bedrock-mantle"];
+    }
+    // Back to the selector: the mantle call is read (checkpoints cleared so the files are read again).
+    await query("TRUNCATE invocation_events");
+    await query("DELETE FROM invocation_checkpoints");
+    await ingest({
+      source: "s3",
+      accountIds: [DEV, PROD],
+      bucket: "org-trail-audit-test",
+      bucketAccount: sandbox.state.trail.bucketAccount,
+    });
+  });
+
+  it("a trail with an S3 key prefix: without it the ingestion says where it looked; with it, the same rows", async () => {
+    const fromLookup = await rowsSnapshot();
+    await query("TRUNCATE invocation_events");
+    sandbox.state.trail.keyPrefix = "org-logs/team-a";
+    try {
+      const body = {
+        source: "s3",
+        accountIds: [DEV, PROD],
+        bucket: "org-trail-audit-test",
+        bucketAccount: sandbox.state.trail.bucketAccount,
+      };
+      const blind = await ingest(body);
+      expect(blind.eventsAdded).toBe(0);
+      expect(blind.jobsFailed).toBeGreaterThan(0);
+      expect(blind.lastError).toMatch(/no CloudTrail files under s3:\/\/org-trail-audit-test\/AWSLogs\/.*key prefix/);
+      const prefixed = await ingest({ ...body, keyPrefix: "org-logs/team-a" });
+      expect(prefixed).toMatchObject({ jobsFailed: 0 });
+      expect(await rowsSnapshot()).toEqual(fromLookup);
+    } finally {
+      delete sandbox.state.trail.keyPrefix;
+    }
   });
 
   it("refuses bad input naming the field, and writes nothing", async () => {

@@ -67,7 +67,7 @@ describe("bedrock-governor invocations ingest / report", () => {
     const byAccount = rows.filter((r) => r.startsWith("usage_by_account,"));
     expect(byAccount).toHaveLength(1);
     expect(byAccount[0]?.split(",").slice(1, 3)).toEqual([account, added?.[2]]);
-  });
+  }, 180_000); // four CLI processes (sync of the demo organization, ingestion, report)
 
   it("`audit ingest`, the former spelling, still ingests the same way", async () => {
     // The organization was synced by the test above.
@@ -78,6 +78,41 @@ describe("bedrock-governor invocations ingest / report", () => {
     expect(aliasLines[1]).toMatch(
       new RegExp(`^ingestion ${aliasLines[0]} succeeded: 2/2 account-Regions, \\d+ events read, \\d+ added$`),
     );
+  });
+
+  it("a member role that cannot be assumed makes the ingestion partial (exit 3, as sync), at once, with progress on stderr", async () => {
+    // sandbox-alice has no member role: AssumeRole is denied, a permanent refusal, not retried.
+    const started = Date.now();
+    const res = await runCli([
+      "audit",
+      "ingest",
+      "--account",
+      `${DEMO_ACCOUNTS.sandboxAlice},${DEMO_ACCOUNTS.prodSupport}`,
+      "--wait",
+    ]);
+    expect(res.code, res.stderr).toBe(3);
+    // Retried with backoff (5 attempts, from 5 s) it would take minutes.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const lines = res.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^ingestion ${lines[0]} partial: 4/4 account-Regions, \\d+ events read, \\d+ added, 2 failed \\(.+\\)$`,
+      ),
+    );
+    // Progress as plain lines on stderr when it is not a terminal; no terminal control codes.
+    expect(res.stderr).not.toContain("\x1b[");
+    const progress = res.stderr.split("\n").filter((l) => l.startsWith("["));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const l of progress)
+      expect(l).toMatch(/^\[[#.]{20}\] \d+\/\d+ account-Regions · \d+ failed · \d+ events read · \d+ s$/);
+  }, 120_000);
+
+  it("without --wait the ingestion is queued for a worker (the job queue is started to send)", async () => {
+    const res = await runCli(["invocations", "ingest", "--account", DEMO_ACCOUNTS.prodPayments]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
+    expect(res.stderr).not.toMatch(/TypeError|job queue/);
   });
 
   it("bad flags exit 2 with one line", async () => {

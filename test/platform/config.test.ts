@@ -22,12 +22,27 @@ describe("config", () => {
     ["DATABASE_URL", "mysql://u:secret@h/db", /DATABASE_URL=\(hidden\): expected a URL \(postgres: or postgresql:\)/],
     ["TRUST_PROXY", "maybe", /TRUST_PROXY="maybe": expected true or false/],
     ["OIDC_GROUP_ROLE_MAP", "devs=god", /OIDC_GROUP_ROLE_MAP=.*role in admin\|approver/],
+    [
+      "WEBHOOK_ALLOWED_DESTINATIONS",
+      "10.0.0.0/33",
+      /WEBHOOK_ALLOWED_DESTINATIONS="10.0.0.0\/33": expected comma-separated CIDR/,
+    ],
+    ["WEBHOOK_ALLOWED_DESTINATIONS", "hooks.corp, ,", /WEBHOOK_ALLOWED_DESTINATIONS=/],
+    ["WEBHOOK_ALLOWED_DESTINATIONS", "http://hooks.corp/", /WEBHOOK_ALLOWED_DESTINATIONS=/],
   ])("rejects %s=%s naming the variable", (name, value, message) => {
     const env: Record<string, string> = { [name]: value };
     if (name === "OIDC_GROUP_ROLE_MAP")
       Object.assign(env, { OIDC_ISSUER: "https://i/", OIDC_JWKS_URL: "https://i/j", OIDC_AUDIENCE: "a" });
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("reads webhook destinations allowed although not public", () => {
+    expect(loadConfig({}).requests.webhookAllowedDestinations).toEqual({ cidrs: [], hosts: [] });
+    expect(
+      loadConfig({ WEBHOOK_ALLOWED_DESTINATIONS: "10.20.0.0/16, 127.0.0.1,fd00:1::/64,Hooks.Corp.Internal" }).requests
+        .webhookAllowedDestinations,
+    ).toEqual({ cidrs: ["10.20.0.0/16", "127.0.0.1/32", "fd00:1::/64"], hosts: ["hooks.corp.internal"] });
   });
 
   it("never echoes a database password", () => {
@@ -43,11 +58,16 @@ describe("config", () => {
     expect(() => loadConfig({ OIDC_ISSUER: "https://idp.example/" })).toThrow(/OIDC_JWKS_URL/);
   });
 
+  it("schedules invocation ingestion hourly unless INVOCATIONS_INGEST_CRON is off", () => {
+    expect(loadConfig({}).invocations.ingestCron).toBe("17 * * * *");
+    expect(loadConfig({ INVOCATIONS_INGEST_CRON: "off" }).invocations.ingestCron).toBeUndefined();
+  });
+
   it("reads the invocation settings from INVOCATIONS_*", () => {
     expect(loadConfig({}).invocations).toEqual({
       lookbackDays: 7,
       overlapMinutes: 20,
-      ingestCron: undefined,
+      ingestCron: "17 * * * *",
       trailBucket: undefined,
       trailBucketAccount: undefined,
       trailBucketRegion: undefined,

@@ -29,7 +29,7 @@ describe("openapi.yaml", () => {
       expect(responses["500"]?.content?.["application/problem+json"], id).toBeDefined();
     }
     for (const p of Object.keys(spec.paths)) {
-      expect(["/healthz", "/readyz", "/openapi.json"].includes(p) || p.startsWith("/v1/"), p).toBe(true);
+      expect(["/healthz", "/readyz", "/openapi.json", "/metrics"].includes(p) || p.startsWith("/v1/"), p).toBe(true);
     }
   });
 });

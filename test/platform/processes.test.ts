@@ -73,8 +73,8 @@ describe("bedrock-governor serve", () => {
     // Exactly one of them printed the bootstrap key: it exists once.
     const printed = [a.stderr, b.stderr].filter((s) => /bgk_[0-9a-f]{16}_/.test(s));
     expect(printed).toHaveLength(1);
-    expect(await stop(a)).toBe(0);
-    expect(await stop(b)).toBe(0);
+    expect(await stop(a), a.stderr).toBe(0);
+    expect(await stop(b), b.stderr).toBe(0);
   });
 
   it("without DATABASE_URL runs on embedded PostgreSQL; the printed key works; SIGTERM drains in-flight requests", async () => {

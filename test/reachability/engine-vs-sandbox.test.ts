@@ -14,6 +14,7 @@ import { createReachabilityEngine } from "../../src/modules/reachability/engine.
 import { createFactsRepository } from "../../src/modules/reachability/facts.repository.js";
 import { type AccountInventory, type CallPath, pathName } from "../../src/modules/reachability/reachability.types.js";
 import { generateScenario } from "../../src/sandbox/index.js";
+import { createRng } from "../../src/sandbox/rng.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { eventually, waitForSyncRun } from "../helpers/wait.js";
 
@@ -31,17 +32,7 @@ interface Draw {
   reason: string;
 }
 
-/** A small seeded generator for the draws (the scenario has its own). */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number) => createRng(seed).next;
 
 async function call(t: TestApp, d: Draw): Promise<{ ok: boolean; error?: string }> {
   const apis = t.services.aws.account(d.accountId);
@@ -80,6 +71,9 @@ describe("reachability engine = the sandbox's answer", () => {
       dirs.push(dir);
       const file = join(dir, "scenario.json");
       const scenario = generateScenario({ accounts: 20, regions: 3, models: 24, seed });
+      // bedrock-mantle inference is a CloudTrail data event that LookupEvents (what the engine's
+      // usage comes from here) never returns: generate none, so Legacy-model use stays observable.
+      if (scenario.cloudtrail?.generate !== undefined) scenario.cloudtrail.generate.mantleShare = 0;
       await writeFile(file, JSON.stringify(scenario));
       // A scenario may declare an account still active on a Legacy model with no call in CloudTrail
       // (`legacyModelActivity`): AWS's own usage record, which no API shows. Those pairs are left out.
@@ -95,7 +89,7 @@ describe("reachability engine = the sandbox's answer", () => {
       const ingestion = await t.services.invocations.requestIngestion(ctx, "lookup", {});
       const ingested = await eventually(
         () => t.services.invocations.getIngestion(ctx, ingestion.id),
-        (i) => i.status === "succeeded" || i.status === "failed",
+        (i) => i.status === "succeeded" || i.status === "partial" || i.status === "failed",
         "the CloudTrail ingestion",
         { timeoutMs: 120_000 },
       );

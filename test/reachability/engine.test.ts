@@ -75,6 +75,7 @@ function account(over: Partial<AccountFacts> = {}, rf: RegionFacts = region()): 
     useCaseOnFile: known(true),
     bedrockPolicy: known({ policyIds: [], invalidGuardrails: [] }),
     grants: known([]),
+    apiKeys: known([]),
     claudePlatform: known([]),
     recentlyUsed: known(new Set<string>()),
     regions: new Map([[rf.region, rf]]),

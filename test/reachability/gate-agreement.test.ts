@@ -14,7 +14,6 @@ import { parseScenario, type Sandbox, startSandbox } from "../../src/sandbox/ind
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import {
   APP,
-  allow,
   healthyOrg,
   type Json,
   MGMT,

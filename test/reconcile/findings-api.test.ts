@@ -1,9 +1,8 @@
 // Reconciliation over the demo sandbox through the API: a sync queues a reconciliation by itself,
-// findings are listed with filters and pages, suppressed with an audit event, and resolved when a
-// catalog change makes them go away.
+// findings are listed with filters and pages, suppressed with an audit event, and follow a catalog
+// change by themselves (the apply queues a reconciliation).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
-import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
@@ -102,34 +101,68 @@ describe("findings API", () => {
     expect(missing.statusCode).toBe(404);
   });
 
-  it("resolves findings the catalog now approves, keeping the rest open", async () => {
+  it("a catalog apply is followed by a reconciliation by itself: findings the catalog now approves resolve", async () => {
     const before = await get(
       `/v1/findings?accountId=${ACCOUNT}&type=UNAPPROVED_MODEL_ACCESSIBLE&status=open&limit=200`,
     );
     const nova = before.items.find((f) => f.modelId?.startsWith("amazon.nova-"));
     if (!nova) throw new Error(`no unapproved Nova finding: ${before.items.map((f) => f.key).join(", ")}`);
-    await t.services.catalog.apply(
-      ctx,
-      parseCatalogDocument(`entries:
+    const changeSetId = await applyCatalog(NOVA_CATALOG, "approve Nova");
+    // No call to reconcile: the queued reconciliation resolves the finding.
+    const resolved = await until(
+      () => get(`/v1/findings?accountId=${ACCOUNT}&status=resolved&limit=200`),
+      (p) => p.items.some((f) => f.key === nova.key),
+    );
+    expect(resolved.items.map((f) => f.key)).toContain(nova.key);
+    const after = await get(`/v1/findings?accountId=${ACCOUNT}&type=UNAPPROVED_MODEL_ACCESSIBLE&status=open&limit=200`);
+    expect(after.items.filter((f) => f.modelId?.startsWith("amazon.nova-"))).toEqual([]);
+    expect(await until(async () => reconciledAfter(changeSetId), Boolean)).toBe(true);
+  });
+
+  it("a catalog apply that removes the approval of a model in use reopens its findings, without a manual reconcile", async () => {
+    const changeSetId = await applyCatalog("entries: []\n", "withdraw Nova");
+    const open = await until(
+      () => get(`/v1/findings?accountId=${ACCOUNT}&type=UNAPPROVED_MODEL_ACCESSIBLE&status=open&limit=200`),
+      (p) => p.items.some((f) => f.modelId?.startsWith("amazon.nova-")),
+    );
+    expect(open.items.filter((f) => f.modelId?.startsWith("amazon.nova-")).length).toBeGreaterThan(0);
+    expect(await until(async () => reconciledAfter(changeSetId), Boolean)).toBe(true);
+  });
+});
+
+const NOVA_CATALOG = `entries:
   - id: nova
     model: amazon.nova-*
     scope: organization
     owner: platform
     justification: default models
-`),
-      "test catalog",
-    );
-    const res = await t.app.inject({
-      method: "POST",
-      url: "/v1/reconciliations",
-      headers: { authorization: admin },
-      payload: {},
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    expect((res.json() as { resolved: number }).resolved).toBeGreaterThan(0);
-    const resolved = await get(`/v1/findings?accountId=${ACCOUNT}&status=resolved&limit=200`);
-    expect(resolved.items.map((f) => f.key)).toContain(nova.key);
-    const after = await get(`/v1/findings?accountId=${ACCOUNT}&type=UNAPPROVED_MODEL_ACCESSIBLE&status=open&limit=200`);
-    expect(after.items.filter((f) => f.modelId?.startsWith("amazon.nova-"))).toEqual([]);
+`;
+
+/** Applies a catalog document through the API (as an admin); returns its change set id. */
+async function applyCatalog(document: string, reason: string): Promise<string> {
+  const res = await t.app.inject({
+    method: "POST",
+    url: "/v1/catalog/apply",
+    headers: { authorization: admin },
+    payload: { document, reason },
   });
-});
+  expect(res.statusCode, res.body).toBe(200);
+  const { changeSetId } = res.json() as { changeSetId: string | null };
+  if (!changeSetId) throw new Error("nothing applied");
+  return changeSetId;
+}
+
+/** Polls `read` until `done` holds (up to 30 s); returns the last answer. */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  let v = await read();
+  for (let i = 0; i < 300 && !done(v); i++) {
+    await sleep(100);
+    v = await read();
+  }
+  return v;
+}
+
+/** A reconciliation ran for the job the change set queued (its log line names the change set). */
+function reconciledAfter(changeSetId: string): boolean {
+  return t.logs.json().some((l) => l.msg === "reconciliation applied" && l.catalogChangeSetId === changeSetId);
+}

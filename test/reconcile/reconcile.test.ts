@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ScpLevel } from "../../src/lib/policy-evaluator.js";
 import type { CatalogEntry } from "../../src/modules/catalog/catalog.types.js";
 import { createReachabilityEngine } from "../../src/modules/reachability/engine.js";
-import { known } from "../../src/modules/reachability/reachability.types.js";
+import { type ApiKeyHolder, known, unknownFact } from "../../src/modules/reachability/reachability.types.js";
 import { reconcile } from "../../src/modules/reconcile/reconcile.js";
 import type { FindingCandidate } from "../../src/modules/reconcile/reconcile.types.js";
 import {
@@ -561,6 +561,50 @@ describe("reconcile", () => {
       expect(fs.map((f) => [f.type, f.path])).toEqual([["UNGUARDED_SURFACE", "mantle"]]);
       expect(
         run({ entries: [entry({ endpoints: ["runtime", "mantle"] })], accountRegions: [mantleHere([CLAUDE])] }),
+      ).toEqual([]);
+    });
+
+    it("reports active long-term Bedrock API keys through which a model can be called, unless an entry allows API keys or an SCP denies them", () => {
+      const key = (over: Partial<ApiKeyHolder> = {}): ApiKeyHolder => ({
+        userName: "ci-bot",
+        credentialId: "ACCA1234567890EXAMPLE",
+        status: "Active",
+        expiresAt: null,
+        ...over,
+      });
+      const keys = (...k: ApiKeyHolder[]) => known(k);
+      const fs = run({ accounts: [account({ apiKeys: keys(key()) })] });
+      expect(fs.map((f) => [f.type, f.region, f.modelId, f.path, f.severity])).toEqual([
+        ["UNGUARDED_SURFACE", "us-east-1", null, "api_keys", "high"],
+      ]);
+      expect(fs[0]?.detail).toContain("IAM user ci-bot");
+      expect(fs[0]?.evidence).toMatchObject({ modelCount: 1, models: [CLAUDE] });
+      // Inactive or expired keys, an entry allowing keys, unknown holders: nothing to report.
+      expect(run({ accounts: [account({ apiKeys: keys(key({ status: "Inactive" })) })] })).toEqual([]);
+      expect(run({ accounts: [account({ apiKeys: keys(key({ expiresAt: "2026-05-01T00:00:00.000Z" })) })] })).toEqual(
+        [],
+      );
+      expect(run({ accounts: [account({ apiKeys: keys(key()) })], entries: [entry({ apiKeys: true })] })).toEqual([]);
+      expect(
+        run({ accounts: [account({ apiKeys: unknownFact("iam:ListServiceSpecificCredentials denied") })] }),
+      ).toEqual([]);
+      // An SCP that denies long-term keys (bedrock:bearerTokenType) closes the surface.
+      const denyLongTerm = {
+        id: "p-no-long-term-keys",
+        document: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Deny" as const,
+              Action: "bedrock:CallWithBearerToken",
+              Resource: "*",
+              Condition: { StringEquals: { "bedrock:bearerTokenType": "LONG_TERM" } },
+            },
+          ],
+        },
+      };
+      expect(
+        run({ accounts: [account({ apiKeys: keys(key()) })], scps: new Map([[ACCT, levels(denyLongTerm)]]) }),
       ).toEqual([]);
     });
 

@@ -1,5 +1,5 @@
 // `bedrock-governor plan | apply | reconcile` as an operator runs them, over the drift fixture.
-// Every command is its own process with its own in-process sandbox started from the same scenario.
+// Every command is its own process; they share the sandbox organization of their test database.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,6 +18,7 @@ const cli = (...args: string[]) =>
       LOG_LEVEL: "error",
       SANDBOX_SCENARIO: "test/fixtures/drift-scenario.yaml",
       SYNC_CRON: "off",
+      INVOCATIONS_INGEST_CRON: "off",
     },
     120_000,
   );
@@ -63,10 +64,44 @@ describe("remediation CLI", () => {
     expect(plan.changes.some((c) => c.kind === "scp_create")).toBe(true);
   });
 
+  it("plan list --pending is the admin's queue: planned plans with changes, as lines or JSON", () => {
+    const pending = cli("plan", "list", "--pending", "--json");
+    expect(pending.status, pending.stderr).toBe(0);
+    const plans = JSON.parse(pending.stdout) as Array<{ id: string; status: string; changes: unknown[] }>;
+    expect(plans.length).toBeGreaterThan(0);
+    for (const p of plans) {
+      expect(p.status).toBe("planned");
+      expect(p.changes.length).toBeGreaterThan(0);
+    }
+    const lines = cli("plan", "list", "--pending");
+    expect(lines.status, lines.stderr).toBe(0);
+    expect(lines.stdout.trim().split("\n")).toHaveLength(plans.length);
+    expect(lines.stdout).toMatch(/^[0-9a-f-]{36}\tplanned\taccount 300000000003\t\d+ change\(s\)\t/m);
+    expect(JSON.parse(cli("plan", "list", "--status", "applied", "--json").stdout)).toEqual([]);
+    const usage = cli("plan", "list", "--pending", "--status", "failed");
+    expect(usage.status).toBe(2);
+  });
+
+  it("apply re-syncs what it changed in this process and waits for those verifying sync runs to finish", () => {
+    const planned = cli("plan", "--account", "300000000003", "--json");
+    expect(planned.status, planned.stderr).toBe(2);
+    const { id } = JSON.parse(planned.stdout) as { id: string };
+    const applied = cli("apply", id, "--force", "--reason", "verifying sync test");
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(applied.stderr).not.toContain("could not start the verifying sync");
+    const runs = [...applied.stdout.matchAll(/^verifying sync run ([0-9a-f-]{36}) (\w+)$/gm)];
+    expect(runs.length, applied.stdout).toBeGreaterThan(0);
+    // Finished, not left queued: the run's jobs were worked against the AWS this process changed.
+    for (const r of runs) expect(["succeeded", "partial"]).toContain(r[2]);
+  }, 240_000);
+
   it("apply of an unknown plan fails with one line; bad options are usage errors (exit 2)", () => {
     const unknown = cli("apply", "00000000-0000-4000-8000-000000000000");
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain("not found");
+    const unforced = cli("apply", "00000000-0000-4000-8000-000000000000", "--force", "--first", "ou-dr01-dev00001");
+    expect(unforced.status).toBe(1);
+    expect(unforced.stderr).toContain("force needs a reason");
     const usage = cli("plan", "--region", "us-east-1");
     expect(usage.status).toBe(2);
     expect(usage.stderr.trim()).toBe("bedrock-governor: --region needs --account");

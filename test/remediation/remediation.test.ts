@@ -133,7 +133,10 @@ describe("remediation on a fixed drift scenario", () => {
   });
 
   it("plans exactly the expected changes and says what it cannot do", async () => {
-    const res = await post("/v1/remediation-plans", approver, { scope: "organization", useCaseForm: USE_CASE_FORM });
+    const res = await post("/v1/remediation-plans", approver, {
+      scope: { kind: "organization" },
+      useCaseForm: USE_CASE_FORM,
+    });
     expect(res.statusCode, res.body).toBe(201);
     plan = res.json() as RemediationPlan;
     expect(plan.status).toBe("planned");
@@ -232,7 +235,10 @@ describe("remediation on a fixed drift scenario", () => {
       ].sort(),
     );
     // A second plan over the same state has nothing left to change.
-    const again = await post("/v1/remediation-plans", admin, { scope: "organization", useCaseForm: USE_CASE_FORM });
+    const again = await post("/v1/remediation-plans", admin, {
+      scope: { kind: "organization" },
+      useCaseForm: USE_CASE_FORM,
+    });
     expect((again.json() as RemediationPlan).changes).toEqual([]);
   });
 
@@ -244,7 +250,7 @@ describe("remediation on a fixed drift scenario", () => {
 
   it("a plan made stale by a later catalog change is refused with 409 and changes nothing", async () => {
     // Approving DeepSeek for Dev would widen the root's SCP and add one for prod-app.
-    const made = await post("/v1/remediation-plans", admin, { scope: "ou", ouId: "ou-dr01-dev00001" });
+    const made = await post("/v1/remediation-plans", admin, { scope: { kind: "ou", id: "ou-dr01-dev00001" } });
     expect(made.statusCode, made.body).toBe(201);
     const stale = made.json() as RemediationPlan;
     await t.services.catalog.put(
@@ -267,7 +273,7 @@ describe("remediation on a fixed drift scenario", () => {
 
     // A fresh plan shows the widening, with a JSON diff of the root policy.
     const fresh = (
-      await post("/v1/remediation-plans", admin, { scope: "ou", ouId: "ou-dr01-dev00001" })
+      await post("/v1/remediation-plans", admin, { scope: { kind: "ou", id: "ou-dr01-dev00001" } })
     ).json() as RemediationPlan;
     const update = fresh.changes.find((c) => c.kind === "scp_update" && c.target.id === "r-dr01");
     expect(update?.kind === "scp_update" && update.diff).toContain("deepseek.r1-v1:0");
@@ -275,7 +281,7 @@ describe("remediation on a fixed drift scenario", () => {
 
   it("a plan whose SCP was edited in AWS after the last sync is refused with 409", async () => {
     const made = (
-      await post("/v1/remediation-plans", admin, { scope: "ou", ouId: "ou-dr01-dev00001" })
+      await post("/v1/remediation-plans", admin, { scope: { kind: "ou", id: "ou-dr01-dev00001" } })
     ).json() as RemediationPlan;
     const update = made.changes.find((c) => c.kind === "scp_update");
     if (update?.kind !== "scp_update") throw new Error("expected an SCP update in the plan");
@@ -296,11 +302,16 @@ describe("remediation on a fixed drift scenario", () => {
     const count = async () => (await t.services.remediation.list(ctx, { limit: 500 })).items.length;
     const before = await count();
     const cases: [unknown, number, string][] = [
-      [{ scope: "ou" }, 400, "body.ouId"],
-      [{ scope: "account", accountId: "12" }, 400, "body.accountId"],
-      [{ scope: "organization", region: E1 }, 400, "body.region"],
-      [{ scope: "account", accountId: "999999999999" }, 422, "body.accountId"],
-      [{ scope: "galaxy" }, 400, "body.scope"],
+      [{ scope: { kind: "ou" } }, 400, "body.scope.id"],
+      [{ scope: { kind: "ou", id: "ou-none-nonexist" } }, 422, "body.scope.id"],
+      [{ scope: { kind: "account", id: "12" } }, 400, "body.scope.id"],
+      [{ scope: { kind: "organization", region: E1 } }, 400, "body.scope.region"],
+      [{ scope: { kind: "ou", id: "ou-dr01-dev00001", region: E1 } }, 400, "body.scope.region"],
+      [{ scope: { kind: "account", id: "999999999999" } }, 422, "body.scope.id"],
+      [{ scope: { kind: "account", id: "999999999999", region: "moon-1" } }, 400, "body.scope.region"],
+      [{ scope: { kind: "galaxy" } }, 400, "body.scope.kind"],
+      [{ scope: "organization" }, 400, "body.scope"],
+      [{ scope: { kind: "organization" }, ouId: "ou-dr01-dev00001" }, 400, "body.ouId"],
     ];
     for (const [payload, status, field] of cases) {
       const res = await post("/v1/remediation-plans", admin, payload);

@@ -138,6 +138,29 @@ beforeAll(async () => {
       },
       tx,
     );
+    // A person deciding her own request with an API key she owns (as recorded before people were
+    // compared): different credentials, one person.
+    await t.services.audit.record(
+      ctx,
+      {
+        action: "access_request.approve",
+        targetType: "access_request",
+        targetId: "ar-2",
+        after: {
+          requestId: "ar-2",
+          accountIds: [A],
+          regions: ["us-east-1"],
+          model: "deepseek.r1-v1:0",
+          requesterId: "oidc:0123456789ab:carol",
+          requesterPerson: "oidc:0123456789ab:carol",
+          decision: "approve",
+          approverId: "apikey:00000000000000cc",
+          approverPerson: "oidc:0123456789ab:carol",
+          comment: "mine",
+        },
+      },
+      tx,
+    );
   });
 });
 afterAll(async () => t?.close());
@@ -196,6 +219,16 @@ describe("compliance reports", () => {
       "two weeks",
       "system",
       "false",
+    ]);
+    // self_approved compares the persons behind the credentials, not the credentials.
+    const own = section("access_requests").find((r) => r[3] === "ar-2");
+    expect(own?.slice(7, 13)).toEqual([
+      "oidc:0123456789ab:carol",
+      "approve",
+      "apikey:00000000000000cc",
+      "mine",
+      "system",
+      "true",
     ]);
     expect(section("invocations")).toHaveLength(eventCount);
   });
@@ -263,7 +296,28 @@ describe("compliance reports", () => {
       },
     });
     expect(unknown.statusCode).toBe(422);
-    expect(unknown.json()).toMatchObject({ code: "SCOPE_UNKNOWN" });
+    expect(unknown.json()).toMatchObject({ code: "SCOPE_UNKNOWN", errors: [{ field: "body.scope.id" }] });
+    const reportsBefore = await t.db.client.report.count();
+    for (const [scope, status, field] of [
+      [{ kind: "ou" }, 400, "body.scope.id"],
+      [{ kind: "ou", id: "999999999999" }, 400, "body.scope.id"],
+      [{ kind: "ou", id: "ou-none-nonexist" }, 422, "body.scope.id"],
+      [{ kind: "account", id: "12" }, 400, "body.scope.id"],
+      [{ kind: "account", id: "999999999999", region: "us-east-1" }, 400, "body.scope.region"],
+      [{ kind: "organization", id: "r-abcd" }, 400, "body.scope.id"],
+      [{ kind: "galaxy" }, 400, "body.scope.kind"],
+      ["organization", 400, "body.scope"],
+    ] as const) {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/v1/reports",
+        headers: { authorization: auditor },
+        payload: { from: FROM.toISOString(), to: TO.toISOString(), scope, format: "csv" },
+      });
+      expect(res.statusCode, JSON.stringify(scope)).toBe(status);
+      expect(res.json().errors[0].field, JSON.stringify(scope)).toBe(field);
+    }
+    expect(await t.db.client.report.count()).toBe(reportsBefore);
     const viewer = await t.keyFor("viewer");
     const denied = await t.app.inject({
       method: "POST",
@@ -293,5 +347,30 @@ describe("compliance reports", () => {
     expect(early.json()).toMatchObject({ code: "REPORT_NOT_READY" });
     const missing = await t.app.inject({ url: `/v1/reports/${randomUUID()}`, headers: { authorization: auditor } });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it("lists the reports requested, newest first, in pages, with their download link once ready", async () => {
+    const all: Array<{ id: string; createdAt: string; status: string; downloadUrl: string | null }> = [];
+    let cursor: string | undefined;
+    do {
+      const res = await t.app.inject({
+        url: `/v1/reports?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        headers: { authorization: auditor },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as { items: typeof all; nextCursor?: string };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(all.length).toBe(await t.db.client.report.count());
+    expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
+    const times = all.map((r) => Date.parse(r.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    for (const r of all) expect(r.downloadUrl).toBe(r.status === "ready" ? `/v1/reports/${r.id}/download` : null);
+    const viewer = await t.keyFor("viewer", "history-viewer");
+    expect((await t.app.inject({ url: "/v1/reports", headers: { authorization: viewer } })).statusCode).toBe(403);
+    const bad = await t.app.inject({ url: "/v1/reports?cursor=nope", headers: { authorization: auditor } });
+    expect(bad.statusCode).toBe(400);
   });
 });

@@ -264,6 +264,26 @@ describe("decisions", () => {
     });
     expect(bad.statusCode).toBe(422);
     expect(bad.json()).toMatchObject({ code: "UNKNOWN_SCOPE", errors: [{ field: "body.scope.id" }] });
+    const rulesBefore = await t.db.client.approvalRule.count();
+    for (const [scope, field] of [
+      [{ kind: "ou" }, "body.scope.id"],
+      [{ kind: "ou", id: PROD }, "body.scope.id"],
+      [{ kind: "account", id: "12" }, "body.scope.id"],
+      [{ kind: "account", id: PROD, region: E1 }, "body.scope.region"],
+      [{ kind: "organization", id: PROD_OU }, "body.scope.id"],
+      [{ kind: "galaxy" }, "body.scope.kind"],
+      [{ ou: PROD_OU }, "body.scope.kind"],
+    ] as const) {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/v1/approval-rules",
+        headers: { authorization: admin },
+        payload: { name: "x", scope, approverRole: "approver", requiredApprovals: 1 },
+      });
+      expect(res.statusCode, JSON.stringify(scope)).toBe(400);
+      expect(res.json().errors[0].field, JSON.stringify(scope)).toBe(field);
+    }
+    expect(await t.db.client.approvalRule.count()).toBe(rulesBefore);
     const nobody = await t.app.inject({
       method: "POST",
       url: "/v1/approval-rules",
@@ -288,6 +308,14 @@ describe("decisions", () => {
       payload: { name: "renamed", scope: { kind: "organization" }, approverRole: "approver", requiredApprovals: 1 },
     });
     expect(updated.statusCode).toBe(412);
+    const badPut = await t.app.inject({
+      method: "PUT",
+      url: `/v1/approval-rules/${target.id}`,
+      headers: { authorization: admin, "if-match": `"${target.version}"` },
+      payload: { name: "renamed", scope: { kind: "ou", id: PROD }, approverRole: "approver", requiredApprovals: 1 },
+    });
+    expect(badPut.statusCode).toBe(400);
+    expect(badPut.json()).toMatchObject({ errors: [{ field: "body.scope.id" }] });
     const actions = await t.db.client.auditEvent.groupBy({
       by: ["action"],
       where: { action: { startsWith: "approval_rule." } },

@@ -20,7 +20,7 @@ export async function assumeRole(sandbox: Sandbox, roleArn: string): Promise<Cre
 }
 
 export interface SignedCall {
-  service: "bedrock-mantle" | "aws-external-anthropic";
+  service: "bedrock-mantle" | "aws-external-anthropic" | "cloudtrail";
   region: string;
   method: string;
   path: string;

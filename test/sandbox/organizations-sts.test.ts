@@ -81,7 +81,7 @@ describe("Organizations", () => {
       organizations.send(new ListAccountsForParentCommand({ ParentId: "ou-ab12-zzzzzzzz" })),
     );
     expect(missing).toBeInstanceOf(ParentNotFoundException);
-    expect(missing.$metadata?.httpStatusCode).toBe(404);
+    expect(missing.$metadata?.httpStatusCode).toBe(400);
   });
 
   it("creates, updates, attaches and detaches policies with the real limits and errors", async () => {
@@ -163,7 +163,7 @@ describe("Organizations", () => {
     const member = clients(sandbox, await assumeMember(sandbox, DEV));
     const e = await errorOf(() => member.organizations.send(new ListAccountsCommand({})));
     expect(e).toBeInstanceOf(OrgAccessDenied);
-    expect(e.$metadata?.httpStatusCode).toBe(403);
+    expect(e.$metadata?.httpStatusCode).toBe(400);
   });
 });
 

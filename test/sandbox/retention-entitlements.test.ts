@@ -291,4 +291,51 @@ describe("Managed Entitlements (AWS License Manager, us-east-1)", () => {
       "WORKFLOW_COMPLETED",
     );
   });
+  it("the grantor activates its own grant; availability reports the entitlement only while a grant is ACTIVE", async () => {
+    const lm = (c: Credentials) =>
+      new LicenseManagerClient({ region: "us-east-1", endpoint: sandbox.url, credentials: c, maxAttempts: 1 });
+    const mgmt = lm(sandbox.baseCredentials);
+    const other = await assumeRole(sandbox, OTHER_ROLE);
+    // The organization grant of the previous test would serve the account: revoke it first.
+    for (const g of (await mgmt.send(new ListDistributedGrantsCommand({}))).Grants ?? [])
+      if (g.GrantStatus !== "DELETED")
+        await mgmt.send(new DeleteGrantCommand({ GrantArn: g.GrantArn, Version: g.Version }));
+    const availability = async () =>
+      (await clients(sandbox, other).bedrock.send(new GetFoundationModelAvailabilityCommand({ modelId: HAIKU })))
+        .entitlementAvailability;
+    expect(await availability()).toBe("NOT_AVAILABLE");
+    const license = (await mgmt.send(new ListReceivedLicensesCommand({}))).Licenses?.[0];
+    const created = await mgmt.send(
+      new CreateGrantCommand({
+        ClientToken: "grantor-activates",
+        GrantName: "bedrock-governor Claude 3 Haiku",
+        LicenseArn: license?.LicenseArn,
+        Principals: [`arn:aws:iam::${OTHER}:root`],
+        HomeRegion: "us-east-1",
+        AllowedOperations: ["CheckoutLicense"],
+      }),
+    );
+    expect(created.Status).toBe("PENDING_ACCEPT");
+    expect(await availability()).toBe("NOT_AVAILABLE");
+    // The grantor may activate a grant the member has not accepted (CreateGrantVersion Status=ACTIVE).
+    const v2 = await mgmt.send(
+      new CreateGrantVersionCommand({ GrantArn: created.GrantArn, ClientToken: "ga-2", Status: "ACTIVE" }),
+    );
+    expect(v2).toMatchObject({ Status: "ACTIVE", Version: "2" });
+    expect(await availability()).toBe("AVAILABLE");
+    expect((await converse(other, HAIKU)).stopReason).toBe("end_turn");
+    const mine = await mgmt.send(
+      new ListDistributedGrantsCommand({
+        Filters: [{ Name: "GranteePrincipalARN", Values: [`arn:aws:iam::${OTHER}:root`] }],
+      }),
+    );
+    expect(mine.Grants?.filter((g) => g.GrantStatus === "ACTIVE").map((g) => g.GrantArn)).toEqual([created.GrantArn]);
+    await mgmt.send(new DeleteGrantCommand({ GrantArn: created.GrantArn, Version: "2" }));
+    expect(await availability()).toBe("NOT_AVAILABLE");
+    expect((await errorOf(() => converse(other, HAIKU))).name).toBe("AccessDeniedException");
+    // [?] switch: a client that must not rely on the field sees AVAILABLE regardless.
+    sandbox.state.switches.availabilityWithoutGrant = "AVAILABLE";
+    expect(await availability()).toBe("AVAILABLE");
+    sandbox.state.switches.availabilityWithoutGrant = "NOT_AVAILABLE";
+  });
 });

@@ -1,8 +1,15 @@
 import { gunzipSync } from "node:zlib";
-import { LookupEventsCommand, paginateLookupEvents, ThrottlingException } from "@aws-sdk/client-cloudtrail";
+import {
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  LookupEventsCommand,
+  paginateLookupEvents,
+  ThrottlingException,
+} from "@aws-sdk/client-cloudtrail";
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, paginateListObjectsV2 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { signedFetch } from "./access-helpers.js";
 import { assumeMember, clients, DEV, errorOf, smallScenario } from "./helpers.js";
 
 let sandbox: Sandbox;
@@ -83,10 +90,40 @@ describe("CloudTrail LookupEvents", () => {
         LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "bedrock-mantle.amazonaws.com" }],
       }),
     );
-    expect(mantle.Events?.map((e) => JSON.parse(e.CloudTrailEvent as string).requestParameters)).toContainEqual({
-      modelId: "openai.gpt-oss-120b-1:0",
-      callWithBearerToken: true,
-    });
+    // bedrock-mantle inference is a data event: Event history (LookupEvents) never holds it, even
+    // though the scenario has it.
+    expect(sandbox.state.trail.events.some((e) => e.dataEvent === true && e.account === DEV)).toBe(true);
+    expect(mantle.Events ?? []).toEqual([]);
+  });
+
+  it("answers the AWS CLI's fully qualified X-Amz-Target as AWS does, and the SDK's short one alike", async () => {
+    // botocore (AWS CLI v1, Debian's v2) sends the service's namespace in front of the target.
+    const creds = await assumeMember(sandbox, DEV);
+    const body = {
+      LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "bedrock.amazonaws.com" }],
+      StartTime: Date.parse("2026-11-18T00:00:00Z") / 1000,
+      EndTime: Date.parse(END) / 1000,
+      MaxResults: 5,
+    };
+    const lookup = (target: string) =>
+      signedFetch(sandbox, creds, {
+        service: "cloudtrail",
+        region: "us-east-1",
+        method: "POST",
+        path: "/",
+        body,
+        headers: { "x-amz-target": target, "content-type": "application/x-amz-json-1.1" },
+      });
+    const short = await lookup("CloudTrail_20131101.LookupEvents");
+    const qualified = await lookup("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents");
+    expect(short.status).toBe(200);
+    expect(qualified.status).toBe(200);
+    expect(qualified.json.Events).toHaveLength(5);
+    expect(qualified.json.Events.map((e: { EventId: string }) => e.EventId)).toEqual(
+      short.json.Events.map((e: { EventId: string }) => e.EventId),
+    );
+    const unknown = await lookup("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.NoSuchThing");
+    expect(unknown.json.__type).toMatch(/UnknownOperationException/);
   });
 
   it("validates its inputs with the modelled exceptions", async () => {
@@ -149,12 +186,56 @@ describe("S3 organization trail", () => {
       const body = Buffer.from(await (obj.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())));
       records.push(...(JSON.parse(gunzipSync(body).toString("utf8")) as { Records: { eventID: string }[] }).Records);
     }
-    const lookup = sandbox.state.trail.events.filter((e) => e.account === DEV && e.region === "us-east-1");
+    // No data-event selector in the scenario: the files hold management events only.
+    const lookup = sandbox.state.trail.events.filter(
+      (e) => e.account === DEV && e.region === "us-east-1" && e.dataEvent !== true,
+    );
     expect(records.map((r) => r.eventID).sort()).toEqual(lookup.map((e) => e.eventId).sort());
     const dirs = await s3.send(
       new ListObjectsV2Command({ Bucket: "org-trail-test", Prefix: "AWSLogs/o-abcdef1234/", Delimiter: "/" }),
     );
     expect(dirs.CommonPrefixes?.map((p) => p.Prefix)).toEqual([`AWSLogs/o-abcdef1234/${DEV}/`]);
+  });
+
+  it("holds bedrock-mantle inference only when the trail has a data-event selector for it, as GetEventSelectors shows", async () => {
+    const { s3, cloudtrail } = clients(sandbox);
+    const readAll = async () => {
+      const prefix = `AWSLogs/o-abcdef1234/${DEV}/CloudTrail/us-east-1/`;
+      const out: { eventID: string; eventSource: string; eventCategory: string }[] = [];
+      for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: "org-trail-test", Prefix: prefix })) {
+        for (const o of page.Contents ?? []) {
+          const obj = await s3.send(new GetObjectCommand({ Bucket: "org-trail-test", Key: o.Key as string }));
+          const body = Buffer.from(await (obj.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())));
+          out.push(...(JSON.parse(gunzipSync(body).toString("utf8")) as { Records: typeof out }).Records);
+        }
+      }
+      return out;
+    };
+    const trails = (await cloudtrail.send(new DescribeTrailsCommand({}))).trailList ?? [];
+    expect(trails).toEqual([
+      expect.objectContaining({ S3BucketName: "org-trail-test", IsOrganizationTrail: true, IsMultiRegionTrail: true }),
+    ]);
+    const arn = trails[0]?.TrailARN as string;
+    const before = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
+    expect(JSON.stringify(before.AdvancedEventSelectors)).not.toContain('"Data"');
+    expect((await readAll()).filter((r) => r.eventSource === "bedrock-mantle.amazonaws.com")).toEqual([]);
+    sandbox.state.trail.dataEvents = ["bedrock-mantle"];
+    try {
+      const after = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
+      expect(after.AdvancedEventSelectors).toContainEqual(
+        expect.objectContaining({
+          FieldSelectors: expect.arrayContaining([{ Field: "eventCategory", Equals: ["Data"] }]),
+        }),
+      );
+      const mantle = (await readAll()).filter((r) => r.eventSource === "bedrock-mantle.amazonaws.com");
+      const expected = sandbox.state.trail.events.filter(
+        (e) => e.account === DEV && e.region === "us-east-1" && e.dataEvent === true,
+      );
+      expect(mantle.map((r) => r.eventID).sort()).toEqual(expected.map((e) => e.eventId).sort());
+      expect(mantle.every((r) => r.eventCategory === "Data")).toBe(true);
+    } finally {
+      sandbox.state.trail.dataEvents = [];
+    }
   });
 
   it("answers S3 errors in XML", async () => {

@@ -1,6 +1,7 @@
-// Abuse limits: per-principal rate limit (429 problem+json with Retry-After), security headers,
+// Abuse limits: rate limits before any credential check (per key id, OIDC subject or IP, and
+// failed authentications per IP) (429 problem+json with Retry-After), security headers,
 // CORS off unless configured, request timeouts from configuration.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
@@ -34,6 +35,31 @@ describe("rate limit", () => {
     expect((await me(guess, ip)).statusCode).toBe(429);
     expect((await me(undefined, ip)).statusCode).toBe(429);
     expect((await me(undefined, "10.0.0.78")).statusCode).toBe(401);
+  });
+
+  it("refuses before checking the credential: a limited guess costs no hashing, per key id and per IP", async () => {
+    // A real key whose secret is never presented: every guess at it would cost a full scrypt.
+    const target = (await t.keyFor("admin", "guessed")).slice("Bearer bgk_".length, "Bearer bgk_".length + 16);
+    const guess = (n: number) => `Bearer bgk_${target}_${String(n).padStart(43, "A")}`;
+    const checks = vi.spyOn(t.services.apiKeys, "authenticate");
+    try {
+      // From a new address each time: the key id's own budget still runs out.
+      for (let i = 0; i < 5; i++) expect((await me(guess(i), `10.1.0.${i + 1}`)).statusCode).toBe(401);
+      expect(checks).toHaveBeenCalledTimes(5);
+      for (let i = 5; i < 25; i++) {
+        const res = await me(guess(i), `10.1.0.${i + 1}`);
+        expect(res.statusCode).toBe(429);
+        expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+      }
+      // From one address, a new key id each time: the address's failures run out.
+      const ip = "10.2.0.1";
+      const other = (n: number) => `Bearer bgk_${n.toString(16).padStart(16, "f")}_${"B".repeat(43)}`;
+      for (let i = 0; i < 5; i++) expect((await me(other(i), ip)).statusCode).toBe(401);
+      for (let i = 5; i < 25; i++) expect((await me(other(i), ip)).statusCode).toBe(429);
+      expect(checks).toHaveBeenCalledTimes(10);
+    } finally {
+      checks.mockRestore();
+    }
   });
 
   it("health probes are never limited", async () => {

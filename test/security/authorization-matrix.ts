@@ -15,6 +15,8 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   // Probes, spec and docs UI
   "GET /healthz": PUBLIC,
   "GET /readyz": PUBLIC,
+  // Off unless METRICS_ENABLED; its own bearer token (METRICS_TOKEN), not an API key or role.
+  "GET /metrics": PUBLIC,
   "GET /openapi.json": PUBLIC,
   "GET /docs": PUBLIC,
   "GET /docs/": PUBLIC,
@@ -23,6 +25,12 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   "GET /docs/json": PUBLIC,
   "GET /docs/yaml": PUBLIC,
   "GET /docs/static/*": PUBLIC,
+  // The web console: its page and assets, what it reads before sign-in, sandbox demo personas
+  // (404 outside sandbox mode)
+  "GET /": PUBLIC,
+  "GET /assets/*": PUBLIC,
+  "GET /v1/console/settings": PUBLIC,
+  "POST /v1/sandbox/demo-personas": PUBLIC,
   // Identity and API keys
   "GET /v1/me": ANY_ROLE,
   "POST /v1/api-keys": ADMIN,
@@ -32,14 +40,17 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   // Audit log
   "GET /v1/audit-events": AUDIT,
   "GET /v1/audit-events/verify": AUDIT,
+  "GET /v1/audit-events/head": AUDIT,
   // System
   "GET /v1/system": ANY_ROLE,
+  "GET /v1/system/preflight": ADMIN,
   // Inventory
   "GET /v1/org/units": ANY_ROLE,
   "GET /v1/accounts": ANY_ROLE,
   "GET /v1/accounts/:accountId": ANY_ROLE,
   "GET /v1/accounts/:accountId/regions/:region/models": ANY_ROLE,
   "GET /v1/models/:modelId/availability": ANY_ROLE,
+  "GET /v1/regions/:region/model-matrix": ANY_ROLE,
   "GET /v1/inventory/changes": ANY_ROLE,
   "GET /v1/sync-runs": ANY_ROLE,
   "GET /v1/sync-runs/:runId": ANY_ROLE,
@@ -56,6 +67,7 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   "GET /v1/catalog/document": ANY_ROLE,
   "POST /v1/catalog/diff": ANY_ROLE,
   "POST /v1/catalog/apply": ADMIN,
+  "GET /v1/catalog/schema": ANY_ROLE,
   "GET /v1/policies/scps": ANY_ROLE,
   "GET /v1/policies/iam": ANY_ROLE,
   // Findings and reconciliation
@@ -94,7 +106,8 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   "DELETE /v1/webhooks/:id": ADMIN,
   "GET /v1/webhooks/:id/deliveries": ADMIN,
   // Invocation audit (who called what from where is audit evidence) and compliance reports
-  "POST /v1/invocation-ingestions": ADMIN,
+  "POST /v1/invocation-ingestions": AUDIT,
+  "GET /v1/invocation-ingestions": ANY_ROLE,
   "GET /v1/invocation-ingestions/:id": ANY_ROLE,
   "GET /v1/invocations": AUDIT,
   "GET /v1/invocations/usage": AUDIT,
@@ -102,6 +115,7 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   "GET /v1/invocations/unused-grants": AUDIT,
   "POST /v1/invocation-analyses": ADMIN,
   "POST /v1/reports": AUDIT,
+  "GET /v1/reports": AUDIT,
   "GET /v1/reports/:id": AUDIT,
   "GET /v1/reports/:id/download": AUDIT,
 };

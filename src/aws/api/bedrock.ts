@@ -1,6 +1,7 @@
 import {
   type BedrockClient,
   CreateFoundationModelAgreementCommand,
+  type DataRetentionMode,
   DeleteFoundationModelAgreementCommand,
   type FoundationModelSummary,
   GetAccountDataRetentionCommand,
@@ -16,6 +17,7 @@ import {
   type LoggingConfig,
   type Offer,
   type OfferType,
+  PutAccountDataRetentionCommand,
   PutUseCaseForModelAccessCommand,
   paginateListEnforcedGuardrailsConfiguration,
   paginateListInferenceProfiles,
@@ -92,6 +94,15 @@ export function bedrockApi(client: BedrockClient, account: string, region: strin
       call(
         ctx("GetAccountDataRetention"),
         async () => (await client.send(new GetAccountDataRetentionCommand({}))).mode as string | undefined,
+      ),
+    /** Sets the account's data-retention mode in this Region [doc API_PutAccountDataRetention]; returns the mode now in force. */
+    putAccountDataRetention: (mode: string) =>
+      call(
+        ctx("PutAccountDataRetention"),
+        async () =>
+          (await client.send(new PutAccountDataRetentionCommand({ mode: mode as DataRetentionMode }))).mode as
+            | string
+            | undefined,
       ),
     listInferenceProfiles: (type?: InferenceProfileType) =>
       collect(

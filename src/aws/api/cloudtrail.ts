@@ -1,7 +1,16 @@
-import { type CloudTrailClient, type Event, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import {
+  type AdvancedEventSelector,
+  type CloudTrailClient,
+  DescribeTrailsCommand,
+  type Event,
+  type EventSelector,
+  GetEventSelectorsCommand,
+  LookupEventsCommand,
+  type Trail,
+} from "@aws-sdk/client-cloudtrail";
 import { call } from "./call.js";
 
-export type { Event as CloudTrailEvent };
+export type { AdvancedEventSelector, Event as CloudTrailEvent, EventSelector, Trail };
 
 export interface LookupPage {
   events: Event[];
@@ -10,7 +19,20 @@ export interface LookupPage {
 
 export function cloudTrailApi(client: CloudTrailClient, account: string, region: string) {
   const ctx = { service: "cloudtrail", operation: "LookupEvents", account, region };
+  const op = (operation: string) => ({ service: "cloudtrail", operation, account, region });
   return {
+    /** The trails this account sees (its own and the organization trail), shadow trails included. */
+    describeTrails: () =>
+      call(op("DescribeTrails"), async (): Promise<Trail[]> => {
+        const out = await client.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
+        return out.trailList ?? [];
+      }),
+    /** A trail's basic or advanced event selectors (call it in the trail's home Region). */
+    getEventSelectors: (trailArn: string) =>
+      call(op("GetEventSelectors"), async () => {
+        const out = await client.send(new GetEventSelectorsCommand({ TrailName: trailArn }));
+        return { basic: out.EventSelectors ?? [], advanced: out.AdvancedEventSelectors ?? [] };
+      }),
     /** One page (≤ 50 events) for an event source and time range; callers checkpoint between pages. */
     lookupEvents: (input: {
       eventSource: string;

@@ -1,6 +1,7 @@
 import {
   type ContextEntry,
   type EvaluationResult,
+  GetRoleCommand,
   type IAMClient,
   ListServiceSpecificCredentialsCommand,
   paginateSimulatePrincipalPolicy,
@@ -32,6 +33,16 @@ export function iamApi(client: IAMClient, account: string) {
         ),
         (p) => p.EvaluationResults,
       ),
+    /**
+     * iam:GetRole: the role's ARN with its path. An assumed-role session ARN names the role
+     * without its path (IAM Identity Center roles live under `/aws-reserved/sso.amazonaws.com/…`),
+     * so a role ARN rebuilt from it does not exist.
+     */
+    getRole: (roleName: string) =>
+      call({ service: "iam", operation: "GetRole", account }, async () => {
+        const out = await client.send(new GetRoleCommand({ RoleName: roleName }));
+        return { arn: out.Role?.Arn ?? "", path: out.Role?.Path ?? "/" };
+      }),
     /**
      * Service-specific credentials of every IAM user of the account for one service (`AllUsers`),
      * e.g. `bedrock.amazonaws.com`: the long-term Amazon Bedrock API keys.

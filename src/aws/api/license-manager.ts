@@ -2,9 +2,15 @@
 // received, read in us-east-1 ("All APIs interact with AWS License Manager in the us-east-1
 // region", Managed Entitlements for Bedrock — API Reference).
 import {
+  type AllowedOperation,
+  CreateGrantCommand,
+  CreateGrantVersionCommand,
+  DeleteGrantCommand,
+  GetGrantCommand,
   type Grant,
   type GrantedLicense,
   type LicenseManagerClient,
+  ListDistributedGrantsCommand,
   ListReceivedGrantsCommand,
   ListReceivedLicensesCommand,
 } from "@aws-sdk/client-license-manager";
@@ -44,6 +50,61 @@ export function licenseManagerApi(client: LicenseManagerClient, account: string,
           (p) => p.Licenses,
         ),
       ),
+    /** Grants this (license-holding) account distributed, optionally of one license. */
+    listDistributedGrants: (licenseArn?: string) =>
+      call(ctx("ListDistributedGrants"), () =>
+        drain(
+          (NextToken) =>
+            client.send(
+              new ListDistributedGrantsCommand({
+                MaxResults: 100,
+                NextToken,
+                ...(licenseArn ? { Filters: [{ Name: "LicenseArn", Values: [licenseArn] }] } : {}),
+              }),
+            ),
+          (p) => p.Grants,
+        ),
+      ),
+    /**
+     * Distributes the license to one principal (account root, OU or organization ARN) [doc
+     * API_CreateGrant]; `clientToken` makes a retried apply create the same grant, not a second one.
+     */
+    createGrant: (input: {
+      licenseArn: string;
+      principalArn: string;
+      grantName: string;
+      clientToken: string;
+      allowedOperations: AllowedOperation[];
+    }) =>
+      call(ctx("CreateGrant"), async () => {
+        const out = await client.send(
+          new CreateGrantCommand({
+            LicenseArn: input.licenseArn,
+            Principals: [input.principalArn],
+            GrantName: input.grantName,
+            ClientToken: input.clientToken,
+            HomeRegion: region,
+            AllowedOperations: input.allowedOperations,
+          }),
+        );
+        return { grantArn: out.GrantArn as string, status: out.Status, version: out.Version };
+      }),
+    /** A new grant version with this status (ACTIVE activates, DISABLED deactivates) [doc API_CreateGrantVersion]. */
+    setGrantStatus: (grantArn: string, status: "ACTIVE" | "DISABLED", clientToken: string) =>
+      call(ctx("CreateGrantVersion"), async () => {
+        const out = await client.send(
+          new CreateGrantVersionCommand({ GrantArn: grantArn, Status: status, ClientToken: clientToken }),
+        );
+        return { status: out.Status, version: out.Version };
+      }),
+    getGrant: (grantArn: string) =>
+      call(ctx("GetGrant"), async () => (await client.send(new GetGrantCommand({ GrantArn: grantArn }))).Grant),
+    /** Revokes the grant [doc API_DeleteGrant]; `version` is the grant's current version. */
+    deleteGrant: (grantArn: string, version: string) =>
+      call(ctx("DeleteGrant"), async () => {
+        const out = await client.send(new DeleteGrantCommand({ GrantArn: grantArn, Version: version }));
+        return { status: out.Status };
+      }),
   };
 }
 

@@ -24,11 +24,13 @@ import {
   type Root,
   UpdatePolicyCommand,
 } from "@aws-sdk/client-organizations";
-import { call, collect } from "./call.js";
+import { call, collect, TRY_AGAIN_LATER } from "./call.js";
 
 export type { Account, OrganizationalUnit, Parent, Policy, PolicySummary, PolicyTargetSummary, PolicyType, Root };
 
 export function organizationsApi(client: OrganizationsClient, region: string) {
+  // Writes on a target another request is changing are retried later (not by the SDK).
+  const BUSY = { on: TRY_AGAIN_LATER };
   const ctx = (operation: string) => ({ service: "organizations", operation, region });
   const pg = { client };
   return {
@@ -82,6 +84,7 @@ export function organizationsApi(client: OrganizationsClient, region: string) {
               }),
             )
           ).Policy,
+        BUSY,
       ),
     updatePolicy: (input: { policyId: string; name?: string; description?: string; content?: string }) =>
       call(
@@ -97,18 +100,25 @@ export function organizationsApi(client: OrganizationsClient, region: string) {
               }),
             )
           ).Policy,
+        BUSY,
       ),
     attachPolicy: (policyId: string, targetId: string) =>
       call(
         ctx("AttachPolicy"),
         async () => void (await client.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }))),
+        BUSY,
       ),
     deletePolicy: (policyId: string) =>
-      call(ctx("DeletePolicy"), async () => void (await client.send(new DeletePolicyCommand({ PolicyId: policyId })))),
+      call(
+        ctx("DeletePolicy"),
+        async () => void (await client.send(new DeletePolicyCommand({ PolicyId: policyId }))),
+        BUSY,
+      ),
     detachPolicy: (policyId: string, targetId: string) =>
       call(
         ctx("DetachPolicy"),
         async () => void (await client.send(new DetachPolicyCommand({ PolicyId: policyId, TargetId: targetId }))),
+        BUSY,
       ),
   };
 }

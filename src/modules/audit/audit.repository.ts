@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Database, Tx } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Principal } from "../../kernel/principal.js";
@@ -12,14 +13,51 @@ import type {
 
 export const GENESIS_HASH = "0".repeat(64);
 
-interface BatchRow {
-  n: bigint;
-  last_id: bigint | null;
-  last_hash: string | null;
-  bad_id: bigint | null;
-  bad_altered: boolean | null;
-  bad_prev_id: bigint | null;
-  intact_before: bigint;
+/** The columns an entry's hash covers, as the chain walk reads them (jsonb as PostgreSQL's text form). */
+interface ChainRow {
+  id: bigint;
+  occurred_at: Date;
+  actor_type: string;
+  actor_id: string;
+  actor_name: string | null;
+  actor_roles: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  before: string | null;
+  after: string | null;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/**
+ * An entry's hash as the insert trigger computes it (migration 20261124053000_hardening,
+ * hw_audit_event_hash): sha256 over the text of a jsonb array of the entry's columns and the
+ * previous hash. jsonb renders an array as `[a, b, …]` with strings escaped as JSON (what
+ * JSON.stringify does for text PostgreSQL can hold) and nested jsonb values in their own text form.
+ */
+export function chainHash(r: Omit<ChainRow, "hash">): string {
+  const text = (v: string | null) => (v === null ? "null" : JSON.stringify(v));
+  const json = (v: string | null) => v ?? "null";
+  const items = [
+    text(r.id.toString()),
+    text(r.occurred_at.toISOString()),
+    text(r.actor_type),
+    text(r.actor_id),
+    text(r.actor_name),
+    text(r.actor_roles),
+    text(r.action),
+    text(r.target_type),
+    text(r.target_id),
+    json(r.before),
+    json(r.after),
+    text(r.request_id),
+    text(r.prev_hash),
+  ];
+  return createHash("sha256")
+    .update(`[${items.join(", ")}]`, "utf8")
+    .digest("hex");
 }
 
 /** A row of audit_events as `db.read` gives it (the id, a bigint, as a string). */
@@ -97,61 +135,70 @@ export function createAuditRepository(db: Database) {
     },
 
     /**
-     * Walks the chain in id order (id order is chain order: ids are taken under the chain lock),
-     * recomputing every hash in the database with the same function the insert trigger uses, in
-     * keyset batches so no statement holds a snapshot of the whole table.
+     * Walks the chain in id order (id order is chain order: ids are taken under the chain lock) and
+     * recomputes every hash HERE, in the application, from the entry's columns: whoever can replace
+     * the database's own hash function (the insert trigger's) cannot make an edited entry verify.
+     * Keyset batches, so no statement holds a snapshot of the whole table.
      */
-    async verifyChain(batchSize = 20_000): Promise<AuditVerification> {
+    /** The newest link of the chain. */
+    async head(): Promise<{ id: string; hash: string }> {
+      const head = await client.auditChainHead.findUnique({ where: { id: 1 } });
+      return { id: (head?.lastId ?? 0n).toString(), hash: head?.lastHash ?? GENESIS_HASH };
+    },
+
+    async verifyChain(anchor?: { id: string; hash: string }, batchSize = 5_000): Promise<AuditVerification> {
+      let anchorSeen = false;
       let afterId = 0n;
       let prevHash = GENESIS_HASH;
       let prevId: bigint | null = null;
       let checked = 0;
       let firstBroken: AuditChainBreak | null = null;
-      for (;;) {
-        const [row] = await client.$queryRaw<BatchRow[]>`
-          WITH b AS (
-            SELECT e.id, e.hash, e.prev_hash, "hw_audit_event_hash"(e) AS expected,
-                   lag(e.hash) OVER (ORDER BY e.id) AS prev_stored,
-                   lag(e.id) OVER (ORDER BY e.id) AS prev_id
-            FROM "audit_events" e WHERE e.id > ${afterId} ORDER BY e.id LIMIT ${batchSize}
-          ), bad AS (
-            SELECT id, expected <> hash AS altered, prev_id FROM b
-            WHERE expected <> hash OR prev_hash <> coalesce(prev_stored, ${prevHash}::char(64))
-            ORDER BY id LIMIT 1
-          )
-          SELECT (SELECT count(*) FROM b) AS n,
-                 (SELECT max(id) FROM b) AS last_id,
-                 (SELECT hash FROM b ORDER BY id DESC LIMIT 1) AS last_hash,
-                 (SELECT id FROM bad) AS bad_id,
-                 (SELECT altered FROM bad) AS bad_altered,
-                 (SELECT prev_id FROM bad) AS bad_prev_id,
-                 (SELECT count(*) FROM b WHERE b.id < (SELECT id FROM bad)) AS intact_before`;
-        if (!row || row.n === 0n) break;
-        if (row.bad_id !== null) {
-          // A link broken at the first row of a batch points at the previous batch's last row.
-          const previous = row.bad_prev_id ?? prevId;
-          firstBroken = row.bad_altered
-            ? {
-                id: row.bad_id.toString(),
-                reason: "content_altered",
-                detail: `audit event ${row.bad_id} does not match its hash: it was changed after it was written`,
-              }
-            : {
-                id: row.bad_id.toString(),
-                reason: "link_broken",
-                previousId: previous === null ? null : previous.toString(),
-                detail:
-                  previous === null
-                    ? `audit event ${row.bad_id} is the first present but does not start the chain: earlier events were deleted`
-                    : `audit event ${row.bad_id} does not link to event ${previous}: events between them were deleted or ${previous} was replaced`,
+      batches: for (;;) {
+        const rows = await client.$queryRaw<ChainRow[]>`
+          SELECT e.id, e.occurred_at, e.actor_type, e.actor_id, e.actor_name, e.actor_roles, e.action,
+                 e.target_type, e.target_id, e.before::text AS before, e.after::text AS after, e.request_id,
+                 e.prev_hash, e.hash
+          FROM "audit_events" e WHERE e.id > ${afterId} ORDER BY e.id LIMIT ${batchSize}`;
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          if (r.prev_hash !== prevHash) {
+            firstBroken = {
+              id: r.id.toString(),
+              reason: "link_broken",
+              previousId: prevId === null ? null : prevId.toString(),
+              detail:
+                prevId === null
+                  ? `audit event ${r.id} is the first present but does not start the chain: earlier events were deleted`
+                  : `audit event ${r.id} does not link to event ${prevId}: events between them were deleted or ${prevId} was replaced`,
+            };
+            break batches;
+          }
+          if (chainHash(r) !== r.hash) {
+            firstBroken = {
+              id: r.id.toString(),
+              reason: "content_altered",
+              detail: `audit event ${r.id} does not match its hash: it was changed after it was written`,
+            };
+            break batches;
+          }
+          if (anchor !== undefined && r.id.toString() === anchor.id) {
+            anchorSeen = true;
+            if (r.hash !== anchor.hash) {
+              firstBroken = {
+                id: anchor.id,
+                reason: "anchor_mismatch",
+                detail: `audit event ${anchor.id} has hash ${r.hash}, not the anchored ${anchor.hash}: the chain was rewritten from there on`,
               };
-          checked += Number(row.intact_before);
-          break;
+              break batches;
+            }
+          }
+          checked++;
+          prevId = r.id;
+          prevHash = r.hash;
         }
-        checked += Number(row.n);
-        afterId = row.last_id as bigint;
-        prevId = afterId;
-        prevHash = row.last_hash as string;
+        afterId = prevId as bigint;
+        // Let other work run between batches of hashing.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       const head = await client.auditChainHead.findUnique({ where: { id: 1 } });
       const headView = { id: (head?.lastId ?? 0n).toString(), hash: head?.lastHash ?? GENESIS_HASH };
@@ -162,6 +209,12 @@ export function createAuditRepository(db: Database) {
           detail: `the chain head names audit event ${head.lastId}, but the last event present is ${prevId ?? "none"}: the newest events were deleted`,
         };
       }
+      if (!firstBroken && anchor !== undefined && !anchorSeen)
+        firstBroken = {
+          id: anchor.id,
+          reason: "anchor_mismatch",
+          detail: `the anchored audit event ${anchor.id} is not in the chain: it was deleted or the chain was rewritten`,
+        };
       return { ok: firstBroken === null, checked, firstBroken, head: headView };
     },
   };

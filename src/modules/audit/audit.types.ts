@@ -35,7 +35,9 @@ export type AuditChainBreak =
   /** The entry does not link to the one before it: entries in between were deleted or replaced. */
   | { id: string; reason: "link_broken"; detail: string; previousId: string | null }
   /** The chain head records a later entry than the last one present: the newest were deleted. */
-  | { id: string; reason: "tail_missing"; detail: string };
+  | { id: string; reason: "tail_missing"; detail: string }
+  /** An externally anchored head (id and hash exported earlier) is not in the chain as it was. */
+  | { id: string; reason: "anchor_mismatch"; detail: string };
 
 export interface AuditVerification {
   ok: boolean;
@@ -46,6 +48,23 @@ export interface AuditVerification {
   /** The chain head (publish it elsewhere to detect a rewritten chain). */
   head: { id: string; hash: string };
 }
+
+/** An exported chain head, to anchor outside the service (a ticket, a WORM bucket, a transparency log). */
+export interface AuditHeadExport {
+  id: string;
+  hash: string;
+  exportedAt: string;
+  /**
+   * Ed25519 over the UTF-8 text `bedrock-governor audit head\n<id>\n<hash>\n<exportedAt>`, with
+   * the public key (SPKI PEM) and its id (first 16 hex of SHA-256 over the DER); null when no
+   * AUDIT_SIGNING_KEY_FILE is configured.
+   */
+  signature: { algorithm: "ed25519"; keyId: string; publicKey: string; value: string } | null;
+}
+
+/** The text an exported head's signature covers. */
+export const headMessage = (h: Pick<AuditHeadExport, "id" | "hash" | "exportedAt">): string =>
+  `bedrock-governor audit head\n${h.id}\n${h.hash}\n${h.exportedAt}`;
 
 export interface AuditFilter {
   actorId?: string;

@@ -29,6 +29,8 @@ function toDomain(row: Row, now = new Date()): ApiKeyRecord {
     secretHash: row.secretHash,
     hashScheme: row.hashScheme,
     createdBy: row.createdBy,
+    owner: row.owner,
+    service: row.service,
     createdAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,
@@ -55,6 +57,8 @@ export function createApiKeyRepository(db: Database) {
         secretHash: string;
         hashScheme: HashScheme;
         createdBy: string;
+        owner: string | null;
+        service: boolean;
         expiresAt?: Date;
       },
       tx: Tx,

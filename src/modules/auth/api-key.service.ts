@@ -7,9 +7,10 @@ import {
   UnauthorizedError,
   ValidationError,
 } from "../../kernel/errors.js";
-import { type CallContext, hasRole, type Principal, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
+import { type CallContext, hasRole, type Principal, personOf, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
+import { apiKeyPrincipalId, type PrincipalIds } from "../../kernel/principal-ids.js";
 import type { Clock } from "../../lib/clock.js";
-import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import { decodeCursor, isTimeIdCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import { type ApiKeyRecord, type ApiKeyRepository, stripSecret } from "./api-key.repository.js";
 import type { ApiKey, CreatedApiKey, NewApiKey } from "./api-key.types.js";
@@ -18,13 +19,6 @@ import type { ApiKeyHasher } from "./api-key-hash.js";
 /** `bgk_<16 hex key id>_<43 base64url secret>`: the key id finds the row, the secret proves it. */
 const KEY_PATTERN = /^bgk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 export const API_KEY_PREFIX = "bgk_";
-
-const isKeysetCursor = (v: unknown): v is { createdAt: string; id: string } =>
-  typeof v === "object" &&
-  v !== null &&
-  typeof (v as { createdAt?: unknown }).createdAt === "string" &&
-  !Number.isNaN(Date.parse((v as { createdAt: string }).createdAt)) &&
-  typeof (v as { id?: unknown }).id === "string";
 
 interface CachedKey {
   principal: Principal;
@@ -42,7 +36,22 @@ const CACHE_MAX_KEYS = 10_000;
 const TOUCH_EVERY_MS = 60_000;
 
 function auditView(key: ApiKey) {
-  return { name: key.name, role: key.role, keyId: key.keyId, expiresAt: key.expiresAt, revokedAt: key.revokedAt };
+  return {
+    name: key.name,
+    role: key.role,
+    keyId: key.keyId,
+    owner: key.owner,
+    service: key.service,
+    expiresAt: key.expiresAt,
+    revokedAt: key.revokedAt,
+  };
+}
+
+/** A new key before it is stored: its public id, its secret (shown once) and the stored hash of it. */
+interface Minted {
+  keyId: string;
+  secret: string;
+  secretHash: string;
 }
 
 export function createApiKeyService(deps: {
@@ -51,10 +60,12 @@ export function createApiKeyService(deps: {
   audit: AuditService;
   clock: Clock;
   hasher: ApiKeyHasher;
+  /** Reads owners stored before principal ids were namespaced. */
+  principalIds: PrincipalIds;
   /** How long a verified key is kept in memory while revocations are being received (0: never). */
   cacheSeconds?: number;
 }) {
-  const { db, repo, audit, clock, hasher } = deps;
+  const { db, repo, audit, clock, hasher, principalIds } = deps;
   const cacheMs = (deps.cacheSeconds ?? 0) * 1000;
   // Verified keys by a digest of the whole presented token; used only while `cacheOn` (set by
   // whoever receives revocation notifications), so a revoked key is never served from memory.
@@ -79,19 +90,65 @@ export function createApiKeyService(deps: {
     if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("managing API keys needs the admin role");
   }
 
-  /** Mints a key and stores its hash, with its audit event, inside the caller's transaction. */
-  async function insertKey(ctx: CallContext, input: NewApiKey, action: string, tx: Tx): Promise<CreatedApiKey> {
+  /**
+   * Whom a new key belongs to: nobody for a service key, else the named owner, else the person
+   * creating it. Keys minted by the system (bootstrap, CLI) without an owner are their own person.
+   */
+  function ownerOf(ctx: CallContext, input: NewApiKey): string | null {
+    if (input.service) {
+      if (input.owner !== undefined)
+        throw new ValidationError("a service key belongs to nobody: give owner or service, not both", [
+          { field: "body.owner", message: "not allowed with service: true" },
+        ]);
+      return null;
+    }
+    if (input.owner === undefined) {
+      const creator = personOf(ctx.principal);
+      // A service key must not mint a key that may decide with nobody behind it.
+      if (creator === null && ctx.principal.kind !== "system")
+        throw new ValidationError("a key created by a service key needs an owner, or service: true", [
+          { field: "body.owner", message: "required when the caller acts for nobody" },
+        ]);
+      return creator;
+    }
+    const owner = principalIds.canonical(input.owner.trim());
+    if (owner === "system" || owner.startsWith("apikey:") || owner === "")
+      throw new ValidationError("owner must be a person (a user's principal id or OIDC subject), not a key", [
+        { field: "body.owner", message: "not a person" },
+      ]);
+    return owner;
+  }
+
+  /**
+   * A new key's id, secret and stored hash. Hashing (scrypt without a server secret) is slow CPU
+   * work: it runs before any transaction opens, so it never holds a database connection.
+   */
+  async function mint(): Promise<Minted> {
     const keyId = randomBytes(8).toString("hex");
     const secret = randomBytes(32).toString("base64url");
+    return { keyId, secret, secretHash: await hasher.hash(secret) };
+  }
+
+  /** Stores a minted key, with its audit event, inside the caller's transaction. */
+  async function insertKey(
+    ctx: CallContext,
+    input: NewApiKey,
+    action: string,
+    { keyId, secret, secretHash }: Minted,
+    tx: Tx,
+  ): Promise<CreatedApiKey> {
+    const owner = ownerOf(ctx, input);
     const record = await repo.insert(
       {
         id: randomUUID(),
         name: input.name,
         role: input.role,
         keyId,
-        secretHash: await hasher.hash(secret),
+        secretHash,
         hashScheme: hasher.scheme,
         createdBy: ctx.principal.id,
+        owner,
+        service: input.service === true,
         ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
       },
       tx,
@@ -132,12 +189,14 @@ export function createApiKeyService(deps: {
           { field: "body.expiresAt", message: "must be in the future" },
         ]);
       }
-      return db.transaction((tx) => insertKey(ctx, input, "api_key.create", tx));
+      ownerOf(ctx, input); // refused before any hashing
+      const minted = await mint();
+      return db.transaction((tx) => insertKey(ctx, input, "api_key.create", minted, tx));
     },
 
     async list(ctx: CallContext, page: { limit: number; cursor?: string }): Promise<Page<ApiKey>> {
       requireAdmin(ctx);
-      const cursor = decodeCursor(page.cursor, isKeysetCursor);
+      const cursor = decodeCursor(page.cursor, isTimeIdCursor);
       const rows = await repo.list(
         page.limit,
         cursor ? { createdAt: new Date(cursor.createdAt), id: cursor.id } : undefined,
@@ -205,9 +264,12 @@ export function createApiKeyService(deps: {
       if (record.expiresAt && new Date(record.expiresAt) <= now) throw new UnauthorizedError("API key expired");
       if (record.hashScheme !== hasher.scheme) await rehash(record, secret);
       await touch(record.id, now);
+      const id = apiKeyPrincipalId(record.keyId);
       const principal: Principal = {
         kind: "api_key",
-        id: `apikey:${record.keyId}`,
+        id,
+        // The person the key acts for; a key without owner (minted by the system) is its own.
+        person: record.service ? null : record.owner === null ? id : principalIds.canonical(record.owner),
         name: record.name,
         roles: [record.role],
         groups: [],
@@ -242,20 +304,23 @@ export function createApiKeyService(deps: {
      * so a new user can call the API at once. Safe when several processes start together.
      */
     async bootstrapAdmin(): Promise<CreatedApiKey | undefined> {
+      const minted = await mint();
       return db.transaction(async (tx) => {
         if ((await repo.lockAndCountForBootstrap(tx)) > 0) return undefined;
         return insertKey(
           { principal: SYSTEM_PRINCIPAL },
           { name: "bootstrap-admin", role: "admin" },
           "api_key.bootstrap",
+          minted,
           tx,
         );
       });
     },
 
     /** For the CLI, run by an operator with database access (audited as the system). */
-    createAsSystem(input: NewApiKey): Promise<CreatedApiKey> {
-      return db.transaction((tx) => insertKey({ principal: SYSTEM_PRINCIPAL }, input, "api_key.create", tx));
+    async createAsSystem(input: NewApiKey): Promise<CreatedApiKey> {
+      const minted = await mint();
+      return db.transaction((tx) => insertKey({ principal: SYSTEM_PRINCIPAL }, input, "api_key.create", minted, tx));
     },
   };
 }

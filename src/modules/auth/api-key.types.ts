@@ -9,6 +9,10 @@ export interface ApiKey {
   /** Public part of the key (`bgk_<keyId>_…`), safe to show and log. */
   keyId: string;
   createdBy: string;
+  /** The person the key acts for (a user's principal id); null for a service key. */
+  owner: string | null;
+  /** Automation acting for nobody: may call the API, never decides requests. */
+  service: boolean;
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -27,4 +31,8 @@ export interface NewApiKey {
   name: string;
   role: Role;
   expiresAt?: Date;
+  /** Who the key belongs to (default: the creating person); only an admin names someone else. */
+  owner?: string;
+  /** A service key: belongs to nobody and never decides. Excludes `owner`. */
+  service?: boolean;
 }

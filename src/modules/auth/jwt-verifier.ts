@@ -3,6 +3,7 @@ import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } 
 import type { OidcConfig } from "../../config.js";
 import { UnauthorizedError } from "../../kernel/errors.js";
 import { type Principal, ROLES, type Role } from "../../kernel/principal.js";
+import { createPrincipalIds } from "../../kernel/principal-ids.js";
 
 function claimAt(payload: JWTPayload, dotted: string): unknown {
   let value: unknown = payload;
@@ -42,6 +43,7 @@ function reason(err: unknown): string {
 }
 
 export function createJwtVerifier(oidc: OidcConfig) {
+  const ids = createPrincipalIds(oidc.issuer);
   const jwks = createRemoteJWKSet(new URL(oidc.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
   return {
     async verify(token: string): Promise<Principal> {
@@ -61,9 +63,12 @@ export function createJwtVerifier(oidc: OidcConfig) {
       const name =
         [payload.email, payload.preferred_username, payload.name].find((v): v is string => typeof v === "string") ??
         (payload.sub as string);
+      // Namespaced: a `sub` of `apikey:<id>` (or anything else) can never name another kind of principal.
+      const id = ids.user(payload.sub as string);
       return {
         kind: "user",
-        id: payload.sub as string,
+        id,
+        person: id,
         name,
         roles: rolesForGroups(groups, oidc.groupRoleMap),
         groups,

@@ -1,73 +1,13 @@
 // The catalog as a YAML (or JSON) document that teams keep in git: parsing with errors that name
 // the path of the bad value, and rendering back in a stable order.
-import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
-import { parse, stringify } from "yaml";
-import { AccountIdSchema, ModelPatternSchema, ParentIdSchema, RegionSchema } from "../../kernel/aws-ids.js";
+import { stringify } from "yaml";
 import { UnprocessableError } from "../../kernel/errors.js";
-import { CATALOG_RETENTION_MODES, type CatalogEntry, ENDPOINTS, GEOGRAPHIES } from "./catalog.types.js";
+import { parseYamlInWorker, parseYamlSync, type YamlLimits, type YamlOutcome } from "../../lib/bounded-yaml.js";
+import type { CatalogEntry } from "./catalog.types.js";
+import { CatalogDocumentSchema, type CatalogEntryDoc } from "./catalog-schema.js";
 
-const ScopeDoc = Type.Union([
-  Type.Literal("organization"),
-  Type.Object({ ou: ParentIdSchema() }, { additionalProperties: false }),
-  Type.Object({ account: AccountIdSchema() }, { additionalProperties: false }),
-]);
-
-/** A catalog entry's id: a slug chosen by the team. */
-export const CatalogEntryId = (opts: { description?: string } = {}) =>
-  Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{0,63}$", ...opts });
-
-export const CatalogEntryDoc = Type.Object(
-  {
-    id: CatalogEntryId({ description: "Stable id (slug)" }),
-    model: ModelPatternSchema({
-      minLength: 3,
-      maxLength: 256,
-      description: "Model id or pattern with *",
-    }),
-    viaProfiles: Type.Optional(
-      Type.Array(Type.String({ minLength: 3, maxLength: 256 }), { uniqueItems: true, maxItems: 20 }),
-    ),
-    scope: ScopeDoc,
-    regions: Type.Optional(Type.Array(RegionSchema(), { uniqueItems: true, minItems: 1, maxItems: 40 })),
-    geography: Type.Optional(Type.Enum([...GEOGRAPHIES])),
-    conditions: Type.Optional(
-      Type.Object(
-        { loggingRequired: Type.Optional(Type.Boolean()), guardrailRequired: Type.Optional(Type.Boolean()) },
-        { additionalProperties: false },
-      ),
-    ),
-    endpoints: Type.Optional(
-      Type.Array(Type.Enum([...ENDPOINTS]), {
-        uniqueItems: true,
-        minItems: 1,
-        description: "Surfaces the model may be used on (runtime, mantle, claude_platform); unset: runtime only",
-      }),
-    ),
-    retentionModes: Type.Optional(
-      Type.Array(Type.Enum([...CATALOG_RETENTION_MODES]), {
-        uniqueItems: true,
-        minItems: 1,
-        description: "Data-retention modes under which the model may be used; unset: any",
-      }),
-    ),
-    acceptAgreement: Type.Optional(
-      Type.Boolean({
-        description: "Remediation may accept the model's Marketplace agreement in the accounts this entry covers",
-      }),
-    ),
-    owner: Type.String({ minLength: 1, maxLength: 256 }),
-    justification: Type.String({ minLength: 1, maxLength: 2048 }),
-    expiresAt: Type.Optional(Type.String({ format: "date-time" })),
-  },
-  { additionalProperties: false, title: "CatalogEntry" },
-);
-export type CatalogEntryDoc = Static<typeof CatalogEntryDoc>;
-
-const CatalogDoc = Type.Object(
-  { entries: Type.Array(CatalogEntryDoc, { maxItems: 5000 }) },
-  { additionalProperties: false },
-);
+export { CatalogEntryDoc, CatalogEntryId } from "./catalog-schema.js";
 
 function pathOf(instancePath: string): string {
   return instancePath
@@ -104,7 +44,9 @@ export function toEntry(doc: CatalogEntryDoc): CatalogEntry {
       ? { endpoints: [...doc.endpoints].sort() }
       : {}),
     ...(doc.retentionModes?.length ? { retentionModes: [...doc.retentionModes].sort() } : {}),
+    ...(doc.apiKeys ? { apiKeys: true } : {}),
     ...(doc.acceptAgreement ? { acceptAgreement: true } : {}),
+    ...(doc.entitlement ? { entitlement: { licenseArn: doc.entitlement.licenseArn } } : {}),
     owner: doc.owner,
     justification: doc.justification,
     ...(doc.expiresAt ? { expiresAt: new Date(doc.expiresAt).toISOString() } : {}),
@@ -128,7 +70,9 @@ export function toDoc(entry: CatalogEntry): CatalogEntryDoc {
     ...(entry.conditions ? { conditions: entry.conditions } : {}),
     ...(entry.endpoints ? { endpoints: entry.endpoints } : {}),
     ...(entry.retentionModes ? { retentionModes: entry.retentionModes } : {}),
+    ...(entry.apiKeys ? { apiKeys: true } : {}),
     ...(entry.acceptAgreement ? { acceptAgreement: true } : {}),
+    ...(entry.entitlement ? { entitlement: { licenseArn: entry.entitlement.licenseArn } } : {}),
     owner: entry.owner,
     justification: entry.justification,
     ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}),
@@ -138,11 +82,14 @@ export function toDoc(entry: CatalogEntry): CatalogEntryDoc {
 /** Validates one entry document (API bodies reuse this), naming the bad field under `prefix`. */
 export function validateEntries(value: unknown, prefix: string): CatalogEntry[] {
   const doc = { entries: value };
-  if (!Value.Check(CatalogDoc, doc)) {
-    const errors = [...Value.Errors(CatalogDoc, doc)].slice(0, 20).map((e) => ({
-      field: `${prefix}${pathOf(e.instancePath).replace(/^entries/, "")}`,
-      message: e.message,
-    }));
+  if (!Value.Check(CatalogDocumentSchema, doc)) {
+    const errors = [...Value.Errors(CatalogDocumentSchema, doc)].slice(0, 20).map((e) => {
+      const field = `${prefix}${pathOf(e.instancePath).replace(/^entries/, "")}`;
+      // The schema's one `if`: an entry with an entitlement must name an exact model.
+      return e.keyword === "if"
+        ? { field: `${field}.entitlement`, message: "needs an exact model id (no *)" }
+        : { field, message: e.message };
+    });
     throw new UnprocessableError(
       `invalid catalog: ${errors[0]?.field}: ${errors[0]?.message}`,
       errors,
@@ -152,6 +99,7 @@ export function validateEntries(value: unknown, prefix: string): CatalogEntry[] 
   const entries = (value as CatalogEntryDoc[]).map(toEntry);
   const seen = new Set<string>();
   entries.forEach((e, i) => {
+    // The one rule JSON Schema cannot state (the published schema says it in words).
     if (seen.has(e.id)) {
       throw new UnprocessableError(
         `duplicate entry id ${e.id}`,
@@ -164,18 +112,51 @@ export function validateEntries(value: unknown, prefix: string): CatalogEntry[] 
   return entries;
 }
 
-/** Parses a catalog file (YAML or JSON). */
-export function parseCatalogDocument(text: string): CatalogEntry[] {
-  let parsed: unknown;
-  try {
-    parsed = parse(text);
-  } catch (err) {
+/**
+ * What parsing one catalog document may cost. The largest catalog (5,000 entries of a dozen fields)
+ * has about 100,000 nodes and no mapping of more than 20 keys; nothing in it nests beyond 5 levels.
+ */
+export const CATALOG_DOCUMENT_LIMITS: YamlLimits = {
+  maxNodes: 250_000,
+  maxDepth: 16,
+  maxKeysPerMapping: 100,
+  timeoutMs: 20_000,
+  maxHeapMb: 256,
+};
+
+/**
+ * Parses a catalog document from a request (YAML or JSON) off the event loop. `field` names the
+ * document in errors about it as a whole (`body.document`).
+ */
+export async function parseCatalogRequest(text: string, field: string): Promise<CatalogEntry[]> {
+  return catalogOf(await parseYamlInWorker(text, CATALOG_DOCUMENT_LIMITS), field);
+}
+
+/** Parses a catalog file (YAML or JSON) on the calling thread, with the same limits. */
+export function parseCatalogDocument(text: string, field = "document"): CatalogEntry[] {
+  return catalogOf(parseYamlSync(text, CATALOG_DOCUMENT_LIMITS), field);
+}
+
+function catalogOf(outcome: YamlOutcome, field: string): CatalogEntry[] {
+  if (!outcome.ok && outcome.kind === "limit")
     throw new UnprocessableError(
-      `catalog is not valid YAML: ${(err as Error).message}`,
+      `catalog document ${outcome.message}`,
+      [{ field, message: outcome.message }],
+      "DOCUMENT_TOO_LARGE",
+    );
+  if (!outcome.ok && outcome.kind === "duplicate")
+    throw new UnprocessableError(
+      `duplicate key ${outcome.key} at ${outcome.path}`,
+      [{ field: outcome.path, message: "duplicate key" }],
+      "INVALID_CATALOG",
+    );
+  if (!outcome.ok)
+    throw new UnprocessableError(
+      `catalog is not valid YAML: ${outcome.message}`,
       [{ field: "catalog", message: "not YAML" }],
       "INVALID_CATALOG",
     );
-  }
+  const parsed = outcome.value;
   if (typeof parsed !== "object" || parsed === null || !Array.isArray((parsed as { entries?: unknown }).entries)) {
     throw new UnprocessableError(
       "catalog must be a mapping with an `entries` list",
@@ -193,7 +174,13 @@ export function parseCatalogDocument(text: string): CatalogEntry[] {
   return validateEntries((parsed as { entries: unknown }).entries, "entries");
 }
 
+/**
+ * Where exported documents point editors for the schema (the YAML language server's modeline): a
+ * file beside the catalog, written by `bedrock-governor catalog schema > catalog.schema.json`.
+ */
+export const CATALOG_SCHEMA_HINT = "# yaml-language-server: $schema=./catalog.schema.json";
+
 export function renderCatalogDocument(entries: CatalogEntry[]): string {
   const sorted = [...entries].sort((a, b) => a.id.localeCompare(b.id));
-  return `# bedrock-governor approved-models catalog\n${stringify({ entries: sorted.map(toDoc) }, { lineWidth: 0 })}`;
+  return `${CATALOG_SCHEMA_HINT}\n# bedrock-governor approved-models catalog\n${stringify({ entries: sorted.map(toDoc) }, { lineWidth: 0 })}`;
 }

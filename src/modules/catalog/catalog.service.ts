@@ -63,6 +63,11 @@ export function createCatalogService(deps: {
   repo: CatalogRepository;
   audit: AuditService;
   clock: Clock;
+  /**
+   * Told after every committed change set (apply, put, remove): reconciliation is queued from here,
+   * so findings and the matrix follow the catalog without anyone running it.
+   */
+  changed(changeSetId: string): Promise<void>;
 }) {
   const { db, repo, audit, clock } = deps;
 
@@ -100,6 +105,7 @@ export function createCatalogService(deps: {
         tx,
       );
     });
+    await deps.changed(changeSetId);
     return changeSetId;
   }
 

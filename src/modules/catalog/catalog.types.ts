@@ -39,10 +39,24 @@ export interface CatalogEntry {
   /** Retention modes under which the model may be used; unset: any. */
   retentionModes?: CatalogRetentionMode[];
   /**
+   * The model may be called with long-term Bedrock API keys (IAM service-specific credentials) in
+   * the accounts this entry covers. Unset: an account holding active long-term keys through which
+   * a model can be called is an unguarded surface.
+   */
+  apiKeys?: boolean;
+  /**
    * Remediation may accept the model's Marketplace agreement (a commercial act) in the accounts
    * this entry covers. Unset: never; AWS subscribes an account on its first call anyway.
    */
   acceptAgreement?: boolean;
+  /**
+   * The model reaches the accounts this entry covers through a managed entitlement: remediation
+   * distributes a License Manager grant of this license (held by the management account, home
+   * Region us-east-1) to each such account and activates it, and deletes the grants it made once no
+   * entry asks for them. Access requests for the model are provisioned the same way (their grants
+   * inherit the entitlement of the catalog entry for the model). Unset: no grants are managed.
+   */
+  entitlement?: { licenseArn: string };
   owner: string;
   justification: string;
   /** ISO date-time after which the entry no longer allows anything. */

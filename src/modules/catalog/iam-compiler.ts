@@ -11,6 +11,12 @@
 //   GlobalInference        Region-less model ARNs of approved global profiles, only for
 //                          `aws:RequestedRegion = unspecified`;
 //   GlobalViaProfile<n>    the same for a global profile of a `viaProfiles` entry, also bound to it.
+// Only entries allowing the `runtime` endpoint give these. The other surfaces (iam-surfaces.ts):
+//   MantleInference, MantleProjectRead   bedrock-mantle, for entries allowing `mantle`;
+//   MarketplaceSubscribe, MarketplaceViewSubscriptions   the first call's subscription to the
+//                          approved third-party models, scoped by aws-marketplace:ProductId;
+//   ApiKeysRuntime, ApiKeysMantle        Bedrock API keys, only where an entry has `apiKeys`.
+// The result is also given as customer managed policies of at most 6,144 characters each (iam-split.ts).
 import { isAccountId } from "../../kernel/aws-ids.js";
 import {
   compareStrings,
@@ -21,6 +27,12 @@ import {
   sortStrings,
 } from "./arns.js";
 import { AllowIndex, type GrantInput, scopeAllows } from "./grants.js";
+import { splitIamPolicy } from "./iam-split.js";
+import type { IamPolicyDocument, IamStatement } from "./iam-types.js";
+
+export type { IamPolicyDocument, IamStatement };
+
+import { allowsEndpoint, apiKeyStatements, mantleStatements, marketplaceStatements } from "./iam-surfaces.js";
 
 export const IAM_INVOKE_ACTIONS = [
   "bedrock:Converse",
@@ -35,23 +47,15 @@ export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
 export interface CompileIamInput extends GrantInput {
   accountId: string;
   region: string;
-}
-
-export interface IamStatement {
-  Sid: string;
-  Effect: "Allow" | "Deny";
-  Action: string[];
-  Resource: string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-export interface IamPolicyDocument {
-  Version: "2012-10-17";
-  Statement: IamStatement[];
+  /** Model ids bedrock-mantle serves in the account-Region (GET /v1/models); undefined: not read. */
+  mantleModels?: readonly string[];
 }
 
 export interface CompiledIamPolicy {
+  /** The whole policy (an inline policy, if it fits a role's 10,240 characters). */
   document: IamPolicyDocument;
+  /** The same statements as customer managed policies of at most 6,144 characters each. */
+  managedPolicies: IamPolicyDocument[];
   warnings: string[];
 }
 
@@ -60,8 +64,11 @@ export function compileIamPolicy(input: CompileIamInput): CompiledIamPolicy {
   if (!isAccountId(accountId)) throw new RangeError(`accountId must be 12 digits, got "${accountId}"`);
   if (region === REGIONLESS || hasWildcard(region))
     throw new RangeError(`region must be a Region name, got "${region}"`);
-  const index = new AllowIndex(input);
+  const runtimeEntries = input.entries.filter((e) => allowsEndpoint(e, "runtime"));
+  const index = new AllowIndex({ ...input, entries: runtimeEntries });
   const warnings = [...index.grants.notes];
+  /** Bedrock model ids the runtime statements allow in the Region (for Marketplace). */
+  const runtimeModels = new Set<string>();
   const actions = [...IAM_INVOKE_ACTIONS];
   const plain = new Set<string>();
   const globalPlain = new Set<string>();
@@ -75,6 +82,10 @@ export function compileIamPolicy(input: CompileIamInput): CompiledIamPolicy {
       continue;
     }
     plain.add(foundationModelArn(region, g.model));
+    if (!hasWildcard(g.model)) runtimeModels.add(g.model);
+    else
+      for (const id of index.knownModelIds())
+        if (index.regionsOf(id).has(region) && index.directAllows(id, region)) runtimeModels.add(id);
   }
 
   for (const g of index.grants.profileGrants) {
@@ -85,6 +96,7 @@ export function compileIamPolicy(input: CompileIamInput): CompiledIamPolicy {
     }
     const profileArn = inferenceProfileArn(region, accountId, p.profileId);
     plain.add(profileArn);
+    runtimeModels.add(p.modelId);
     const reached = p.isGlobal ? [region] : p.destinationRegions;
     const modelArns = reached.map((r) => foundationModelArn(r, p.modelId));
     const regionless = foundationModelArn(REGIONLESS, p.modelId);
@@ -138,17 +150,34 @@ export function compileIamPolicy(input: CompileIamInput): CompiledIamPolicy {
     });
   });
 
+  const surface = { accountId, region, entries: input.entries, now: input.now };
+  const mantle = mantleStatements({
+    ...surface,
+    served: input.mantleModels,
+    knownModelIds: index.knownModelIds(),
+  });
+  statements.push(...mantle.statements);
+  warnings.push(...mantle.warnings);
+  const approved = sortStrings([...runtimeModels, ...mantle.approvedModelIds]).map((modelId) => ({
+    modelId,
+    provider: index.modelsById.get(modelId)?.provider ?? "",
+  }));
+  const marketplace = marketplaceStatements(approved);
+  const keys = apiKeyStatements(surface);
+  statements.push(...marketplace.statements, ...keys.statements);
+  warnings.push(...marketplace.warnings, ...keys.warnings);
+
   if (statements.length === 0) {
     // A policy needs a statement; with nothing approved, say so explicitly.
     warnings.push(`nothing in the catalog is approved for account ${accountId} in ${region}`);
     statements.push({ Sid: "NoApprovedModels", Effect: "Deny", Action: actions, Resource: ["*"] });
   }
   const document: IamPolicyDocument = { Version: "2012-10-17", Statement: statements };
-  const size = JSON.stringify(document).length;
-  if (size > MANAGED_POLICY_MAX_CHARACTERS)
+  const managedPolicies = splitIamPolicy(statements, MANAGED_POLICY_MAX_CHARACTERS);
+  if (managedPolicies.length > 1)
     warnings.push(
-      `the policy has ${size} characters, more than the ${MANAGED_POLICY_MAX_CHARACTERS} of a managed policy: ` +
-        "attach it inline or approve model families with pattern entries",
+      `the policy has ${JSON.stringify(document).length} characters, more than the ${MANAGED_POLICY_MAX_CHARACTERS} of a managed policy: ` +
+        `attach the ${managedPolicies.length} managed policies, or approve model families with pattern entries`,
     );
-  return { document, warnings };
+  return { document, managedPolicies, warnings };
 }

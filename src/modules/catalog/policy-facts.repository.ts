@@ -1,5 +1,6 @@
 // What the policy compiler needs from the inventory: models with the Regions offering them,
-// system inference profiles with their source and destination Regions, and the org tree.
+// system inference profiles with their source and destination Regions, the model ids bedrock-mantle
+// serves, and the org tree.
 import type { Database } from "../../db/prisma.js";
 import type { ModelFact, ProfileFact } from "./grants.js";
 
@@ -20,6 +21,32 @@ export function createPolicyFactsRepository(db: Database) {
           (jsonb_agg(to_jsonb(destination_regions) ORDER BY region)) -> 0 AS "destinationRegions",
           bool_or(is_global) AS "isGlobal"
         FROM inference_profiles WHERE cardinality(model_ids) > 0 GROUP BY profile_id ORDER BY profile_id`;
+    },
+
+    /**
+     * The model ids bedrock-mantle serves in an account-Region, as its last sync read them
+     * (the `mantle_models` fact); undefined when never read or unreadable.
+     */
+    async mantleModelsIn(accountId: string, region: string): Promise<string[] | undefined> {
+      const row = await client.inventoryFact.findUnique({
+        where: { accountId_region_fact: { accountId, region, fact: "mantle_models" } },
+        select: { known: true, value: true },
+      });
+      if (!row?.known || !Array.isArray(row.value)) return undefined;
+      return row.value
+        .map((m) => (m !== null && typeof m === "object" && !Array.isArray(m) ? m.mantleId : undefined))
+        .filter((id): id is string => typeof id === "string" && id !== "");
+    },
+
+    /** Model ids bedrock-mantle serves in some account-Region (its `mantle_models` facts). */
+    async mantleModels(): Promise<string[]> {
+      const rows = await client.$queryRaw<{ id: string }[]>`
+        SELECT DISTINCT m ->> 'mantleId' AS id
+        FROM inventory_facts f CROSS JOIN LATERAL jsonb_array_elements(
+          CASE WHEN jsonb_typeof(f.value) = 'array' THEN f.value ELSE '[]'::jsonb END) AS m
+        WHERE f.fact = 'mantle_models' AND f.known AND m ->> 'mantleId' IS NOT NULL
+        ORDER BY 1`;
+      return rows.map((r) => r.id);
     },
 
     /** The node (root, OU or account) and its ancestors up to the root, nearest first; undefined when unknown. */

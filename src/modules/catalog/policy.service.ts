@@ -47,10 +47,17 @@ export function createPolicyService(deps: { desired: DesiredStateSource; facts: 
         const id = scopeId(e);
         return id === null || lineage.includes(id) || below.has(id);
       });
-      const [models, profiles] = await Promise.all([facts.models(), facts.profiles()]);
+      const [models, profiles, mantleModels] = await Promise.all([
+        facts.models(),
+        facts.profiles(),
+        facts.mantleModels(),
+      ]);
       const target = { kind, id: targetId } as const;
       try {
-        return { target, policies: compileScps({ target, entries, models, profiles, now: deps.clock.now() }) };
+        return {
+          target,
+          policies: compileScps({ target, entries, models, profiles, mantleModels, now: deps.clock.now() }),
+        };
       } catch (err) {
         if (err instanceof PolicyTooLargeError)
           throw new UnprocessableError(
@@ -71,8 +78,12 @@ export function createPolicyService(deps: { desired: DesiredStateSource; facts: 
         const id = scopeId(e);
         return id === null || lineage.includes(id);
       });
-      const [models, profiles] = await Promise.all([facts.models(), facts.profiles()]);
-      return compileIamPolicy({ accountId, region, entries, models, profiles, now: deps.clock.now() });
+      const [models, profiles, mantleModels] = await Promise.all([
+        facts.models(),
+        facts.profiles(),
+        facts.mantleModelsIn(accountId, region),
+      ]);
+      return compileIamPolicy({ accountId, region, entries, models, profiles, mantleModels, now: deps.clock.now() });
     },
   };
 }

@@ -48,7 +48,16 @@
 // Converse* as InvokeModel*, listing them costs little and states the intent), plus the other ways
 // to run a model: InvokeModelWithBidirectionalStream (speech-to-speech), StartAsyncInvoke (async
 // video and the like) and CreateModelInvocationJob (batch inference). Leaving those out would let
-// batch or async use an unapproved model.
+// batch or async use an unapproved model. Only entries allowing the `runtime` endpoint (the
+// default) feed the allow-list; an entry for bedrock-mantle or Claude Platform alone does not
+// open bedrock-runtime.
+//
+// OTHER SURFACES (scp-surfaces.ts). bedrock-mantle, Claude Platform on AWS and long-term API keys
+// are governed by plain Deny statements, each correct in any one policy of the target. They are
+// packed first (largest first, first fit) and the units around them, so the argument above is
+// untouched: a policy's NotResource statement does not depend on which extras it carries. A
+// statement that does not fit in a policy by itself cannot be split (a NotLike list cut in two
+// denies everything): the compiler refuses the catalog with StatementTooLargeError.
 import { compareStrings, hasWildcard, literalPrefix } from "./arns.js";
 import type { GrantInput } from "./grants.js";
 import {
@@ -60,6 +69,7 @@ import {
   unitPattern,
   type ViaArn,
 } from "./scp-allow-list.js";
+import { allowsEndpoint, type ScpStatement, surfaceStatements } from "./scp-surfaces.js";
 
 /** AWS limit for an SCP document, counted on the JSON as submitted. */
 export const SCP_MAX_CHARACTERS = 5120;
@@ -104,6 +114,8 @@ export interface CompileScpsInput extends GrantInput {
   maxPolicies?: number;
   /** Policy names start with this (default `bedrock-governor-catalog`). */
   namePrefix?: string;
+  /** Model ids bedrock-mantle serves (inventory); unset: derived from Bedrock ids (scp-surfaces.ts). */
+  mantleModels?: readonly string[];
 }
 
 export interface CompiledScp {
@@ -131,6 +143,21 @@ export class PolicyTooLargeError extends Error {
     this.target = target;
     this.characters = characters;
     this.maxPolicies = maxPolicies;
+  }
+}
+
+/** One statement (a surface family) that does not fit in an SCP by itself. */
+export class StatementTooLargeError extends PolicyTooLargeError {
+  readonly sid: string;
+  constructor(target: ScpTarget, sid: string, characters: number, maxPolicies: number) {
+    super(target, characters, maxPolicies);
+    this.name = "StatementTooLargeError";
+    this.sid = sid;
+    this.message =
+      `the model catalog for ${target.kind} ${target.id} cannot be expressed in SCPs: statement ${sid} alone needs ` +
+      `${characters} characters in a policy of at most ${SCP_MAX_CHARACTERS}, and it cannot be split. Approve ` +
+      `bedrock-mantle models by provider or family patterns (e.g. "anthropic.*"), or give Region-limited entries ` +
+      `the same Regions.`;
   }
 }
 
@@ -206,7 +233,7 @@ interface PolicyDoc {
   Statement: Record<string, unknown>[];
 }
 
-function policyDocument(inBin: Unit[], outOfBin: Unit[], layout: Layout): PolicyDoc {
+function policyDocument(inBin: Unit[], outOfBin: Unit[], layout: Layout, extras: ScpStatement[] = []): PolicyDoc {
   const notResource = new Set<string>([
     ...inBin.flatMap((u) => u.allow.map((a) => a.arn)),
     ...outOfBin.map(unitPattern),
@@ -236,64 +263,75 @@ function policyDocument(inBin: Unit[], outOfBin: Unit[], layout: Layout): Policy
       },
     });
   }
-  return { Version: "2012-10-17", Statement: statements };
+  return { Version: "2012-10-17", Statement: [...statements, ...extras] };
 }
 
 const sizeOf = (doc: PolicyDoc) => JSON.stringify(doc).length;
 const weight = (u: Unit) =>
   u.allow.reduce((n, a) => n + a.arn.length + 3, 0) + u.via.reduce((n, v) => n + v.arn.length + 3, 0);
 
-/** First-fit decreasing into at most `bins` policies; undefined when it does not fit. */
-function pack(layout: Layout, bins: number, limit: number): Unit[][] | undefined {
-  const order = [...layout.units].sort((a, b) => weight(b) - weight(a) || compareUnits(a, b));
-  const placed: Unit[][] = Array.from({ length: bins }, () => []);
-  const fits = (bin: Unit[]) => {
-    const set = new Set(bin);
-    return (
-      sizeOf(
-        policyDocument(
-          bin,
-          layout.units.filter((u) => !set.has(u)),
-          layout,
-        ),
-      ) <= limit
-    );
-  };
-  for (const unit of order) {
-    const bin = placed.find((b) => fits([...b, unit]));
+interface Bin {
+  units: Unit[];
+  extras: ScpStatement[];
+}
+
+const binDocument = (bin: Bin, layout: Layout) => {
+  const set = new Set(bin.units);
+  return policyDocument(
+    bin.units,
+    layout.units.filter((u) => !set.has(u)),
+    layout,
+    bin.extras,
+  );
+};
+
+/**
+ * First-fit decreasing into at most `bins` policies, the extra statements first; undefined when it
+ * does not fit.
+ */
+function pack(layout: Layout, extras: ScpStatement[], bins: number, limit: number): Bin[] | undefined {
+  const placed: Bin[] = Array.from({ length: bins }, () => ({ units: [], extras: [] }));
+  const fits = (bin: Bin) => sizeOf(binDocument(bin, layout)) <= limit;
+  for (const x of [...extras].sort((a, b) => JSON.stringify(b).length - JSON.stringify(a).length)) {
+    const bin = placed.find((b) => fits({ units: b.units, extras: [...b.extras, x] }));
     if (bin === undefined) return undefined;
-    bin.push(unit);
+    bin.extras.push(x);
   }
-  return placed.filter((b) => b.length > 0);
+  const order = [...layout.units].sort((a, b) => weight(b) - weight(a) || compareUnits(a, b));
+  for (const unit of order) {
+    const bin = placed.find((b) => fits({ units: [...b.units, unit], extras: b.extras }));
+    if (bin === undefined) return undefined;
+    bin.units.push(unit);
+  }
+  return placed.filter((b) => b.units.length + b.extras.length > 0);
 }
 
 function describe(target: ScpTarget, part: number, parts: number, units: Unit[]): string {
   const scope = parts === 1 ? "" : ` Part ${part} of ${parts}, governs ${units.map(unitLabel).join(", ")}.`;
   const text =
-    `Denies Amazon Bedrock model use outside the approved catalog for ${target.kind} ${target.id}.${scope}` +
+    `Denies Amazon Bedrock model use (bedrock-runtime, bedrock-mantle, Claude Platform on AWS, API keys) outside the approved catalog for ${target.kind} ${target.id}.${scope}` +
     " Generated by bedrock-governor: edits are overwritten.";
   return text.length <= 512 ? text : `${text.slice(0, 511)}…`;
 }
 
 /** Compiles the SCPs for one target (see the header for the scheme). */
 export function compileScps(input: CompileScpsInput): CompiledScp[] {
-  const { allow, via } = buildAllowList(input);
+  const { allow, via } = buildAllowList({
+    ...input,
+    entries: input.entries.filter((e) => allowsEndpoint(e, "runtime")),
+  });
   const layout = initialLayout(allow, via);
-  const whole = sizeOf(policyDocument(layout.units, [], layout));
+  const extras = surfaceStatements(input);
+  const whole = sizeOf(policyDocument(layout.units, [], layout, extras));
   const namePrefix = input.namePrefix ?? "bedrock-governor-catalog";
-  const finish = (bins: Unit[][]): CompiledScp[] =>
+  const finish = (bins: Bin[]): CompiledScp[] =>
     bins.map((bin, i) => {
-      const set = new Set(bin);
-      const doc = policyDocument(
-        bin,
-        layout.units.filter((u) => !set.has(u)),
-        layout,
-      );
+      const doc = binDocument(bin, layout);
       const content = JSON.stringify(doc);
       const suffix = bins.length === 1 ? "" : `-${i + 1}-of-${bins.length}`;
       return {
         name: `${namePrefix}-${input.target.id}${suffix}`.slice(0, 128),
-        description: describe(input.target, i + 1, bins.length, [...bin].sort(compareUnits)),
+        description: describe(input.target, i + 1, bins.length, [...bin.units].sort(compareUnits)),
         content,
         statementCount: doc.Statement.length,
       };
@@ -302,18 +340,27 @@ export function compileScps(input: CompileScpsInput): CompiledScp[] {
   if (!Number.isInteger(maxPolicies) || maxPolicies < 1)
     throw new RangeError(`maxPolicies must be an integer from 1 to ${MAX_SCPS_PER_TARGET}`);
   const tooLarge = () => new PolicyTooLargeError(input.target, whole, maxPolicies);
-  if (whole <= SCP_MAX_CHARACTERS) return finish([layout.units]);
+  if (whole <= SCP_MAX_CHARACTERS) return finish([{ units: layout.units, extras }]);
+  // A statement that cannot share a policy with the smallest allow-list statement cannot be placed.
+  for (const x of extras) {
+    const alone = sizeOf(policyDocument([], layout.units, layout, [x]));
+    if (alone > SCP_MAX_CHARACTERS) throw new StatementTooLargeError(input.target, String(x.Sid), alone, maxPolicies);
+  }
   if (maxPolicies === 1) throw tooLarge();
   // Even spread perfectly, the allow-list cannot fit: fail fast instead of splitting forever.
-  const payload = layout.units.reduce((n, u) => n + weight(u), 0);
+  const payload =
+    layout.units.reduce((n, u) => n + weight(u), 0) + extras.reduce((n, x) => n + JSON.stringify(x).length, 0);
   if (payload > maxPolicies * SCP_MAX_CHARACTERS) throw tooLarge();
   for (;;) {
     // First fit opens a further policy only when needed, so trying the maximum finds the fewest.
-    const packed = pack(layout, maxPolicies, SCP_MAX_CHARACTERS);
+    const packed = pack(layout, extras, maxPolicies, SCP_MAX_CHARACTERS);
     if (packed !== undefined) {
-      // Units in the order a reader expects; policies ordered by their first unit.
-      const sorted = packed.map((b) => [...b].sort(compareUnits));
-      sorted.sort((a, b) => compareUnits(a[0] as Unit, b[0] as Unit));
+      // Units in the order a reader expects; policies ordered by their first unit (extras-only last).
+      const sorted = packed.map((b) => ({ units: [...b.units].sort(compareUnits), extras: b.extras }));
+      sorted.sort((a, b) => {
+        const [x, y] = [a.units[0], b.units[0]];
+        return x === undefined ? (y === undefined ? 0 : 1) : y === undefined ? -1 : compareUnits(x, y);
+      });
       return finish(sorted);
     }
     // Split the heaviest unit that can be split, and try again.

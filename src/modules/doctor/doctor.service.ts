@@ -67,7 +67,7 @@ export interface DoctorDeps {
    * undefined when the inventory does not know the account or its policies.
    */
   inventoryScps: (accountId: string) => Promise<InventoryScps | undefined>;
-  /** Open access requests (issue 6's module); absent: reported as unknown. */
+  /** Open access requests of the account-Region-model; absent (a doctor built without them): unknown. */
   requests?: AccessRequestsPort;
   audit: AuditService;
   clock: Clock;
@@ -200,8 +200,11 @@ export function createDoctorService(deps: DoctorDeps) {
       validate(req);
       const now = deps.clock.now();
       const { accountId, region } = req;
-      const principalArn = req.principalArn === undefined ? undefined : principalRoleArn(req.principalArn);
       const apis = deps.aws.account(accountId);
+      const principalArn =
+        req.principalArn === undefined
+          ? undefined
+          : await principalRoleArn(req.principalArn, (name) => apis.iam().getRole(name));
       const roleArn = deps.aws.credentials.memberRoleArn(accountId);
 
       const [credentials, org] = await Promise.all([

@@ -140,8 +140,8 @@ export interface DoctorReport {
 }
 
 /**
- * Open access requests for an account-Region-model, from the access-requests module when it is
- * wired (a narrow port so the doctor does not depend on that module's internals).
+ * Open access requests for an account-Region-model, from the access-requests module (a narrow
+ * port so the doctor does not depend on that module's internals).
  */
 export interface AccessRequestsPort {
   openFor(accountId: string, region: string, modelId: string): Promise<{ id: string; status: string }[]>;

@@ -79,11 +79,22 @@ export const toRequest = (action: string, check: InvocationCheck): EvaluationReq
 
 /**
  * The IAM role ARN behind a principal ARN: an assumed-role session
- * (`arn:aws:sts::A:assumed-role/R/session`) is evaluated as its role (`arn:aws:iam::A:role/R`).
+ * (`arn:aws:sts::A:assumed-role/R/session`) is evaluated as its role. The session ARN drops the
+ * role's path (IAM Identity Center roles live under `/aws-reserved/sso.amazonaws.com/…`), so the
+ * role is looked up by name (iam:GetRole); when that cannot be read, `arn:aws:iam::A:role/R`.
  */
-export function principalRoleArn(arn: string): string {
+export async function principalRoleArn(
+  arn: string,
+  getRole: (roleName: string) => Promise<{ arn: string }>,
+): Promise<string> {
   const s = parseAssumedRoleArn(arn);
-  return s ? `arn:${s.partition}:iam::${s.accountId}:role/${s.roleName}` : arn;
+  if (s === undefined) return arn;
+  const pathless = `arn:${s.partition}:iam::${s.accountId}:role/${s.roleName}`;
+  try {
+    return (await getRole(s.roleName)).arn || pathless;
+  } catch {
+    return pathless;
+  }
 }
 
 export const accountOfArn = (arn: string): string | undefined => parseArn(arn)?.accountId || undefined;

@@ -62,6 +62,7 @@ function blankAccount(accountId: string): AccountFacts {
     useCaseOnFile: unknownFact(why),
     bedrockPolicy: unknownFact(why),
     grants: unknownFact(why),
+    apiKeys: unknownFact(why),
     claudePlatform: unknownFact(why),
     recentlyUsed: unknownFact(why),
     regions: new Map(),

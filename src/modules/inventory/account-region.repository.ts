@@ -192,9 +192,11 @@ export function createAccountRegionRepository(db: Database) {
         WHERE account_id = ${accountId} AND region = ${region}`;
     },
 
-    async setUseCase(accountId: string, submitted: boolean, at: Date, tx?: Tx): Promise<void> {
-      await (tx ?? db.client)
-        .$executeRaw`UPDATE accounts SET use_case_submitted = ${submitted}, use_case_checked_at = ${at} WHERE id = ${accountId}`;
+    /** `readAt`: when the read began; an answer read earlier than the one stored is not taken. */
+    async setUseCase(accountId: string, submitted: boolean, readAt: Date, tx?: Tx): Promise<void> {
+      await (tx ?? db.client).$executeRaw`
+        UPDATE accounts SET use_case_submitted = ${submitted}, use_case_checked_at = ${readAt}
+        WHERE id = ${accountId} AND (use_case_checked_at IS NULL OR use_case_checked_at <= ${readAt})`;
     },
 
     /**

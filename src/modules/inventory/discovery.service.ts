@@ -57,6 +57,7 @@ export function createDiscoveryService(deps: { aws: AwsAccess }) {
       }
 
       const policies: PolicySnapshot[] = [];
+      const unreadablePolicyTypes: { type: string; reason: string }[] = [];
       for (const type of POLICY_TYPES) {
         let summaries: Awaited<ReturnType<typeof org.listPolicies>>;
         try {
@@ -64,6 +65,15 @@ export function createDiscoveryService(deps: { aws: AwsAccess }) {
         } catch (err) {
           // A policy type that is not enabled in the organization has nothing to read.
           if (type !== "SERVICE_CONTROL_POLICY" && (err as { gate?: string }).gate === "validation") continue;
+          // A delegated administrator may be delegated SCPs but not BEDROCK_POLICY: the rest of the
+          // organization is still read, and that type is recorded as unknown, not as absent.
+          if (
+            type !== "SERVICE_CONTROL_POLICY" &&
+            /^AccessDenied/.test(String((err as { awsCode?: string }).awsCode))
+          ) {
+            unreadablePolicyTypes.push({ type, reason: `${type} could not be read: ${(err as Error).message}` });
+            continue;
+          }
           throw err;
         }
         const described = await Promise.all(
@@ -87,7 +97,7 @@ export function createDiscoveryService(deps: { aws: AwsAccess }) {
       }
       nodes.sort((a, b) => a.path.localeCompare(b.path));
       accounts.sort((a, b) => a.id.localeCompare(b.id));
-      return { nodes, accounts, policies };
+      return { nodes, accounts, policies, ...(unreadablePolicyTypes.length > 0 ? { unreadablePolicyTypes } : {}) };
     },
   };
 }

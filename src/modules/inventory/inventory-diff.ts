@@ -83,3 +83,22 @@ export function diffOrganization(current: OrgCurrent, snapshot: OrgSnapshot): Or
   const newAccounts = accounts.changes.filter((c) => c.change === "added").map((c) => c.subject as string);
   return { nodes, accounts, policies, attachments, changes, newAccounts };
 }
+
+/**
+ * The snapshot with what the inventory already holds of the policy types the discovery could not
+ * read, so that an unreadable type is not mistaken for one whose policies were all removed.
+ */
+export function keepUnreadable(current: OrgCurrent, snapshot: OrgSnapshot): OrgSnapshot {
+  const types = new Set((snapshot.unreadablePolicyTypes ?? []).map((u) => u.type));
+  if (types.size === 0) return snapshot;
+  const kept = current.policies
+    .filter((p) => types.has(p.type))
+    .map((p) => ({
+      ...p,
+      targets: current.attachments
+        .filter((a) => a.policyId === p.id)
+        .map((a) => a.targetId)
+        .sort(),
+    }));
+  return { ...snapshot, policies: [...snapshot.policies.filter((p) => !types.has(p.type)), ...kept] };
+}

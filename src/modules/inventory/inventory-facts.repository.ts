@@ -6,7 +6,12 @@ import type { InventoryFact } from "./inventory.types.js";
 
 export function createInventoryFactsRepository(db: Database) {
   return {
-    async upsert(accountId: string, facts: readonly InventoryFact[], at: Date, tx?: Tx): Promise<void> {
+    /**
+     * `readAt` is when the read began. An account-level fact is read by whichever of the account's
+     * Region jobs runs, and jobs of different Regions overlap: a read begun earlier than the stored
+     * one (so possibly before a change the stored one saw) never replaces it.
+     */
+    async upsert(accountId: string, facts: readonly InventoryFact[], readAt: Date, tx?: Tx): Promise<void> {
       if (facts.length === 0) return;
       const rows = facts.map((f) => ({
         region: f.region,
@@ -17,10 +22,34 @@ export function createInventoryFactsRepository(db: Database) {
       }));
       await (tx ?? db.client).$executeRaw`
         INSERT INTO inventory_facts (account_id, region, fact, known, value, reason, read_at)
-        SELECT ${accountId}, f.region, f.fact, f.known, f.value, f.reason, ${at}
+        SELECT ${accountId}, f.region, f.fact, f.known, f.value, f.reason, ${readAt}
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
           AS f(region text, fact text, known boolean, value jsonb, reason text)
         ON CONFLICT (account_id, region, fact) DO UPDATE SET known = EXCLUDED.known, value = EXCLUDED.value,
+          reason = EXCLUDED.reason, read_at = EXCLUDED.read_at
+        WHERE inventory_facts.read_at <= EXCLUDED.read_at`;
+    },
+
+    /**
+     * An account-level marker fact set by discovery: `mark` given, the fact is recorded as not
+     * known (with the reason) for those accounts; undefined, it is cleared everywhere.
+     */
+    async markAccounts(
+      fact: string,
+      mark: { ids: readonly string[]; reason: string } | undefined,
+      at: Date,
+      tx?: Tx,
+    ): Promise<void> {
+      const q = tx ?? db.client;
+      if (mark === undefined) {
+        await q.$executeRaw`DELETE FROM inventory_facts WHERE region = '' AND fact = ${fact}`;
+        return;
+      }
+      await q.$executeRaw`
+        INSERT INTO inventory_facts (account_id, region, fact, known, value, reason, read_at)
+        SELECT a.id, '', ${fact}, false, NULL, ${mark.reason.slice(0, 1024)}, ${at}
+        FROM accounts a WHERE a.id = ANY(${[...mark.ids]}::text[])
+        ON CONFLICT (account_id, region, fact) DO UPDATE SET known = false, value = NULL,
           reason = EXCLUDED.reason, read_at = EXCLUDED.read_at`;
     },
   };

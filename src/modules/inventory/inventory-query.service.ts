@@ -19,6 +19,8 @@ import type {
   ModelMatrixFilter,
   ModelMatrixRow,
   OrgUnitView,
+  RegionMatrixFilter,
+  RegionMatrixPage,
   RegionScopeView,
 } from "./inventory-query.types.js";
 import type { ModelViewRepository } from "./model-view.repository.js";
@@ -121,6 +123,37 @@ export function createInventoryQueryService(deps: {
       ]);
       if (!accountRegion) throw new NotFoundError(`account-Region ${accountId}/${region} is not in the inventory`);
       return { accountRegion, ...toPage(rows, page.limit, (last) => ({ modelId: last.modelId })) };
+    },
+
+    /**
+     * A Region's accounts × models verdicts, compact: the page's models once (by id), and per
+     * account a string with one code per model (`-`: not offered to that account).
+     */
+    async regionMatrix(
+      ctx: CallContext,
+      region: string,
+      filter: RegionMatrixFilter,
+      page: PageInput,
+    ): Promise<RegionMatrixPage> {
+      requireViewer(ctx);
+      const cursor = decodeCursor(page.cursor, isIdCursor);
+      const rows = await models.listRegionMatrix(region, filter, page.limit, cursor?.id);
+      const { items, nextCursor } = toPage(rows, page.limit, (last) => ({ id: last.accountId }));
+      const providers = new Map<string, string>();
+      for (const row of items) for (const [id, provider] of Object.entries(row.providers)) providers.set(id, provider);
+      const ids = [...providers.keys()].sort();
+      return {
+        region,
+        regions: rows[0]?.regions ?? [],
+        models: ids.map((id) => ({ id, provider: providers.get(id) as string })),
+        accounts: items.map((row) => ({
+          id: row.accountId,
+          name: row.accountName,
+          path: row.path,
+          cells: ids.map((id) => row.cells[id] ?? "-").join(""),
+        })),
+        ...(nextCursor ? { nextCursor } : {}),
+      };
     },
 
     async modelAvailability(ctx: CallContext, modelId: string, page: PageInput): Promise<Page<ModelAvailabilityRow>> {

@@ -176,3 +176,30 @@ export interface RegionScopeView {
   updatedAt: string;
   updatedBy: string;
 }
+
+/** One account's row of a Region's model matrix (codes: model-view.repository.ts). */
+export interface RegionMatrixRow {
+  accountId: string;
+  accountName: string;
+  path: string;
+  /** Model id → cell code. */
+  cells: Record<string, string>;
+  /** Model id → provider. */
+  providers: Record<string, string>;
+  /** Every Region the inventory holds for any account (the same on every row). */
+  regions: string[];
+}
+
+export interface RegionMatrixFilter {
+  ouId?: string;
+  provider?: string;
+}
+
+/** A page of a Region's matrix, compact: the models once, then one code string per account. */
+export interface RegionMatrixPage {
+  region: string;
+  regions: string[];
+  models: { id: string; provider: string }[];
+  accounts: { id: string; name: string; path: string; cells: string }[];
+  nextCursor?: string;
+}

@@ -3,10 +3,11 @@
 // the account-Region): read the current state, diff it in memory, write only what changed and
 // its history. Repeating a write changes nothing.
 import type { Database } from "../../db/prisma.js";
+import { BEDROCK_POLICY_UNREADABLE } from "../reachability/reachability.types.js";
 import type { AccountRegionRepository } from "./account-region.repository.js";
 import type { ChangeHistoryRepository } from "./change-history.repository.js";
 import type { AccountRegionSnapshot, JobOutcome, OrgSnapshot } from "./inventory.types.js";
-import { diffAccountRegion, diffOrganization } from "./inventory-diff.js";
+import { diffAccountRegion, diffOrganization, keepUnreadable } from "./inventory-diff.js";
 import type { InventoryFactsRepository } from "./inventory-facts.repository.js";
 import type { OrgRepository } from "./org.repository.js";
 import type { SyncRunRepository } from "./sync-run.repository.js";
@@ -31,12 +32,22 @@ export function createInventoryStateService(deps: {
       return db.transaction(
         async (tx) => {
           await org.lock(tx);
-          const diff = diffOrganization(await org.current(tx), snapshot);
+          const current = await org.current(tx);
+          const diff = diffOrganization(current, keepUnreadable(current, snapshot));
           await org.writeNodes(snapshot.nodes, diff.nodes.deletes, at, tx);
           await org.writeAccounts(snapshot.accounts, diff.accounts.deletes, at, tx);
           await org.writePolicies(diff.policies.upserts, diff.policies.deletes, at, tx);
           await org.writeAttachments(diff.attachments.upserts, diff.attachments.deletes, tx);
           await history.insert(runId, at, diff.changes, tx);
+          const unreadable = snapshot.unreadablePolicyTypes?.find((u) => u.type === "BEDROCK_POLICY");
+          await facts.markAccounts(
+            BEDROCK_POLICY_UNREADABLE,
+            unreadable === undefined
+              ? undefined
+              : { ids: snapshot.accounts.map((a) => a.id), reason: unreadable.reason },
+            at,
+            tx,
+          );
           return { newAccounts: diff.newAccounts, changes: diff.changes.length };
         },
         { timeoutMs: 120_000, maxWaitMs: 60_000 },
@@ -46,12 +57,16 @@ export function createInventoryStateService(deps: {
     /** Applies a successful account-Region sync: state, history and job status together. */
     async applyAccountRegion(input: {
       runId: string;
+      /** The queue job that read it: it completes the runs it claimed. */
+      jobId: string;
       accountId: string;
       region: string;
       snapshot: AccountRegionSnapshot;
+      /** When the read began: account-level facts read earlier than those stored are not taken. */
+      readStartedAt: Date;
       at: Date;
     }): Promise<{ changes: number }> {
-      const { runId, accountId, region, snapshot, at } = input;
+      const { runId, jobId, accountId, region, snapshot, at, readStartedAt } = input;
       return db.transaction(
         async (tx) => {
           await accountRegions.lock(accountId, region, tx);
@@ -67,10 +82,10 @@ export function createInventoryStateService(deps: {
           await accountRegions.deleteProfiles(accountId, region, diff.profiles.deletes, tx);
           await accountRegions.markSynced({ accountId, region, runId, snapshot, at }, tx);
           if (snapshot.useCaseSubmitted !== undefined)
-            await accountRegions.setUseCase(accountId, snapshot.useCaseSubmitted, at, tx);
-          await facts.upsert(accountId, snapshot.facts, at, tx);
+            await accountRegions.setUseCase(accountId, snapshot.useCaseSubmitted, readStartedAt, tx);
+          await facts.upsert(accountId, snapshot.facts, readStartedAt, tx);
           await history.insert(runId, at, diff.changes, tx);
-          await runs.finishJobs({ accountId, region, ok: true }, at, tx);
+          await runs.finishJobs({ accountId, region, ok: true }, jobId, at, tx);
           return { changes: diff.changes.length };
         },
         { timeoutMs: 60_000, maxWaitMs: 30_000 },
@@ -83,15 +98,16 @@ export function createInventoryStateService(deps: {
      */
     async applyAccountRegionFailure(input: {
       runId: string;
+      jobId: string;
       outcome: JobOutcome;
       at: Date;
       status: "error" | "disabled";
     }): Promise<void> {
-      const { outcome, at, status } = input;
+      const { outcome, jobId, at, status } = input;
       await db.transaction(async (tx) => {
         await accountRegions.lock(outcome.accountId, outcome.region, tx);
         await accountRegions.markFailed(input, tx);
-        await runs.finishJobs(status === "disabled" ? { ...outcome, ok: true } : outcome, at, tx);
+        await runs.finishJobs(status === "disabled" ? { ...outcome, ok: true } : outcome, jobId, at, tx);
       });
     },
   };

@@ -117,6 +117,12 @@ export interface OrgSnapshot {
   nodes: OrgNodeSnapshot[];
   accounts: AccountSnapshot[];
   policies: PolicySnapshot[];
+  /**
+   * Policy types the hub could not read (a delegated administrator without delegation for
+   * BEDROCK_POLICY): the inventory keeps what it last knew of them, and the engine treats the
+   * effective policy of that type as unknown.
+   */
+  unreadablePolicyTypes?: { type: string; reason: string }[];
 }
 
 /** An organization policy without its targets (those are attachments). */

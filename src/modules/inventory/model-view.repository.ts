@@ -9,6 +9,8 @@ import type {
   ModelMatrixFilter,
   ModelMatrixRow,
   ProfileRoute,
+  RegionMatrixFilter,
+  RegionMatrixRow,
   StoredVerdict,
 } from "./inventory-query.types.js";
 import { ACCESS_SQL, isoSql } from "./inventory-sql.repository.js";
@@ -25,6 +27,18 @@ const VERDICT_SQL = Prisma.sql`CASE WHEN v.model_id IS NULL THEN NULL ELSE ${ver
 /** The stored verdict of the model in the key's account-Region when only a profile routes to it. */
 const VERDICT_OF_KEY = (modelId: string) => Prisma.sql`(SELECT ${verdictJson("mv")}
   FROM model_verdicts mv WHERE mv.account_id = k.account_id AND mv.region = k.region AND mv.model_id = ${modelId})`;
+
+/**
+ * A cell of the Region matrix: U usable directly, P usable through another path (an inference
+ * profile, bedrock-mantle, Claude Platform), B blocked at a gate, Q the engine could not decide,
+ * N offered but not judged yet. A model not offered to the account has no cell (not offered).
+ */
+const CELL_CODE_SQL = Prisma.sql`CASE
+  WHEN v.model_id IS NULL THEN 'N'
+  WHEN v.status = 'usable' AND v.via = 'direct' THEN 'U'
+  WHEN v.status = 'usable' THEN 'P'
+  WHEN v.status = 'blocked' THEN 'B'
+  ELSE 'Q' END`;
 
 export function createModelViewRepository(db: Database) {
   return {
@@ -65,6 +79,40 @@ export function createModelViewRepository(db: Database) {
         WHERE (${filter.access ?? null}::text IS NULL OR access = ${filter.access ?? null})
           AND (${filter.verdict ?? null}::text IS NULL OR verdict_status = ${filter.verdict ?? null})
         ORDER BY model_id LIMIT ${limit + 1}`);
+    },
+
+    /**
+     * One Region's accounts × models verdicts, one row per account (accounts still in the
+     * organization, by id; keyset on id), each cell a one-letter code: one statement per page.
+     * An account without the Region in the inventory has no cells. Reads `limit + 1` rows.
+     */
+    async listRegionMatrix(
+      region: string,
+      filter: RegionMatrixFilter,
+      limit: number,
+      afterId?: string,
+    ): Promise<RegionMatrixRow[]> {
+      return db.read<RegionMatrixRow>(Prisma.sql`
+        WITH page AS (
+          SELECT a.id, a.name, a.path FROM accounts a
+          WHERE a.left_at IS NULL
+            AND (${afterId ?? null}::text IS NULL OR a.id > ${afterId ?? null})
+            AND (${filter.ouId ?? null}::text IS NULL OR EXISTS (SELECT 1 FROM org_nodes o WHERE o.id = ${filter.ouId ?? null}
+              AND (a.parent_id = o.id OR starts_with(a.path, o.path || '/'))))
+          ORDER BY a.id LIMIT ${limit + 1}
+        )
+        SELECT p.id AS "accountId", p.name AS "accountName", p.path,
+          coalesce(jsonb_object_agg(m.model_id, ${CELL_CODE_SQL}) FILTER (WHERE m.model_id IS NOT NULL), '{}')
+            AS cells,
+          coalesce(jsonb_object_agg(m.model_id, m.provider) FILTER (WHERE m.model_id IS NOT NULL), '{}')
+            AS providers,
+          (SELECT array_agg(DISTINCT r.region ORDER BY r.region) FROM account_regions r) AS regions
+        FROM page p
+        LEFT JOIN model_access m ON m.account_id = p.id AND m.region = ${region}
+          AND (${filter.provider ?? null}::text IS NULL OR lower(m.provider) = lower(${filter.provider ?? null}))
+        LEFT JOIN model_verdicts v ON v.account_id = m.account_id AND v.region = m.region AND v.model_id = m.model_id
+        GROUP BY p.id, p.name, p.path
+        ORDER BY p.id`);
     },
 
     /** Whether any account-Region offers the model or routes to it through a profile. */

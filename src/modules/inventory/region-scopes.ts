@@ -1,6 +1,9 @@
 // Which Regions an account is synced in: the nearest override (the account's own, then each
 // ancestor OU's, then the root's), else the default list.
 
+/** Commercial Regions where Bedrock is most used; INVENTORY_REGIONS or per-OU scopes override. */
+export const DEFAULT_INVENTORY_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"];
+
 export function effectiveRegions(
   account: { id: string; parentId: string | null },
   scopes: Map<string, string[]>,

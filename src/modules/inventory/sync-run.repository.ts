@@ -98,38 +98,58 @@ export function createSyncRunRepository(db: Database) {
     },
 
     /** Registers the run's account-Regions (set-based; a retried discovery adds nothing twice). */
-    async addJobs(runId: string, pairs: Array<{ accountId: string; region: string }>) {
+    async addJobs(runId: string, pairs: ReadonlyArray<{ accountId: string; region: string; accountLevel: boolean }>) {
       for (let i = 0; i < pairs.length; i += 5000) {
         const chunk = pairs.slice(i, i + 5000);
         await client.$executeRaw`
-          INSERT INTO sync_run_jobs (run_id, account_id, region)
-          SELECT ${runId}::uuid, p."accountId", p.region FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS p("accountId" text, region text)
+          INSERT INTO sync_run_jobs (run_id, account_id, region, account_level)
+          SELECT ${runId}::uuid, p."accountId", p.region, p."accountLevel"
+          FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS p("accountId" text, region text, "accountLevel" boolean)
           ON CONFLICT DO NOTHING`;
       }
     },
 
     /**
-     * Every run waiting on this account-Region is satisfied by this result (a run whose job was
-     * deduplicated against an already-queued one is completed by that one).
+     * The queue job `jobId` starts reading the account-Region: it takes over every run waiting on
+     * it now (the queue runs one job per account-Region at a time, so an earlier claimer is gone or
+     * was this job's previous attempt). Runs requested after this moment stay unclaimed for the
+     * next job, so a read begun before a change is never taken as that change's verification.
+     * `accountLevel`: one of the runs wants the account-level facts read here.
      */
-    async finishJobs(outcome: JobOutcome, at: Date, tx?: Tx): Promise<void> {
+    async claimJobs(
+      accountId: string,
+      region: string,
+      jobId: string,
+    ): Promise<{ runs: number; accountLevel: boolean }> {
+      const [row] = await client.$queryRaw<Array<{ runs: number; account_level: boolean | null }>>`
+        WITH claimed AS (
+          UPDATE sync_run_jobs SET claimed_by = ${jobId}::uuid
+          WHERE account_id = ${accountId} AND region = ${region} AND status = 'pending'
+          RETURNING account_level)
+        SELECT count(*)::int AS runs, bool_or(account_level) AS account_level FROM claimed`;
+      return { runs: row?.runs ?? 0, accountLevel: row?.account_level ?? false };
+    },
+
+    /** Completes the runs the job claimed for this account-Region with its result. */
+    async finishJobs(outcome: JobOutcome, jobId: string, at: Date, tx?: Tx): Promise<void> {
       await (tx ?? client).$executeRaw`
         UPDATE sync_run_jobs SET status = ${outcome.ok ? "succeeded" : "failed"}::"SyncJobStatus",
           gate = ${outcome.gate ?? null}, error_code = ${outcome.errorCode ?? null},
           error_message = ${outcome.errorMessage?.slice(0, 2000) ?? null}, finished_at = ${at}
-        WHERE account_id = ${outcome.accountId} AND region = ${outcome.region} AND status = 'pending'`;
+        WHERE account_id = ${outcome.accountId} AND region = ${outcome.region} AND status = 'pending'
+          AND claimed_by = ${jobId}::uuid`;
     },
 
-    /** Closes the runs (succeeded, or partial when any job failed) that have no pending account-Region left; returns the ids it closed. */
-    async closeFinished(at: Date, runId?: string): Promise<string[]> {
-      const closed = await client.$queryRaw<Array<{ id: string }>>`
+    /** Closes the runs with no pending job left; returns each with the status it closed with. */
+    async closeFinished(at: Date, runId?: string): Promise<Array<{ id: string; status: "succeeded" | "partial" }>> {
+      const closed = await client.$queryRaw<Array<{ id: string; status: "succeeded" | "partial" }>>`
         UPDATE sync_runs r SET finished_at = ${at},
           status = CASE WHEN EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id AND j.status = 'failed')
                         THEN 'partial'::"SyncRunStatus" ELSE 'succeeded'::"SyncRunStatus" END
         WHERE r.status = 'running' AND (${runId ?? null}::uuid IS NULL OR r.id = ${runId ?? null}::uuid)
           AND NOT EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id AND j.status = 'pending')
-        RETURNING r.id::text AS id`;
-      return closed.map((r) => r.id);
+        RETURNING r.id::text AS id, r.status::text AS status`;
+      return closed;
     },
   };
 }

@@ -5,9 +5,18 @@
 // closes, the `inventory.sync-run-finished` event goes out; other modules subscribe to it.
 import type { Logger } from "pino";
 import { AwsGateError, toAwsGateError } from "../../aws/errors.js";
-import { defineCronJob, defineEvent, defineJob, type JobSet, withCronJob, worker } from "../../jobs/job.js";
+import {
+  type Attempt,
+  defineCronJob,
+  defineEvent,
+  defineJob,
+  type JobSet,
+  withCronJob,
+  worker,
+} from "../../jobs/job.js";
 import type { JobQueue } from "../../jobs/queue.js";
 import type { Clock } from "../../lib/clock.js";
+import type { SyncMetrics } from "../../lib/metrics.js";
 import type { AccountRegionReader } from "./account-region-sync.service.js";
 import type { DiscoveryService } from "./discovery.service.js";
 import type { InventoryStateService } from "./inventory-state.service.js";
@@ -71,6 +80,7 @@ export function createSyncJobs(deps: {
   queue: JobQueue;
   clock: Clock;
   log: Logger;
+  metrics: SyncMetrics;
   settings: SyncJobSettings;
   /** Starts an organization-wide run (the sync service's use case), for the schedule. */
   startScheduledRun(): Promise<unknown>;
@@ -86,7 +96,8 @@ export function createSyncJobs(deps: {
    * announcement is caught up by the next run.
    */
   async function closeFinished(runId?: string) {
-    for (const id of await runs.closeFinished(clock.now(), runId)) {
+    for (const { id, status } of await runs.closeFinished(clock.now(), runId)) {
+      deps.metrics.syncRunFinished(status);
       await deps
         .refreshModelCounts()
         .catch((err: unknown) => log.warn({ err, runId: id }, "refreshing account model counts failed"));
@@ -115,6 +126,7 @@ export function createSyncJobs(deps: {
         err instanceof Error ? err.message : String(err),
         gateError?.gate ?? null,
       );
+      deps.metrics.syncRunFinished("failed", gateError?.gate ?? "internal");
       return;
     }
     const [scopes, parents] = await Promise.all([org.regionScopes(), org.parentsOf()]);
@@ -151,10 +163,20 @@ export function createSyncJobs(deps: {
     );
   }
 
-  async function syncAccountRegion(job: AccountRegionPayload, lastAttempt: boolean) {
+  async function syncAccountRegion(job: AccountRegionPayload, attempt: Attempt) {
+    const { jobId, lastAttempt } = attempt;
+    // The runs waiting on this account-Region now; those requested while it reads wait for the next job.
+    const claimed = await runs.claimJobs(job.accountId, job.region, jobId);
+    if (claimed.runs === 0) {
+      // Another job completed every run this one was queued for (or they were claimed by it).
+      await closeFinished();
+      return;
+    }
+    const accountLevel = job.accountLevel || claimed.accountLevel;
+    const readStartedAt = clock.now();
     let snapshot: Awaited<ReturnType<AccountRegionReader["read"]>>;
     try {
-      snapshot = await deps.reader.read(job.accountId, job.region, { accountLevel: job.accountLevel });
+      snapshot = await deps.reader.read(job.accountId, job.region, { accountLevel });
     } catch (err) {
       const e = toAwsGateError(err, {
         service: "inventory",
@@ -171,6 +193,7 @@ export function createSyncJobs(deps: {
         e.gate === "credentials" && e.context.operation !== "AssumeRole" && REGION_NOT_ENABLED.has(e.awsCode ?? "");
       await deps.state.applyAccountRegionFailure({
         runId: job.runId,
+        jobId,
         outcome: {
           accountId: job.accountId,
           region: job.region,
@@ -182,16 +205,20 @@ export function createSyncJobs(deps: {
         at: clock.now(),
         status: notEnabled ? "disabled" : "error",
       });
+      deps.metrics.accountRegionJob(notEnabled ? "disabled" : "error", notEnabled ? "region" : e.gate);
       await closeFinished();
       return;
     }
     await deps.state.applyAccountRegion({
       runId: job.runId,
+      jobId,
       accountId: job.accountId,
       region: job.region,
       snapshot,
+      readStartedAt,
       at: clock.now(),
     });
+    deps.metrics.accountRegionJob("ok");
     await closeFinished();
   }
 
@@ -203,7 +230,7 @@ export function createSyncJobs(deps: {
         pollingIntervalSeconds: 0.5,
         policy: { expireInSeconds: settings.jobTimeoutSeconds },
       }),
-      worker(SYNC_JOBS.accountRegion, (p, attempt) => syncAccountRegion(p, attempt.lastAttempt), {
+      worker(SYNC_JOBS.accountRegion, (p, attempt) => syncAccountRegion(p, attempt), {
         concurrency: settings.concurrency,
         // Several small batches rather than one big one: a slow account-Region holds back only its batch.
         batchSize: Math.max(1, Math.min(16, Math.ceil(settings.concurrency / 8))),

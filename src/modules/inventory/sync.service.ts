@@ -5,7 +5,7 @@ import type { Database } from "../../db/prisma.js";
 import type { JobQueue } from "../../jobs/queue.js";
 import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
 import { type CallContext, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
-import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import { decodeCursor, isTimeIdCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { SyncRunView, SyncScope } from "./inventory.types.js";
 import type { OrgRepository } from "./org.repository.js";
@@ -20,12 +20,6 @@ export interface SyncRequest {
 
 export type SyncTrigger = "api" | "cli" | "remediation" | "access_request" | "schedule" | "startup";
 
-const isRunCursor = (v: unknown): v is { createdAt: string; id: string } =>
-  typeof v === "object" &&
-  v !== null &&
-  typeof (v as { id?: unknown }).id === "string" &&
-  typeof (v as { createdAt?: unknown }).createdAt === "string";
-
 export function createSyncService(deps: {
   db: Database;
   runs: SyncRunRepository;
@@ -39,33 +33,33 @@ export function createSyncService(deps: {
     if (req.scope === "organization") {
       if (req.scopeId) {
         throw new UnprocessableError("an organization sync takes no id", [
-          { field: "body.id", message: "must be absent for scope organization" },
+          { field: "body.scope.id", message: "must be absent for scope organization" },
         ]);
       }
       return;
     }
     if (!req.scopeId)
       throw new UnprocessableError(`scope ${req.scope} needs an id`, [
-        { field: "body.id", message: "is required for this scope" },
+        { field: "body.scope.id", message: "is required for this scope" },
       ]);
     if (req.scope === "ou") {
       const found = await org.accountsInScope({ ouId: req.scopeId });
       const known = found.length > 0 || (await org.nodeExists(req.scopeId));
       if (!known)
         throw new UnprocessableError(`unknown OU ${req.scopeId}; run an organization sync first if it is new`, [
-          { field: "body.id", message: "unknown OU" },
+          { field: "body.scope.id", message: "unknown OU" },
         ]);
     } else {
       const found = await org.accountsInScope({ accountId: req.scopeId });
       if (found.length === 0) {
         throw new UnprocessableError(`unknown account ${req.scopeId}; run an organization sync first if it is new`, [
-          { field: "body.id", message: "unknown account" },
+          { field: "body.scope.id", message: "unknown account" },
         ]);
       }
     }
     if (req.scope === "account_region" && !req.region) {
       throw new UnprocessableError("scope account_region needs a region", [
-        { field: "body.region", message: "is required for this scope" },
+        { field: "body.scope.region", message: "is required for this scope" },
       ]);
     }
   }
@@ -96,8 +90,19 @@ export function createSyncService(deps: {
         tx,
       );
     });
-    await deps.queue.send(SYNC_JOBS.discover, { runId: id });
+    await enqueue(id);
     return (await runs.find(id)) as SyncRunView;
+  }
+
+  /** A run whose job cannot be queued is failed at once: no worker would ever take it from `queued`. */
+  async function enqueue(runId: string): Promise<void> {
+    try {
+      await deps.queue.send(SYNC_JOBS.discover, { runId });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await runs.markFailed(runId, new Date(), `could not queue the sync job: ${message}`, null);
+      throw err;
+    }
   }
 
   return {
@@ -115,7 +120,7 @@ export function createSyncService(deps: {
 
     async listRuns(ctx: CallContext, page: { limit: number; cursor?: string }): Promise<Page<SyncRunView>> {
       if (!hasRole(ctx.principal, "viewer")) throw new ForbiddenError("needs the viewer role");
-      const cursor = decodeCursor(page.cursor, isRunCursor);
+      const cursor = decodeCursor(page.cursor, isTimeIdCursor);
       const rows = await runs.list(
         page.limit,
         cursor ? { createdAt: new Date(cursor.createdAt), id: cursor.id } : undefined,
@@ -150,7 +155,7 @@ export function createSyncService(deps: {
         return id;
       });
       if (!first) return undefined;
-      await deps.queue.send(SYNC_JOBS.discover, { runId: first });
+      await enqueue(first);
       return runs.find(first);
     },
   };

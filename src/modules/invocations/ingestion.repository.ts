@@ -23,6 +23,7 @@ interface IngestionDb {
   events_added: number;
   pages: number;
   last_error: string | null;
+  warnings: string[] | null;
 }
 
 const toIngestion = (r: IngestionDb): Ingestion => ({
@@ -40,6 +41,7 @@ const toIngestion = (r: IngestionDb): Ingestion => ({
   eventsAdded: r.events_added,
   pages: r.pages,
   lastError: r.last_error,
+  warnings: r.warnings ?? [],
 });
 
 export interface AccountRegionTarget {
@@ -54,6 +56,7 @@ export function createIngestionRepository(db: Database) {
         id: string;
         source: InvocationSource;
         params: IngestionParams;
+        warnings: string[];
         requestedBy: string;
         jobsTotal: number;
         now: Date;
@@ -61,10 +64,10 @@ export function createIngestionRepository(db: Database) {
       tx: Tx,
     ): Promise<Ingestion> {
       const rows = await tx.$queryRaw<IngestionDb[]>`
-        INSERT INTO invocation_ingestions (id, source, status, params, requested_by, created_at, jobs_total, finished_at)
+        INSERT INTO invocation_ingestions (id, source, status, params, warnings, requested_by, created_at, jobs_total, finished_at)
         VALUES (${i.id}::uuid, ${i.source}::"InvocationSource",
           ${i.jobsTotal === 0 ? "succeeded" : "queued"}::"IngestionStatus", ${JSON.stringify(i.params)}::jsonb,
-          ${i.requestedBy}, ${i.now}, ${i.jobsTotal}, ${i.jobsTotal === 0 ? i.now : null}::timestamptz)
+          ${i.warnings}::text[], ${i.requestedBy}, ${i.now}, ${i.jobsTotal}, ${i.jobsTotal === 0 ? i.now : null}::timestamptz)
         RETURNING *`;
       return toIngestion(rows[0] as IngestionDb);
     },
@@ -72,6 +75,13 @@ export function createIngestionRepository(db: Database) {
     async byId(id: string): Promise<Ingestion | undefined> {
       const rows = await db.client.$queryRaw<IngestionDb[]>`SELECT * FROM invocation_ingestions WHERE id = ${id}::uuid`;
       return rows[0] === undefined ? undefined : toIngestion(rows[0]);
+    },
+
+    /** The newest ingestions, newest first. */
+    async latest(limit: number): Promise<Ingestion[]> {
+      const rows = await db.client.$queryRaw<IngestionDb[]>`
+        SELECT * FROM invocation_ingestions ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+      return rows.map(toIngestion);
     },
 
     async markRunning(id: string): Promise<void> {
@@ -95,7 +105,9 @@ export function createIngestionRepository(db: Database) {
           pages = pages + ${ok ? result.pages : 0}::int,
           last_error = coalesce(${ok ? null : result.error.slice(0, 2048)}, last_error),
           status = CASE WHEN jobs_done + jobs_failed + 1 >= jobs_total
-            THEN (CASE WHEN jobs_failed + ${ok ? 0 : 1}::int > 0 THEN 'failed' ELSE 'succeeded' END)::"IngestionStatus"
+            THEN (CASE WHEN jobs_failed + ${ok ? 0 : 1}::int = 0 THEN 'succeeded'
+                       WHEN jobs_done + ${ok ? 1 : 0}::int > 0 THEN 'partial'
+                       ELSE 'failed' END)::"IngestionStatus"
             ELSE 'running'::"IngestionStatus" END,
           finished_at = CASE WHEN jobs_done + jobs_failed + 1 >= jobs_total THEN ${now}::timestamptz ELSE NULL END
         WHERE id = ${id}::uuid RETURNING *`;

@@ -3,7 +3,7 @@
 // INSERT … ON CONFLICT DO NOTHING), so a re-read window or the same event from both sources adds
 // nothing. Reads aggregate in SQL.
 import type pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
+import { copyNullable, copyInto as copyRows, copyText } from "../../db/copy.js";
 import type { Database } from "../../db/prisma.js";
 import type { DeniedBurst, InvocationRow, UsageRow } from "./invocations.types.js";
 
@@ -29,33 +29,14 @@ export const INVOCATION_COLUMNS = [
   "bearer_token",
 ] as const;
 
-const escapeCopy = (v: string): string =>
-  /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : v;
-const text = (v: string | null): string => (v === null ? "\\N" : escapeCopy(v));
-
 /** One row in PostgreSQL's COPY text format (tab-separated, `\N` for null, newline-terminated). */
 export function copyLine(r: InvocationRow): string {
-  return `${r.eventTime.toISOString()}\t${escapeCopy(r.eventId)}\t${escapeCopy(r.accountId)}\t${escapeCopy(r.region)}\t${escapeCopy(r.inferenceRegion)}\t${escapeCopy(r.eventSource)}\t${escapeCopy(r.eventName)}\t${text(r.principalType)}\t${text(r.principalArn)}\t${text(r.principalIssuerArn)}\t${text(r.modelId)}\t${text(r.profileId)}\t${text(r.baseModelId)}\t${text(r.errorCode)}\t${text(r.errorMessage)}\t${text(r.sourceIp)}\t${text(r.userAgent)}\t${r.bearerToken ? "t" : "f"}\n`;
+  return `${r.eventTime.toISOString()}\t${copyText(r.eventId)}\t${copyText(r.accountId)}\t${copyText(r.region)}\t${copyText(r.inferenceRegion)}\t${copyText(r.eventSource)}\t${copyText(r.eventName)}\t${copyNullable(r.principalType)}\t${copyNullable(r.principalArn)}\t${copyNullable(r.principalIssuerArn)}\t${copyNullable(r.modelId)}\t${copyNullable(r.profileId)}\t${copyNullable(r.baseModelId)}\t${copyNullable(r.errorCode)}\t${copyNullable(r.errorMessage)}\t${copyNullable(r.sourceIp)}\t${copyNullable(r.userAgent)}\t${r.bearerToken ? "t" : "f"}\n`;
 }
 
-/** Streams `lines` into `COPY <table> FROM STDIN` on the client, in ~1 MB writes. */
-export async function copyInto(client: pg.PoolClient, table: string, lines: Iterable<string>): Promise<void> {
-  const stream = client.query(copyFrom(`COPY ${table} (${INVOCATION_COLUMNS.join(", ")}) FROM STDIN`));
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on("finish", resolve);
-    stream.on("error", reject);
-  });
-  let buf = "";
-  for (const line of lines) {
-    buf += line;
-    if (buf.length >= 1 << 20) {
-      if (!stream.write(buf)) await new Promise((r) => stream.once("drain", r));
-      buf = "";
-    }
-  }
-  stream.end(buf);
-  await done;
-}
+/** Streams `lines` (invocation rows) into `COPY <table> FROM STDIN` on the client. */
+export const copyInto = (client: pg.PoolClient, table: string, lines: Iterable<string>): Promise<void> =>
+  copyRows(client, table, INVOCATION_COLUMNS, lines);
 
 interface EventDb {
   event_time: Date;

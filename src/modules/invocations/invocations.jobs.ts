@@ -5,8 +5,10 @@
 import { gunzipSync } from "node:zlib";
 import type { Logger } from "pino";
 import type { AwsAccess } from "../../aws/aws-access.js";
+import { AwsGateError } from "../../aws/errors.js";
 import { defineCronJob, defineJob, type JobSet, withCronJob, worker } from "../../jobs/job.js";
 import type { Clock } from "../../lib/clock.js";
+import type { IngestionMetrics } from "../../lib/metrics.js";
 import type { IngestionRepository } from "./ingestion.repository.js";
 import type { InvocationEventsRepository } from "./invocation-events.repository.js";
 import type { IngestionJobResult, InvocationRow, InvocationSource } from "./invocations.types.js";
@@ -27,7 +29,11 @@ export interface IngestPayload {
   bucketAccount?: string;
   bucketRegion?: string;
   orgId?: string;
+  keyPrefix?: string;
 }
+
+/** The organization trail's files are not where the configuration says. */
+class TrailLayoutError extends Error {}
 
 const INGEST_POLICY = { retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 3600 };
 
@@ -43,6 +49,7 @@ export function createInvocationsJobs(deps: {
   aws: AwsAccess;
   clock: Clock;
   log: Logger;
+  metrics: IngestionMetrics;
   settings: { lookbackDays: number; overlapMinutes: number; ingestCron: string | undefined };
   /** The unapproved-invocation analysis (the invocations service's). */
   analyze(req: { from: Date; to: Date; accountIds?: string[] }): Promise<unknown>;
@@ -131,7 +138,7 @@ export function createInvocationsJobs(deps: {
   async function ingestS3(job: IngestPayload): Promise<IngestionJobResult> {
     const { bucket, bucketAccount, bucketRegion, orgId } = job as Required<IngestPayload>;
     const s3 = deps.aws.account(bucketAccount).s3(bucketRegion);
-    const prefix = trailPrefix(orgId, job.accountId, job.region);
+    const prefix = trailPrefix(orgId, job.accountId, job.region, job.keyPrefix);
     const checkpointId = `s3:${bucket}:${prefix}`;
     const cp = await ingestions.checkpoint(checkpointId);
     const lastTime = cp?.lastKey ? trailKeyTime(cp.lastKey) : undefined;
@@ -146,6 +153,7 @@ export function createInvocationsJobs(deps: {
             new Date(clock.now().getTime() - settings.lookbackDays * DAY_MS),
           );
     const w = writer();
+    let listed = 0;
     let token: string | undefined;
     do {
       const page = await s3.listObjects({
@@ -156,6 +164,7 @@ export function createInvocationsJobs(deps: {
         ...(token ? { continuationToken: token } : {}),
       });
       w.stats.pages++;
+      listed += page.objects.length;
       let lastKey: string | undefined;
       for (const o of page.objects) {
         if (!o.key.endsWith(".json.gz")) continue;
@@ -179,6 +188,18 @@ export function createInvocationsJobs(deps: {
         );
       token = page.nextContinuationToken;
     } while (token);
+    // Nothing at all under the organization's folder means the trail delivers elsewhere (a key
+    // prefix not configured here, another organization id): say so instead of "no calls".
+    if (listed === 0) {
+      const orgFolder = trailPrefix(orgId, job.accountId, job.region, job.keyPrefix).split(
+        `${job.accountId}/`,
+      )[0] as string;
+      const any = await s3.listObjects({ bucket, prefix: orgFolder, maxKeys: 1 });
+      if (any.objects.length === 0)
+        throw new TrailLayoutError(
+          `no CloudTrail files under s3://${bucket}/${orgFolder}: if the organization trail has an S3 key prefix (DescribeTrails S3KeyPrefix), set keyPrefix or INVOCATIONS_TRAIL_KEY_PREFIX`,
+        );
+    }
     return w.result();
   }
 
@@ -188,17 +209,29 @@ export function createInvocationsJobs(deps: {
     try {
       result = source === "lookup" ? await ingestLookup(job) : await ingestS3(job);
     } catch (err) {
-      if (lastAttempt)
-        await ingestions.jobFinished(
+      // A configuration problem or a permanent refusal (a role that cannot be assumed, a denied
+      // action) does not go away by retrying: recorded at once, not retried with backoff.
+      const permanent = err instanceof TrailLayoutError || (err instanceof AwsGateError && !err.retryable);
+      if (lastAttempt || permanent) {
+        const closed = await ingestions.jobFinished(
           job.ingestionId,
           { error: err instanceof Error ? err.message : String(err) },
           clock.now(),
         );
+        deps.metrics.ingestionJob(source, "error");
+        if (closed && closed.status !== "running") deps.metrics.ingestionFinished(source, closed.status);
+      } else deps.metrics.ingestionJob(source, "retrying");
+      if (permanent) {
+        deps.log.warn({ ...job, source, err }, "ingestion of an account-Region refused; not retried");
+        return;
+      }
       throw err;
     }
     if (result.from !== undefined && result.to !== undefined)
       await deps.analyze({ from: result.from, to: result.to, accountIds: [job.accountId] });
-    await ingestions.jobFinished(job.ingestionId, result, clock.now());
+    const closed = await ingestions.jobFinished(job.ingestionId, result, clock.now());
+    deps.metrics.ingestionJob(source, "ok", { read: result.eventsRead, added: result.eventsAdded });
+    if (closed && closed.status !== "running") deps.metrics.ingestionFinished(source, closed.status);
     deps.log.info({ ...job, source, ...result }, "invocations ingested");
   }
 

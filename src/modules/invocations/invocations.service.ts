@@ -41,6 +41,7 @@ import type {
   UnusedGrant,
   UsageRow,
 } from "./invocations.types.js";
+import { MANTLE_LOOKUP_WARNING, mantleTrailWarning } from "./mantle-trail.js";
 
 const DAY_MS = 86_400_000;
 
@@ -74,7 +75,10 @@ export function createInvocationsService(deps: {
 
   async function resolveS3(
     params: IngestionParams,
-  ): Promise<Required<Pick<IngestionParams, "bucket" | "bucketAccount" | "bucketRegion" | "orgId">>> {
+  ): Promise<
+    Required<Pick<IngestionParams, "bucket" | "bucketAccount" | "bucketRegion" | "orgId">> &
+      Pick<IngestionParams, "keyPrefix">
+  > {
     const bucket = params.bucket ?? settings.trailBucket;
     const bucketAccount = params.bucketAccount ?? settings.trailBucketAccount;
     if (bucket === undefined || bucketAccount === undefined)
@@ -95,6 +99,9 @@ export function createInvocationsService(deps: {
       bucketAccount,
       bucketRegion: params.bucketRegion ?? settings.trailBucketRegion ?? settings.homeRegion,
       orgId,
+      ...((params.keyPrefix ?? settings.trailKeyPrefix)
+        ? { keyPrefix: params.keyPrefix ?? settings.trailKeyPrefix }
+        : {}),
     };
   }
 
@@ -167,6 +174,10 @@ export function createInvocationsService(deps: {
         [{ field: "body.accountIds", message: "matches no synced account-Region" }],
         "NO_TARGETS",
       );
+    // bedrock-mantle inference is a data event: say where it cannot be seen (mantle-trail.ts).
+    const mantleWarning =
+      s3 === undefined ? MANTLE_LOOKUP_WARNING : await mantleTrailWarning(deps.aws, settings.homeRegion, s3.bucket);
+    const warnings = mantleWarning === undefined ? [] : [mantleWarning];
     const id = randomUUID();
     const stored: IngestionParams = { ...params, ...(s3 ?? {}) };
     const created = await deps.db.transaction(async (tx) => {
@@ -175,6 +186,7 @@ export function createInvocationsService(deps: {
           id,
           source,
           params: stored,
+          warnings,
           requestedBy: ctx.principal.id,
           jobsTotal: targets.length,
           now: clock.now(),
@@ -187,7 +199,7 @@ export function createInvocationsService(deps: {
           action: "invocation_ingestion.request",
           targetType: "invocation_ingestion",
           targetId: id,
-          after: { source, targets: targets.length, ...stored },
+          after: { source, targets: targets.length, ...stored, ...(warnings.length > 0 ? { warnings } : {}) },
         },
         tx,
       );
@@ -203,12 +215,30 @@ export function createInvocationsService(deps: {
   return {
     analyze,
 
-    /** An ingestion of every account-Region through LookupEvents, started by the schedule. */
-    startScheduledIngestion: () => request({ principal: SYSTEM_PRINCIPAL }, "lookup", {}),
+    /**
+     * The schedule's ingestion of every account-Region: from the organization trail's bucket when
+     * one is configured, else through LookupEvents (every account's event history has it). Before
+     * the first inventory sync there is nothing to read: that is skipped, not retried.
+     */
+    async startScheduledIngestion(): Promise<Ingestion | undefined> {
+      const source: InvocationSource =
+        settings.trailBucket !== undefined && settings.trailBucketAccount !== undefined ? "s3" : "lookup";
+      try {
+        return await request({ principal: SYSTEM_PRINCIPAL }, source, {});
+      } catch (err) {
+        if (err instanceof UnprocessableError && err.code === "NO_TARGETS") {
+          deps.log.info("scheduled invocation ingestion skipped: no account-Region synced yet");
+          return undefined;
+        }
+        throw err;
+      }
+    },
 
     /** Starts an ingestion (admin): one job per account-Region of the inventory in scope. */
     async requestIngestion(ctx: CallContext, source: InvocationSource, params: IngestionParams): Promise<Ingestion> {
-      if (!hasRole(ctx.principal, "admin")) throw new ForbiddenError("starting an ingestion needs the admin role");
+      // Auditors gather the evidence they report on; the ingestion only reads CloudTrail.
+      if (!hasRole(ctx.principal, "admin", "auditor"))
+        throw new ForbiddenError("starting an ingestion needs the admin or auditor role");
       return request(ctx, source, params);
     },
 
@@ -217,6 +247,12 @@ export function createInvocationsService(deps: {
       const found = /^[0-9a-f-]{36}$/i.test(id) ? await ingestions.byId(id) : undefined;
       if (!found) throw new NotFoundError(`ingestion ${id} not found`);
       return found;
+    },
+
+    /** The newest ingestions (their status is what the console's home page shows). */
+    async latestIngestions(ctx: CallContext, limit: number): Promise<Ingestion[]> {
+      viewer(ctx);
+      return ingestions.latest(limit);
     },
 
     /** Re-runs the unapproved-invocation analysis over a period (admin), audited. */
@@ -288,7 +324,7 @@ export function createInvocationsService(deps: {
       return unusedEntries(entries, uses, lineages, now).map((e) => ({
         entryId: e.id,
         model: e.model,
-        scope: e.scope.kind === "organization" ? "organization" : `${e.scope.kind}:${e.scope.id}`,
+        scope: e.scope.kind === "organization" ? { kind: "organization" } : { kind: e.scope.kind, id: e.scope.id },
         owner: e.owner,
         expiresAt: e.expiresAt ?? null,
       }));

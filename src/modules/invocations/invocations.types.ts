@@ -1,10 +1,12 @@
 // Domain types of the invocation audit: normalized CloudTrail invocations, ingestion runs and
 // checkpoints, and the analyses over them.
+import type { CatalogScope } from "../catalog/catalog.types.js";
 
 export const INVOCATION_SOURCES = ["lookup", "s3"] as const;
 export type InvocationSource = (typeof INVOCATION_SOURCES)[number];
 
-export const INGESTION_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+/** `partial`: some account-Regions ingested, others failed (as a sync run's `partial`). */
+export const INGESTION_STATUSES = ["queued", "running", "succeeded", "partial", "failed"] as const;
 export type IngestionStatus = (typeof INGESTION_STATUSES)[number];
 
 /** One Bedrock invocation as CloudTrail recorded it. */
@@ -40,6 +42,8 @@ export interface IngestionParams {
   bucketAccount?: string;
   bucketRegion?: string;
   orgId?: string;
+  /** The trail's S3 key prefix (its `S3KeyPrefix`), without slashes at the ends; unset: none. */
+  keyPrefix?: string;
 }
 
 export interface Ingestion {
@@ -57,6 +61,8 @@ export interface Ingestion {
   eventsAdded: number;
   pages: number;
   lastError: string | null;
+  /** What this ingestion cannot see, said rather than reported as no calls. */
+  warnings: string[];
 }
 
 /** What one ingestion job did. */
@@ -94,7 +100,7 @@ export interface DeniedBurst {
 export interface UnusedGrant {
   entryId: string;
   model: string;
-  scope: string;
+  scope: CatalogScope;
   owner: string;
   expiresAt: string | null;
 }

@@ -2,6 +2,7 @@
 // string and the organization trail's `Records[]`) carry the same record, so both go through this
 // one function and produce identical rows for the same event.
 import { parseBedrockArn, profileGeo } from "../../kernel/aws-ids.js";
+import { storable } from "../../kernel/safe-text.js";
 import type { InvocationRow } from "./invocations.types.js";
 
 /** Event sources whose management events are Bedrock invocations. */
@@ -15,6 +16,8 @@ export const BEDROCK_EVENT_SOURCES = ["bedrock.amazonaws.com", "bedrock-mantle.a
 export const INVOCATION_EVENT_NAMES = new Set([
   "InvokeModel",
   "InvokeModelWithResponseStream",
+  // Bidirectional streaming (speech-to-speech models such as Nova Sonic), a bedrock-runtime operation.
+  "InvokeModelWithBidirectionalStream",
   "Converse",
   "ConverseStream",
   "CountTokens",
@@ -27,8 +30,13 @@ export const INVOCATION_EVENT_NAMES = new Set([
   "CallWithBearerToken",
 ]);
 
+/**
+ * CloudTrail text is the caller's (user agent, parts of error messages): a NUL byte, which
+ * PostgreSQL text cannot hold, or a lone UTF-16 surrogate (also left by cutting a pair) would fail
+ * the whole batch it is in. Both become U+FFFD; the rest of the text is kept.
+ */
 const str = (v: unknown, max: number): string | null =>
-  typeof v === "string" && v.length > 0 ? (v.length > max ? v.slice(0, max) : v) : null;
+  typeof v === "string" && v.length > 0 ? storable(v.length > max ? v.slice(0, max) : v) : null;
 
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;

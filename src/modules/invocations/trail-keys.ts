@@ -1,8 +1,11 @@
 // Where an organization trail delivers an account-Region's files, and how their keys sort.
 
-/** `AWSLogs/<org>/<account>/CloudTrail/<region>/` */
-export const trailPrefix = (orgId: string, accountId: string, region: string) =>
-  `AWSLogs/${orgId}/${accountId}/CloudTrail/${region}/`;
+/**
+ * `[<key prefix>/]AWSLogs/<org>/<account>/CloudTrail/<region>/`: a trail with an `S3KeyPrefix`
+ * delivers under it ("Finding your CloudTrail log files", CloudTrail User Guide).
+ */
+export const trailPrefix = (orgId: string, accountId: string, region: string, keyPrefix?: string) =>
+  `${keyPrefix ? `${keyPrefix}/` : ""}AWSLogs/${orgId}/${accountId}/CloudTrail/${region}/`;
 
 /**
  * The StartAfter key for reading a trail prefix from `at` on: files are named

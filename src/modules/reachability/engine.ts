@@ -26,6 +26,7 @@ import {
   type PathStatus,
   type PathVerdict,
   type PrincipalClass,
+  type ProfileFacts,
   type RegionFacts,
   unknownFact,
 } from "./reachability.types.js";
@@ -58,6 +59,24 @@ export function mantleIdOf(modelId: string, served: readonly MantleModel[]): str
   return hit?.mantleId;
 }
 
+const profileIndex = new WeakMap<RegionFacts["profiles"], Map<string, ProfileFacts[]>>();
+
+/** The Region's inference profiles by the model they serve, in profile-id order (built once per Region). */
+function profilesByModel(rf: RegionFacts): Map<string, ProfileFacts[]> {
+  let index = profileIndex.get(rf.profiles);
+  if (index === undefined) {
+    index = new Map();
+    const sorted = [...rf.profiles.values()].sort((a, b) => compareStrings(a.profileId, b.profileId));
+    for (const p of sorted) {
+      const list = index.get(p.modelId);
+      if (list === undefined) index.set(p.modelId, [p]);
+      else list.push(p);
+    }
+    profileIndex.set(rf.profiles, index);
+  }
+  return index;
+}
+
 /** Every path a call to `modelId` from `region` can take. */
 export function pathsFor(
   account: AccountFacts,
@@ -67,9 +86,7 @@ export function pathsFor(
   opts: { direct?: boolean } = {},
 ): CallPath[] {
   const out: CallPath[] = [];
-  const profiles = [...rf.profiles.values()]
-    .filter((p) => p.modelId === modelId)
-    .sort((a, b) => compareStrings(a.profileId, b.profileId));
+  const profiles = profilesByModel(rf).get(modelId) ?? [];
   const onDemand = model?.inferenceTypes.includes("ON_DEMAND") === true;
   // The direct path is listed when the model is on demand here, or when nothing else reaches it
   // (so the verdict can say why: not offered, Provisioned only, profile only).

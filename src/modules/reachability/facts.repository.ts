@@ -10,6 +10,8 @@ import { type AttachedPolicy, effectiveBedrockPolicy } from "./bedrock-policy.js
 import {
   type AccountFacts,
   type AccountInventory,
+  type ApiKeyHolder,
+  BEDROCK_POLICY_UNREADABLE,
   type ClaudePlatformWorkspace,
   type EnforcedGuardrail,
   type Known,
@@ -95,6 +97,12 @@ const parseGrants = listOf<ReceivedGrant>((o) => ({
   modelIds: strings(o.modelIds),
   status: String(o.status ?? "") as ReceivedGrant["status"],
 }));
+const parseApiKeys = listOf<ApiKeyHolder>((o) => ({
+  userName: String(o.userName ?? ""),
+  credentialId: String(o.credentialId ?? ""),
+  status: String(o.status ?? ""),
+  expiresAt: typeof o.expiresAt === "string" ? o.expiresAt : null,
+}));
 const parseWorkspaces = listOf<ClaudePlatformWorkspace>((o) => ({
   workspaceId: String(o.workspaceId ?? ""),
   arn: String(o.arn ?? ""),
@@ -115,9 +123,10 @@ export function regionFactsOf(
 /** The engine's account-level facts from fact rows. */
 export function accountFactsOf(
   row: (name: string) => FactValue | undefined,
-): Pick<AccountFacts, "grants" | "claudePlatform"> {
+): Pick<AccountFacts, "grants" | "claudePlatform" | "apiKeys"> {
   return {
     grants: fact(row("license_grants"), "License Manager grants", parseGrants),
+    apiKeys: fact(row("api_key_holders"), "long-term Bedrock API keys", parseApiKeys),
     claudePlatform: fact(row("claude_platform"), "Claude Platform workspaces", parseWorkspaces),
   };
 }
@@ -127,7 +136,7 @@ const at = (d: Date | string | null): Date | null => (d === null ? null : d inst
 export interface FactsQuery {
   /** Accounts to read; unset: every account still in the organization. */
   accountIds?: readonly string[];
-  /** Accounts per chunk (default 100). */
+  /** Accounts per chunk (default 10: a chunk's objects die young, so the collector has little to move). */
   chunkSize?: number;
 }
 
@@ -345,7 +354,11 @@ export function createFactsRepository(db: Database) {
         active: a.state === "ACTIVE" && a.left_at === null,
         scps,
         useCaseOnFile: a.use_case_submitted === null ? unknownFact("not read yet") : known(a.use_case_submitted),
-        bedrockPolicy: known({ policyIds: bedrock.policyIds, invalidGuardrails: bedrock.invalidGuardrails }),
+        // Discovery marks the organization's BEDROCK_POLICY unreadable (no delegation for it).
+        bedrockPolicy:
+          factRow(a.id, "", BEDROCK_POLICY_UNREADABLE)?.known === false
+            ? unknownFact(factRow(a.id, "", BEDROCK_POLICY_UNREADABLE)?.reason ?? "BEDROCK_POLICY could not be read")
+            : known({ policyIds: bedrock.policyIds, invalidGuardrails: bedrock.invalidGuardrails }),
         ...accountFactsOf((name) => factRow(a.id, "", name)),
         recentlyUsed: org.ingested.has(a.id)
           ? known(org.recentlyUsed.get(a.id) ?? new Set<string>())
@@ -365,7 +378,7 @@ export function createFactsRepository(db: Database) {
           : (await q<{ id: string }>("SELECT id FROM accounts WHERE left_at IS NULL ORDER BY id")).map((r) => r.id);
       if (ids.length === 0) return;
       const org = await organization();
-      const size = query.chunkSize ?? 100;
+      const size = query.chunkSize ?? 10;
       for (let i = 0; i < ids.length; i += size) yield chunk(ids.slice(i, i + size), org);
     },
 

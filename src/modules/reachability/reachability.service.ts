@@ -34,6 +34,28 @@ export interface PairVerdict {
   /** Where every requested path is blocked (the first path's gate), or cannot be judged. */
   gate: string | null;
   reason: string;
+  /**
+   * The policies the blocking check names (SCPs that deny or fail to allow, the Bedrock policy's
+   * ids), from its evidence; empty when the gate is not a policy's.
+   */
+  policyIds: string[];
+  /** Who can open the blocking gate (the engine's fixOwner), when it says. */
+  fixOwner: string | null;
+  /** Every requested path, with its status and the gate that stops it. */
+  paths: Array<{ name: string; kind: PathVerdict["path"]["kind"]; status: PathVerdict["status"]; gate: string | null }>;
+}
+
+/** Policy ids in a failed check's evidence (SCP matches, Bedrock policy ids). */
+function blockingPolicyIds(path: PathVerdict | undefined): string[] {
+  const check = path?.checks.find((c) => c.gate === path.gate && c.status !== "pass");
+  const ids = new Set<string>();
+  for (const e of check?.evidence ?? []) {
+    const data = e.data ?? {};
+    for (const m of (data.matched as Array<{ policyId?: unknown }> | undefined) ?? [])
+      if (typeof m.policyId === "string") ids.add(m.policyId);
+    for (const id of (data.policyIds as unknown[] | undefined) ?? []) if (typeof id === "string") ids.add(id);
+  }
+  return [...ids];
 }
 
 export function createReachabilityService(deps: { facts: FactsRepository; clock: Clock }) {
@@ -41,20 +63,31 @@ export function createReachabilityService(deps: { facts: FactsRepository; clock:
     /**
      * The engine on the stored inventory for each account × Region: can `modelId` (through
      * `profileId` when given) be called there, judged for any principal whose identity policies
-     * allow it. Account-Regions not in the inventory are left out.
+     * allow it. Account-Regions not in the inventory are left out. `ignorePolicyIds`: judge as if
+     * those SCPs were not attached (what bedrock-governor's own SCPs become once a grant widens them).
      */
     async judgePairs(
       accountIds: readonly string[],
       regions: readonly string[],
       modelId: string,
       profileId: string | null,
+      opts: { ignorePolicyIds?: readonly string[] } = {},
     ): Promise<PairVerdict[]> {
       const engine = createReachabilityEngine({ now: deps.clock.now() });
+      const ignore = new Set(opts.ignorePolicyIds ?? []);
       const out: PairVerdict[] = [];
       for (const account of await deps.facts.accounts(accountIds)) {
+        // A hypothetical: the world with these SCPs out of the way (the ones a grant rewrites).
+        const facts =
+          ignore.size === 0 || account.facts.scps === undefined
+            ? account.facts
+            : {
+                ...account.facts,
+                scps: account.facts.scps.map((l) => ({ ...l, policies: l.policies.filter((p) => !ignore.has(p.id)) })),
+              };
         for (const region of regions) {
-          if (!account.facts.regions.has(region)) continue;
-          const v = engine.evaluate(account.facts, region, modelId, { kind: "any" });
+          if (!facts.regions.has(region)) continue;
+          const v = engine.evaluate(facts, region, modelId, { kind: "any" });
           const paths = profileId === null ? v.paths : v.paths.filter((p) => pathName(p.path) === profileId);
           const usable = paths.find((p) => p.status === "usable");
           const status = usable
@@ -63,12 +96,16 @@ export function createReachabilityService(deps: { facts: FactsRepository; clock:
               ? "blocked"
               : "unknown";
           const first = usable ?? paths.find((p) => p.status === status) ?? paths[0];
+          const blocking = status === "usable" ? undefined : first;
           out.push({
             accountId: account.facts.accountId,
             region,
             status,
             gate: status === "usable" ? null : (first?.gate ?? null),
             reason: first?.reason ?? "no path to the model",
+            policyIds: blockingPolicyIds(blocking),
+            fixOwner: blocking?.checks.find((c) => c.gate === blocking.gate)?.fixOwner ?? null,
+            paths: paths.map((p) => ({ name: pathName(p.path), kind: p.path.kind, status: p.status, gate: p.gate })),
           });
         }
       }

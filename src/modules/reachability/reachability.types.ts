@@ -92,6 +92,22 @@ export interface ReceivedGrant {
   status: GrantStatus;
 }
 
+/**
+ * A long-term Bedrock API key: an IAM service-specific credential for `bedrock.amazonaws.com`
+ * (ListServiceSpecificCredentials; "Generate an Amazon Bedrock API key").
+ */
+export interface ApiKeyHolder {
+  userName: string;
+  credentialId: string;
+  /** Active | Inactive | Expired */
+  status: string;
+  /** ISO time; null: the key does not expire. */
+  expiresAt: string | null;
+}
+
+/** The account-level fact discovery sets when the organization's BEDROCK_POLICY could not be read. */
+export const BEDROCK_POLICY_UNREADABLE = "org_bedrock_policy";
+
 export interface BedrockPolicyFacts {
   /** Policy ids making up the effective policy. */
   policyIds: readonly string[];
@@ -114,6 +130,8 @@ export interface AccountFacts {
   bedrockPolicy: Known<BedrockPolicyFacts>;
   /** License Manager grants the account received for Bedrock models (us-east-1). */
   grants: Known<readonly ReceivedGrant[]>;
+  /** Long-term Bedrock API keys of the account's IAM users (IAM is global: read once). */
+  apiKeys: Known<readonly ApiKeyHolder[]>;
   /** Claude Platform on AWS workspaces of the account (the account signed up when it has any). */
   claudePlatform: Known<readonly ClaudePlatformWorkspace[]>;
   /**

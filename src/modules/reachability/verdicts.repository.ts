@@ -1,6 +1,7 @@
 // The engine's stored verdicts per account-Region-model: written by reconciliation (only rows that
 // changed), read by the model-access matrix and the model view.
-import type { Database, Tx } from "../../db/prisma.js";
+import { copyNullable, copyRow, copyText } from "../../db/copy.js";
+import type { BulkTx, Database } from "../../db/prisma.js";
 import { type ModelVerdict, pathName } from "./reachability.types.js";
 
 /** The row a verdict is stored as. */
@@ -19,35 +20,62 @@ export function verdictRow(v: ModelVerdict) {
   };
 }
 
-export function createVerdictsRepository(db: Database) {
+const STAGE_COLUMNS = ["account_id", "region", "model_id", "status", "via", "gate", "reason", "paths"] as const;
+
+const stageLine = (v: ModelVerdict): string => {
+  const r = verdictRow(v);
+  return copyRow([
+    copyText(r.account_id),
+    copyText(r.region),
+    copyText(r.model_id),
+    copyText(r.status),
+    copyNullable(r.via),
+    copyNullable(r.gate),
+    copyText(r.reason),
+    copyText(JSON.stringify(r.paths)),
+  ]);
+};
+
+export function createVerdictsRepository(_db: Database) {
   return {
     /**
-     * Replaces the stored verdicts of these accounts: upserts what changed, deletes what no longer
-     * has a verdict. Returns how many rows changed.
+     * Replaces the stored verdicts of these accounts in the transaction: the verdicts are COPYed
+     * into a stage, then what changed is upserted and what no longer has a verdict deleted. Returns
+     * how many rows changed.
      */
     async replace(
       accountIds: readonly string[],
       verdicts: readonly ModelVerdict[],
       at: Date,
-      tx?: Tx,
+      tx: BulkTx,
     ): Promise<number> {
-      const q = tx ?? db.client;
-      const rows = JSON.stringify(verdicts.map(verdictRow));
-      const changed = await q.$executeRaw`
-        INSERT INTO model_verdicts AS v (account_id, region, model_id, status, via, gate, reason, paths, computed_at)
-        SELECT x.account_id, x.region, x.model_id, x.status, x.via, x.gate, x.reason, x.paths, ${at}
-        FROM jsonb_to_recordset(${rows}::jsonb) AS x(account_id text, region text, model_id text, status text,
-          via text, gate text, reason text, paths jsonb)
-        WHERE EXISTS (SELECT 1 FROM account_regions ar WHERE ar.account_id = x.account_id AND ar.region = x.region)
-        ON CONFLICT (account_id, region, model_id) DO UPDATE SET status = EXCLUDED.status, via = EXCLUDED.via,
-          gate = EXCLUDED.gate, reason = EXCLUDED.reason, paths = EXCLUDED.paths, computed_at = EXCLUDED.computed_at
-        WHERE (v.status, v.via, v.gate, v.reason, v.paths) IS DISTINCT FROM
-              (EXCLUDED.status, EXCLUDED.via, EXCLUDED.gate, EXCLUDED.reason, EXCLUDED.paths)`;
-      const removed = await q.$executeRaw`
-        DELETE FROM model_verdicts v WHERE v.account_id = ANY(${[...accountIds]}::text[])
-          AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(${rows}::jsonb) AS x(account_id text, region text, model_id text)
-                          WHERE x.account_id = v.account_id AND x.region = v.region AND x.model_id = v.model_id)`;
-      return changed + removed;
+      await tx.query(
+        `CREATE TEMP TABLE IF NOT EXISTS verdict_stage (account_id text, region text, model_id text, status text,
+           via text, gate text, reason text, paths jsonb) ON COMMIT DROP`,
+      );
+      await tx.copy("verdict_stage", STAGE_COLUMNS, verdicts.map(stageLine));
+      const [counts] = await tx.query<{ changed: string; removed: string }>(
+        `WITH up AS (
+           INSERT INTO model_verdicts AS v (account_id, region, model_id, status, via, gate, reason, paths, computed_at)
+           SELECT x.account_id, x.region, x.model_id, x.status, x.via, x.gate, x.reason, x.paths, $1
+           FROM verdict_stage x
+           WHERE EXISTS (SELECT 1 FROM account_regions ar WHERE ar.account_id = x.account_id AND ar.region = x.region)
+           ON CONFLICT (account_id, region, model_id) DO UPDATE SET status = EXCLUDED.status, via = EXCLUDED.via,
+             gate = EXCLUDED.gate, reason = EXCLUDED.reason, paths = EXCLUDED.paths, computed_at = EXCLUDED.computed_at
+           WHERE (v.status, v.via, v.gate, v.reason, v.paths) IS DISTINCT FROM
+                 (EXCLUDED.status, EXCLUDED.via, EXCLUDED.gate, EXCLUDED.reason, EXCLUDED.paths)
+           RETURNING 1
+         ), gone AS (
+           DELETE FROM model_verdicts v WHERE v.account_id = ANY($2::text[])
+             AND NOT EXISTS (SELECT 1 FROM verdict_stage x WHERE x.account_id = v.account_id AND x.region = v.region
+                             AND x.model_id = v.model_id)
+           RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM up) AS changed, (SELECT count(*) FROM gone) AS removed`,
+        [at, [...accountIds]],
+      );
+      await tx.query("TRUNCATE verdict_stage");
+      return Number(counts?.changed ?? 0) + Number(counts?.removed ?? 0);
     },
   };
 }

@@ -1,7 +1,8 @@
-// Stored findings. A reconciliation result is applied in three set-based statements: upsert every
-// candidate by key, resolve what was open (or whose suppression expired) and is no longer found,
-// and nothing else. Suppressed findings stay suppressed, seen or not, until their expiry.
-import { type Database, lockKey, type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
+// Stored findings. A reconciliation result is applied set-based: upsert the candidates by key (a
+// chunk of accounts at a time), then resolve what was open (or whose suppression expired) and was
+// not found, and nothing else. Suppressed findings stay suppressed, seen or not, until their expiry.
+import { copyNullable, copyRow, copyText } from "../../db/copy.js";
+import { type BulkTx, type Database, type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import {
   type Finding,
@@ -64,6 +65,33 @@ export interface ApplyResult {
   resolved: number;
 }
 
+const STAGE_COLUMNS = [
+  "key",
+  "type",
+  "severity",
+  "account_id",
+  "region",
+  "model_id",
+  "path",
+  "gate",
+  "detail",
+  "evidence",
+] as const;
+
+const stageLine = (c: FindingCandidate): string =>
+  copyRow([
+    copyText(c.key),
+    copyText(c.type),
+    copyText(c.severity),
+    copyText(c.accountId),
+    copyNullable(c.region),
+    copyNullable(c.modelId),
+    copyNullable(c.path),
+    copyNullable(c.gate),
+    copyText(c.detail),
+    copyText(JSON.stringify(c.evidence)),
+  ]);
+
 export function createFindingsRepository(db: Database) {
   const client = db.client;
   return {
@@ -71,69 +99,99 @@ export function createFindingsRepository(db: Database) {
      * One reconciliation at a time, reading only once it holds the lock: a run that read an older
      * catalog or inventory must not apply after a newer one and re-open what it resolved.
      */
-    lockForApply: (tx: Tx) => lockKey("reconcile:apply", tx),
+    async lockForApply(tx: BulkTx): Promise<void> {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext('reconcile:apply'))");
+    },
 
     /**
-     * Applies one reconciliation result at `now`. `accountIds`, when given, limits resolution to
-     * findings of those accounts (a reconciliation of part of the organization must not resolve
-     * the rest); candidates are expected to belong to them.
+     * Opens one reconciliation's tables in the transaction: a chunk's candidates are COPYed into a
+     * stage and upserted from it (`upsertFound`, while the next chunk is judged), their keys kept,
+     * and what was not found is resolved at the end (`resolveUnseen`). The tables live until the
+     * transaction ends.
      */
+    async openRun(tx: BulkTx): Promise<void> {
+      await tx.query(
+        `CREATE TEMP TABLE reconcile_stage (key text, type text, severity text, account_id text, region text,
+           model_id text, path text, gate text, detail text, evidence jsonb) ON COMMIT DROP`,
+      );
+      await tx.query("CREATE TEMP TABLE reconcile_seen (key text NOT NULL) ON COMMIT DROP");
+    },
+
+    /**
+     * Upserts found candidates (unique keys, not upserted before in this run) at `now` and keeps
+     * their keys. A suppression without expiry lasts until someone lifts it; an expired one no
+     * longer counts.
+     */
+    async upsertFound(
+      candidates: readonly FindingCandidate[],
+      now: Date,
+      tx: BulkTx,
+    ): Promise<Omit<ApplyResult, "resolved">> {
+      if (candidates.length === 0) return { created: 0, seenAgain: 0 };
+      await tx.copy("reconcile_stage", STAGE_COLUMNS, candidates.map(stageLine));
+      const [counts] = await tx.query<{ created: string; total: string }>(
+        `WITH seen AS (
+           INSERT INTO reconcile_seen (key) SELECT key FROM reconcile_stage
+         ), up AS (
+           INSERT INTO findings AS f (key, type, severity, status, account_id, region, model_id, path, gate, detail,
+             evidence, first_seen_at, last_seen_at)
+           SELECT key, type, severity, 'open', account_id, region, model_id, path, gate, detail, evidence, $1, $1
+           FROM reconcile_stage
+           ON CONFLICT (key) DO UPDATE SET
+             type = EXCLUDED.type,
+             severity = EXCLUDED.severity,
+             detail = EXCLUDED.detail,
+             evidence = EXCLUDED.evidence,
+             last_seen_at = EXCLUDED.last_seen_at,
+             status = CASE
+               WHEN f.status = 'suppressed' AND (f.suppressed_until IS NULL OR f.suppressed_until > EXCLUDED.last_seen_at)
+                 THEN 'suppressed'::"FindingStatus"
+               ELSE 'open'::"FindingStatus" END,
+             resolved_at = NULL
+           RETURNING (xmax = 0) AS inserted)
+         SELECT count(*) FILTER (WHERE inserted) AS created, count(*) AS total FROM up`,
+        [now],
+      );
+      await tx.query("TRUNCATE reconcile_stage");
+      const created = Number(counts?.created ?? 0);
+      return { created, seenAgain: Number(counts?.total ?? 0) - created };
+    },
+
+    /**
+     * Resolves, at `now`, what was open (or whose suppression expired) and this run did not find.
+     * `accountIds`, when given, limits it to findings of those accounts (a reconciliation of part
+     * of the organization must not resolve the rest). Returns how many were resolved.
+     */
+    async resolveUnseen(now: Date, opts: { accountIds?: readonly string[] }, tx: BulkTx): Promise<number> {
+      const accountIds = opts.accountIds === undefined ? null : [...opts.accountIds];
+      // Only reconciliation's own types: other findings (UNAPPROVED_INVOCATION: past calls) are
+      // not absent just because the inventory does not show them.
+      await tx.query("ANALYZE reconcile_seen");
+      const [row] = await tx.query<{ resolved: string }>(
+        `WITH r AS (
+           UPDATE findings f SET status = 'resolved', resolved_at = $1
+           WHERE (f.status = 'open' OR (f.status = 'suppressed' AND f.suppressed_until <= $1))
+             AND f.type = ANY($2::text[])
+             AND NOT EXISTS (SELECT 1 FROM reconcile_seen s WHERE s.key = f.key)
+             AND ($3::text[] IS NULL OR f.account_id = ANY($3::text[]))
+           RETURNING 1)
+         SELECT count(*) AS resolved FROM r`,
+        [now, [...RECONCILE_FINDING_TYPES], accountIds],
+      );
+      return Number(row?.resolved ?? 0);
+    },
+
+    /** Applies one whole reconciliation result at `now`, in its own transaction. */
     async apply(
       candidates: readonly FindingCandidate[],
       now: Date,
       opts: { accountIds?: readonly string[] } = {},
-      tx: Tx | PrismaClient = client,
     ): Promise<ApplyResult> {
-      const rows = JSON.stringify(
-        candidates.map((c) => ({
-          key: c.key,
-          type: c.type,
-          severity: c.severity,
-          account_id: c.accountId,
-          region: c.region,
-          model_id: c.modelId,
-          path: c.path,
-          gate: c.gate,
-          detail: c.detail,
-          evidence: c.evidence,
-        })),
-      );
-      // A suppression without expiry lasts until someone lifts it; an expired one no longer counts.
-      const upserted = await tx.$queryRaw<{ inserted: boolean }[]>`
-        WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS x(
-            key text, type text, severity text, account_id text, region text, model_id text, path text, gate text,
-            detail text, evidence jsonb)
-        )
-        INSERT INTO findings AS f (key, type, severity, status, account_id, region, model_id, path, gate, detail, evidence,
-          first_seen_at, last_seen_at)
-        SELECT key, type, severity, 'open', account_id, region, model_id, path, gate, detail, evidence, ${now}, ${now}
-        FROM input
-        ON CONFLICT (key) DO UPDATE SET
-          type = EXCLUDED.type,
-          severity = EXCLUDED.severity,
-          detail = EXCLUDED.detail,
-          evidence = EXCLUDED.evidence,
-          last_seen_at = EXCLUDED.last_seen_at,
-          status = CASE
-            WHEN f.status = 'suppressed' AND (f.suppressed_until IS NULL OR f.suppressed_until > EXCLUDED.last_seen_at)
-              THEN 'suppressed'::"FindingStatus"
-            ELSE 'open'::"FindingStatus" END,
-          resolved_at = NULL
-        RETURNING (xmax = 0) AS inserted`;
-      const keys = candidates.map((c) => c.key);
-      const accountIds = opts.accountIds === undefined ? null : [...opts.accountIds];
-      // Only reconciliation's own types: other findings (UNAPPROVED_INVOCATION: past calls) are
-      // not absent just because the inventory does not show them.
-      const types = [...RECONCILE_FINDING_TYPES];
-      const resolved = await tx.$executeRaw`
-        UPDATE findings SET status = 'resolved', resolved_at = ${now}
-        WHERE (status = 'open' OR (status = 'suppressed' AND suppressed_until <= ${now}))
-          AND type = ANY(${types}::text[])
-          AND NOT (key = ANY(${keys}::text[]))
-          AND (${accountIds}::text[] IS NULL OR account_id = ANY(${accountIds}::text[]))`;
-      const created = upserted.filter((r) => r.inserted).length;
-      return { created, seenAgain: upserted.length - created, resolved };
+      return db.bulkTransaction(async (tx) => {
+        await this.openRun(tx);
+        const found = await this.upsertFound(candidates, now, tx);
+        return { ...found, resolved: await this.resolveUnseen(now, opts, tx) };
+      });
     },
 
     async byId(id: string, tx: Tx | PrismaClient = client): Promise<Finding | undefined> {

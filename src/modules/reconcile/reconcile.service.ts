@@ -14,7 +14,7 @@ import type { VerdictsRepository } from "../reachability/verdicts.repository.js"
 import type { ApplyResult, FindingsRepository } from "./findings.repository.js";
 import type { ReconcilePayload } from "./reconcile.jobs.js";
 import { reconcile } from "./reconcile.js";
-import type { Finding, FindingCandidate, FindingFilter } from "./reconcile.types.js";
+import type { Finding, FindingFilter } from "./reconcile.types.js";
 
 export interface ReconcileRunResult extends ApplyResult {
   found: number;
@@ -43,42 +43,65 @@ export function createReconcileService(deps: {
 
   async function run(job: ReconcilePayload = {}): Promise<ReconcileRunResult> {
     const accountIds = job.accountIds;
-    const result = await deps.db.transaction(
+    const result = await deps.db.bulkTransaction(
       async (tx) => {
         await findings.lockForApply(tx);
         const now = clock.now();
         const entries = await deps.desired.entries(now);
-        // The inventory is read a chunk of accounts at a time; the engine's memo spans the run.
+        // The inventory is read a chunk of accounts at a time; the engine's memo spans the run. A
+        // chunk's verdicts and findings are written while the next chunk is read and judged (one
+        // chunk in flight), and what was not found is resolved at the end.
         const engine = createReachabilityEngine({ now });
-        const candidates: FindingCandidate[] = [];
+        await findings.openRun(tx);
+        let found = 0;
         let verdictsChanged = 0;
+        let created = 0;
+        let seenAgain = 0;
+        let inFlight: Promise<unknown> = Promise.resolve();
         for await (const accounts of deps.inventory.chunks(accountIds === undefined ? {} : { accountIds })) {
           const verdicts: ModelVerdict[] = [];
-          candidates.push(
-            ...reconcile({
-              accounts,
-              entries,
-              now,
-              legacyWindowDays: deps.settings.legacyWindowDays,
-              engine,
-              verdicts,
-            }),
-          );
-          // The matrix and model views show the engine's verdicts as of this run.
-          verdictsChanged += await deps.verdicts.replace(
-            accounts.map((a) => a.facts.accountId),
-            verdicts,
+          const candidates = reconcile({
+            accounts,
+            entries,
             now,
-            tx,
-          );
+            legacyWindowDays: deps.settings.legacyWindowDays,
+            engine,
+            verdicts,
+          });
+          found += candidates.length;
+          await inFlight;
+          // One statement at a time on the transaction's connection: the verdicts, then the findings.
+          inFlight = (async () => {
+            // The matrix and model views show the engine's verdicts as of this run.
+            verdictsChanged += await deps.verdicts.replace(
+              accounts.map((a) => a.facts.accountId),
+              verdicts,
+              now,
+              tx,
+            );
+            const n = await findings.upsertFound(candidates, now, tx);
+            created += n.created;
+            seenAgain += n.seenAgain;
+          })();
+          // Awaited before the next write or the apply; a failure meanwhile must not go unhandled.
+          inFlight.catch(() => undefined);
         }
-        const applied = await findings.apply(candidates, now, accountIds === undefined ? {} : { accountIds }, tx);
-        return { found: candidates.length, verdictsChanged, ...applied };
+        await inFlight;
+        const resolved = await findings.resolveUnseen(now, accountIds === undefined ? {} : { accountIds }, tx);
+        return { found, verdictsChanged, created, seenAgain, resolved };
         // A whole organization (hundreds of thousands of model rows) takes longer than a request.
       },
       { timeoutMs: 10 * 60_000 },
     );
-    deps.log.info({ ...result, runId: job.runId, accounts: accountIds?.length ?? "all" }, "reconciliation applied");
+    deps.log.info(
+      {
+        ...result,
+        runId: job.runId,
+        catalogChangeSetId: job.catalogChangeSetId,
+        accounts: accountIds?.length ?? "all",
+      },
+      "reconciliation applied",
+    );
     return result;
   }
 

@@ -13,7 +13,8 @@
 // - Approved and usable, but under a retention mode the entry does not allow → RETENTION_VIOLATION.
 // - Not approved on any path, but usable on one → UNAPPROVED_MODEL_ACCESSIBLE per usable path.
 // - Approved, and usable on bedrock-mantle or Claude Platform where no entry allows that endpoint
-//   → UNGUARDED_SURFACE.
+//   → UNGUARDED_SURFACE; so are active long-term Bedrock API keys through which a model can be
+//   called where no entry allows API keys (path `api_keys`).
 // - A usable inference-profile path from a Region where a geography-limited entry concerns its
 //   model, routing outside that geography → RESIDENCY_VIOLATION (the model is the profile id).
 // - Legacy lifecycle, logging and guardrail conditions of approving entries; an invalid effective
@@ -32,6 +33,7 @@ import {
   pathName,
   type RegionFacts,
 } from "../reachability/reachability.types.js";
+import { apiKeyFindings } from "./api-key-surface.js";
 import { FindingsCollector } from "./findings-collector.js";
 import type { FindingCandidate, FindingSeverity, FindingType, ReconcileInput } from "./reconcile.types.js";
 import { conditionFindings, legacyFinding, residencyFindings } from "./reconcile-conditions.js";
@@ -72,7 +74,7 @@ export function pathLabel(v: PathVerdict): string {
   }
 }
 
-const endpointOf = (v: PathVerdict): Endpoint =>
+const endpointOf = (v: Pick<PathVerdict, "path">): Endpoint =>
   v.path.kind === "mantle" ? "mantle" : v.path.kind === "claude_platform" ? "claude_platform" : "runtime";
 const allowsEndpoint = (e: CatalogEntry, endpoint: Endpoint) => (e.endpoints ?? ["runtime"]).includes(endpoint);
 
@@ -106,9 +108,12 @@ function profileFacts(account: AccountInventory): ProfileFact[] {
   return [...byId.values()];
 }
 
-/** Which entries approve a path of the verdict (empty: not approved). */
-function approvingEntries(
-  v: PathVerdict,
+/**
+ * Which entries approve a path of the verdict (empty: not approved): the catalog's reading of a
+ * path, which the compiled SCPs are also checked against (test/catalog/scp-surfaces.test.ts).
+ */
+export function approvingEntries(
+  v: Pick<PathVerdict, "path">,
   modelId: string,
   region: string,
   ctx: { index: AllowIndex; entries: readonly CatalogEntry[]; profileSources: Map<string, Set<string>> },
@@ -128,20 +133,33 @@ function approvingEntries(
 
 const entryIds = (entries: readonly CatalogEntry[]) => [...new Set(entries.map((e) => e.id))].sort(compareStrings);
 
+/**
+ * How the catalog approves paths for one account: the live entries that apply to it, and which of
+ * them approve a path of a verdict (empty: not approved). The one reading of approval, shared by
+ * reconciliation and remediation's pre-flight.
+ */
+export function approvalsFor(account: AccountInventory, liveEntries: readonly CatalogEntry[], now: Date) {
+  const entries = liveEntries.filter((e) => entryAppliesTo(e, account.lineage));
+  const index = new AllowIndex({
+    entries: entries.filter((e) => allowsEndpoint(e, "runtime")),
+    models: modelFacts(account),
+    profiles: profileFacts(account),
+    now,
+  });
+  const ctx = { index, entries, profileSources: index.profileSources() };
+  return {
+    ctx,
+    approving: (v: PathVerdict, modelId: string, region: string) => approvingEntries(v, modelId, region, ctx),
+  };
+}
+
 export function reconcile(input: ReconcileInput): FindingCandidate[] {
   const out = new FindingsCollector();
   const live = input.entries.filter((e) => !isExpired(e, input.now));
   for (const account of input.accounts) {
     if (!account.facts.active) continue;
-    const entries = live.filter((e) => entryAppliesTo(e, account.lineage));
-    const runtimeEntries = entries.filter((e) => allowsEndpoint(e, "runtime"));
-    const index = new AllowIndex({
-      entries: runtimeEntries,
-      models: modelFacts(account),
-      profiles: profileFacts(account),
-      now: input.now,
-    });
-    const ctx = { index, entries, profileSources: index.profileSources() };
+    const { ctx } = approvalsFor(account, live, input.now);
+    const { entries, index } = ctx;
     const accountId = account.facts.accountId;
     if (account.facts.bedrockPolicy.known && account.facts.bedrockPolicy.value.invalidGuardrails.length > 0) {
       const p = account.facts.bedrockPolicy.value;
@@ -185,6 +203,7 @@ export function reconcile(input: ReconcileInput): FindingCandidate[] {
       for (const v of verdicts) judgeModel(out, account, rf, v, ctx, input, inventoryAsOf);
       regionUnavailable(out, accountId, rf, entries, inventoryAsOf);
       conditionFindings(out, accountId, rf, details, entries, index, verdicts);
+      apiKeyFindings(out, { account, rf, verdicts, entries, engine: input.engine, now: input.now, inventoryAsOf });
     }
   }
   return out.result();

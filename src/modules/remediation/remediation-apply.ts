@@ -1,5 +1,7 @@
 // Remediation apply: checks a plan's SCP changes against Organizations, makes each change in AWS,
 // gives each its audit form, and says which syncs verify what was applied.
+
+import type { AllowedOperation } from "@aws-sdk/client-license-manager";
 import type { AwsAccess } from "../../aws/aws-access.js";
 import { AwsGateError } from "../../aws/errors.js";
 import type { SyncRequest } from "../inventory/sync.service.js";
@@ -19,10 +21,13 @@ function syncRequestsFor(changes: readonly PlanChange[], tree: readonly OrgTreeN
   const t = orgTree(tree);
   const scpNodes = new Set<string>();
   const accountRegions = new Map<string, Set<string>>();
+  // A grant is account-wide (its facts are the account's, read with every Region).
+  const grantAccounts = new Set<string>();
   for (const c of changes) {
-    if (c.kind === "agreement_create" || c.kind === "use_case_put") {
+    if (c.kind === "agreement_create" || c.kind === "use_case_put" || c.kind === "retention_put") {
       accountRegions.set(c.accountId, (accountRegions.get(c.accountId) ?? new Set()).add(c.region));
-    } else if ("target" in c) scpNodes.add(c.target.id);
+    } else if (c.kind.startsWith("license_grant") && "accountId" in c) grantAccounts.add(c.accountId);
+    else if ("target" in c) scpNodes.add(c.target.id);
   }
   // Only the highest touched nodes: a sync of an OU covers every account below it.
   const top = [...scpNodes].filter(
@@ -36,14 +41,78 @@ function syncRequestsFor(changes: readonly PlanChange[], tree: readonly OrgTreeN
   const covered = (accountId: string) => t.lineageOf(accountId).some((n) => top.includes(n));
   if (top.some((id) => t.byId.get(id)?.kind === "root")) return [{ scope: "organization" }];
   for (const id of top) out.push({ scope: t.byId.get(id)?.kind === "ou" ? "ou" : "account", scopeId: id });
+  for (const accountId of grantAccounts) if (!covered(accountId)) out.push({ scope: "account", scopeId: accountId });
   for (const [accountId, regions] of accountRegions) {
-    if (covered(accountId)) continue;
+    if (covered(accountId) || grantAccounts.has(accountId)) continue;
     for (const region of regions) out.push({ scope: "account_region", scopeId: accountId, region });
   }
   return out.length > MAX_TARGETED_SYNCS ? [{ scope: "organization" }] : out;
 }
 
-export function createRemediationApplier(deps: { aws: AwsAccess }) {
+/** The ARN License Manager takes for an account as a grant principal. */
+export const accountRoot = (accountId: string) => `arn:aws:iam::${accountId}:root`;
+
+/** Operations a Bedrock managed-entitlement grant allows (those of AWS's own Bedrock grants). */
+const GRANT_OPERATIONS: AllowedOperation[] = [
+  "CheckoutLicense",
+  "CheckInLicense",
+  "ExtendConsumptionLicense",
+  "ListPurchasedLicenses",
+];
+
+export interface ApplierSettings {
+  /** How many times (and how far apart) a new grant's status is read until it is ACTIVE. */
+  grantPolls: number;
+  grantPollMs: number;
+}
+
+export function createRemediationApplier(
+  deps: { aws: AwsAccess },
+  settings: ApplierSettings = { grantPolls: 10, grantPollMs: 500 },
+) {
+  /**
+   * CreateGrant to the account, CreateGrantVersion Status=ACTIVE, then GetGrant until ACTIVE
+   * ("Activate the grant" [doc License Manager "Grant acceptance and activation"]). Anything short
+   * of ACTIVE deletes the grant again: nothing is left half-applied.
+   */
+  async function createActiveGrant(
+    change: Extract<PlanChange, { kind: "license_grant_create" }>,
+    token: string,
+  ): Promise<string> {
+    const lm = deps.aws.account(change.managementAccountId).licenseManager();
+    const made = await lm.createGrant({
+      licenseArn: change.licenseArn,
+      principalArn: accountRoot(change.accountId),
+      grantName: change.grantName,
+      clientToken: token,
+      allowedOperations: GRANT_OPERATIONS,
+    });
+    let version = made.version ?? "1";
+    try {
+      const activated = await lm.setGrantStatus(made.grantArn, "ACTIVE", `${token}-activate`);
+      version = activated.version ?? version;
+      let status = activated.status;
+      for (let i = 0; status !== "ACTIVE" && i < settings.grantPolls; i++) {
+        await new Promise((r) => setTimeout(r, settings.grantPollMs));
+        const g = await lm.getGrant(made.grantArn);
+        status = g?.GrantStatus;
+        version = g?.Version ?? version;
+      }
+      if (status !== "ACTIVE") throw new Error(`grant ${made.grantArn} stayed ${status ?? "unknown"}, not ACTIVE`);
+      return made.grantArn;
+    } catch (err) {
+      const why = gateOf(err).message;
+      try {
+        await lm.deleteGrant(made.grantArn, version);
+      } catch (cleanup) {
+        throw new Error(
+          `grant ${made.grantArn} could not be activated (${why}) and could not be deleted (${gateOf(cleanup).message}): delete it in the management account`,
+        );
+      }
+      throw new Error(`grant ${made.grantArn} could not be activated and was deleted again: ${why}`, { cause: err });
+    }
+  }
+
   /** Checks the plan's SCP changes against Organizations itself (the inventory may be behind). */
   async function preflight(changes: readonly PlanChange[]): Promise<string[]> {
     const scpChanges = changes.filter((c) => c.kind.startsWith("scp_"));
@@ -69,7 +138,7 @@ export function createRemediationApplier(deps: { aws: AwsAccess }) {
     return problems;
   }
 
-  async function execute(change: PlanChange, created: Map<string, string>): Promise<string | undefined> {
+  async function execute(change: PlanChange, created: Map<string, string>, token: string): Promise<string | undefined> {
     const org = () => deps.aws.organizations();
     switch (change.kind) {
       case "scp_create": {
@@ -112,6 +181,28 @@ export function createRemediationApplier(deps: { aws: AwsAccess }) {
       case "use_case_put":
         await deps.aws.account(change.accountId).bedrock(change.region).putUseCaseForModelAccess(change.form);
         return undefined;
+      case "retention_put": {
+        const bedrock = deps.aws.account(change.accountId).bedrock(change.region);
+        const live = await bedrock.getAccountDataRetention();
+        if (live !== change.before && live !== change.mode)
+          throw new Error(`the retention mode is ${live} now, not ${change.before} as planned; make a new plan`);
+        await bedrock.putAccountDataRetention(change.mode);
+        return undefined;
+      }
+      case "license_grant_create":
+        return createActiveGrant(change, token);
+      case "license_grant_activate": {
+        const lm = deps.aws.account(change.managementAccountId).licenseManager();
+        await lm.setGrantStatus(change.grantArn, "ACTIVE", token);
+        return change.grantArn;
+      }
+      case "license_grant_delete": {
+        const lm = deps.aws.account(change.managementAccountId).licenseManager();
+        const g = await lm.getGrant(change.grantArn);
+        if (g?.GrantStatus === "DELETED") return change.grantArn;
+        await lm.deleteGrant(change.grantArn, g?.Version ?? "1");
+        return change.grantArn;
+      }
     }
   }
 
@@ -140,5 +231,19 @@ export function changeSummary(change: PlanChange): Record<string, unknown> {
       };
     case "use_case_put":
       return { kind: change.kind, accountId: change.accountId, region: change.region, models: change.models };
+    case "retention_put":
+      return {
+        kind: change.kind,
+        accountId: change.accountId,
+        region: change.region,
+        before: change.before,
+        mode: change.mode,
+        entryIds: change.entryIds,
+      };
+    case "license_grant_create":
+    case "license_grant_activate":
+    case "license_grant_delete": {
+      return { ...change };
+    }
   }
 }

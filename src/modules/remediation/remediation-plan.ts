@@ -1,5 +1,6 @@
 // Remediation planning: the exact AWS changes that bring a scope in line with the catalog (SCPs,
-// Marketplace agreements, the Anthropic use case), computed from the current catalog, inventory
+// data-retention modes, managed-entitlement grants, Marketplace agreements where an entry opts in,
+// the Anthropic use case), computed from the current catalog, inventory
 // and live agreement offers. The same computation gives the fingerprint apply checks a plan by.
 import type { Logger } from "pino";
 import type { AwsAccess } from "../../aws/aws-access.js";
@@ -16,6 +17,7 @@ import { createReachabilityEngine } from "../reachability/engine.js";
 import type { FactsRepository } from "../reachability/facts.repository.js";
 import { reconcile } from "../reconcile/reconcile.js";
 import type { FindingCandidate } from "../reconcile/reconcile.types.js";
+import { planGrants, planRetention } from "./entitlement-plan.js";
 import type { RemediationRepository } from "./remediation.repository.js";
 import type { PlanChange, PlanInputs, PlanScope, Unresolved } from "./remediation.types.js";
 import { gateOf } from "./remediation-apply.js";
@@ -53,7 +55,18 @@ export interface RemediationDeps {
   log: Logger;
   /** Starts a sync run (the inventory's), returning its id. */
   requestSync: (ctx: CallContext, req: SyncRequest) => Promise<string>;
-  settings: { legacyWindowDays: number };
+  /** A sync run's status (queued, running, succeeded, partial, failed). */
+  syncRunStatus: (ctx: CallContext, runId: string) => Promise<string>;
+  /** Reconciles these accounts now (a staged rollout's verification). */
+  reconcileAccounts: (ctx: CallContext, accountIds: string[]) => Promise<unknown>;
+  settings: {
+    legacyWindowDays: number;
+    /** How long a staged rollout waits for its verifying sync (default 15 minutes), polling every `rolloutPollMs`. */
+    rolloutSyncTimeoutMs?: number;
+    rolloutPollMs?: number;
+    /** How long an apply's lease on its plan lasts (renewed while it runs); default 60 s. */
+    applyLeaseSeconds?: number;
+  };
 }
 
 export function createRemediationPlanner(
@@ -67,7 +80,7 @@ export function createRemediationPlanner(
     const node = t.byId.get(scope.id);
     if (!node || (scope.kind === "account" ? node.kind !== "account" : node.kind === "account"))
       throw new UnprocessableError(`unknown ${scope.kind === "ou" ? "OU or root" : "account"} ${scope.id}`, [
-        { field: scope.kind === "ou" ? "body.ouId" : "body.accountId", message: "not in the inventory" },
+        { field: "body.scope.id", message: "not in the inventory" },
       ]);
     if (scope.kind === "account") return [scope.id];
     return t.descendants(scope.id).filter((id) => t.byId.get(id)?.kind === "account");
@@ -114,10 +127,11 @@ export function createRemediationPlanner(
     const now = clock.now();
     const tree = await repo.orgTree();
     const accounts = scopeAccounts(scope, tree);
-    const [entries, models, profiles, policies, inventory] = await Promise.all([
+    const [entries, models, profiles, mantleModels, policies, inventory] = await Promise.all([
       deps.desired.entries(now),
       deps.facts.models(),
       deps.facts.profiles(),
+      deps.facts.mantleModels(),
       repo.scps(),
       deps.inventory.accounts(accounts),
     ]);
@@ -126,12 +140,24 @@ export function createRemediationPlanner(
       entries,
       models,
       profiles,
+      mantleModels,
       policies,
       now,
       include: includedNodes(tree, accounts, scope.kind === "ou" ? [scope.id] : []),
     });
-    const changes: PlanChange[] = [...scp.changes];
-    const unresolved: Unresolved[] = [...scp.unresolved];
+    const region = scope.kind === "account" ? scope.region : undefined;
+    const retention = planRetention(inventory, entries, region);
+    const grants = await planGrants({
+      aws: deps.aws,
+      accounts: inventory,
+      entries,
+      managementAccountId: tree.find((n) => n.management)?.id,
+    });
+    const changes: PlanChange[] = [...scp.changes, ...retention.changes, ...grants.changes];
+    const unresolved: Unresolved[] = [...scp.unresolved, ...retention.unresolved, ...grants.unresolved];
+    const retentionSet = new Set(
+      retention.changes.map((c) => (c.kind === "retention_put" ? `${c.accountId}|${c.region}` : "")),
+    );
     const managed = new Set(policies.filter((p) => managedOwner(p.name) !== undefined).map((p) => p.id));
     const findings = reconcile({
       accounts: inventory,
@@ -181,6 +207,9 @@ export function createRemediationPlanner(
           });
         continue;
       }
+      // What this plan's own grant and retention changes fix is not left to a person.
+      if (f.type === "ENTITLEMENT_INACTIVE" && grants.accounts.has(f.accountId)) continue;
+      if (f.type === "RETENTION_VIOLATION" && retentionSet.has(`${f.accountId}|${f.region}`)) continue;
       if (f.type === "ENTITLEMENT_INACTIVE" || f.type === "RETENTION_VIOLATION") {
         unresolved.push({
           kind: f.type === "ENTITLEMENT_INACTIVE" ? "entitlement_inactive" : "retention_mode",

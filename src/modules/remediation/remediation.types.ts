@@ -58,6 +58,49 @@ export type PlanChange =
       /** The models waiting for it, for the reviewer. */
       models: string[];
       form: Record<string, unknown>;
+    }
+  | {
+      /** PutAccountDataRetention: the mode every catalog entry applying here allows. */
+      kind: "retention_put";
+      accountId: string;
+      region: string;
+      /** The mode the inventory saw (apply refuses when the live mode differs). */
+      before: string;
+      mode: string;
+      entryIds: string[];
+    }
+  | {
+      /**
+       * From the management account (us-east-1): CreateGrant of the license to the account, then
+       * CreateGrantVersion Status=ACTIVE, followed with GetGrant until ACTIVE; a grant that does
+       * not become ACTIVE is deleted again.
+       */
+      kind: "license_grant_create";
+      accountId: string;
+      modelId: string;
+      licenseArn: string;
+      managementAccountId: string;
+      grantName: string;
+      entryIds: string[];
+    }
+  | {
+      /** CreateGrantVersion Status=ACTIVE on a grant bedrock-governor made that is not active. */
+      kind: "license_grant_activate";
+      accountId: string;
+      modelId: string;
+      licenseArn: string;
+      managementAccountId: string;
+      grantArn: string;
+      status: string;
+    }
+  | {
+      /** DeleteGrant of a grant bedrock-governor made that no entry asks for any more (access ended). */
+      kind: "license_grant_delete";
+      accountId: string;
+      licenseArn: string;
+      managementAccountId: string;
+      grantArn: string;
+      grantName: string;
     };
 
 export type PlanChangeKind = PlanChange["kind"];
@@ -74,6 +117,7 @@ export interface Unresolved {
     | "account_unreachable"
     | "management_account"
     | "entitlement_inactive"
+    | "entitlement_grant"
     | "retention_mode";
   accountId?: string;
   region?: string;
@@ -83,15 +127,29 @@ export interface Unresolved {
   reason: string;
 }
 
-export const PLAN_STATUSES = ["planned", "applying", "applied", "failed"] as const;
+export const PLAN_STATUSES = ["planned", "applying", "applied", "failed", "rolled_back"] as const;
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
+
+/** Which plans a list shows; `{ status: "planned", hasChanges: true }` is the admin's queue. */
+export interface PlanFilter {
+  status?: PlanStatus;
+  hasChanges?: boolean;
+}
 
 export interface ChangeResult {
   index: number;
   kind: PlanChangeKind;
-  status: "applied" | "failed" | "skipped";
+  /**
+   * skipped: not tried; not_applied: interrupted (its process was killed) before it landed;
+   * rolled_back: it landed, but the recovery of an interrupted apply undid it (half of a pair).
+   */
+  status: "applied" | "failed" | "skipped" | "not_applied" | "rolled_back";
+  /** Its outcome was read from AWS by the recovery of an interrupted apply. */
+  recovered?: boolean;
   /** For scp_create: the id AWS gave the new policy. */
   policyId?: string;
+  /** For license_grant_create: the ARN of the grant License Manager made. */
+  grantArn?: string;
   error?: { gate: string; code: string | null; message: string };
 }
 
@@ -114,4 +172,47 @@ export interface RemediationPlan {
   appliedAt: string | null;
   results: ChangeResult[] | null;
   syncRunIds: string[];
+  /** Set when an admin applied the plan despite pre-flight breakages. */
+  override: PlanOverride | null;
+  /** Set when the plan was applied in stages. */
+  rollout: RolloutReport | null;
+}
+
+/** An approved path a change would block (pre-flight), or did block (staged rollout). */
+export interface Breakage {
+  accountId: string;
+  region: string;
+  modelId: string;
+  /** `direct`, a profile id, `mantle` or `claude_platform` (as findings name paths). */
+  path: string;
+  gate: string;
+  reason: string;
+  /** The SCPs (and statements) that deny; a policy the plan creates has the id `new:<name>`. */
+  policies: { policyId: string; name: string | null; sid: string | null }[];
+}
+
+export interface ApplyOptions {
+  /** Apply although pre-flight finds breakages; needs `reason`. */
+  force?: boolean;
+  reason?: string;
+  /** Staged rollout: the changes under this OU or account first, verified, then the rest. */
+  rollout?: { first: string };
+}
+
+export interface PlanOverride {
+  by: string;
+  reason: string;
+  breakages: Breakage[];
+}
+
+export interface RolloutReport {
+  first: string;
+  /** Indexes of the changes applied in the first stage. */
+  firstChanges: number[];
+  /** verified: the first stage broke nothing and the rest was applied; stopped: it broke something. */
+  status: "verified" | "stopped" | "failed";
+  syncRunIds: string[];
+  /** Approved paths blocked after the first stage that pre-flight did not expect. */
+  breakages: Breakage[];
+  message: string | null;
 }

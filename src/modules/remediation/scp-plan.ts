@@ -50,6 +50,8 @@ export interface ScpPlanInput {
   entries: readonly CatalogEntry[];
   models: readonly ModelFact[];
   profiles: readonly ProfileFact[];
+  /** Model ids bedrock-mantle serves (see CompileScpsInput). */
+  mantleModels?: readonly string[];
   /** Every SCP in the organization (managed or not). */
   policies: readonly ScpOnTarget[];
   now: Date;
@@ -208,6 +210,7 @@ export function planScps(input: ScpPlanInput): ScpPlan {
           entries: allowed.get(node.id) ?? [],
           models: input.models,
           profiles: input.profiles,
+          ...(input.mantleModels !== undefined ? { mantleModels: input.mantleModels } : {}),
           now: input.now,
           maxPolicies: room,
           namePrefix: MANAGED_SCP_PREFIX,

@@ -44,10 +44,23 @@ export async function renderJson(meta: ReportMeta, sections: ReportSection[], si
   await sink.write("]}\n");
 }
 
+/**
+ * Text a spreadsheet would read as a formula (OWASP "CSV Injection"): a cell starting with
+ * `=`, `+`, `-`, `@`, tab or carriage return. Model ids, principal ARNs and error codes come from
+ * CloudTrail and comments from requesters, so any of them may be hostile.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell (RFC 4180). Text that would start a formula is neutralized as OWASP advises: a
+ * single quote is put before it and the cell is quoted. Numbers are the service's own and are
+ * written as they are, so negative numbers stay numbers.
+ */
 export function csvField(v: Cell): string {
   if (v === null) return "";
-  const s = String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v !== "string") return String(v);
+  if (FORMULA_START.test(v)) return `"'${v.replace(/"/g, '""')}"`;
+  return /[",\r\n]/.test(v) || /^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 const csvLine = (cells: readonly Cell[]) => `${cells.map(csvField).join(",")}\r\n`;

@@ -107,6 +107,19 @@ export function createReportsRepository(db: Database) {
       return toReport(rows[0] as ReportDb);
     },
 
+    /** Newest first, `limit + 1` rows after the keyset (createdAt, id). */
+    async list(limit: number, after?: { createdAt: Date; id: string }): Promise<Report[]> {
+      const rows = after
+        ? await client.$queryRaw<
+            ReportDb[]
+          >`SELECT * FROM reports WHERE (created_at, id) < (${after.createdAt}, ${after.id}::uuid)
+            ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`
+        : await client.$queryRaw<
+            ReportDb[]
+          >`SELECT * FROM reports ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
+      return rows.map(toReport);
+    },
+
     async byId(id: string): Promise<Report | undefined> {
       const rows = await client.$queryRaw<ReportDb[]>`SELECT * FROM reports WHERE id = ${id}::uuid`;
       return rows[0] === undefined ? undefined : toReport(rows[0]);
@@ -212,7 +225,8 @@ export function createReportsRepository(db: Database) {
                 ${ACCOUNTS} AS account_id, ${REGIONS} AS region, after->>'model' AS model,
                 after->>'requesterId' AS requester, after->>'decision' AS decision,
                 after->>'approverId' AS approver, after->>'comment' AS comment, actor_id,
-                coalesce(after->>'approverId' = after->>'requesterId', false) AS self_approved
+                coalesce(coalesce(after->>'approverPerson', after->>'approverId')
+                         = coalesce(after->>'requesterPerson', after->>'requesterId'), false) AS self_approved
          FROM audit_events
          WHERE action LIKE 'access\\_request.%' AND occurred_at >= $1 AND occurred_at < $2
            AND ($3::text[] IS NULL OR after->'accountIds' ?| $3::text[])

@@ -13,6 +13,7 @@ import {
 } from "../../kernel/errors.js";
 import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
+import { decodeCursor, isTimeIdCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
 import { CONTENT_TYPES } from "./render.js";
@@ -59,7 +60,7 @@ export function createReportsService(deps: {
       if ((await resolveScope(req.scope, repo, deps.facts)) === undefined)
         throw new UnprocessableError(
           `${req.scope.kind} ${req.scope.kind === "organization" ? "" : req.scope.id} is not in the inventory`,
-          [{ field: "body.scope", message: "unknown OU or account" }],
+          [{ field: "body.scope.id", message: "unknown OU or account" }],
           "SCOPE_UNKNOWN",
         );
       const id = randomUUID();
@@ -97,6 +98,17 @@ export function createReportsService(deps: {
       });
       await deps.queue.send(REPORT_JOBS.render, { reportId: id });
       return report;
+    },
+
+    /** Every report requested, newest first (the history auditors download from). */
+    async list(ctx: CallContext, page: { limit: number; cursor?: string }): Promise<Page<Report>> {
+      reader(ctx);
+      const cursor = decodeCursor(page.cursor, isTimeIdCursor);
+      const rows = await repo.list(
+        page.limit,
+        cursor ? { createdAt: new Date(cursor.createdAt), id: cursor.id } : undefined,
+      );
+      return toPage(rows, page.limit, (last) => ({ createdAt: last.createdAt.toISOString(), id: last.id }));
     },
 
     async get(ctx: CallContext, id: string): Promise<Report> {

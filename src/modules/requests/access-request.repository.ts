@@ -10,6 +10,7 @@ import type {
   AccessRequestView,
   BlockingGateView,
   RequestPlan,
+  RequestWaiting,
 } from "./access-request.types.js";
 
 const include = {
@@ -44,6 +45,7 @@ function fromDb(r: Row): AccessRequestView {
     id: r.id,
     requesterId: r.requesterId,
     requesterName: r.requesterName,
+    requesterPerson: r.requesterPerson,
     accountIds: r.accountIds,
     regions: r.regions,
     target: r.target,
@@ -69,10 +71,12 @@ function fromDb(r: Row): AccessRequestView {
     activeUntil: iso(r.activeUntil),
     endedAt: iso(r.endedAt),
     failure: (r.failure as { gates: BlockingGateView[]; fix: string } | null) ?? null,
+    waiting: (r.waiting as unknown as RequestWaiting | null) ?? null,
     plans: (r.plans as unknown as RequestPlan[]) ?? [],
     decisions: r.decisions.map((d) => ({
       approverId: d.approverId,
       approverName: d.approverName,
+      approverPerson: d.approverPerson,
       decision: d.decision as "approve" | "reject",
       comment: d.comment,
       createdAt: d.createdAt.toISOString(),
@@ -87,6 +91,7 @@ export type InsertRequest = Pick<
   | "id"
   | "requesterId"
   | "requesterName"
+  | "requesterPerson"
   | "accountIds"
   | "regions"
   | "target"
@@ -112,11 +117,13 @@ export interface RequestUpdate {
   endedAt?: Date;
   failure?: { gates: BlockingGateView[]; fix: string } | null;
   plans?: RequestPlan[];
+  waiting?: RequestWaiting | null;
 }
 
 /** Who is reading: decides which requests a list shows. */
 export interface Reader {
-  principalId: string;
+  /** The reader's principal id in every form it may be stored under (see PrincipalIds.storedForms). */
+  principalIds: string[];
   /** Reads every request (admin, auditor). */
   all: boolean;
   /** Effective roles and IdP groups: requests these may decide are visible too. */
@@ -162,7 +169,7 @@ export function createAccessRequestRepository(db: Database) {
 
     /** Applies a change and bumps the version; `expectVersion` guards against a concurrent writer. */
     async update(id: string, expectVersion: number, change: RequestUpdate, at: Date, tx: Tx): Promise<boolean> {
-      const { failure, plans, ...rest } = change;
+      const { failure, plans, waiting, ...rest } = change;
       const res = await tx.accessRequest.updateMany({
         where: { id, version: expectVersion },
         data: {
@@ -171,6 +178,9 @@ export function createAccessRequestRepository(db: Database) {
             ? { failure: failure === null ? Prisma.DbNull : (failure as unknown as Prisma.InputJsonValue) }
             : {}),
           ...(plans !== undefined ? { plans: plans as unknown as Prisma.InputJsonValue } : {}),
+          ...(waiting !== undefined
+            ? { waiting: waiting === null ? Prisma.DbNull : (waiting as unknown as Prisma.InputJsonValue) }
+            : {}),
           version: { increment: 1 },
           updatedAt: at,
         },
@@ -184,6 +194,7 @@ export function createAccessRequestRepository(db: Database) {
         requestId: string;
         approverId: string;
         approverName: string;
+        approverPerson: string;
         decision: string;
         comment: string | null;
         at: Date;
@@ -196,6 +207,7 @@ export function createAccessRequestRepository(db: Database) {
           requestId: d.requestId,
           approverId: d.approverId,
           approverName: d.approverName,
+          approverPerson: d.approverPerson,
           decision: d.decision,
           comment: d.comment,
           createdAt: d.at,
@@ -214,7 +226,7 @@ export function createAccessRequestRepository(db: Database) {
         ? {}
         : {
             OR: [
-              { requesterId: reader.principalId },
+              { requesterId: { in: reader.principalIds } },
               ...(reader.roles.length ? [{ approverRole: { in: reader.roles } }] : []),
               ...(reader.groups.length ? [{ approverGroup: { in: reader.groups } }] : []),
             ],
@@ -223,7 +235,7 @@ export function createAccessRequestRepository(db: Database) {
         where: {
           AND: [
             visible,
-            filter.mine ? { requesterId: reader.principalId } : {},
+            filter.mine ? { requesterId: { in: reader.principalIds } } : {},
             filter.status ? { status: filter.status } : {},
             filter.accountId ? { accountIds: { has: filter.accountId } } : {},
             after
@@ -270,6 +282,17 @@ export function createAccessRequestRepository(db: Database) {
     },
 
     /** Requests stuck in a state (e.g. approved but never provisioned), for the sweep to re-queue. */
+    /** Provisioning requests waiting for someone (an admin to apply plans), oldest wait first. */
+    async waitingIds(limit: number): Promise<string[]> {
+      const rows = await client.accessRequest.findMany({
+        where: { status: "provisioning", waiting: { not: Prisma.DbNull } },
+        select: { id: true },
+        orderBy: { updatedAt: "asc" },
+        take: limit,
+      });
+      return rows.map((r) => r.id);
+    },
+
     async inStatus(status: AccessRequestStatus, updatedBefore: Date, limit: number): Promise<string[]> {
       const rows = await client.accessRequest.findMany({
         where: { status, updatedAt: { lte: updatedBefore } },
@@ -289,6 +312,11 @@ export function createAccessRequestRepository(db: Database) {
       tx: Tx,
     ): Promise<void> {
       await tx.accessGrant.createMany({ data: grants.map((g) => ({ ...g, status: "active" as const })) });
+    },
+
+    /** Starts the time of a request's active grants at activation: they expire `until`. */
+    async setGrantsExpiry(requestId: string, until: Date, tx: Tx): Promise<void> {
+      await tx.accessGrant.updateMany({ where: { requestId, status: "active" }, data: { expiresAt: until } });
     },
 
     async endGrants(requestId: string, at: Date, reason: string, tx: Tx): Promise<AccessGrantView[]> {
@@ -312,6 +340,14 @@ export function createAccessRequestRepository(db: Database) {
         orderBy: [{ accountId: "asc" }, { region: "asc" }, { id: "asc" }],
       });
       return rows.map(grantFromDb);
+    },
+
+    /**
+     * Serializes creates that carry the same Idempotency-Key (until the transaction ends), so the
+     * second one sees the first one's result instead of racing it.
+     */
+    async lockIdempotencyKey(principalId: string, key: string, tx: Tx): Promise<void> {
+      await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended(${`bedrock-governor:idempotency:${principalId}:${key}`}, 0))) AS l`;
     },
 
     async findIdempotencyKey(

@@ -12,9 +12,10 @@ import {
   PreconditionFailedError,
   UnprocessableError,
 } from "../../kernel/errors.js";
-import { type CallContext, effectiveRoles, hasRole, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
+import { type CallContext, effectiveRoles, hasRole, personOf, SYSTEM_PRINCIPAL } from "../../kernel/principal.js";
+import type { PrincipalIds } from "../../kernel/principal-ids.js";
 import type { Clock } from "../../lib/clock.js";
-import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import { decodeCursor, isTimeIdCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { CatalogEntry, DesiredStateSource } from "../catalog/catalog.types.js";
 import { type AccessRequestRepository, isUniqueViolation, type Reader } from "./access-request.repository.js";
 import type { AccessRequestFilter, AccessRequestView, NewAccessRequest } from "./access-request.types.js";
@@ -23,6 +24,7 @@ import { governingRule, mayDecide } from "./approval-rules.js";
 import type { ProvisioningQueue } from "./provisioning-steps.js";
 import { createRequestFiling, type PreflightPort } from "./request-filing.js";
 import type { RequestInventoryRepository } from "./request-inventory.repository.js";
+import { createRequestPreflight } from "./request-preflight.js";
 import type { Transitions } from "./request-transitions.js";
 import type { WebhookService } from "./webhook.service.js";
 
@@ -37,13 +39,10 @@ export type CreateResult =
   | { kind: "created"; request: AccessRequestView; replayed: boolean }
   | { kind: "already_allowed"; entries: CatalogEntry[] };
 
-const isListCursor = (v: unknown): v is { createdAt: string; id: string } =>
-  typeof v === "object" &&
-  v !== null &&
-  typeof (v as { id?: unknown }).id === "string" &&
-  typeof (v as { createdAt?: unknown }).createdAt === "string";
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Another create with the same Idempotency-Key committed first (seen under the key's lock). */
+class IdempotencyKeyTaken extends Error {}
 
 /** The system acting on behalf of a decision (provisioning, expiry); audited with the cause. */
 export const WORKFLOW_SYSTEM: CallContext = { principal: SYSTEM_PRINCIPAL };
@@ -63,19 +62,32 @@ export function createAccessRequestService(deps: {
   clock: Clock;
   log: Logger;
   settings: RequestSettings;
+  /** Reads requester and approver ids stored before principal ids were namespaced. */
+  principalIds: PrincipalIds;
 }) {
-  const { db, repo, transitions, webhooks, clock, settings } = deps;
+  const { db, repo, transitions, webhooks, clock, settings, principalIds } = deps;
+
+  /** Did this principal (this credential) file the request? */
+  const filedBy = (ctx: CallContext, req: AccessRequestView) =>
+    principalIds.canonical(req.requesterId) === ctx.principal.id;
+
+  /** Is `person` (a stored person id, possibly from before namespacing) the given person? */
+  const samePerson = (stored: string | null, person: string) =>
+    stored !== null && principalIds.canonical(stored) === person;
   const { validate, alreadyAllowed } = createRequestFiling(deps);
+  const { annotate } = createRequestPreflight(deps);
 
   function reader(ctx: CallContext): Reader {
     const p = ctx.principal;
     const all = hasRole(p, "admin", "auditor");
     const approver = hasRole(p, "approver");
+    // Others' requests are visible only to whoever may decide them: an IdP group names the
+    // approvers of a rule only for members who hold the approver role (see mayDecide).
     return {
-      principalId: p.id,
+      principalIds: principalIds.storedForms(p.id),
       all,
       roles: approver ? [...effectiveRoles(p.roles)] : [],
-      groups: p.groups,
+      groups: approver ? p.groups : [],
     };
   }
 
@@ -83,7 +95,7 @@ export function createAccessRequestService(deps: {
     const r = reader(ctx);
     return (
       r.all ||
-      req.requesterId === r.principalId ||
+      filedBy(ctx, req) ||
       (req.approverRole !== null && r.roles.includes(req.approverRole)) ||
       (req.approverGroup !== null && r.groups.includes(req.approverGroup))
     );
@@ -123,12 +135,16 @@ export function createAccessRequestService(deps: {
   ): Promise<AccessRequestView> {
     if (!hasRole(ctx.principal, "approver", "admin"))
       throw new ForbiddenError("deciding requests needs the approver role");
+    // Separation of duties is between people: a credential with nobody behind it never decides.
+    const decider = personOf(ctx.principal);
+    if (decider === null)
+      throw new ForbiddenError("a service key acts for nobody and cannot approve or reject requests");
     if (!UUID.test(id)) throw new NotFoundError(`request ${id} not found`);
     const comment = opts.comment?.trim() || null;
     const out = await db.transaction(async (tx) => {
       const req = await repo.lock(id, tx);
       if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
-      if (req.requesterId === ctx.principal.id)
+      if (filedBy(ctx, req) || samePerson(req.requesterPerson, decider))
         throw new ForbiddenError("separation of duties: nobody decides their own request", { requestId: id });
       if (!mayDecide(ctx.principal, req.approverRole, req.approverGroup))
         throw new ForbiddenError(
@@ -144,7 +160,12 @@ export function createAccessRequestService(deps: {
           { currentStatus: req.status },
           "ILLEGAL_TRANSITION",
         );
-      if (req.decisions.some((d) => d.approverId === ctx.principal.id))
+      // One person, one decision, whichever of their credentials they use.
+      if (
+        req.decisions.some(
+          (d) => principalIds.canonical(d.approverId) === ctx.principal.id || samePerson(d.approverPerson, decider),
+        )
+      )
         throw new ConflictError("you already decided this request", { requestId: id }, "ALREADY_DECIDED");
       const at = clock.now();
       await repo.addDecision(
@@ -153,13 +174,14 @@ export function createAccessRequestService(deps: {
           requestId: id,
           approverId: ctx.principal.id,
           approverName: ctx.principal.name,
+          approverPerson: decider,
           decision,
           comment,
           at,
         },
         tx,
       );
-      const details = { decision, approverId: ctx.principal.id, comment };
+      const details = { decision, approverId: ctx.principal.id, approverPerson: decider, comment };
       if (decision === "reject") return transitions.move(ctx, req, "rejected", { decidedAt: at }, details, tx);
       const approvals = req.approvals + 1;
       if (approvals >= req.requiredApprovals)
@@ -208,18 +230,34 @@ export function createAccessRequestService(deps: {
           "DUPLICATE_REQUEST",
         );
       };
-      if (await repo.pendingByDedupeKey(dedupeKey)) throw await duplicate();
+      // A concurrent create with the same Idempotency-Key may have won meanwhile: its result is
+      // this one's (a replay), never a 409.
+      const duplicateOrReplay = async (): Promise<CreateResult> => {
+        if (idempotencyKey !== undefined) {
+          const seen = await replay(ctx, idempotencyKey, hash);
+          if (seen) return seen;
+        }
+        throw await duplicate();
+      };
+      if (await repo.pendingByDedupeKey(dedupeKey)) return duplicateOrReplay();
 
       const id = randomUUID();
       const now = clock.now();
       let out: { request: AccessRequestView; deliveries: string[] };
       try {
         out = await db.transaction(async (tx) => {
+          if (idempotencyKey !== undefined) {
+            // Creates with one key run one after the other from here; a later one finds the
+            // earlier one's key (committed by the time it holds the lock) and replays it.
+            await repo.lockIdempotencyKey(ctx.principal.id, idempotencyKey, tx);
+            if (await repo.findIdempotencyKey(ctx.principal.id, idempotencyKey, tx)) throw new IdempotencyKeyTaken();
+          }
           await repo.insert(
             {
               id,
               requesterId: ctx.principal.id,
               requesterName: ctx.principal.name,
+              requesterPerson: personOf(ctx.principal),
               accountIds: normalized.accountIds,
               regions: normalized.regions,
               target: normalized.model,
@@ -275,13 +313,9 @@ export function createAccessRequestService(deps: {
           return { request: moved.request, deliveries: [...deliveries, ...moved.deliveries] };
         });
       } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
+        if (!isUniqueViolation(err) && !(err instanceof IdempotencyKeyTaken)) throw err;
         // A concurrent create won: the same key (replay it) or the same pending request (409).
-        if (idempotencyKey !== undefined) {
-          const seen = await replay(ctx, idempotencyKey, hash);
-          if (seen) return seen;
-        }
-        throw await duplicate();
+        return duplicateOrReplay();
       }
       await after(out.deliveries, out.request.status === "approved" ? id : undefined);
       return { kind: "created", request: out.request, replayed: false };
@@ -294,8 +328,8 @@ export function createAccessRequestService(deps: {
     ): Promise<Page<AccessRequestView>> {
       if (!hasRole(ctx.principal, "requester", "auditor"))
         throw new ForbiddenError("needs the requester or auditor role");
-      const cursor = decodeCursor(page.cursor, isListCursor);
-      const rows = await repo.list(reader(ctx), filter, page.limit, cursor);
+      const cursor = decodeCursor(page.cursor, isTimeIdCursor);
+      const rows = await Promise.all((await repo.list(reader(ctx), filter, page.limit, cursor)).map(annotate));
       return toPage(rows, page.limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
     },
 
@@ -305,7 +339,7 @@ export function createAccessRequestService(deps: {
       const req = UUID.test(id) ? await repo.find(id) : undefined;
       // Invisible requests are reported as absent: their existence is not the caller's business.
       if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
-      return req;
+      return annotate(req);
     },
 
     approve: (ctx: CallContext, id: string, opts: { comment?: string; ifMatch: number }) =>
@@ -324,7 +358,7 @@ export function createAccessRequestService(deps: {
       const out = await db.transaction(async (tx) => {
         const req = await repo.lock(id, tx);
         if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
-        if (req.requesterId !== ctx.principal.id) throw new ForbiddenError("only the requester can cancel a request");
+        if (!filedBy(ctx, req)) throw new ForbiddenError("only the requester can cancel a request");
         if (opts.ifMatch !== undefined && opts.ifMatch !== req.version)
           throw new PreconditionFailedError(`request ${id} is at version ${req.version}, not ${opts.ifMatch}`);
         return transitions.move(

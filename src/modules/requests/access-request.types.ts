@@ -38,6 +38,8 @@ export const canTransition = (from: AccessRequestStatus, to: AccessRequestStatus
 export interface AccessDecisionView {
   approverId: string;
   approverName: string;
+  /** The person behind the approver's credential. */
+  approverPerson: string;
   decision: "approve" | "reject";
   comment: string | null;
   createdAt: string;
@@ -64,6 +66,25 @@ export interface BlockingGateView {
   region: string;
   gate: string;
   detail: string;
+  /** The blocking policy, when the gate is a policy's and the engine names one. */
+  policyId?: string;
+  /** How the policy is named in the fix: `SCP p-… (name, attached to ou-…)`. */
+  policy?: string;
+}
+
+/** The engine's pre-flight of one account × Region of a request, as it would be once approved. */
+export interface PreflightVerdictView {
+  accountId: string;
+  region: string;
+  /** opens_on_approval: blocked now only by bedrock-governor's own SCPs, which provisioning widens. */
+  status: "usable" | "opens_on_approval" | "blocked" | "unknown";
+  /** The gate that would still stop the call (null: usable). */
+  gate: string | null;
+  /** The blocking policy when the gate is a policy's (SCP, IAM, Bedrock policy). */
+  policyId: string | null;
+  /** bedrock-governor's SCPs provisioning would widen for this pair. */
+  widens: string[];
+  sentence: string;
 }
 
 export interface RequestPlan {
@@ -76,10 +97,23 @@ export interface RequestPlan {
   applied: boolean;
 }
 
+/** Provisioning that cannot go on by itself: who must act, what to do, on which plans. */
+export interface RequestWaiting {
+  since: string;
+  /** When the wait was last announced again (the reminder); absent: not yet. */
+  remindedAt?: string;
+  for: "admin";
+  action: "apply remediation plan";
+  /** The plans to apply (then POST /v1/access-requests/{id}/verify). */
+  plans: Array<{ planId: string; accountId: string; region: string; changes: number }>;
+}
+
 export interface AccessRequestView {
   id: string;
   requesterId: string;
   requesterName: string;
+  /** The person behind the requester's credential (null: a service key); nobody decides their own. */
+  requesterPerson: string | null;
   accountIds: string[];
   regions: string[];
   target: string;
@@ -105,7 +139,11 @@ export interface AccessRequestView {
   activeUntil: string | null;
   endedAt: string | null;
   failure: { gates: BlockingGateView[]; fix: string } | null;
+  /** Set while provisioning waits for someone (an admin to apply plans); null otherwise. */
+  waiting: RequestWaiting | null;
   plans: RequestPlan[];
+  /** The pre-flight once approved (pending, approved, provisioning; null otherwise; absent: not read). */
+  preflight?: PreflightVerdictView[] | null;
   decisions: AccessDecisionView[];
   grants: AccessGrantView[];
 }
@@ -156,6 +194,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "access_request.cancelled",
   "access_request.expired",
   "access_request.provisioning",
+  "access_request.awaiting_apply",
   "access_request.active",
   "access_request.failed",
   "access_request.revoked",

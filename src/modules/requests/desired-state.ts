@@ -13,7 +13,18 @@ export interface GrantSource {
 
 export const GRANT_ENTRY_PREFIX = "grant:";
 
-export function grantEntry(g: AccessGrantView): CatalogEntry {
+/**
+ * The managed entitlement an access grant for `modelId` is provisioned through: that of the first
+ * catalog entry (by id) for exactly this model that names one. The grant carries it, so remediation
+ * distributes (and, when the grant ends, deletes) a License Manager grant to the account.
+ */
+export function entitlementFor(catalog: readonly CatalogEntry[], modelId: string): CatalogEntry["entitlement"] {
+  return [...catalog]
+    .filter((e) => e.entitlement !== undefined && e.model === modelId)
+    .sort((a, b) => a.id.localeCompare(b.id))[0]?.entitlement;
+}
+
+export function grantEntry(g: AccessGrantView, entitlement?: CatalogEntry["entitlement"]): CatalogEntry {
   return {
     id: `${GRANT_ENTRY_PREFIX}${g.id}`,
     model: g.modelId,
@@ -23,6 +34,7 @@ export function grantEntry(g: AccessGrantView): CatalogEntry {
     owner: g.owner,
     justification: g.purpose,
     expiresAt: g.expiresAt,
+    ...(entitlement ? { entitlement } : {}),
   };
 }
 
@@ -37,7 +49,7 @@ export function createDesiredState(deps: {
         deps.catalog.entries(at),
         deps.grants.grantsAt(at ?? deps.clock.now()),
       ]);
-      return [...catalog, ...grants.map(grantEntry)];
+      return [...catalog, ...grants.map((g) => grantEntry(g, entitlementFor(catalog, g.modelId)))];
     },
   };
 }

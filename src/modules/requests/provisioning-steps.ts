@@ -14,6 +14,9 @@ import type { Finding, FindingFilter } from "../reconcile/reconcile.types.js";
 import type { RemediationPlan } from "../remediation/remediation.types.js";
 import type { AccessRequestRepository } from "./access-request.repository.js";
 import type { AccessRequestView, BlockingGateView, RequestPlan } from "./access-request.types.js";
+import type { PreflightPort } from "./request-filing.js";
+import type { RequestInventoryRepository } from "./request-inventory.repository.js";
+import { createRequestPreflight } from "./request-preflight.js";
 import type { Transitions } from "./request-transitions.js";
 import type { WebhookService } from "./webhook.service.js";
 
@@ -39,6 +42,13 @@ export interface ProvisioningSettings {
   /** How often verification looks whether the re-sync finished, and how many times. */
   verifyPollSeconds: number;
   verifyMaxPolls: number;
+}
+
+export interface WaitingSettings {
+  /** A request waiting for an admin is announced again this often (hours). */
+  reminderHours: number;
+  /** After this long waiting, the request fails (hours; 0: never). */
+  timeoutHours: number;
 }
 
 /** Verification of a provisioned request: the sync runs to wait for, and which poll this is. */
@@ -74,6 +84,8 @@ const FIXES: Record<string, string> = {
   sync_failed: "the verifying sync failed; look at the sync run's errors, then re-verify",
   verification_timeout: "the verifying sync did not finish in time; re-verify",
   remediation_failed: "a remediation change failed; see the plan's results",
+  plans_not_applied:
+    "nobody applied the remediation plans in time: file again, and have an admin apply the plans (then verify) before the wait times out",
 };
 
 export function createProvisioningSteps(deps: {
@@ -87,8 +99,17 @@ export function createProvisioningSteps(deps: {
   clock: Clock;
   log: Logger;
   enqueue: ProvisioningQueue;
+  /** The engine, naming the policy behind a failure's policy gates (absent: not named). */
+  preflight?: PreflightPort;
+  inventory?: Pick<RequestInventoryRepository, "policies">;
+  /** Reminders and the timeout of requests waiting for an admin (absent: neither). */
+  waiting?: WaitingSettings;
 }) {
   const { db, repo, transitions, clock } = deps;
+  const explain = createRequestPreflight({
+    ...(deps.preflight ? { preflight: deps.preflight } : {}),
+    inventory: deps.inventory ?? { policies: async () => new Map() },
+  });
 
   /** The system, acting for one request: remediation and sync audit events carry the request id. */
   const systemFor = (requestId: string): CallContext => ({
@@ -114,9 +135,17 @@ export function createProvisioningSteps(deps: {
     req: AccessRequestView,
     purpose: "grant" | "reversal",
     apply: boolean,
-  ): Promise<{ runIds: string[]; pendingPlans: number; appliedPlans: number; failedPlans: RemediationPlan[] }> {
+  ): Promise<{
+    runIds: string[];
+    pendingPlans: number;
+    /** The plans left for an admin to apply. */
+    pending: RequestPlan[];
+    appliedPlans: number;
+    failedPlans: RemediationPlan[];
+  }> {
     const ctx = systemFor(req.id);
     const runIds: string[] = [];
+    const pending: RequestPlan[] = [];
     const failedPlans: RemediationPlan[] = [];
     let pendingPlans = 0;
     let appliedPlans = 0;
@@ -131,9 +160,11 @@ export function createProvisioningSteps(deps: {
         else failedPlans.push(done);
         runIds.push(...done.syncRunIds);
       } else if (plan.changes.length > 0) pendingPlans++;
-      await savePlans(req.id, [{ accountId, region, planId: plan.id, purpose, changes: plan.changes.length, applied }]);
+      const saved: RequestPlan = { accountId, region, planId: plan.id, purpose, changes: plan.changes.length, applied };
+      if (!apply && plan.changes.length > 0) pending.push(saved);
+      await savePlans(req.id, [saved]);
     }
-    return { runIds, pendingPlans, appliedPlans, failedPlans };
+    return { runIds, pendingPlans, pending, appliedPlans, failedPlans };
   }
 
   /** Re-syncs the request's account-Regions and queues the verification. */
@@ -149,8 +180,17 @@ export function createProvisioningSteps(deps: {
     await deps.enqueue.verify({ requestId: req.id, runIds: [...new Set([...runIds, ...own])], attempt: 0, round });
   }
 
-  async function fail(req: AccessRequestView, gates: BlockingGateView[], plansFailed = false) {
-    const fix = [...new Set(gates.map((g) => FIXES[g.gate] ?? `resolve the ${g.gate} gate`))].join("; ");
+  async function fail(req: AccessRequestView, found: BlockingGateView[], plansFailed = false) {
+    const gates = await explain.explainGates(req, found);
+    const fix = [
+      ...new Set(
+        gates.map((g) =>
+          g.policy
+            ? `${g.policy} still ${g.gate === "bedrock_policy" ? "breaks every Bedrock call" : "denies the model"} in ${g.accountId} ${g.region}: change or detach it, then file again`
+            : (FIXES[g.gate] ?? `resolve the ${g.gate} gate`),
+        ),
+      ),
+    ].join("; ");
     const out = await db.transaction(async (tx) => {
       const locked = await repo.lock(req.id, tx);
       if (locked?.status !== "provisioning") return undefined;
@@ -260,13 +300,51 @@ export function createProvisioningSteps(deps: {
     for (const id of await repo.due("active", at, 500)) {
       if (await endActive(systemFor(id), id, "ended", "access duration ran out")) ended.push(id);
     }
+    const { reminded, timedOut } = await sweepWaiting(at);
     // Approved requests whose provisioning job was lost (queue down at approval time).
     for (const id of await repo.inStatus("approved", new Date(at.getTime() - 60_000), 100))
       await deps.enqueue.provision(id);
     await deps.webhooks.requeueStale(5 * 60_000);
-    if (expired.length || ended.length)
-      deps.log.info({ expired: expired.length, ended: ended.length }, "access request sweep");
-    return { expired, ended };
+    if (expired.length || ended.length || reminded.length || timedOut.length)
+      deps.log.info(
+        { expired: expired.length, ended: ended.length, reminded: reminded.length, timedOut: timedOut.length },
+        "access request sweep",
+      );
+    return { expired, ended, reminded, timedOut };
+  }
+
+  /** Requests waiting for an admin: announced again every reminderHours, failed after timeoutHours. */
+  async function sweepWaiting(at: Date) {
+    const reminded: string[] = [];
+    const timedOut: string[] = [];
+    const w = deps.waiting;
+    if (!w) return { reminded, timedOut };
+    const hours = (from: string) => (at.getTime() - Date.parse(from)) / 3_600_000;
+    for (const id of await repo.waitingIds(500)) {
+      const req = await repo.find(id);
+      if (req?.status !== "provisioning" || !req.waiting) continue;
+      if (w.timeoutHours > 0 && hours(req.waiting.since) >= w.timeoutHours) {
+        const gates = req.waiting.plans.map((p) => ({
+          accountId: p.accountId,
+          region: p.region,
+          gate: "plans_not_applied",
+          detail: `remediation plan ${p.planId} (${p.changes} change(s)) was not applied within ${w.timeoutHours} hours of ${req.waiting?.since}`,
+        }));
+        await fail(req, gates);
+        timedOut.push(id);
+        continue;
+      }
+      if (w.reminderHours <= 0 || hours(req.waiting.remindedAt ?? req.waiting.since) < w.reminderHours) continue;
+      const out = await db.transaction(async (tx) => {
+        const locked = await repo.lock(id, tx);
+        return locked ? transitions.remind(systemFor(id), locked, at, tx) : undefined;
+      });
+      if (out) {
+        reminded.push(id);
+        await deps.webhooks.dispatch(out.deliveries);
+      }
+    }
+    return { reminded, timedOut };
   }
 
   return { systemFor, pairs, approvalsOf, remediate, resyncAndVerify, fail, endActive, sweep };

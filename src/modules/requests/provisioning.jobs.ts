@@ -10,7 +10,7 @@ import type { JobQueue } from "../../jobs/queue.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { AccessRequestRepository } from "./access-request.repository.js";
-import type { AccessRequestView, BlockingGateView } from "./access-request.types.js";
+import type { AccessRequestView, BlockingGateView, RequestPlan } from "./access-request.types.js";
 import type {
   ProvisioningQueue,
   ProvisioningSteps,
@@ -140,14 +140,15 @@ export function createProvisioningJobs(deps: {
             },
             tx,
           );
+        // The window (activeUntil) starts at activation; until then the grants hold a provisional end.
         return transitions.move(
           ctx,
           locked,
           "provisioning",
-          { activeUntil: until },
+          {},
           {
             cause: { approvals: steps.approvalsOf(locked), ruleId: locked.ruleId, autoApply: locked.autoApply },
-            extra: { grants: grants.map((g) => g.id), activeUntil: until.toISOString() },
+            extra: { grants: grants.map((g) => g.id) },
           },
           tx,
         );
@@ -188,9 +189,22 @@ export function createProvisioningJobs(deps: {
     // Plans an admin must apply: verification waits for them (POST …/verify after applying).
     if (outcome.pendingPlans > 0) {
       log.info({ requestId, plans: outcome.pendingPlans }, "remediation plans left for an admin to apply");
+      await awaitAdmin(requestId, outcome.pending);
       return;
     }
     await steps.resyncAndVerify((await repo.find(requestId)) as AccessRequestView, outcome.runIds);
+  }
+
+  /** Names the wait: the request's grant plans left unapplied, for an admin (audited, webhook). */
+  async function awaitAdmin(requestId: string, pending: RequestPlan[]) {
+    const plans = pending.map(({ planId, accountId, region, changes }) => ({ planId, accountId, region, changes }));
+    if (plans.length === 0) return;
+    const out = await db.transaction(async (tx) => {
+      const locked = await repo.lock(requestId, tx);
+      if (locked?.status !== "provisioning") return undefined;
+      return transitions.wait(steps.systemFor(requestId), locked, plans, tx);
+    });
+    if (out) await deps.webhooks.dispatch(out.deliveries);
   }
 
   async function verify(job: VerifyPayload) {
@@ -254,6 +268,7 @@ export function createProvisioningJobs(deps: {
       }
       if (!req.autoApply && again.pendingPlans > 0) {
         log.info({ requestId: req.id, plans: again.pendingPlans }, "remediation plans left for an admin to apply");
+        await awaitAdmin(req.id, again.pending);
         return;
       }
     }
@@ -264,14 +279,18 @@ export function createProvisioningJobs(deps: {
     const out = await db.transaction(async (tx) => {
       const locked = await repo.lock(req.id, tx);
       if (locked?.status !== "provisioning") return undefined;
+      // The grant's time starts now, when access works, not when provisioning started.
+      const at = clock.now();
+      const until = new Date(at.getTime() + locked.durationHours * 3_600_000);
+      await repo.setGrantsExpiry(locked.id, until, tx);
       return transitions.move(
         ctx,
         locked,
         "active",
-        { activatedAt: clock.now() },
+        { activatedAt: at, activeUntil: until },
         {
           cause: { approvals: steps.approvalsOf(locked), syncRuns: job.runIds },
-          extra: { grants: locked.grants.map((g) => g.id), activeUntil: locked.activeUntil },
+          extra: { grants: locked.grants.map((g) => g.id), activeUntil: until.toISOString() },
         },
         tx,
       );

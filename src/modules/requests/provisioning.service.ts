@@ -1,14 +1,21 @@
 // Provisioning use cases an admin starts: take access away now (revoke), or verify a request
 // after applying its remediation plans by hand. The workflow itself runs as jobs
 // (provisioning.jobs.ts) over the shared steps (provisioning-steps.ts).
+import type { Database } from "../../db/prisma.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../kernel/errors.js";
 import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { AccessRequestRepository } from "./access-request.repository.js";
 import type { AccessRequestView } from "./access-request.types.js";
 import type { ProvisioningSteps } from "./provisioning-steps.js";
+import type { Transitions } from "./request-transitions.js";
 
-export function createProvisioningService(deps: { repo: AccessRequestRepository; steps: ProvisioningSteps }) {
-  const { repo, steps } = deps;
+export function createProvisioningService(deps: {
+  db: Database;
+  repo: AccessRequestRepository;
+  steps: ProvisioningSteps;
+  transitions: Transitions;
+}) {
+  const { db, repo, steps, transitions } = deps;
   return {
     /** Expires undecided requests and ends grants past their time (the sweep job runs it on a schedule). */
     sweep: steps.sweep,
@@ -35,8 +42,13 @@ export function createProvisioningService(deps: { repo: AccessRequestRepository;
           {},
           "ILLEGAL_TRANSITION",
         );
-      await steps.resyncAndVerify(req, []);
-      return req;
+      // The admin acted on what the request waited for: it no longer waits (audited).
+      const resumed = await db.transaction(async (tx) => {
+        const locked = await repo.lock(id, tx);
+        return locked?.status === "provisioning" ? transitions.resume(ctx, locked, tx) : locked;
+      });
+      await steps.resyncAndVerify(resumed ?? req, []);
+      return resumed ?? req;
     },
   };
 }

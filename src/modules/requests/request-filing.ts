@@ -23,6 +23,7 @@ export interface PreflightPort {
     regions: readonly string[],
     modelId: string,
     profileId: string | null,
+    opts?: { ignorePolicyIds?: readonly string[] },
   ): Promise<PairVerdict[]>;
 }
 
@@ -113,6 +114,31 @@ export function createRequestFiling(deps: {
     const verdicts = deps.preflight
       ? await deps.preflight.judgePairs(input.accountIds, input.regions, target.modelId, target.profileId)
       : [];
+    // A bare model id that, in a requested Region, only an inference profile reaches (the engine
+    // lists no direct path past the region gate, nor any other kind): ask for the profile instead.
+    const isProfile = (kind: string) => kind === "profile" || kind === "global_profile";
+    const viaProfileOnly = verdicts.filter(
+      (v) =>
+        target.kind === "model" &&
+        !v.paths.some((p) => !isProfile(p.kind) && p.gate !== "region") &&
+        v.paths.some((p) => isProfile(p.kind) && p.gate !== "region"),
+    );
+    if (viaProfileOnly.length > 0) {
+      const profiles = [
+        ...new Set(
+          viaProfileOnly
+            .flatMap((v) => v.paths.filter((p) => isProfile(p.kind) && p.gate !== "region"))
+            .map((p) => p.name),
+        ),
+      ].sort();
+      const regions = [...new Set(viaProfileOnly.map((v) => v.region))];
+      throw new UnprocessableError(
+        `${input.model} can only be called through an inference profile in ${regions.join(", ")}; request ${profiles.join(" or ")} instead`,
+        [{ field: "body.model", message: `only an inference profile reaches it: ${profiles.join(", ")}` }],
+        "INFERENCE_PROFILE_REQUIRED",
+        { profiles, regions },
+      );
+    }
     const closed = verdicts.find((v) => v.status === "blocked" && v.gate !== null && UNOPENABLE_GATES.has(v.gate));
     if (closed)
       throw new UnprocessableError(

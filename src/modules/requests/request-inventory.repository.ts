@@ -30,6 +30,14 @@ export interface TargetFact {
   profiles: ProfileRouteFact[];
 }
 
+export interface PolicyFact {
+  id: string;
+  name: string;
+  type: string;
+  /** Roots, OUs and accounts it is attached to. */
+  targets: string[];
+}
+
 export function createRequestInventoryRepository(db: Database) {
   const client = db.client;
   return {
@@ -84,6 +92,21 @@ export function createRequestInventoryRepository(db: Database) {
           isGlobal: p.is_global,
         })),
       };
+    },
+
+    /** Policies by id (name, type, where attached); missing or removed ids are absent. */
+    async policies(ids: readonly string[]): Promise<Map<string, PolicyFact>> {
+      if (ids.length === 0) return new Map();
+      const rows = await client.orgPolicy.findMany({
+        where: { id: { in: [...ids] }, removedAt: null },
+        select: { id: true, name: true, type: true, attachments: { select: { targetId: true } } },
+      });
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          { id: r.id, name: r.name, type: r.type, targets: r.attachments.map((a) => a.targetId).sort() },
+        ]),
+      );
     },
 
     /** (account, Region) pairs where the model is offered, or the profile can be called, as `acct|region`. */

@@ -11,6 +11,7 @@ import {
   type AccessRequestStatus,
   type AccessRequestView,
   canTransition,
+  type RequestWaiting,
   type WebhookEventType,
 } from "./access-request.types.js";
 import type { WebhookService } from "./webhook.service.js";
@@ -47,6 +48,8 @@ export interface TransitionDetails {
   /** approve | reject, for decisions. */
   decision?: "approve" | "reject";
   approverId?: string;
+  /** The person behind the approver's credential (separation of duties compares persons). */
+  approverPerson?: string;
   /** Why the system acted (the approval or expiry that caused it). */
   cause?: Record<string, unknown>;
   extra?: Record<string, unknown>;
@@ -65,8 +68,10 @@ export function decisionRecord(req: AccessRequestView, details: TransitionDetail
     provider: req.provider,
     dataClassification: req.dataClassification,
     requesterId: req.requesterId,
+    requesterPerson: req.requesterPerson,
     decision: details.decision ?? null,
     approverId: details.approverId ?? null,
+    ...(details.approverPerson !== undefined ? { approverPerson: details.approverPerson } : {}),
     approvals: req.approvals,
     requiredApprovals: req.requiredApprovals,
     ruleId: req.ruleId,
@@ -75,6 +80,10 @@ export function decisionRecord(req: AccessRequestView, details: TransitionDetail
     ...(details.extra ?? {}),
   };
 }
+
+/** How notifications name a request: target, accounts, Regions and requester. */
+const subject = (r: AccessRequestView) =>
+  `Access request for ${r.target} in ${r.accountIds.join(", ")} (${r.regions.join(", ")}) by ${r.requesterName}`;
 
 export function createTransitions(deps: {
   repo: AccessRequestRepository;
@@ -111,7 +120,7 @@ export function createTransitions(deps: {
     return webhooks.emit(
       {
         type: EVENT[after.status],
-        summary: `Access request for ${after.target} in ${after.accountIds.join(", ")} (${after.regions.join(", ")}) by ${after.requesterName}: ${after.status}${details.comment ? ` — ${details.comment}` : ""}`,
+        summary: `${subject(after)}: ${after.status}${details.comment ? ` — ${details.comment}` : ""}`,
         data: {
           requestId: after.id,
           status: after.status,
@@ -131,8 +140,112 @@ export function createTransitions(deps: {
     );
   }
 
+  /** Sets (or clears) what a request waits for, as of the version read, and audits it as `action`. */
+  async function setWaiting(
+    ctx: CallContext,
+    req: AccessRequestView,
+    waiting: RequestWaiting | null,
+    action: string,
+    extra: Record<string, unknown>,
+    tx: Tx,
+  ): Promise<AccessRequestView> {
+    if (!(await repo.update(req.id, req.version, { waiting }, clock.now(), tx)))
+      throw new ConflictError(`request ${req.id} changed meanwhile`, { requestId: req.id }, "STALE");
+    const after = (await repo.find(req.id, tx)) as AccessRequestView;
+    await audit.record(
+      ctx,
+      {
+        action,
+        targetType: "access_request",
+        targetId: after.id,
+        before: { status: req.status, version: req.version, waiting: req.waiting },
+        after: decisionRecord(after, { extra }),
+      },
+      tx,
+    );
+    return after;
+  }
+
+  function announceWait(
+    ctx: CallContext,
+    after: AccessRequestView,
+    waiting: RequestWaiting,
+    reminder: boolean,
+    tx: Tx,
+  ) {
+    const { plans } = waiting;
+    return webhooks.emit(
+      {
+        type: "access_request.awaiting_apply",
+        summary: `${reminder ? `Reminder: since ${waiting.since}, ` : ""}${subject(after)} waits for an admin to apply ${plans.length} remediation plan(s): ${plans.map((p) => p.planId).join(", ")}`,
+        data: {
+          requestId: after.id,
+          status: after.status,
+          model: after.target,
+          accountIds: after.accountIds,
+          regions: after.regions,
+          requesterId: after.requesterId,
+          actorId: ctx.principal.id,
+          reminder,
+          waiting,
+        },
+      },
+      tx,
+    );
+  }
+
   return {
     record,
+
+    /**
+     * Marks a provisioning request as waiting for an admin to apply `plans` (audited as
+     * `access_request.await_apply`, webhook `access_request.awaiting_apply`). Not a status change:
+     * the request stays `provisioning` until verification decides active or failed.
+     */
+    async wait(
+      ctx: CallContext,
+      req: AccessRequestView,
+      plans: RequestWaiting["plans"],
+      tx: Tx,
+    ): Promise<{ request: AccessRequestView; deliveries: string[] }> {
+      if (req.status !== "provisioning")
+        throw new ConflictError(
+          `a ${req.status} request cannot wait for an admin`,
+          { currentStatus: req.status, requestId: req.id },
+          "ILLEGAL_TRANSITION",
+        );
+      const waiting: RequestWaiting = {
+        since: req.waiting?.since ?? clock.now().toISOString(),
+        for: "admin",
+        action: "apply remediation plan",
+        plans,
+      };
+      const after = await setWaiting(ctx, req, waiting, "access_request.await_apply", { waiting }, tx);
+      return { request: after, deliveries: await announceWait(ctx, after, waiting, false, tx) };
+    },
+
+    /**
+     * Announces a wait again (the sweep's reminder): the same `access_request.awaiting_apply`
+     * event, so whoever listens for waits hears the reminder too, with `reminder: true`; audited
+     * as `access_request.await_apply_reminder`.
+     */
+    async remind(
+      ctx: CallContext,
+      req: AccessRequestView,
+      at: Date,
+      tx: Tx,
+    ): Promise<{ request: AccessRequestView; deliveries: string[] } | undefined> {
+      if (req.status !== "provisioning" || !req.waiting) return undefined;
+      const waiting: RequestWaiting = { ...req.waiting, remindedAt: at.toISOString() };
+      const after = await setWaiting(ctx, req, waiting, "access_request.await_apply_reminder", { waiting }, tx);
+      return { request: after, deliveries: await announceWait(ctx, after, waiting, true, tx) };
+    },
+
+    /** An admin resumed a waiting request (verify after applying): it no longer waits (audited). */
+    async resume(ctx: CallContext, req: AccessRequestView, tx: Tx): Promise<AccessRequestView> {
+      if (!req.waiting) return req;
+      return setWaiting(ctx, req, null, "access_request.resume", { waitedSince: req.waiting.since }, tx);
+    },
 
     /**
      * Moves a locked request to `to` (409 `ILLEGAL_TRANSITION` otherwise), applying `update`.
@@ -152,7 +265,9 @@ export function createTransitions(deps: {
           { currentStatus: req.status, requestId: req.id },
           "ILLEGAL_TRANSITION",
         );
-      if (!(await repo.update(req.id, req.version, { ...update, status: to }, clock.now(), tx)))
+      // Leaving provisioning ends any wait for an admin.
+      const clear = req.waiting && to !== req.status ? { waiting: null } : {};
+      if (!(await repo.update(req.id, req.version, { ...update, ...clear, status: to }, clock.now(), tx)))
         throw new ConflictError(`request ${req.id} changed meanwhile`, { requestId: req.id }, "STALE");
       const after = (await repo.find(req.id, tx)) as AccessRequestView;
       return { request: after, deliveries: await record(ctx, { before: req, after, details }, tx) };

@@ -9,7 +9,8 @@ import type { JobQueue } from "../../jobs/queue.js";
 import { ForbiddenError, NotFoundError, UnprocessableError } from "../../kernel/errors.js";
 import { type CallContext, hasRole } from "../../kernel/principal.js";
 import type { Clock } from "../../lib/clock.js";
-import { decodeCursor, type Page, toPage } from "../../lib/pagination.js";
+import { type DestinationAllowList, refusedUrl } from "../../lib/network-destination.js";
+import { decodeCursor, isTimeIdCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { SecretBox } from "../../lib/secret-box.js";
 import type { AuditService } from "../audit/audit.service.js";
 import {
@@ -30,11 +31,21 @@ export interface WorkflowEvent {
   data: Record<string, unknown>;
 }
 
-const isDeliveryCursor = (v: unknown): v is { createdAt: string; id: string } =>
-  typeof v === "object" &&
-  v !== null &&
-  typeof (v as { id?: unknown }).id === "string" &&
-  typeof (v as { createdAt?: unknown }).createdAt === "string";
+/**
+ * A webhook URL as shown after its creation: scheme, host and port only. The path and query of a
+ * webhook URL are often its credential (Slack's /services/T…/B…/<token>, ?token=…), and audit
+ * events are read by auditors.
+ */
+export function redactWebhookUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}/…`;
+  } catch {
+    return "…";
+  }
+}
+
+const redacted = (w: WebhookView): WebhookView => ({ ...w, url: redactWebhookUrl(w.url) });
 
 export function createWebhookService(deps: {
   db: Database;
@@ -45,6 +56,8 @@ export function createWebhookService(deps: {
   log: Logger;
   /** Seals signing secrets at rest (SECRET_ENCRYPTION_KEY); stores them as given without a key. */
   secrets: SecretBox;
+  /** Destinations allowed although not public (WEBHOOK_ALLOWED_DESTINATIONS). */
+  allowedDestinations: DestinationAllowList;
 }) {
   const { db, repo, audit, clock, secrets } = deps;
 
@@ -71,6 +84,14 @@ export function createWebhookService(deps: {
         [{ field: "body.url", message: "has credentials" }],
         "INVALID_URL",
       );
+    // Judged again after DNS resolution at each delivery (webhook.jobs.ts).
+    const refused = refusedUrl(url, deps.allowedDestinations);
+    if (refused)
+      throw new UnprocessableError(
+        "url must point at a public address (or one allowed by WEBHOOK_ALLOWED_DESTINATIONS)",
+        [{ field: "body.url", message: `${refused} not allowed` }],
+        "DESTINATION_NOT_ALLOWED",
+      );
     const known = new Set<string>([...WEBHOOK_EVENT_TYPES, "*"]);
     const bad = w.eventTypes.findIndex((t) => !known.has(t));
     if (bad >= 0)
@@ -83,7 +104,7 @@ export function createWebhookService(deps: {
 
   const summary = (w: WebhookView) => ({
     name: w.name,
-    url: w.url,
+    url: redactWebhookUrl(w.url),
     eventTypes: w.eventTypes,
     format: w.format,
     active: w.active,
@@ -141,17 +162,17 @@ export function createWebhookService(deps: {
 
     async list(ctx: CallContext): Promise<WebhookView[]> {
       requireAdmin(ctx);
-      return repo.list();
+      return (await repo.list()).map(redacted);
     },
 
     async get(ctx: CallContext, id: string): Promise<WebhookView> {
       requireAdmin(ctx);
       const found = await repo.find(id);
       if (!found) throw new NotFoundError(`webhook ${id} not found`);
-      return found;
+      return redacted(found);
     },
 
-    /** Creates a webhook; the signing secret is returned here only. */
+    /** Creates a webhook; the signing secret and the full URL are returned here only. */
     async create(ctx: CallContext, w: WebhookInput): Promise<{ webhook: WebhookView; secret: string }> {
       requireAdmin(ctx);
       validate(w);
@@ -177,7 +198,13 @@ export function createWebhookService(deps: {
     async update(ctx: CallContext, id: string, w: WebhookInput, ifMatch?: number): Promise<WebhookView> {
       requireAdmin(ctx);
       validate(w);
-      return edits.update(ctx, id, ifMatch, (version, tx) => repo.update(id, version, w, clock.now(), tx));
+      // The URL as shown (redacted) keeps the stored one, so a read-modify-write keeps working.
+      const updated = await edits.update(ctx, id, ifMatch, async (version, tx) => {
+        const current = await repo.find(id, tx);
+        const url = current && w.url === redactWebhookUrl(current.url) ? current.url : w.url;
+        return repo.update(id, version, { ...w, url }, clock.now(), tx);
+      });
+      return redacted(updated);
     },
 
     async remove(ctx: CallContext, id: string): Promise<void> {
@@ -192,7 +219,7 @@ export function createWebhookService(deps: {
     ): Promise<Page<WebhookDeliveryView>> {
       requireAdmin(ctx);
       if (!(await repo.find(id))) throw new NotFoundError(`webhook ${id} not found`);
-      const cursor = decodeCursor(page.cursor, isDeliveryCursor);
+      const cursor = decodeCursor(page.cursor, isTimeIdCursor);
       const rows = await repo.deliveries(id, page.limit, cursor);
       return toPage(rows, page.limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
     },

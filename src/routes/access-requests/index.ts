@@ -41,7 +41,7 @@ export const accessRequestRoutes: FastifyPluginAsyncTypebox<{
         tags: ["access-requests"],
         summary: "File a model-access request",
         description:
-          "Validated against the inventory: an unknown account, Region or model is 422 naming the field; a model not offered in a Region is 422 `MODEL_NOT_OFFERED` with `offeredIn` and `profiles`. When desired state (the catalog or an active grant) already allows every requested account-Region, the answer is 200 `alreadyAllowed` pointing at the entries and nothing is created. A duplicate of your pending request is 409 `DUPLICATE_REQUEST` with `existingRequestId`. With `Idempotency-Key`, a repeat returns the first result; the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`.",
+          "Validated against the inventory: an unknown account, Region or model is 422 naming the field; a model not offered in a Region is 422 `MODEL_NOT_OFFERED` with `offeredIn` and `profiles`; a bare model id only an inference profile reaches in a requested Region is 422 `INFERENCE_PROFILE_REQUIRED` naming `body.model`, with the `profiles` to ask for. When desired state (the catalog or an active grant) already allows every requested account-Region, the answer is 200 `alreadyAllowed` pointing at the entries and nothing is created. A duplicate of your pending request is 409 `DUPLICATE_REQUEST` with `existingRequestId`. With `Idempotency-Key`, a repeat returns the first result; the same key with another body is 422 `IDEMPOTENCY_KEY_REUSED`.",
         headers: Type.Object({
           "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: "^[\\x21-\\x7e]+$" })),
         }),

@@ -1,6 +1,6 @@
 // TypeBox schemas of the access-request workflow's API.
 import { type TSchema, Type } from "typebox";
-import { AccountIdSchema, ModelIdSchema, ParentIdSchema, RegionSchema } from "../../kernel/aws-ids.js";
+import { AccountIdSchema, ModelIdSchema, RegionSchema } from "../../kernel/aws-ids.js";
 import { ValidationError } from "../../kernel/errors.js";
 import { ROLES } from "../../kernel/principal.js";
 import {
@@ -8,7 +8,7 @@ import {
   DATA_CLASSIFICATIONS,
   WEBHOOK_EVENT_TYPES,
 } from "../../modules/requests/access-request.types.js";
-import { IsoDateTime, StrictObject } from "../schemas.js";
+import { IsoDateTime, Scope, StrictObject } from "../schemas.js";
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -34,6 +34,21 @@ const Decision = Type.Object({
   comment: Nullable(Type.String()),
   createdAt: IsoDateTime(),
 });
+
+export const PreflightVerdict = Type.Object(
+  {
+    accountId: Type.String(),
+    region: Type.String(),
+    status: Type.Enum(["usable", "opens_on_approval", "blocked", "unknown"], {
+      description: "opens_on_approval: only bedrock-governor's own SCPs block it, and provisioning widens them",
+    }),
+    gate: Nullable(Type.String({ description: "The gate that would still stop the call" })),
+    policyId: Nullable(Type.String({ description: "The blocking policy (SCP, IAM, Bedrock policy gates)" })),
+    widens: Type.Array(Type.String(), { description: "bedrock-governor's SCPs provisioning would widen" }),
+    sentence: Type.String(),
+  },
+  { title: "AccessRequestPreflight" },
+);
 
 export const Grant = Type.Object(
   {
@@ -86,10 +101,37 @@ export const AccessRequest = Type.Object(
     failure: Nullable(
       Type.Object({
         gates: Type.Array(
-          Type.Object({ accountId: Type.String(), region: Type.String(), gate: Type.String(), detail: Type.String() }),
+          Type.Object({
+            accountId: Type.String(),
+            region: Type.String(),
+            gate: Type.String(),
+            detail: Type.String(),
+            policyId: Type.Optional(Type.String({ description: "The blocking policy (SCP, IAM, Bedrock policy)" })),
+            policy: Type.Optional(Type.String({ description: "The policy, its name and where it is attached" })),
+          }),
         ),
         fix: Type.String(),
       }),
+    ),
+    waiting: Nullable(
+      Type.Object(
+        {
+          since: IsoDateTime(),
+          remindedAt: Type.Optional(IsoDateTime("When the wait was last announced again")),
+          for: Type.Literal("admin", { description: "Who must act" }),
+          action: Type.Literal("apply remediation plan"),
+          plans: Type.Array(
+            Type.Object({
+              planId: Type.String({ format: "uuid" }),
+              accountId: Type.String(),
+              region: Type.String(),
+              changes: Type.Integer(),
+            }),
+            { description: "Apply these (POST /v1/remediation-plans/{id}/apply), then POST …/verify" },
+          ),
+        },
+        { description: "Provisioning waits for someone to act (null: it does not)" },
+      ),
     ),
     plans: Type.Array(
       Type.Object({
@@ -100,6 +142,14 @@ export const AccessRequest = Type.Object(
         changes: Type.Integer(),
         applied: Type.Boolean(),
       }),
+    ),
+    preflight: Type.Optional(
+      Nullable(
+        Type.Array(PreflightVerdict, {
+          description:
+            "The reachability engine's verdict on each account × Region as it would be once approved (pending, approved and provisioning requests; null once decided)",
+        }),
+      ),
     ),
     decisions: Type.Array(Decision),
     grants: Type.Array(Grant),
@@ -115,7 +165,7 @@ export const AlreadyAllowed = Type.Object(
       Type.Object({
         id: Type.String({ description: "Catalog entry id, or grant:<id> for an access grant" }),
         model: Type.String(),
-        scope: Type.Object({ kind: Type.Enum(["organization", "ou", "account"]), id: Type.Optional(Type.String()) }),
+        scope: Scope,
         regions: Type.Optional(Type.Array(Type.String())),
         geography: Type.Optional(Type.String()),
         viaProfiles: Type.Optional(Type.Array(Type.String())),
@@ -133,11 +183,7 @@ export const RequiredCommentBody = StrictObject({ comment: Type.String({ minLeng
 
 export const ApprovalRuleBody = StrictObject({
   name: Type.String({ minLength: 1, maxLength: 128 }),
-  scope: Type.Union([
-    StrictObject({ kind: Type.Literal("organization") }),
-    StrictObject({ kind: Type.Literal("ou"), id: ParentIdSchema() }),
-    StrictObject({ kind: Type.Literal("account"), id: AccountIdSchema() }),
-  ]),
+  scope: Scope,
   providerPattern: Type.String({ minLength: 1, maxLength: 64, default: "*", description: "Provider, * for any" }),
   dataClassifications: Type.Array(Type.Enum([...DATA_CLASSIFICATIONS]), { uniqueItems: true, default: [] }),
   approverRole: Type.Union([Type.Enum(["approver", "admin"]), Type.Null()], { default: null }),
@@ -151,7 +197,7 @@ export const ApprovalRule = Type.Object(
   {
     id: Type.String({ format: "uuid" }),
     name: Type.String(),
-    scope: Type.Object({ kind: Type.Enum(["organization", "ou", "account"]), id: Type.Optional(Type.String()) }),
+    scope: Scope,
     providerPattern: Type.String(),
     dataClassifications: Type.Array(Type.Enum([...DATA_CLASSIFICATIONS])),
     approverRole: Nullable(Type.Enum([...ROLES])),
@@ -183,7 +229,10 @@ export const Webhook = Type.Object(
   {
     id: Type.String({ format: "uuid" }),
     name: Type.String(),
-    url: Type.String(),
+    url: Type.String({
+      description:
+        "In full only in the creation answer; elsewhere scheme://host/… (paths and queries of webhook URLs carry tokens). A PUT with this shown form keeps the stored URL",
+    }),
     eventTypes: Type.Array(Type.String()),
     format: Type.Enum(["json", "slack"]),
     active: Type.Boolean(),

@@ -11,7 +11,7 @@ type Body = Static<typeof ApprovalRuleBody>;
 
 const toInput = (b: Body): ApprovalRuleInput => ({
   name: b.name,
-  scope: b.scope.kind === "organization" ? { kind: "organization" } : { kind: b.scope.kind, id: b.scope.id },
+  scope: b.scope,
   providerPattern: b.providerPattern,
   dataClassifications: b.dataClassifications,
   approverRole: b.approverRole,

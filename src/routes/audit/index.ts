@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { ValidationError } from "../../kernel/errors.js";
 import type { AuditService } from "../../modules/audit/audit.service.js";
 import { callContext } from "../../plugins/auth.js";
 import { errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
@@ -35,6 +36,7 @@ const AuditVerification = Type.Object(
           Type.Literal("content_altered"),
           Type.Literal("link_broken"),
           Type.Literal("tail_missing"),
+          Type.Literal("anchor_mismatch"),
         ]),
         detail: Type.String(),
         previousId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
@@ -49,6 +51,28 @@ const AuditVerification = Type.Object(
   { title: "AuditVerification" },
 );
 
+const AuditHeadExport = Type.Object(
+  {
+    id: Type.String({ description: "id of the newest audit event" }),
+    hash: Type.String({ description: "its chain hash" }),
+    exportedAt: IsoDateTime(),
+    signature: Type.Union([
+      Type.Object({
+        algorithm: Type.Literal("ed25519"),
+        keyId: Type.String({ description: "first 16 hex digits of SHA-256 over the public key (DER)" }),
+        publicKey: Type.String({ description: "SPKI PEM" }),
+        value: Type.String({
+          description: "base64 Ed25519 signature over `bedrock-governor audit head\\n<id>\\n<hash>\\n<exportedAt>`",
+        }),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { title: "AuditHeadExport" },
+);
+
+const HexHash = Type.String({ pattern: "^[0-9a-f]{64}$" });
+
 export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = async (app, { audit }) => {
   app.get(
     "/audit-events/verify",
@@ -58,10 +82,43 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
         operationId: "verifyAuditChain",
         tags: ["audit"],
         summary: "Recompute the audit log's hash chain and report the first broken link",
+        description:
+          "Hashes are recomputed by the service itself, not by database code. With anchorId and anchorHash (a head exported earlier and kept elsewhere), also checks that the anchored event is still in the chain with that hash.",
+        querystring: StrictObject({
+          anchorId: Type.Optional(Type.String({ pattern: "^[0-9]{1,19}$" })),
+          anchorHash: Type.Optional(HexHash),
+        }),
         response: { 200: AuditVerification, ...errorResponses() },
       },
     },
-    async (request) => audit.verify(callContext(request)),
+    async (request) => {
+      const { anchorId, anchorHash } = request.query;
+      if ((anchorId === undefined) !== (anchorHash === undefined))
+        throw new ValidationError("anchorId and anchorHash go together", [
+          {
+            field: anchorId === undefined ? "query.anchorId" : "query.anchorHash",
+            message: "is required with the other",
+          },
+        ]);
+      return audit.verify(
+        callContext(request),
+        anchorId !== undefined && anchorHash !== undefined ? { id: anchorId, hash: anchorHash } : undefined,
+      );
+    },
+  );
+
+  app.get(
+    "/audit-events/head",
+    {
+      config: { auth: ["admin", "auditor"] },
+      schema: {
+        operationId: "exportAuditHead",
+        tags: ["audit"],
+        summary: "The audit chain's head, signed (Ed25519) when AUDIT_SIGNING_KEY_FILE is set, to anchor elsewhere",
+        response: { 200: AuditHeadExport, ...errorResponses() },
+      },
+    },
+    async (request) => audit.exportHead(callContext(request)),
   );
 
   app.get(

@@ -14,6 +14,10 @@ const ApiKey = Type.Object(
     role: RoleSchema,
     keyId: Type.String({ description: "Public part of the key: bgk_<keyId>_…" }),
     createdBy: Type.String(),
+    owner: Type.Union([Type.String(), Type.Null()], {
+      description: "The person the key acts for (separation of duties compares persons); null for a service key",
+    }),
+    service: Type.Boolean({ description: "Acts for nobody: may call the API, never approves or rejects" }),
     createdAt: IsoDateTime(),
     expiresAt: Type.Union([IsoDateTime(), Type.Null()]),
     revokedAt: Type.Union([IsoDateTime(), Type.Null()]),
@@ -28,6 +32,9 @@ const Principal = Type.Object(
   {
     kind: Type.Union([Type.Literal("user"), Type.Literal("api_key"), Type.Literal("system")]),
     id: Type.String(),
+    person: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], { description: "The person acting; null for service keys" }),
+    ),
     name: Type.String(),
     roles: Type.Array(RoleSchema),
     groups: Type.Array(Type.String()),
@@ -64,6 +71,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }> =
           name: Type.String({ minLength: 1, maxLength: 100, pattern: "^[\\w .@:/-]+$" }),
           role: RoleSchema,
           expiresAt: Type.Optional(IsoDateTime("When the key stops working (optional)")),
+          owner: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 400,
+              pattern: "^[\\x21-\\x7e]+$",
+              description: "The person the key acts for (principal id or OIDC subject); default: the caller",
+            }),
+          ),
+          service: Type.Optional(
+            Type.Boolean({ description: "A service key: acts for nobody and can never approve or reject" }),
+          ),
         }),
         response: {
           201: Type.Object(
@@ -75,11 +93,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }> =
       },
     },
     async (request, reply) => {
-      const { name, role, expiresAt } = request.body;
+      const { name, role, expiresAt, owner, service } = request.body;
       const created = await apiKeys.create(callContext(request), {
         name,
         role,
         ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}),
+        ...(owner !== undefined ? { owner } : {}),
+        ...(service !== undefined ? { service } : {}),
       });
       return reply.status(201).header("cache-control", "no-store").send(created);
     },

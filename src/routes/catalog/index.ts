@@ -5,7 +5,7 @@ import type { CatalogDiff, CatalogService, VersionedEntry } from "../../modules/
 import {
   CatalogEntryDoc,
   CatalogEntryId,
-  parseCatalogDocument,
+  parseCatalogRequest,
   renderCatalogDocument,
   toDoc,
   validateEntries,
@@ -222,7 +222,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService 
         response: { 200: Diff, ...errorResponses(422) },
       },
     },
-    async (request) => viewDiff(await catalog.diff(callContext(request), parseCatalogDocument(request.body.document))),
+    async (request) =>
+      viewDiff(
+        await catalog.diff(callContext(request), await parseCatalogRequest(request.body.document, "body.document")),
+      ),
   );
 
   app.post(
@@ -239,7 +242,11 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService 
     },
     async (request) =>
       viewDiff(
-        await catalog.apply(callContext(request), parseCatalogDocument(request.body.document), request.body.reason),
+        await catalog.apply(
+          callContext(request),
+          await parseCatalogRequest(request.body.document, "body.document"),
+          request.body.reason,
+        ),
       ),
   );
 };

@@ -49,14 +49,21 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ policies: PolicyService }
       schema: {
         operationId: "compileIamPolicy",
         tags: ["catalog"],
-        summary: "Least-privilege identity policy for a developer role in an account and Region",
+        summary:
+          "Least-privilege identity policy for a developer role in an account and Region: bedrock-runtime, bedrock-mantle, Marketplace subscription and API keys",
         querystring: StrictObject({
           accountId: AccountIdSchema(),
           region: RegionSchema(),
         }),
         response: {
           200: Type.Object(
-            { document: Type.Object({}, { additionalProperties: true }), warnings: Type.Array(Type.String()) },
+            {
+              document: Type.Object({}, { additionalProperties: true }),
+              managedPolicies: Type.Array(Type.Object({}, { additionalProperties: true }), {
+                description: "The same statements as customer managed policies of at most 6,144 characters each",
+              }),
+              warnings: Type.Array(Type.String()),
+            },
             { title: "CompiledIamPolicy" },
           ),
           ...errorResponses(404),
@@ -65,7 +72,11 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ policies: PolicyService }
     },
     async (request) => {
       const compiled = await policies.iam(callContext(request), request.query.accountId, request.query.region);
-      return { document: compiled.document as unknown as Record<string, unknown>, warnings: compiled.warnings };
+      return {
+        document: compiled.document as unknown as Record<string, unknown>,
+        managedPolicies: compiled.managedPolicies as unknown as Record<string, unknown>[],
+        warnings: compiled.warnings,
+      };
     },
   );
 };

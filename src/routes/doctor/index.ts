@@ -56,6 +56,20 @@ const ReportSchema = Type.Object(
     verdict: Type.Union([Type.Literal("ok"), Type.Literal("blocked"), Type.Literal("inconclusive")]),
     blockingGate: Nullable(Type.Enum(DOCTOR_GATES)),
     gates: Type.Array(GateSchema),
+    paths: Type.Array(
+      Type.Object(
+        {
+          path: Type.String({ description: "direct, the inference profile id, mantle or claude_platform" }),
+          kind: Type.String(),
+          status: Type.Union([Type.Literal("usable"), Type.Literal("blocked"), Type.Literal("unknown")]),
+          gate: Nullable(Type.Enum(DOCTOR_GATES)),
+          reason: Type.String(),
+          destinations: Type.Array(Type.String(), { description: "Where the inference runs (`*`: any Region)" }),
+        },
+        { title: "DoctorPath" },
+      ),
+      { description: "Every path the model can be called through from the Region, judged by the engine" },
+    ),
     governance: Type.Object({
       approved: Nullable(Type.Boolean()),
       entryIds: Type.Array(Type.String()),
@@ -108,7 +122,11 @@ export const doctorRoutes: FastifyPluginAsyncTypebox<{ doctor: DoctorService }> 
         ...(principalArn !== undefined ? { principalArn } : {}),
         ...(errorText !== undefined ? { errorText } : {}),
       });
-      return { ...report, checkedAt: report.checkedAt.toISOString() };
+      return {
+        ...report,
+        paths: report.paths.map((p) => ({ ...p, destinations: [...p.destinations] })),
+        checkedAt: report.checkedAt.toISOString(),
+      };
     },
   );
 

@@ -5,7 +5,7 @@ import { MAX_SCOPE_REGIONS } from "../../modules/inventory/inventory-query.servi
 import { ACCOUNT_STATUSES, VERDICT_FILTERS } from "../../modules/inventory/inventory-query.types.js";
 import type { SyncService } from "../../modules/inventory/sync.service.js";
 import { callContext } from "../../plugins/auth.js";
-import { errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
+import { AccountRegionScope, errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
 import {
   Access,
   AccountDetail,
@@ -18,9 +18,11 @@ import {
   OrgTargetId,
   OrgUnit,
   Region,
+  RegionModelMatrix,
   RegionScope,
   SyncRun,
 } from "./schemas.js";
+import { syncRunView, toSyncRequest } from "./sync-scope.js";
 
 const TAGS = ["inventory"];
 
@@ -122,6 +124,34 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get(
+    "/regions/:region/model-matrix",
+    {
+      config: { auth: ["viewer"] },
+      schema: {
+        operationId: "getRegionModelMatrix",
+        tags: TAGS,
+        summary:
+          "A Region's accounts × models matrix, compact: the engine's stored verdict per cell as a one-letter code, accounts by id (keyset)",
+        params: StrictObject({ region: Region() }),
+        querystring: StrictObject({
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 250, description: "Accounts per page" }),
+          cursor: PageQuery.cursor,
+          ouId: Type.Optional(OrgTargetId),
+          provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Provider (any case)" })),
+        }),
+        response: { 200: RegionModelMatrix, ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...filter } = request.query;
+      return inventory.regionMatrix(callContext(request), request.params.region, filter, {
+        limit,
+        ...(cursor ? { cursor } : {}),
+      });
+    },
+  );
+
+  app.get(
     "/models/:modelId/availability",
     {
       config: { auth: ["viewer"] },
@@ -188,7 +218,8 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      return sync.listRuns(callContext(request), { limit, ...(cursor ? { cursor } : {}) });
+      const page = await sync.listRuns(callContext(request), { limit, ...(cursor ? { cursor } : {}) });
+      return { ...page, items: page.items.map(syncRunView) };
     },
   );
 
@@ -203,7 +234,7 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: SyncRun, ...errorResponses(404) },
       },
     },
-    async (request) => sync.getRun(callContext(request), request.params.runId),
+    async (request) => syncRunView(await sync.getRun(callContext(request), request.params.runId)),
   );
 
   app.post(
@@ -215,24 +246,18 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{
         tags: TAGS,
         summary: "Start a sync of the organization, an OU (and below), an account or one account-Region",
         body: StrictObject({
-          scope: Type.Union(
-            [Type.Literal("organization"), Type.Literal("ou"), Type.Literal("account"), Type.Literal("account_region")],
-            { title: "SyncScope" },
+          scope: AccountRegionScope,
+          onlyRegion: Type.Optional(
+            Region("Only this Region of every account (organization or OU scope; for an account, scope.region)"),
           ),
-          id: Type.Optional(OrgTargetId),
-          region: Type.Optional(Region("Only this Region (required for account_region)")),
         }),
         response: { 202: SyncRun, ...errorResponses(422) },
       },
     },
     async (request, reply) => {
-      const { scope, id, region } = request.body;
-      const run = await sync.requestSync(
-        callContext(request),
-        { scope, ...(id ? { scopeId: id } : {}), ...(region ? { region } : {}) },
-        "api",
-      );
-      return reply.status(202).header("location", `/v1/sync-runs/${run.id}`).send(run);
+      const { scope, onlyRegion } = request.body;
+      const run = await sync.requestSync(callContext(request), toSyncRequest(scope, onlyRegion), "api");
+      return reply.status(202).header("location", `/v1/sync-runs/${run.id}`).send(syncRunView(run));
     },
   );
 

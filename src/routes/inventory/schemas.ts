@@ -2,7 +2,7 @@
 import { Type } from "typebox";
 import { AccountIdSchema, ModelIdSchema, RegionSchema, TargetIdSchema } from "../../kernel/aws-ids.js";
 import { ACCOUNT_STATUSES, MODEL_ACCESS } from "../../modules/inventory/inventory-query.types.js";
-import { IsoDateTime, Nullable } from "../schemas.js";
+import { AccountRegionScope, IsoDateTime, Nullable } from "../schemas.js";
 
 export const Region = (description = "AWS Region code, e.g. us-east-1") => RegionSchema({ maxLength: 32, description });
 export const AccountId = AccountIdSchema({ description: "12-digit AWS account id" });
@@ -220,14 +220,8 @@ export const InventoryChange = Type.Object(
 export const SyncRun = Type.Object(
   {
     id: Type.String({ format: "uuid" }),
-    scope: Type.Union([
-      Type.Literal("organization"),
-      Type.Literal("ou"),
-      Type.Literal("account"),
-      Type.Literal("account_region"),
-    ]),
-    scopeId: Nullable(Type.String()),
-    region: Nullable(Type.String()),
+    scope: AccountRegionScope,
+    onlyRegion: Nullable(Type.String({ description: "The one Region an organization or OU run covers" })),
     status: Type.Union([
       Type.Literal("queued"),
       Type.Literal("running"),
@@ -271,4 +265,27 @@ export const RegionScope = Type.Object(
     updatedBy: Type.String(),
   },
   { title: "RegionScope" },
+);
+
+export const RegionModelMatrix = Type.Object(
+  {
+    region: Type.String(),
+    regions: Type.Array(Type.String(), { description: "Every Region the inventory holds for any account" }),
+    models: Type.Array(Type.Object({ id: Type.String(), provider: Type.String() }), {
+      description: "The models offered to at least one account of the page, by id; the cells follow this order",
+    }),
+    accounts: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        path: Type.String({ description: "The account's OU path, e.g. /Root/Sandbox" }),
+        cells: Type.String({
+          description:
+            "One code per model of `models`: U usable directly, P usable through another path (inference profile, bedrock-mantle, Claude Platform), B blocked at a gate, Q the engine could not decide, N offered but not judged yet, - not offered to the account",
+        }),
+      }),
+    ),
+    nextCursor: Type.Optional(Type.String({ description: "Absent on the last page" })),
+  },
+  { title: "RegionModelMatrix" },
 );

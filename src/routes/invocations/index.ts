@@ -9,7 +9,7 @@ import {
   type InvocationRow,
 } from "../../modules/invocations/invocations.types.js";
 import { callContext } from "../../plugins/auth.js";
-import { errorResponses, IsoDateTime, PageOf, PageQuery, StrictObject } from "../schemas.js";
+import { errorResponses, IsoDateTime, PageOf, PageQuery, Scope, StrictObject } from "../schemas.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const AccountId = AccountIdSchema();
@@ -31,6 +31,10 @@ const IngestionSchema = Type.Object(
     eventsAdded: Type.Integer({ description: "New rows (events already stored are not added again)" }),
     pages: Type.Integer(),
     lastError: Nullable(Type.String()),
+    warnings: Type.Array(Type.String(), {
+      description:
+        "What this ingestion cannot see, said rather than reported as no calls: e.g. bedrock-mantle inference (a CloudTrail data event) through LookupEvents, or an organization trail with no data-event selector for it",
+    }),
   },
   { title: "InvocationIngestion" },
 );
@@ -79,7 +83,7 @@ export const invocationRoutes: FastifyPluginAsyncTypebox<{ invocations: Invocati
   app.post(
     "/invocation-ingestions",
     {
-      config: { auth: ["admin"] },
+      config: { auth: ["admin", "auditor"] },
       schema: {
         operationId: "startInvocationIngestion",
         tags: ["invocations"],
@@ -94,6 +98,14 @@ export const invocationRoutes: FastifyPluginAsyncTypebox<{ invocations: Invocati
           bucketAccount: Type.Optional(AccountId),
           bucketRegion: Type.Optional(Region),
           orgId: Type.Optional(OrgIdSchema()),
+          keyPrefix: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              pattern: "^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$",
+              description: "The organization trail's S3 key prefix (S3KeyPrefix), without leading or trailing slash",
+            }),
+          ),
         }),
         response: { 202: IngestionSchema, ...errorResponses(422) },
       },
@@ -106,6 +118,23 @@ export const invocationRoutes: FastifyPluginAsyncTypebox<{ invocations: Invocati
         .header("location", `/v1/invocation-ingestions/${created.id}`)
         .send(ingestionView(created));
     },
+  );
+
+  app.get(
+    "/invocation-ingestions",
+    {
+      config: { auth: ["viewer"] },
+      schema: {
+        operationId: "listInvocationIngestions",
+        tags: ["invocations"],
+        summary: "The newest ingestions, newest first (no paging: a status view, not a history)",
+        querystring: StrictObject({ limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }) }),
+        response: { 200: Type.Object({ items: Type.Array(IngestionSchema) }), ...errorResponses() },
+      },
+    },
+    async (request) => ({
+      items: (await invocations.latestIngestions(callContext(request), request.query.limit)).map(ingestionView),
+    }),
   );
 
   app.get(
@@ -267,7 +296,7 @@ export const invocationRoutes: FastifyPluginAsyncTypebox<{ invocations: Invocati
                 Type.Object({
                   entryId: Type.String(),
                   model: Type.String(),
-                  scope: Type.String(),
+                  scope: Scope,
                   owner: Type.String(),
                   expiresAt: Nullable(Type.String()),
                 }),

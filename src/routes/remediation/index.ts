@@ -1,11 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { AccountIdSchema, ParentIdSchema, RegionSchema } from "../../kernel/aws-ids.js";
+import { AccountIdSchema, ParentIdSchema } from "../../kernel/aws-ids.js";
 import { ValidationError } from "../../kernel/errors.js";
 import type { RemediationService } from "../../modules/remediation/remediation.service.js";
-import { PLAN_STATUSES, type PlanScope } from "../../modules/remediation/remediation.types.js";
+import { PLAN_STATUSES } from "../../modules/remediation/remediation.types.js";
 import { callContext } from "../../plugins/auth.js";
-import { errorResponses, IsoDateTime, Nullable, PageOf, PageQuery, StrictObject } from "../schemas.js";
+import {
+  AccountRegionScope,
+  errorResponses,
+  IsoDateTime,
+  Nullable,
+  PageOf,
+  PageQuery,
+  StrictObject,
+} from "../schemas.js";
 
 const Target = Type.Object({ kind: Type.Enum(["root", "ou", "account"]), id: Type.String() });
 const Json = Type.Object({}, { additionalProperties: true });
@@ -61,18 +69,70 @@ const Change = Type.Union(
       models: Type.Array(Type.String()),
       form: Json,
     }),
+    Type.Object({
+      kind: Type.Literal("retention_put"),
+      accountId: Type.String(),
+      region: Type.String(),
+      before: Type.String({ description: "The mode the inventory saw; apply refuses when the live mode differs" }),
+      mode: Type.String({
+        description: "The first of default, inherit, none, provider_data_share every applying entry allows",
+      }),
+      entryIds: Type.Array(Type.String()),
+    }),
+    Type.Object({
+      kind: Type.Literal("license_grant_create"),
+      accountId: Type.String(),
+      modelId: Type.String(),
+      licenseArn: Type.String(),
+      managementAccountId: Type.String(),
+      grantName: Type.String(),
+      entryIds: Type.Array(Type.String()),
+    }),
+    Type.Object({
+      kind: Type.Literal("license_grant_activate"),
+      accountId: Type.String(),
+      modelId: Type.String(),
+      licenseArn: Type.String(),
+      managementAccountId: Type.String(),
+      grantArn: Type.String(),
+      status: Type.String(),
+    }),
+    Type.Object({
+      kind: Type.Literal("license_grant_delete"),
+      accountId: Type.String(),
+      licenseArn: Type.String(),
+      managementAccountId: Type.String(),
+      grantArn: Type.String(),
+      grantName: Type.String(),
+    }),
   ],
   { title: "RemediationChange" },
+);
+
+const BreakageSchema = Type.Object(
+  {
+    accountId: Type.String(),
+    region: Type.String(),
+    modelId: Type.String(),
+    path: Type.String({ description: "direct, an inference profile id, mantle or claude_platform" }),
+    gate: Type.String(),
+    reason: Type.String(),
+    policies: Type.Array(
+      Type.Object({
+        policyId: Type.String({ description: "A policy the plan creates is `new:<name>`" }),
+        name: Nullable(Type.String()),
+        sid: Nullable(Type.String()),
+      }),
+      { description: "The SCPs and statements that deny" },
+    ),
+  },
+  { title: "RemediationBreakage", description: "An approved path that is usable now and would be (or was) blocked" },
 );
 
 const PlanSchema = Type.Object(
   {
     id: Type.String({ format: "uuid" }),
-    scope: Type.Object({
-      kind: Type.Enum(["organization", "ou", "account"]),
-      id: Type.Optional(Type.String()),
-      region: Type.Optional(Type.String()),
-    }),
+    scope: AccountRegionScope,
     status: Type.Enum(PLAN_STATUSES),
     fingerprint: Type.String(),
     changes: Type.Array(Change),
@@ -98,8 +158,17 @@ const PlanSchema = Type.Object(
         Type.Object({
           index: Type.Integer(),
           kind: Type.String(),
-          status: Type.Enum(["applied", "failed", "skipped"]),
+          status: Type.Enum(["applied", "failed", "skipped", "not_applied", "rolled_back"], {
+            description:
+              "not_applied: interrupted before it landed; rolled_back: undone by the recovery of an interrupted apply",
+          }),
+          recovered: Type.Optional(
+            Type.Boolean({ description: "The outcome was read from AWS by the recovery of an interrupted apply" }),
+          ),
           policyId: Type.Optional(Type.String()),
+          grantArn: Type.Optional(
+            Type.String({ description: "For license_grant_create: the grant License Manager made" }),
+          ),
           error: Type.Optional(
             Type.Object({ gate: Type.String(), code: Nullable(Type.String()), message: Type.String() }),
           ),
@@ -107,40 +176,55 @@ const PlanSchema = Type.Object(
       ),
     ),
     syncRunIds: Type.Array(Type.String(), { description: "Sync runs started to verify the applied changes" }),
+    override: Nullable(
+      Type.Object(
+        { by: Type.String(), reason: Type.String(), breakages: Type.Array(BreakageSchema) },
+        { description: "Applied with force despite what pre-flight found" },
+      ),
+    ),
+    rollout: Nullable(
+      Type.Object(
+        {
+          first: Type.String(),
+          firstChanges: Type.Array(Type.Integer(), { description: "Indexes of the changes of the first stage" }),
+          status: Type.Enum(["verified", "stopped", "failed"]),
+          syncRunIds: Type.Array(Type.String()),
+          breakages: Type.Array(BreakageSchema, {
+            description: "Approved paths blocked after the first stage that pre-flight did not expect",
+          }),
+          message: Nullable(Type.String()),
+        },
+        { description: "Staged rollout: the first stage, its verification, and whether the rest followed" },
+      ),
+    ),
   },
   { title: "RemediationPlan" },
 );
 
 const PlanBody = StrictObject({
-  scope: Type.Enum(["organization", "ou", "account"], {
-    description: "organization; ou (with ouId: an OU or the root); account (with accountId, optionally region)",
-  }),
-  ouId: Type.Optional(ParentIdSchema()),
-  accountId: Type.Optional(AccountIdSchema()),
-  region: Type.Optional(RegionSchema()),
+  scope: AccountRegionScope,
   useCaseForm: Type.Optional(
     Type.Object({}, { additionalProperties: true, description: "Anthropic use-case form, submitted where missing" }),
   ),
 });
 
-function toScope(body: { scope: string; ouId?: string; accountId?: string; region?: string }): PlanScope {
-  const field = (name: string, message: string) =>
-    new ValidationError(`${name} ${message}`, [{ field: `body.${name}`, message }]);
-  if (body.scope !== "account" && body.region !== undefined) throw field("region", "is only for scope account");
-  if (body.scope !== "ou" && body.ouId !== undefined) throw field("ouId", "is only for scope ou");
-  if (body.scope !== "account" && body.accountId !== undefined) throw field("accountId", "is only for scope account");
-  if (body.scope === "ou") {
-    if (!body.ouId) throw field("ouId", "is required for scope ou");
-    return { kind: "ou", id: body.ouId };
-  }
-  if (body.scope === "account") {
-    if (!body.accountId) throw field("accountId", "is required for scope account");
-    return { kind: "account", id: body.accountId, ...(body.region ? { region: body.region } : {}) };
-  }
-  return { kind: "organization" };
-}
-
 const IdParams = StrictObject({ id: Type.String({ format: "uuid" }) });
+
+const ApplyBody = Type.Optional(
+  StrictObject({
+    force: Type.Optional(
+      Type.Boolean({ description: "Apply although pre-flight finds approved use it would block (needs reason)" }),
+    ),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: "Why, for the audit log" })),
+    rollout: Type.Optional(
+      StrictObject({
+        first: Type.Union([ParentIdSchema(), AccountIdSchema()], {
+          description: "The OU or account whose changes go first; re-synced and checked before the rest",
+        }),
+      }),
+    ),
+  }),
+);
 
 export const remediationRoutes: FastifyPluginAsyncTypebox<{ remediation: RemediationService }> = async (
   app,
@@ -159,10 +243,10 @@ export const remediationRoutes: FastifyPluginAsyncTypebox<{ remediation: Remedia
       },
     },
     async (request, reply) => {
-      const { useCaseForm, ...rest } = request.body;
+      const { useCaseForm, scope } = request.body;
       const plan = await remediation.createPlan(
         callContext(request),
-        toScope(rest),
+        scope,
         useCaseForm ? { useCaseForm: useCaseForm as Record<string, unknown> } : {},
       );
       return reply.code(201).send(plan);
@@ -176,14 +260,29 @@ export const remediationRoutes: FastifyPluginAsyncTypebox<{ remediation: Remedia
       schema: {
         operationId: "listRemediationPlans",
         tags: ["remediation"],
-        summary: "Remediation plans, newest first",
-        querystring: StrictObject({ ...PageQuery }),
+        summary:
+          "Remediation plans, newest first. The admin's queue: `pending=true` (planned, with changes: requests waiting in provisioning name theirs in `waiting.plans`)",
+        querystring: StrictObject({
+          ...PageQuery,
+          status: Type.Optional(Type.Enum(PLAN_STATUSES, { description: "Only plans in this status" })),
+          pending: Type.Optional(
+            Type.Boolean({ description: "Only plans waiting for an admin to apply them: planned, with changes" }),
+          ),
+        }),
         response: { 200: PageOf(PlanSchema, "RemediationPlanPage"), ...errorResponses() },
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
-      return remediation.list(callContext(request), { limit, ...(cursor ? { cursor } : {}) });
+      const { limit, cursor, status, pending } = request.query;
+      if (pending && status !== undefined && status !== "planned")
+        throw new ValidationError("pending plans are planned ones", [
+          { field: "query.status", message: "must be planned (or absent) with pending=true" },
+        ]);
+      return remediation.list(
+        callContext(request),
+        { limit, ...(cursor ? { cursor } : {}) },
+        pending ? { status: "planned", hasChanges: true } : status ? { status } : {},
+      );
     },
   );
 
@@ -210,11 +309,16 @@ export const remediationRoutes: FastifyPluginAsyncTypebox<{ remediation: Remedia
         operationId: "applyRemediationPlan",
         tags: ["remediation"],
         summary:
-          "Apply a plan (admin). 409 PLAN_STALE when the catalog or the organization changed since it was made (nothing is written)",
+          "Apply a plan (admin). 409 PLAN_STALE when the catalog or the organization changed since it was made, 409 PLAN_WOULD_BLOCK (with `breakages`) when the new SCPs would block approved use, unless forced with a reason (nothing is written on a 409). `rollout.first` applies that OU's or account's changes first, re-syncs and checks it, and stops there on an unexpected block",
         params: IdParams,
-        response: { 200: PlanSchema, ...errorResponses(404, 409) },
+        body: ApplyBody,
+        response: { 200: PlanSchema, ...errorResponses(404, 409, 422) },
+      },
+      // A bare POST (no body) applies with the defaults.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
-    async (request) => remediation.apply(callContext(request), request.params.id),
+    async (request) => remediation.apply(callContext(request), request.params.id, request.body ?? {}),
   );
 };

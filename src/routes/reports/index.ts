@@ -1,22 +1,12 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { AccountIdSchema, ParentIdSchema } from "../../kernel/aws-ids.js";
 import type { ReportsService } from "../../modules/reports/reports.service.js";
 import { REPORT_FORMATS, REPORT_STATUSES, type Report } from "../../modules/reports/reports.types.js";
 import { callContext } from "../../plugins/auth.js";
-import { errorResponses, IsoDateTime, StrictObject } from "../schemas.js";
+import { errorResponses, IsoDateTime, PageOf, PageQuery, Scope, StrictObject } from "../schemas.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-const ScopeSchema = Type.Union([
-  StrictObject({ kind: Type.Literal("organization") }),
-  StrictObject({
-    kind: Type.Literal("ou"),
-    id: ParentIdSchema(),
-  }),
-  StrictObject({ kind: Type.Literal("account"), id: AccountIdSchema() }),
-]);
 
 const ReportSchema = Type.Object(
   {
@@ -25,7 +15,7 @@ const ReportSchema = Type.Object(
     status: Type.Enum(REPORT_STATUSES),
     from: IsoDateTime(),
     to: IsoDateTime(),
-    scope: Type.Object({ kind: Type.String(), id: Type.Optional(Type.String()) }),
+    scope: Scope,
     options: Type.Object({ includeEvents: Type.Optional(Type.Boolean()) }),
     requestedBy: Type.String(),
     createdAt: IsoDateTime(),
@@ -62,7 +52,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportsService }
         body: StrictObject({
           from: IsoDateTime("Period start (inclusive)"),
           to: IsoDateTime("Period end (exclusive)"),
-          scope: ScopeSchema,
+          scope: Scope,
           format: Type.Enum(REPORT_FORMATS),
           includeEvents: Type.Optional(
             Type.Boolean({ description: "JSON/CSV: list every invocation", default: false }),
@@ -81,6 +71,25 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportsService }
         options: b.includeEvents ? { includeEvents: true } : {},
       });
       return reply.status(202).header("location", `/v1/reports/${report.id}`).send(view(report));
+    },
+  );
+
+  app.get(
+    "/reports",
+    {
+      config: { auth: ["auditor"] },
+      schema: {
+        operationId: "listReports",
+        tags: ["reports"],
+        summary: "Reports requested so far, newest first, with their status and download link",
+        querystring: StrictObject(PageQuery),
+        response: { 200: PageOf(ReportSchema, "ReportPage"), ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const page = await reports.list(callContext(request), { limit, ...(cursor ? { cursor } : {}) });
+      return { ...page, items: page.items.map(view) };
     },
   );
 

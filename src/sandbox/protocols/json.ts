@@ -3,10 +3,20 @@ import type { IncomingHttpHeaders } from "node:http";
 import { AwsError } from "../errors.js";
 import type { Reply } from "./types.js";
 
+/**
+ * The operation an awsJson request names in `x-amz-target`: `<prefix>.<Operation>` as the
+ * JavaScript SDK sends it, or fully qualified with the service's namespace as the AWS CLI and
+ * botocore send it for some services (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`),
+ * which AWS accepts too.
+ */
 export function jsonOperation(headers: IncomingHttpHeaders, targetPrefix: string): string | undefined {
   const target = headers["x-amz-target"];
-  if (typeof target !== "string" || !target.startsWith(`${targetPrefix}.`)) return undefined;
-  return target.slice(targetPrefix.length + 1);
+  if (typeof target !== "string") return undefined;
+  const dotted = `${targetPrefix}.`;
+  const at = target.startsWith(dotted) ? 0 : target.indexOf(`.${dotted}`) + 1;
+  if (at === 0 && !target.startsWith(dotted)) return undefined;
+  const operation = target.slice(at + dotted.length);
+  return /^[A-Za-z]+$/.test(operation) ? operation : undefined;
 }
 
 export function parseJsonBody(body: Buffer): Record<string, unknown> {

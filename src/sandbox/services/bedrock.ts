@@ -1,6 +1,7 @@
 // Amazon Bedrock control plane (restJson1): the model catalog per Region, model availability and
 // agreements, the Anthropic use-case form, inference profiles, logging and enforced guardrails.
 import type { CallContext, RawRequest, ServiceModule } from "../context.js";
+import { entitlementAvailability } from "../entitlements.js";
 import { AwsError } from "../errors.js";
 import { bearerGate, bedrockPolicyGate } from "../gates.js";
 import { paginate } from "../pagination.js";
@@ -199,7 +200,7 @@ function handle(ctx: CallContext, labels: Record<string, string>): Reply {
           modelId: m.id,
           agreementAvailability: agreement,
           authorizationStatus: o?.authorization ?? (anthropicBlocked ? "NOT_AUTHORIZED" : "AUTHORIZED"),
-          entitlementAvailability: o?.entitlement ?? "AVAILABLE",
+          entitlementAvailability: o?.entitlement ?? entitlementAvailability(state, account, m),
           regionAvailability: o?.regionAvailability ?? "AVAILABLE",
         },
       };
@@ -315,6 +316,10 @@ function handle(ctx: CallContext, labels: Record<string, string>): Reply {
         textDataDeliveryEnabled: c.textDataDeliveryEnabled ?? true,
         imageDataDeliveryEnabled: c.imageDataDeliveryEnabled ?? true,
         embeddingDataDeliveryEnabled: c.embeddingDataDeliveryEnabled ?? true,
+        // LoggingConfig also carries the video and audio switches [doc API_GetModelInvocationLoggingConfiguration,
+        // "Response Syntax"]; the scenario does not set them: off.
+        videoDataDeliveryEnabled: false,
+        audioDataDeliveryEnabled: false,
       };
       if (c.cloudWatchLogGroup !== undefined)
         loggingConfig.cloudWatchConfig = {

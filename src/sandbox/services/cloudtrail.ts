@@ -1,5 +1,7 @@
 // CloudTrail LookupEvents (awsJson1_1): the Bedrock management events of the calling account and
-// Region, newest first, with the service's validation rules and 2 TPS quota (see faults.ts).
+// Region, newest first, with the service's validation rules and 2 TPS quota (see faults.ts). Data
+// events (bedrock-mantle inference) are never returned: Event history holds management events only.
+// DescribeTrails and GetEventSelectors describe the organization trail and its advanced selectors.
 import type { CallContext, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
 import { paginate } from "../pagination.js";
@@ -45,6 +47,7 @@ function lookupEvents(ctx: CallContext) {
   const events = ctx.state.trail.events
     .filter(
       (e) =>
+        e.dataEvent !== true &&
         e.account === ctx.caller.account &&
         e.region === ctx.region &&
         e.eventTime.getTime() >= from &&
@@ -74,12 +77,63 @@ function lookupEvents(ctx: CallContext) {
   };
 }
 
+/**
+ * UNVERIFIED: the advanced-event-selector `resources.type` for bedrock-mantle data events. AWS's
+ * page (https://docs.aws.amazon.com/bedrock/latest/userguide/logging-cloudtrail-mantle.html) was
+ * read, but its text available here did not name the resource type; must match the service's
+ * MANTLE_DATA_RESOURCE_TYPE (src/modules/invocations/mantle-trail.ts).
+ */
+export const SANDBOX_MANTLE_RESOURCE_TYPE = "AWS::BedrockMantle::Project";
+const TRAIL_NAME = "organization-trail";
+
+function orgTrail(ctx: CallContext) {
+  const mgmt = ctx.state.organization.managementAccountId;
+  const regions = [...(ctx.state.accounts.get(mgmt)?.regions ?? [])];
+  const home = regions.includes("us-east-1") ? "us-east-1" : (regions[0] ?? ctx.region);
+  const arn = `arn:aws:cloudtrail:${home}:${mgmt}:trail/${TRAIL_NAME}`;
+  const t = ctx.state.trail;
+  return {
+    Name: TRAIL_NAME,
+    S3BucketName: t.bucket,
+    ...(t.keyPrefix ? { S3KeyPrefix: t.keyPrefix } : {}),
+    IncludeGlobalServiceEvents: true,
+    IsMultiRegionTrail: true,
+    HomeRegion: home,
+    TrailARN: arn,
+    LogFileValidationEnabled: true,
+    HasCustomEventSelectors: true,
+    HasInsightSelectors: false,
+    IsOrganizationTrail: true,
+  };
+}
+
+function getEventSelectors(ctx: CallContext) {
+  const input = parseJsonBody(ctx.body);
+  const trail = orgTrail(ctx);
+  if (input.TrailName !== trail.Name && input.TrailName !== trail.TrailARN)
+    throw new AwsError("TrailNotFoundException", `Unknown trail: ${String(input.TrailName)}.`, 400);
+  const selectors: { Name: string; FieldSelectors: { Field: string; Equals: string[] }[] }[] = [
+    { Name: "Management events", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] },
+  ];
+  if (ctx.state.trail.dataEvents.includes("bedrock-mantle"))
+    selectors.push({
+      Name: "bedrock-mantle inference",
+      FieldSelectors: [
+        { Field: "eventCategory", Equals: ["Data"] },
+        { Field: "resources.type", Equals: [SANDBOX_MANTLE_RESOURCE_TYPE] },
+      ],
+    });
+  return { TrailARN: trail.TrailARN, AdvancedEventSelectors: selectors };
+}
+
 export function createCloudTrailService(): ServiceModule {
   return {
     name: "cloudtrail",
     protocol: "json",
     resolveOperation: (req) => jsonOperation(req.headers, TARGET),
     handle(ctx) {
+      if (ctx.operation === "DescribeTrails") return { body: { trailList: [orgTrail(ctx)] } };
+      if (ctx.operation === "GetEventSelectors") return { body: getEventSelectors(ctx) };
       if (ctx.operation !== "LookupEvents")
         throw new AwsError(
           "UnknownOperationException",

@@ -1,10 +1,12 @@
 // IAM (awsQuery): SimulatePrincipalPolicy evaluates the scenario's identity policies for a principal
 // together with the SCPs of its account, with the evaluator Converse uses; the service-specific
 // credential operations (long-term Bedrock API keys) live in iam-credentials.ts.
+import { createHash } from "node:crypto";
 import { parseIamArn } from "../../kernel/aws-ids.js";
 import { scpDecision } from "../access.js";
 import type { CallContext, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
+import { memberRolePolicies } from "../member-role.js";
 import { evaluatePolicies, type NamedPolicy, type RequestContextValues } from "../policy-evaluator.js";
 import { parseQueryBody, queryList, queryStructList } from "../protocols/query.js";
 import { toQueryXml } from "../protocols/xml.js";
@@ -27,7 +29,7 @@ function principalPolicies(ctx: CallContext, arn: string): NamedPolicy[] {
   if (listed !== undefined) return listed;
   if (arn === state.base.userArn) return [ADMIN_POLICY];
   if (kind === "role" && name === state.memberRoleName && acct !== undefined && acct.memberRole !== "missing")
-    return [ADMIN_POLICY];
+    return memberRolePolicies(acct);
   throw noSuch();
 }
 
@@ -80,6 +82,40 @@ function simulate(ctx: CallContext): string {
   return toQueryXml("EvaluationResults", results) + toQueryXml("IsTruncated", false);
 }
 
+/**
+ * GetRole ("GetRole", IAM API Reference): the role by name in the caller's account, with its path
+ * and ARN; NoSuchEntity (404) when there is none. Scenario principals are declared by ARN, so a
+ * role's path is what its ARN holds between `role/` and the name.
+ */
+function getRole(ctx: CallContext): string {
+  const name = parseQueryBody(ctx.body).get("RoleName");
+  if (name === null || name === "") throw new AwsError("ValidationError", "RoleName is required.", 400);
+  const account = ctx.caller.account;
+  const acct = ctx.state.accounts.get(account);
+  const declared = [...(acct?.principals.keys() ?? [])]
+    .map((arn) => ({ arn, parsed: parseIamArn(arn) }))
+    .find((p) => p.parsed?.kind === "role" && p.parsed.name === name);
+  const member = name === ctx.state.memberRoleName && acct !== undefined && acct.memberRole !== "missing";
+  const arn = declared?.arn ?? (member ? `arn:aws:iam::${account}:role/${name}` : undefined);
+  if (arn === undefined) throw new AwsError("NoSuchEntity", `The role with name ${name} cannot be found.`, 404);
+  const path = declared?.parsed?.path || "/";
+  const role = {
+    Path: path.startsWith("/") ? path : `/${path}`,
+    RoleName: name,
+    RoleId: `AROA${createHash("sha256").update(arn).digest("hex").slice(0, 17).toUpperCase()}`,
+    Arn: arn,
+    CreateDate: "2024-01-01T00:00:00Z",
+    AssumeRolePolicyDocument: encodeURIComponent(
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }],
+      }),
+    ),
+    MaxSessionDuration: 3600,
+  };
+  return toQueryXml("Role", role);
+}
+
 export function createIamService(): ServiceModule {
   return {
     name: "iam",
@@ -88,6 +124,7 @@ export function createIamService(): ServiceModule {
     resolveOperation: (req) => parseQueryBody(req.body).get("Action") ?? undefined,
     handle(ctx) {
       if (ctx.operation === "SimulatePrincipalPolicy") return { body: simulate(ctx) };
+      if (ctx.operation === "GetRole") return { body: getRole(ctx) };
       return { body: handleServiceSpecificCredentials(ctx) };
     },
   };

@@ -66,7 +66,10 @@ function licenseShape(l: LicenseRecord, status: ReceivedGrantState, allowed: str
     LicenseName: l.name,
     ProductName: l.name,
     ProductSKU: l.productSku,
-    Issuer: { Name: "AWS/Marketplace" },
+    // IssuerDetails (Name, SignKey, KeyFingerprint) [doc License Manager API Reference
+    // API_IssuerDetails, API_ListReceivedLicenses]: AWS Marketplace licenses carry the Marketplace
+    // issuer's fingerprint [doc AWS Marketplace Seller Guide "Contract pricing with AWS License Manager"].
+    Issuer: { Name: "AWS/Marketplace", KeyFingerprint: "aws:294406891311:AWS/Marketplace:issuer-fingerprint" },
     HomeRegion: "us-east-1",
     Status: "AVAILABLE",
     Validity: { Begin: l.createdAt.toISOString() },

@@ -35,11 +35,11 @@ export function describeEffectivePolicy(ctx: CallContext, input: Record<string, 
     throw new AwsError(
       "TargetNotFoundException",
       "We can't find a root, OU, account, or email address that you specified.",
-      404,
+      400,
     );
   // A member may read its own effective policy only; the management account reads any account's.
   if (ctx.caller.account !== state.organization.managementAccountId && target !== ctx.caller.account)
-    throw new AwsError("AccessDeniedException", "You don't have permissions to access this resource.", 403);
+    throw new AwsError("AccessDeniedException", "You don't have permissions to access this resource.", 400);
   const content = type === "BEDROCK_POLICY" ? effectiveBedrockPolicy(state, target) : undefined;
   if (content === undefined)
     throw new AwsError(

@@ -14,6 +14,9 @@ const CONTENT_LIMITS: Record<OrgPolicy["type"], number> = { SERVICE_CONTROL_POLI
 const POLICY_TYPES = new Set(Object.keys(CONTENT_LIMITS));
 const MAX_POLICIES_PER_TARGET = 5;
 
+// Organizations answers every client error with HTTP 400 (each operation's "Errors" section in the
+// AWS Organizations API Reference, e.g. API_AttachPolicy.html: AccessDeniedException,
+// PolicyNotFoundException, ConstraintViolationException … "HTTP Status Code: 400").
 const err = (code: string, status: number, message: string, fields: Record<string, unknown> = {}) =>
   new AwsError(code, message, status, fields);
 const invalidInput = (reason: string, message: string) =>
@@ -80,7 +83,7 @@ function targetShape(state: SandboxState, id: string) {
 function requirePolicy(state: SandboxState, id: string): OrgPolicy {
   const p = state.policies.get(id);
   if (p === undefined)
-    throw err("PolicyNotFoundException", 404, "We can't find a policy with the PolicyId that you specified.");
+    throw err("PolicyNotFoundException", 400, "We can't find a policy with the PolicyId that you specified.");
   return p;
 }
 
@@ -88,14 +91,14 @@ function requireTarget(state: SandboxState, id: string): void {
   if (targetShape(state, id) === undefined)
     throw err(
       "TargetNotFoundException",
-      404,
+      400,
       "We can't find a root, OU, account, or email address that you specified.",
     );
 }
 
 function requireParent(state: SandboxState, id: string): void {
   if (id !== state.organization.rootId && !state.ous.has(id))
-    throw err("ParentNotFoundException", 404, "We can't find a root or OU with the ParentId that you specified.");
+    throw err("ParentNotFoundException", 400, "We can't find a root or OU with the ParentId that you specified.");
 }
 
 function requirePolicyType(input: Record<string, unknown>, key: string): OrgPolicy["type"] {
@@ -104,7 +107,7 @@ function requirePolicyType(input: Record<string, unknown>, key: string): OrgPoli
     // Valid Organizations policy types the sandbox does not model are simply not enabled.
     throw err(
       "PolicyTypeNotEnabledException",
-      409,
+      400,
       `This operation can be performed only for enabled policy types: ${t}.`,
     );
   }
@@ -116,7 +119,7 @@ function validateContent(content: string, type: OrgPolicy["type"]): void {
   if (content.length > limit) {
     throw err(
       "ConstraintViolationException",
-      409,
+      400,
       `The provided policy document exceeds the ${limit}-character limit.`,
       {
         Reason: "POLICY_CONTENT_LIMIT_EXCEEDED",
@@ -141,12 +144,19 @@ function newPolicyId(): string {
   return `p-${Array.from(randomBytes(8), (b) => alphabet[b % alphabet.length]).join("")}`;
 }
 
+/** A delegated administrator reads only the policy types its delegation covers. */
+function requireDelegated(state: CallContext["state"], type: string): void {
+  const delegated = state.organization.delegatedPolicyTypes;
+  if (delegated !== undefined && !delegated.includes(type))
+    throw err("AccessDeniedException", 400, "You don't have permissions to access this resource.");
+}
+
 function handle(ctx: CallContext): unknown {
   const { state } = ctx;
   const input = parseJsonBody(ctx.body);
   if (ctx.operation === "DescribeEffectivePolicy") return describeEffectivePolicy(ctx, input);
   if (ctx.caller.account !== state.organization.managementAccountId) {
-    throw err("AccessDeniedException", 403, "You don't have permissions to access this resource.");
+    throw err("AccessDeniedException", 400, "You don't have permissions to access this resource.");
   }
   const emptyPageEvery = ctx.state.emptyPageEvery;
   const page = <T>(items: readonly T[], scope: string, max = 20) =>
@@ -210,7 +220,7 @@ function handle(ctx: CallContext): unknown {
       if (parentId === undefined)
         throw err(
           "ChildNotFoundException",
-          404,
+          400,
           "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
         );
       return {
@@ -219,6 +229,7 @@ function handle(ctx: CallContext): unknown {
     }
     case "ListPolicies": {
       const type = requirePolicyType(input, "Filter");
+      requireDelegated(state, type);
       const list = [...state.policies.values()].filter((p) => p.type === type);
       const { page: items, nextToken } = page(list, type);
       return { Policies: items.map(policySummary), NextToken: nextToken };
@@ -226,6 +237,7 @@ function handle(ctx: CallContext): unknown {
     case "ListPoliciesForTarget": {
       const target = str(input, "TargetId", true);
       const type = requirePolicyType(input, "Filter");
+      requireDelegated(state, type);
       requireTarget(state, target);
       const list = [...state.policies.values()].filter((p) => p.type === type && p.targets.has(target));
       const { page: items, nextToken } = page(list, `${target}:${type}`);
@@ -248,7 +260,7 @@ function handle(ctx: CallContext): unknown {
       const type = requirePolicyType(input, "Type");
       validateContent(content, type);
       if ([...state.policies.values()].some((p) => p.type === type && p.name === name))
-        throw err("DuplicatePolicyException", 409, "A policy with the same name already exists.");
+        throw err("DuplicatePolicyException", 400, "A policy with the same name already exists.");
       const id = newPolicyId();
       const policy: OrgPolicy = {
         id,
@@ -265,7 +277,7 @@ function handle(ctx: CallContext): unknown {
     }
     case "UpdatePolicy": {
       const policy = requirePolicy(state, str(input, "PolicyId", true));
-      if (policy.awsManaged) throw err("AccessDeniedException", 403, "You can't modify an AWS managed policy.");
+      if (policy.awsManaged) throw err("AccessDeniedException", 400, "You can't modify an AWS managed policy.");
       const content = str(input, "Content");
       if (content !== undefined) validateContent(content, policy.type);
       const name = str(input, "Name");
@@ -273,7 +285,7 @@ function handle(ctx: CallContext): unknown {
         name !== undefined &&
         [...state.policies.values()].some((p) => p !== policy && p.type === policy.type && p.name === name)
       )
-        throw err("DuplicatePolicyException", 409, "A policy with the same name already exists.");
+        throw err("DuplicatePolicyException", 400, "A policy with the same name already exists.");
       if (name !== undefined) policy.name = name;
       const description = str(input, "Description");
       if (description !== undefined) policy.description = description;
@@ -287,30 +299,30 @@ function handle(ctx: CallContext): unknown {
       if (policy.targets.has(target))
         throw err(
           "DuplicatePolicyAttachmentException",
-          409,
+          400,
           "The selected policy is already attached to the specified target.",
         );
-      // AWS allows at most 5 policies of one type on a root, OU or account.
+      // AWS allows at most 5 policies of one type on a root, OU or account; the reason is
+      // MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED (POLICY_NUMBER_LIMIT_EXCEEDED is the organization's
+      // total number of policies): ConstraintViolationException, Organizations API Reference.
       const attached = [...state.policies.values()].filter((p) => p.type === policy.type && p.targets.has(target));
       if (attached.length >= MAX_POLICIES_PER_TARGET)
         throw err(
           "ConstraintViolationException",
-          409,
-          "You have attached the maximum number of policies to this target.",
-          {
-            Reason: "POLICY_NUMBER_LIMIT_EXCEEDED",
-          },
+          400,
+          "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.",
+          { Reason: "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED" },
         );
       policy.targets.add(target);
       return {};
     }
     case "DeletePolicy": {
       const policy = requirePolicy(state, str(input, "PolicyId", true));
-      if (policy.awsManaged) throw err("AccessDeniedException", 403, "You can't delete an AWS managed policy.");
+      if (policy.awsManaged) throw err("AccessDeniedException", 400, "You can't delete an AWS managed policy.");
       if (policy.targets.size > 0)
         throw err(
           "PolicyInUseException",
-          409,
+          400,
           "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.",
         );
       state.policies.delete(policy.id);
@@ -323,7 +335,7 @@ function handle(ctx: CallContext): unknown {
       if (!policy.targets.has(target))
         throw err(
           "PolicyNotAttachedException",
-          409,
+          400,
           "The policy isn't attached to the specified target in the specified root.",
         );
       // Every root, OU and account must keep at least one SCP, as in AWS.
@@ -331,7 +343,7 @@ function handle(ctx: CallContext): unknown {
         (p) => p !== policy && p.type === "SERVICE_CONTROL_POLICY" && p.targets.has(target),
       );
       if (policy.type === "SERVICE_CONTROL_POLICY" && remaining.length === 0) {
-        throw err("ConstraintViolationException", 409, "You can't detach the last SCP from a target.", {
+        throw err("ConstraintViolationException", 400, "You can't detach the last SCP from a target.", {
           Reason: "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
         });
       }

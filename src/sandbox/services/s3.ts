@@ -29,14 +29,18 @@ function splitPath(rawPath: string): { bucket: string; key: string } {
 
 export function createS3Service(): ServiceModule {
   // Files are rebuilt only when events were added; bodies are gzipped once per content version.
-  let listedAt = -1;
+  let listedAt = "";
   let objects: TrailObject[] = [];
   const bodies = new Map<string, { count: number; stored: Stored }>();
   const current = (ctx: CallContext): TrailObject[] => {
-    const events = ctx.state.trail.events;
-    if (events.length !== listedAt) {
-      objects = trailObjects(ctx.state.organization.id, events);
-      listedAt = events.length;
+    const { events, dataEvents } = ctx.state.trail;
+    const version = `${events.length}|${ctx.state.trail.keyPrefix ?? ""}|${dataEvents.join(",")}`;
+    if (version !== listedAt) {
+      // Data events (bedrock-mantle inference) reach the files only through a data-event selector.
+      const logsMantle = dataEvents.includes("bedrock-mantle");
+      const logged = logsMantle ? events : events.filter((e) => e.dataEvent !== true);
+      objects = trailObjects(ctx.state.organization.id, logged, ctx.state.trail.keyPrefix);
+      listedAt = version;
     }
     return objects;
   };

@@ -2,12 +2,13 @@
 // Region availability), the Anthropic use case, and for Marketplace models whether the principal
 // may subscribe. AWS calls these fields advisory; the doctor reports them as evidence and fails
 // the gate only on values that Bedrock refuses invocations for.
+
 import type { AccountApis } from "../../../aws/aws-access.js";
 import { AwsGateError } from "../../../aws/errors.js";
+import { modelTraits } from "../../reachability/model-traits.js";
 import type { LiveReading } from "../doctor.types.js";
 
 /** Providers without an AWS Marketplace product (aws-facts): only IAM/SCP can block them. */
-const FIRST_PARTY = new Set(["amazon", "deepseek", "mistral", "meta", "qwen", "openai"]);
 export const MARKETPLACE_ACTIONS = [
   "aws-marketplace:Subscribe",
   "aws-marketplace:Unsubscribe",
@@ -73,7 +74,8 @@ export async function checkModelAccess(input: {
       useCase = "unknown";
     }
   }
-  const marketplace = !FIRST_PARTY.has(provider.toLowerCase()) && !FIRST_PARTY.has(modelId.split(".")[0] ?? "");
+  // Which models are sold through AWS Marketplace is the engine's knowledge (model-traits.ts), not a list of its own.
+  const marketplace = modelTraits(modelId, provider).marketplace;
   let subscribe: { allowed: boolean; denied: string[] } | null = null;
   if (marketplace && input.principalArn !== undefined) {
     try {

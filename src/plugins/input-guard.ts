@@ -1,0 +1,80 @@
+// One check of every request's params, query and parsed body before schema validation: no text
+// PostgreSQL cannot store (NUL, unpaired surrogates) in any value or key, and no nesting deeper
+// than any route needs. Both used to reach the database or a recursive walk and end as 500s.
+import type { FastifyRequest } from "fastify";
+import { type FieldProblem, ValidationError } from "../kernel/errors.js";
+import { unsafeTextReason } from "../kernel/safe-text.js";
+
+/** Deeper than any document the API accepts (the deepest schema nests a few levels). */
+export const MAX_INPUT_DEPTH = 32;
+
+const SEGMENT = /^[A-Za-z_$][\w$-]*$/;
+
+interface Found {
+  /** Innermost segment first (built while unwinding). */
+  segments: Array<string | number>;
+  message: string;
+}
+
+/**
+ * Depth-first, recursing at most MAX_INPUT_DEPTH levels (so a body nested 100,000 levels cannot
+ * overflow the stack) and allocating nothing per node: the path is built only for a problem.
+ */
+function find(value: unknown, depth: number): Found | undefined {
+  if (typeof value === "string") {
+    const reason = unsafeTextReason(value);
+    return reason ? { segments: [], message: reason } : undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  if (depth >= MAX_INPUT_DEPTH) return { segments: [], message: `nests deeper than ${MAX_INPUT_DEPTH} levels` };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = find(value[i], depth + 1);
+      if (found) {
+        found.segments.push(i);
+        return found;
+      }
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const keyReason = unsafeTextReason(key);
+    if (keyReason) return { segments: [], message: `has a key that ${keyReason}` };
+    const found = find((value as Record<string, unknown>)[key], depth + 1);
+    if (found) {
+      found.segments.push(key);
+      return found;
+    }
+  }
+  return undefined;
+}
+
+/** The first problem of a parsed value (params, query or body), linear in its size. */
+export function inputProblem(value: unknown, root: string): FieldProblem | undefined {
+  const found = find(value, 0);
+  if (!found) return undefined;
+  let field = root;
+  for (let i = found.segments.length - 1; i >= 0; i--) {
+    const segment = found.segments[i] as string | number;
+    field +=
+      typeof segment === "number"
+        ? `[${segment}]`
+        : SEGMENT.test(segment)
+          ? `.${segment}`
+          : `[${JSON.stringify(segment)}]`;
+  }
+  return { field, message: found.message };
+}
+
+/** preValidation hook: refuses the request with a 400 naming the first bad field. */
+export async function guardInput(request: FastifyRequest): Promise<void> {
+  for (const [part, root] of [
+    [request.params, "params"],
+    [request.query, "query"],
+    [request.body, "body"],
+  ] as const) {
+    const problem = inputProblem(part, root);
+    if (problem) throw new ValidationError(`${problem.field} ${problem.message}`, [problem]);
+  }
+}

@@ -1,0 +1,657 @@
+// A second, independent client against the sandbox: the AWS CLI (Debian's `awscli`, botocore) runs
+// every operation of the call table (src/aws/call-table.ts) that it knows, and its parsed output
+// must equal what the JavaScript SDK decodes for the same request; writes are made once through
+// each client, in two fresh sandboxes, and must answer and take effect alike. People point the CLI and boto3 at
+// `bedrock-governor sandbox`; a request only the JavaScript SDK's spelling gets answered (the
+// fully qualified X-Amz-Target, query-protocol lists, timestamps) shows up here.
+//
+// `.ci/run` installs the CLI and sets REQUIRE_AWS_CLI=1, so in CI a missing CLI fails the test;
+// elsewhere the suite says it skipped and why. The CLI is $AWS_CLI, else the first `aws` on PATH
+// (a pip-installed CLI with current models), else Debian's. Operations the CLI's models lack
+// (Debian's 2.9 has no Bedrock) are listed on the console and left out.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import * as bedrockSdk from "@aws-sdk/client-bedrock";
+import * as runtimeSdk from "@aws-sdk/client-bedrock-runtime";
+import { DescribeTrailsCommand, GetEventSelectorsCommand, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import * as iamSdk from "@aws-sdk/client-iam";
+import { GetRoleCommand, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import * as licenseSdk from "@aws-sdk/client-license-manager";
+import * as organizationsSdk from "@aws-sdk/client-organizations";
+import {
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
+  ListPoliciesCommand,
+  ListPoliciesForTargetCommand,
+  ListRootsCommand,
+  ListTargetsForPolicyCommand,
+} from "@aws-sdk/client-organizations";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { assumeMember, type Credentials, clients, DEV, MGMT, PROD, smallScenario } from "../sandbox/helpers.js";
+
+const run = promisify(execFile);
+const CLI = [
+  process.env.AWS_CLI,
+  ...(process.env.PATH ?? "").split(path.delimiter).map((d) => (d === "" ? undefined : path.join(d, "aws"))),
+  "/usr/bin/aws",
+  "/usr/local/bin/aws",
+].find((p): p is string => p !== undefined && p !== "" && existsSync(p));
+const required = process.env.REQUIRE_AWS_CLI === "1";
+const END = "2026-11-20T12:00:00Z";
+
+const CLAUDE = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+const NOVA = "amazon.nova-pro-v1:0";
+/** The Anthropic use-case form (JSON; the wire carries it base64-encoded). */
+const USE_CASE = JSON.stringify({
+  companyName: "Example Corp",
+  companyWebsite: "https://example.com",
+  intendedUsers: "0",
+  industryOption: "Technology",
+  otherIndustryOption: "",
+  useCases: "internal assistant",
+});
+
+/**
+ * The small organization, with something for every read of the call table to find: a received
+ * (and, in the management account, distributed) License Manager grant, invocation logging, an
+ * enforced guardrail, an API key and the Anthropic use-case form in the member account.
+ */
+function scenario() {
+  const base = smallScenario();
+  return smallScenario({
+    // Events, so that LookupEvents answers something and the trail's bucket holds files for S3.
+    cloudtrail: {
+      endTime: END,
+      events: [{ account: DEV, region: "us-east-1", eventName: "Converse", modelId: NOVA, minutesAgo: 30, count: 3 }],
+    },
+    accounts: base.accounts.map((a) =>
+      a.id === DEV
+        ? {
+            ...a,
+            anthropicUseCase: true,
+            invocationLogging: { "us-east-1": { s3Bucket: "bedrock-invocation-logs" } },
+            enforcedGuardrails: {
+              "*": [{ guardrailId: "gr0conform01", guardrailVersion: "1", excludedModels: [NOVA] }],
+            },
+            apiKeys: [
+              {
+                user: "ml-notebook",
+                key: "ABSKY29uZm9ybWFuY2Uta2V5LTAwMDE=",
+                id: "ACCACONFORMKEY000001",
+                status: "Active",
+              },
+            ],
+          }
+        : a,
+    ),
+    managedEntitlements: { grants: [{ model: CLAUDE, principal: DEV, status: "ACTIVE" }] },
+  } as never);
+}
+
+let sandbox: Sandbox;
+let member: Credentials;
+let management: Credentials;
+/**
+ * The CLI's only configuration: timestamps printed as ISO 8601 (CLI v1 prints the wire value by
+ * default, epoch seconds in JSON protocols; v2 prints ISO 8601). No profile, no credentials.
+ */
+let configDir: string;
+let configFile: string;
+beforeAll(async () => {
+  configDir = mkdtempSync(path.join(tmpdir(), "aws-cli-config-"));
+  configFile = path.join(configDir, "config");
+  writeFileSync(configFile, "[default]\ncli_timestamp_format = iso8601\n");
+  sandbox = await startSandbox({ scenario: scenario(), port: 0 });
+  member = await assumeMember(sandbox, DEV);
+  management = await assumeMember(sandbox, MGMT);
+});
+afterAll(async () => {
+  await sandbox?.close();
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
+});
+
+/** `aws <service> <command> --cli-input-json …` as the given credentials; the parsed JSON output. */
+async function cli(
+  service: string,
+  command: string,
+  input: object | null,
+  creds: Credentials,
+  at: Sandbox = sandbox,
+  extra: string[] = [],
+): Promise<unknown> {
+  const { stdout } = await run(
+    CLI as string,
+    [
+      service,
+      command,
+      ...(input === null ? [] : ["--cli-input-json", JSON.stringify(input)]),
+      ...extra,
+      // One page, as the SDK's single call answers (the CLI follows NextToken by default).
+      "--no-paginate",
+      "--endpoint-url",
+      at.url,
+      "--output",
+      "json",
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        AWS_ACCESS_KEY_ID: creds.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+        ...(creds.sessionToken ? { AWS_SESSION_TOKEN: creds.sessionToken } : {}),
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_CONFIG_FILE: configFile,
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        AWS_PAGER: "",
+      },
+      timeout: 60_000,
+    },
+  );
+  return stdout.trim() === "" ? {} : JSON.parse(stdout);
+}
+
+const known = new Map<string, Promise<boolean>>();
+/** Whether the CLI's models have `<service> <command>` (`--generate-cli-skeleton` sends nothing). */
+function knows(service: string, command: string): Promise<boolean> {
+  const key = `${service} ${command}`;
+  let answer = known.get(key);
+  if (answer === undefined) {
+    answer = run(CLI as string, [service, command, "--generate-cli-skeleton"], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", AWS_CONFIG_FILE: "/dev/null" },
+      timeout: 60_000,
+    }).then(
+      () => true,
+      () => false,
+    );
+    known.set(key, answer);
+  }
+  return answer;
+}
+const unknownToCli = new Set<string>();
+
+/** Both decodings on one footing: timestamps as epoch ms, no SDK metadata, no empty/absent noise. */
+function normalize(v: unknown, key = ""): unknown {
+  // The CLI URL-decodes and parses IAM policy documents (a botocore customization); the SDK does not.
+  if (typeof v === "string" && /PolicyDocument$/.test(key) && v.startsWith("%7B"))
+    return normalize(JSON.parse(decodeURIComponent(v)));
+  if (v instanceof Date) return v.getTime();
+  // Blobs (GetUseCaseForModelAccess formData): the CLI prints them base64-encoded.
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("base64");
+  if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v)))
+    return Date.parse(v);
+  if (Array.isArray(v)) return v.map((x) => normalize(x));
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === "$metadata" || x === undefined) continue;
+      out[k] = normalize(x, k);
+    }
+    return out;
+  }
+  return v;
+}
+
+type Send = (c: ReturnType<typeof clients>) => Promise<unknown>;
+interface Case {
+  service: string;
+  command: string;
+  input: Record<string, unknown>;
+  /** The SDK call; by default the command of the same name with the same input (see `sdkSend`). */
+  sdk?: Send;
+  as: "base" | "member" | "management";
+}
+
+type SdkModule = Record<string, unknown>;
+interface Sender {
+  send(command: unknown): Promise<unknown>;
+}
+
+/** The JavaScript SDK's `<Command>Command` for the CLI's `<service> <command>`, sent with `input`. */
+function sdkSend(at: Sandbox, creds: Credentials, service: string, command: string, input: object): Promise<unknown> {
+  const c = clients(at, creds);
+  const licenseManager = new licenseSdk.LicenseManagerClient({
+    region: "us-east-1",
+    endpoint: at.url,
+    credentials: creds,
+    maxAttempts: 1,
+  });
+  const by: Record<string, [SdkModule, Sender]> = {
+    bedrock: [bedrockSdk, c.bedrock],
+    "bedrock-runtime": [runtimeSdk, c.runtime],
+    iam: [iamSdk, c.iam],
+    "license-manager": [licenseSdk, licenseManager],
+    organizations: [organizationsSdk, c.organizations],
+  };
+  const entry = by[service];
+  if (entry === undefined) throw new Error(`no SDK module for ${service}`);
+  const name = `${command
+    .split("-")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("")}Command`;
+  const Command = entry[0][name] as (new (input: object) => unknown) | undefined;
+  if (Command === undefined) throw new Error(`no ${name} in the SDK for ${service}`);
+  return entry[1].send(new Command(input));
+}
+
+function cases(root: string, ou: string, trailArn: string, grantArn: string): Case[] {
+  const bedrock = (command: string, input: Record<string, unknown> = {}): Case => ({
+    service: "bedrock",
+    command,
+    input,
+    as: "member",
+  });
+  const lm = (command: string, input: Record<string, unknown>, as: Case["as"]): Case => ({
+    service: "license-manager",
+    command,
+    input,
+    as,
+  });
+  const org = (command: string, input: Record<string, unknown>, sdk: Send): Case => ({
+    service: "organizations",
+    command,
+    input,
+    sdk,
+    as: "base",
+  });
+  return [
+    {
+      service: "sts",
+      command: "get-caller-identity",
+      input: {},
+      sdk: (c) => c.sts.send(new GetCallerIdentityCommand({})),
+      as: "member",
+    },
+    org("describe-organization", {}, (c) => c.organizations.send(new DescribeOrganizationCommand({}))),
+    org("list-roots", {}, (c) => c.organizations.send(new ListRootsCommand({}))),
+    org("list-accounts", { MaxResults: 5 }, (c) => c.organizations.send(new ListAccountsCommand({ MaxResults: 5 }))),
+    org("list-organizational-units-for-parent", { ParentId: root }, (c) =>
+      c.organizations.send(new ListOrganizationalUnitsForParentCommand({ ParentId: root })),
+    ),
+    org("list-accounts-for-parent", { ParentId: ou }, (c) =>
+      c.organizations.send(new ListAccountsForParentCommand({ ParentId: ou })),
+    ),
+    org("list-parents", { ChildId: DEV }, (c) => c.organizations.send(new ListParentsCommand({ ChildId: DEV }))),
+    org("list-policies", { Filter: "SERVICE_CONTROL_POLICY" }, (c) =>
+      c.organizations.send(new ListPoliciesCommand({ Filter: "SERVICE_CONTROL_POLICY" })),
+    ),
+    org("describe-policy", { PolicyId: "p-FullAWSAccess" }, (c) =>
+      c.organizations.send(new DescribePolicyCommand({ PolicyId: "p-FullAWSAccess" })),
+    ),
+    org("list-policies-for-target", { TargetId: root, Filter: "SERVICE_CONTROL_POLICY" }, (c) =>
+      c.organizations.send(new ListPoliciesForTargetCommand({ TargetId: root, Filter: "SERVICE_CONTROL_POLICY" })),
+    ),
+    org("list-targets-for-policy", { PolicyId: "p-FullAWSAccess" }, (c) =>
+      c.organizations.send(new ListTargetsForPolicyCommand({ PolicyId: "p-FullAWSAccess" })),
+    ),
+    {
+      service: "cloudtrail",
+      command: "lookup-events",
+      input: {
+        LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "bedrock.amazonaws.com" }],
+        StartTime: "2026-11-18T00:00:00Z",
+        EndTime: END,
+        MaxResults: 5,
+      },
+      sdk: (c) =>
+        c.cloudtrail.send(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "bedrock.amazonaws.com" }],
+            StartTime: new Date("2026-11-18T00:00:00Z"),
+            EndTime: new Date(END),
+            MaxResults: 5,
+          }),
+        ),
+      as: "member",
+    },
+    {
+      service: "cloudtrail",
+      command: "describe-trails",
+      input: {},
+      sdk: (c) => c.cloudtrail.send(new DescribeTrailsCommand({})),
+      as: "base",
+    },
+    {
+      service: "iam",
+      command: "simulate-principal-policy",
+      input: {
+        PolicySourceArn: `arn:aws:iam::${DEV}:role/OrganizationAccountAccessRole`,
+        ActionNames: ["bedrock:InvokeModel", "organizations:LeaveOrganization"],
+        ResourceArns: ["*"],
+      },
+      sdk: (c) =>
+        c.iam.send(
+          new SimulatePrincipalPolicyCommand({
+            PolicySourceArn: `arn:aws:iam::${DEV}:role/OrganizationAccountAccessRole`,
+            ActionNames: ["bedrock:InvokeModel", "organizations:LeaveOrganization"],
+            ResourceArns: ["*"],
+          }),
+        ),
+      as: "member",
+    },
+    {
+      service: "iam",
+      command: "get-role",
+      input: { RoleName: "OrganizationAccountAccessRole" },
+      sdk: (c) => c.iam.send(new GetRoleCommand({ RoleName: "OrganizationAccountAccessRole" })),
+      as: "member",
+    },
+    // The organization trail's event selectors, read in the management account (call table).
+    {
+      service: "cloudtrail",
+      command: "get-event-selectors",
+      input: { TrailName: trailArn },
+      sdk: (c) => c.cloudtrail.send(new GetEventSelectorsCommand({ TrailName: trailArn })),
+      as: "management",
+    },
+    {
+      service: "iam",
+      command: "list-service-specific-credentials",
+      input: { ServiceName: "bedrock.amazonaws.com", AllUsers: true },
+      as: "member",
+    },
+    bedrock("list-foundation-models"),
+    bedrock("get-foundation-model-availability", { modelId: CLAUDE }),
+    bedrock("list-foundation-model-agreement-offers", { modelId: CLAUDE }),
+    bedrock("get-use-case-for-model-access"),
+    bedrock("list-inference-profiles"),
+    bedrock("get-model-invocation-logging-configuration"),
+    bedrock("list-enforced-guardrails-configuration"),
+    {
+      service: "bedrock-runtime",
+      command: "converse",
+      input: {
+        modelId: NOVA,
+        messages: [{ role: "user", content: [{ text: "Say hi." }] }],
+        inferenceConfig: { maxTokens: 16 },
+      },
+      as: "member",
+    },
+    lm("list-received-grants", { MaxResults: 100 }, "member"),
+    lm("list-received-licenses", { MaxResults: 100 }, "member"),
+    lm("list-distributed-grants", { MaxResults: 100 }, "management"),
+    lm("get-grant", { GrantArn: grantArn }, "management"),
+  ];
+}
+
+/** Generated values (ids, ARNs, tokens, timestamps) replaced by their type: what two sandboxes may answer differently. */
+function shape(v: unknown, key = ""): unknown {
+  if (/(Id|Arn|ARN|Token)$/.test(key) && typeof v === "string") return "<generated string>";
+  if (/(Time|Date|Timestamp|At)$/.test(key) && typeof v === "number") return "<time>";
+  if (Array.isArray(v)) return v.map((x) => shape(x, key));
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x, k)]));
+  return v;
+}
+
+describe.skipIf(CLI === undefined && !required)("the AWS CLI and the JavaScript SDK read the sandbox alike", () => {
+  it("finds the CLI (REQUIRE_AWS_CLI=1 in CI)", () => {
+    expect(CLI, "install Debian's awscli (apt-get install awscli)").toBeDefined();
+  });
+
+  it("every read operation both clients know decodes to the same answer", async () => {
+    const base = clients(sandbox);
+    const [root] = (await base.organizations.send(new ListRootsCommand({}))).Roots ?? [];
+    const ous = await base.organizations.send(new ListOrganizationalUnitsForParentCommand({ ParentId: root?.Id }));
+    const ou = ous.OrganizationalUnits?.[0]?.Id as string;
+    const trails = await clients(sandbox, management).cloudtrail.send(new DescribeTrailsCommand({}));
+    const trailArn = trails.trailList?.[0]?.TrailARN as string;
+    expect(trailArn).toBeDefined();
+    const distributed = (await sdkSend(sandbox, management, "license-manager", "list-distributed-grants", {})) as {
+      Grants?: { GrantArn?: string }[];
+    };
+    const grantArn = distributed.Grants?.[0]?.GrantArn as string;
+    expect(grantArn).toBeDefined();
+    const all = cases(root?.Id as string, ou, trailArn, grantArn);
+    const differences: string[] = [];
+    let ran = 0;
+    for (const c of all) {
+      if (!(await knows(c.service, c.command))) {
+        unknownToCli.add(`${c.service} ${c.command}`);
+        continue;
+      }
+      const creds = c.as === "member" ? member : c.as === "management" ? management : sandbox.baseCredentials;
+      let fromCli: unknown;
+      try {
+        fromCli = normalize(await cli(c.service, c.command, c.input, creds));
+      } catch (err) {
+        const stderr = String((err as { stderr?: string }).stderr ?? err);
+        // An older CLI's model may lack a parameter AWS added since (IAM AllUsers): not the sandbox's doing.
+        if (/Unknown parameter in input/.test(stderr)) {
+          unknownToCli.add(`${c.service} ${c.command} (${stderr.trim().split("\n").pop()})`);
+          continue;
+        }
+        differences.push(`${c.service} ${c.command}: the CLI failed: ${stderr}`);
+        continue;
+      }
+      ran++;
+      const fromSdk = normalize(
+        await (c.sdk ? c.sdk(clients(sandbox, creds)) : sdkSend(sandbox, creds, c.service, c.command, c.input)),
+      );
+      // Debian's CLI carries 2023 service models: a field AWS added since (Organizations `State`)
+      // is not decoded by it, and it drops pagination flags it consumes (`IsTruncated`). So every
+      // field the CLI decodes must equal the SDK's, and the SDK may know more.
+      try {
+        expect(fromSdk).toMatchObject(fromCli as object);
+        expect(Object.keys(fromCli as object).length).toBeGreaterThan(0);
+      } catch {
+        differences.push(`${c.service} ${c.command}: CLI ${JSON.stringify(fromCli)} vs SDK ${JSON.stringify(fromSdk)}`);
+      }
+    }
+    expect(differences).toEqual([]);
+    expect(all.length).toBeGreaterThanOrEqual(29);
+    // Even Debian's CLI (2023 models) knows the 15 Organizations, STS, CloudTrail and IAM reads.
+    expect(ran).toBeGreaterThanOrEqual(15);
+    if (unknownToCli.size > 0) console.info(`operations this CLI (${CLI}) does not know, left out:`, [...unknownToCli]);
+  }, 300_000);
+
+  it("S3: the organization trail's listing is the same through both", async () => {
+    const bucket = sandbox.state.trail.bucket;
+    const owner = await assumeMember(sandbox, sandbox.state.trail.bucketAccount);
+    const fromCli = normalize(await cli("s3api", "list-objects-v2", { Bucket: bucket, MaxKeys: 5 }, owner)) as {
+      Contents?: unknown[];
+    };
+    const fromSdk = normalize(
+      await clients(sandbox, owner).s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 5 })),
+    ) as { Contents?: unknown[] };
+    expect(fromCli.Contents?.length).toBeGreaterThan(0);
+    expect(fromCli.Contents).toEqual(fromSdk.Contents);
+  }, 120_000);
+
+  it("S3 GetObject: the same bytes and the same metadata", async () => {
+    const bucket = sandbox.state.trail.bucket;
+    const owner = await assumeMember(sandbox, sandbox.state.trail.bucketAccount);
+    const s3 = clients(sandbox, owner).s3;
+    const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
+    const key = listing.Contents?.[0]?.Key as string;
+    expect(key).toBeDefined();
+    const dir = mkdtempSync(path.join(tmpdir(), "aws-cli-"));
+    try {
+      const outfile = path.join(dir, "object");
+      const fromCli = normalize(
+        // CLI v1 checks get-object's required options before reading --cli-input-json.
+        await cli("s3api", "get-object", null, owner, sandbox, ["--bucket", bucket, "--key", key, outfile]),
+      );
+      const { Body, ...metadata } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const bytes = Buffer.from((await Body?.transformToByteArray()) ?? []);
+      expect(bytes.length).toBeGreaterThan(0);
+      expect(readFileSync(outfile).equals(bytes)).toBe(true);
+      expect(normalize(metadata)).toMatchObject(fromCli as object);
+      expect(Object.keys(fromCli as object)).toContain("ContentLength");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("every write both clients know changes the sandbox alike", async () => {
+    const knowsAll = async (service: string, commands: string[]) => {
+      let all = true;
+      for (const command of commands)
+        if (!(await knows(service, command))) {
+          unknownToCli.add(`${service} ${command}`);
+          all = false;
+        }
+      return all;
+    };
+    // The same changes, through the CLI in one fresh sandbox and through the SDK in another: the
+    // answers have the same shape (equal but for generated ids and timestamps), and so do the reads
+    // that show the changes took effect.
+    const viaCli = await startSandbox({ scenario: scenario(), port: 0 });
+    const viaSdk = await startSandbox({ scenario: scenario(), port: 0 });
+    try {
+      const runAll = async (
+        at: Sandbox,
+        send: (s: string, c: string, i: object, cr: Credentials) => Promise<unknown>,
+      ) => {
+        const log: [string, unknown][] = [];
+        const step = async (service: string, command: string, input: object, creds: Credentials) => {
+          const out = normalize(await send(service, command, input, creds)) as Record<string, unknown>;
+          log.push([`${service} ${command}`, out]);
+          return out;
+        };
+        const base = at.baseCredentials;
+        const prod = await assumeMember(at, PROD);
+        const mgmt = await assumeMember(at, MGMT);
+        const ouId = "ou-ab12-aaaaaaaa";
+        // Organizations: an SCP created, changed, attached, detached and deleted.
+        const content = JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Deny",
+              Action: "bedrock:InvokeModel",
+              Resource: "arn:aws:bedrock:*::foundation-model/deepseek.*",
+            },
+          ],
+        });
+        const created = await step(
+          "organizations",
+          "create-policy",
+          { Name: "DenyDeepSeek", Description: "deny DeepSeek", Content: content, Type: "SERVICE_CONTROL_POLICY" },
+          base,
+        );
+        const policyId = (created.Policy as { PolicySummary: { Id: string } }).PolicySummary.Id;
+        await step("organizations", "update-policy", { PolicyId: policyId, Description: "deny DeepSeek models" }, base);
+        await step("organizations", "attach-policy", { PolicyId: policyId, TargetId: ouId }, base);
+        await step("organizations", "list-targets-for-policy", { PolicyId: policyId }, base);
+        await step(
+          "organizations",
+          "list-policies-for-target",
+          { TargetId: ouId, Filter: "SERVICE_CONTROL_POLICY" },
+          base,
+        );
+        await step("organizations", "detach-policy", { PolicyId: policyId, TargetId: ouId }, base);
+        await step("organizations", "list-targets-for-policy", { PolicyId: policyId }, base);
+        await step("organizations", "delete-policy", { PolicyId: policyId }, base);
+        await step("organizations", "list-policies", { Filter: "SERVICE_CONTROL_POLICY" }, base);
+        if (
+          await knowsAll("bedrock", [
+            "create-foundation-model-agreement",
+            "delete-foundation-model-agreement",
+            "put-use-case-for-model-access",
+          ])
+        ) {
+          // Bedrock: a Marketplace agreement made and withdrawn, the Anthropic use-case form filed.
+          const offers = await step("bedrock", "list-foundation-model-agreement-offers", { modelId: CLAUDE }, prod);
+          const offerToken = (offers.offers as { offerToken: string }[])[0]?.offerToken;
+          await step("bedrock", "create-foundation-model-agreement", { modelId: CLAUDE, offerToken }, prod);
+          await step("bedrock", "get-foundation-model-availability", { modelId: CLAUDE }, prod);
+          await step("bedrock", "delete-foundation-model-agreement", { modelId: CLAUDE }, prod);
+          await step("bedrock", "get-foundation-model-availability", { modelId: CLAUDE }, prod);
+          await step("bedrock", "put-use-case-for-model-access", { formData: USE_CASE }, prod);
+          await step("bedrock", "get-use-case-for-model-access", {}, prod);
+        }
+        if (await knowsAll("license-manager", ["create-grant", "create-grant-version", "delete-grant", "get-grant"])) {
+          // License Manager, in the management account: a grant to PROD created, activated, revoked.
+          const grants = await step("license-manager", "list-distributed-grants", { MaxResults: 100 }, mgmt);
+          const licenseArn = (grants.Grants as { LicenseArn: string }[])[0]?.LicenseArn;
+          const grant = await step(
+            "license-manager",
+            "create-grant",
+            {
+              ClientToken: "cli-conformance-grant-1",
+              GrantName: "claude-for-prod",
+              LicenseArn: licenseArn,
+              Principals: [`arn:aws:iam::${PROD}:root`],
+              HomeRegion: "us-east-1",
+              AllowedOperations: [
+                "CheckoutLicense",
+                "CheckInLicense",
+                "ExtendConsumptionLicense",
+                "ListPurchasedLicenses",
+              ],
+            },
+            mgmt,
+          );
+          const grantArn = grant.GrantArn as string;
+          const version = await step(
+            "license-manager",
+            "create-grant-version",
+            { GrantArn: grantArn, Status: "ACTIVE", ClientToken: "cli-conformance-grant-2" },
+            mgmt,
+          );
+          await step("license-manager", "get-grant", { GrantArn: grantArn }, mgmt);
+          await step("license-manager", "list-received-grants", { MaxResults: 100 }, prod);
+          await step("license-manager", "delete-grant", { GrantArn: grantArn, Version: version.Version }, mgmt);
+          await step("license-manager", "list-distributed-grants", { MaxResults: 100 }, mgmt);
+          await step("license-manager", "list-received-grants", { MaxResults: 100 }, prod);
+        }
+        return log;
+      };
+      const fromCli = await runAll(viaCli, (s, c, i, cr) => cli(s, c, i, cr, viaCli));
+      const fromSdk = await runAll(viaSdk, (s, c, i, cr) =>
+        sdkSend(
+          viaSdk,
+          cr,
+          s,
+          c,
+          s === "bedrock" && c === "put-use-case-for-model-access" ? { formData: Buffer.from(USE_CASE) } : i,
+        ),
+      );
+      expect(fromCli.map(([k]) => k)).toEqual(fromSdk.map(([k]) => k));
+      console.info(`writes and reads compared: ${fromCli.map(([k]) => k).join(", ")}`);
+      const differences: string[] = [];
+      fromCli.forEach(([k, a], n) => {
+        const b = fromSdk[n]?.[1];
+        try {
+          expect(shape(b)).toMatchObject(shape(a) as object);
+          expect(Object.keys(shape(b) as object).sort()).toEqual(Object.keys(shape(a) as object).sort());
+        } catch {
+          differences.push(`step ${n} ${k}: CLI ${JSON.stringify(a)} vs SDK ${JSON.stringify(b)}`);
+        }
+      });
+      expect(differences).toEqual([]);
+      // Alike is not enough: the changes took effect (shown by the CLI's reads; the SDK's equal them).
+      const after = (k: string, nth = 0) => JSON.stringify(fromCli.filter(([n]) => n === k)[nth]?.[1] ?? null);
+      expect(after("organizations list-targets-for-policy", 0)).toContain("ou-ab12-aaaaaaaa");
+      expect(after("organizations list-targets-for-policy", 1)).not.toContain("ou-ab12-aaaaaaaa");
+      expect(after("organizations list-policies")).not.toContain("DenyDeepSeek");
+      if (fromCli.some(([k]) => k === "bedrock put-use-case-for-model-access")) {
+        expect(after("bedrock get-foundation-model-availability", 0)).not.toEqual(
+          after("bedrock get-foundation-model-availability", 1),
+        );
+        const form = JSON.parse(after("bedrock get-use-case-for-model-access")) as { formData?: string };
+        expect(Buffer.from(form.formData ?? "", "base64").toString("utf8")).toBe(USE_CASE);
+      }
+      if (fromCli.some(([k]) => k === "license-manager create-grant")) {
+        expect(after("license-manager get-grant")).toContain('"GrantStatus":"ACTIVE"');
+        expect(after("license-manager list-received-grants", 0)).toContain("claude-for-prod");
+        expect(after("license-manager list-distributed-grants", 1)).toContain('"GrantStatus":"DELETED"');
+        expect(after("license-manager list-received-grants", 1)).not.toContain("claude-for-prod");
+      }
+    } finally {
+      await viaCli.close();
+      await viaSdk.close();
+    }
+  }, 600_000);
+});

@@ -1,0 +1,220 @@
+// Acceptance on the sandbox (over HTTP, real @aws-sdk/client-license-manager) and real PostgreSQL:
+// an access request for a model that reaches accounts only through a managed entitlement (the
+// catalog entry for it names the management account's License Manager license) is approved and
+// provisioned by distributing a grant to the account and activating it; it ends `active` once the
+// grant is ACTIVE and the engine says usable. At expiry the reversal deletes the grant: the engine
+// says blocked and the sandbox refuses Converse. Revoking a second request deletes its grant too.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
+import type { AccessRequestView } from "../../src/modules/requests/access-request.types.js";
+import type { TestApp } from "../helpers/app.js";
+import { waitForSyncRun } from "../helpers/wait.js";
+import { DEV, E1, MGMT, NOVA, PROD, sleep, startRequestsApp, system, WORKLOADS_OU } from "./helpers.js";
+
+const COHERE = "cohere.command-r-plus-v1:0";
+const GRANT_NAME = (account: string) => `bedrock-governor ${COHERE} for ${account}`;
+
+let t: TestApp;
+let admin: string;
+let requester: string;
+let approver: string;
+let licenseArn: string;
+
+beforeAll(async () => {
+  t = await startRequestsApp(
+    { enforceCatalog: true },
+    { SANDBOX_SCENARIO: "test/fixtures/entitlements-scenario.yaml" },
+  );
+  admin = await t.keyFor("admin");
+  requester = await t.keyFor("requester", "dev-alice");
+  approver = await t.keyFor("approver", "lead-bob");
+  licenseArn = (await t.services.aws.account(MGMT).licenseManager().listReceivedLicenses())[0]?.LicenseArn as string;
+  // The entitlement is declared on an entry that approves the model only where the license lives
+  // (the management account receives no grant): everyone else gets it through a request.
+  await t.services.catalog.apply(
+    system,
+    parseCatalogDocument(`entries:
+  - { id: nova, model: ${NOVA}, scope: organization, owner: platform, justification: default model }
+  - id: cohere-license
+    model: ${COHERE}
+    scope: { account: "${MGMT}" }
+    entitlement: { licenseArn: "${licenseArn}" }
+    owner: platform
+    justification: Command R+ private offer, distributed per request
+`),
+    "entitlement fixture",
+  );
+  const rule = await t.app.inject({
+    method: "POST",
+    url: "/v1/approval-rules",
+    headers: { authorization: admin },
+    payload: {
+      name: "workloads: Command R+ by one approver, applied automatically",
+      scope: { kind: "ou", id: WORKLOADS_OU },
+      providerPattern: "cohere*",
+      approverRole: "approver",
+      requiredApprovals: 1,
+      autoApply: true,
+    },
+  });
+  expect(rule.statusCode, rule.body).toBe(201);
+}, 120_000);
+afterAll(async () => t?.close());
+
+async function read(id: string): Promise<AccessRequestView> {
+  const res = await t.app.inject({ url: `/v1/access-requests/${id}`, headers: { authorization: admin } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as AccessRequestView;
+}
+
+async function waitFor(id: string, done: (r: AccessRequestView) => boolean, what: string): Promise<AccessRequestView> {
+  let last = await read(id);
+  for (let i = 0; i < 900 && !done(last); i++) {
+    await sleep(100);
+    last = await read(id);
+  }
+  if (!done(last)) throw new Error(`request never reached ${what}: ${JSON.stringify(last)}`);
+  return last;
+}
+
+async function fileAndApprove(accountId: string): Promise<string> {
+  const filed = await t.app.inject({
+    method: "POST",
+    url: "/v1/access-requests",
+    headers: { authorization: requester },
+    payload: {
+      accountIds: [accountId],
+      regions: [E1],
+      model: COHERE,
+      purpose: "retrieval evaluation",
+      dataClassification: "internal",
+      durationHours: 4,
+    },
+  });
+  expect(filed.statusCode, filed.body).toBe(201);
+  const created = filed.json() as AccessRequestView;
+  const approved = await t.app.inject({
+    method: "POST",
+    url: `/v1/access-requests/${created.id}/approve`,
+    headers: { authorization: approver, "if-match": `"${created.version}"` },
+    payload: {},
+  });
+  expect(approved.statusCode, approved.body).toBe(200);
+  return created.id;
+}
+
+const distributed = async (accountId: string) =>
+  (await t.services.aws.account(MGMT).licenseManager().listDistributedGrants(licenseArn))
+    .filter((g) => g.GranteePrincipalArn === `arn:aws:iam::${accountId}:root`)
+    .map((g) => ({ arn: g.GrantArn, name: g.GrantName, status: g.GrantStatus }));
+
+const received = async (accountId: string) =>
+  (await t.services.aws.account(accountId).licenseManager().listReceivedGrants()).map((g) => g.GrantStatus);
+
+async function engine(accountId: string): Promise<string> {
+  const res = await t.app.inject({
+    url: `/v1/reachability?accountId=${accountId}&region=${E1}&model=${encodeURIComponent(COHERE)}`,
+    headers: { authorization: admin },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as { status: string }).status;
+}
+
+async function converseError(accountId: string): Promise<string | undefined> {
+  try {
+    await t.services.aws.account(accountId).runtime(E1).converse(COHERE, "hello");
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+async function resync(accountId: string) {
+  const run = await t.services.sync.requestSync(system, { scope: "account_region", scopeId: accountId, region: E1 });
+  await waitForSyncRun(t, run.id);
+}
+
+describe("an access request provisioned through a managed entitlement", () => {
+  let id: string;
+
+  it("before the request, dev-app holds no grant and cannot use the model", async () => {
+    expect(await distributed(DEV)).toEqual([]);
+    expect(await engine(DEV)).toBe("blocked");
+    expect(await converseError(DEV)).toBeDefined();
+  });
+
+  it("approved, provisioning creates and activates the grant; active once it is ACTIVE and the engine says usable", async () => {
+    id = await fileAndApprove(DEV);
+    const active = await waitFor(id, (r) => r.status === "active" || r.status === "failed", "active");
+    expect(active.failure, JSON.stringify(active.failure)).toBeNull();
+    expect(active.status).toBe("active");
+    const grants = await distributed(DEV);
+    expect(grants).toEqual([{ arn: expect.any(String), name: GRANT_NAME(DEV), status: "ACTIVE" }]);
+    expect(await received(DEV)).toEqual(["ACTIVE"]);
+    expect(await engine(DEV)).toBe("usable");
+    expect(await converseError(DEV)).toBeUndefined();
+    // The grant plan distributed the license; its audit event names the grant and the request.
+    const plan = active.plans.find((p) => p.purpose === "grant" && p.applied);
+    expect(plan).toBeDefined();
+    const events = await t.app.inject({
+      url: `/v1/audit-events?requestId=${encodeURIComponent(`access_request:${id}`)}&action=remediation.change&limit=50`,
+      headers: { authorization: admin },
+    });
+    const afters = (events.json() as { items: Array<{ after: Record<string, unknown> }> }).items.map((e) => e.after);
+    expect(afters).toContainEqual(
+      expect.objectContaining({
+        kind: "license_grant_create",
+        accountId: DEV,
+        status: "applied",
+        grantArn: grants[0]?.arn,
+      }),
+    );
+  }, 120_000);
+
+  it("at expiry the reversal deletes the grant: the engine says blocked and Converse is refused", async () => {
+    const before = await read(id);
+    const swept = await t.services.provisioning.sweep(new Date(Date.parse(before.activeUntil as string) + 60_000));
+    expect(swept.ended).toEqual([id]);
+    const ended = await waitFor(
+      id,
+      (r) => r.status === "ended" && r.plans.some((p) => p.purpose === "reversal" && p.applied),
+      "ended with the reversal applied",
+    );
+    expect(ended.grants[0]).toMatchObject({ status: "ended", endReason: "expired" });
+    expect((await distributed(DEV)).map((g) => g.status)).toEqual(["DELETED"]);
+    expect(await received(DEV)).toEqual([]);
+    expect(await converseError(DEV)).toMatch(/not authorized|don't have access/);
+    await resync(DEV);
+    expect(await engine(DEV)).toBe("blocked");
+    const events = await t.app.inject({
+      url: `/v1/audit-events?requestId=${encodeURIComponent(`access_request:${id}`)}&action=remediation.change&limit=50`,
+      headers: { authorization: admin },
+    });
+    const afters = (events.json() as { items: Array<{ after: Record<string, unknown> }> }).items.map((e) => e.after);
+    expect(afters).toContainEqual(
+      expect.objectContaining({ kind: "license_grant_delete", accountId: DEV, status: "applied" }),
+    );
+  }, 120_000);
+
+  it("revoking an active request deletes its grant as well", { timeout: 120_000 }, async () => {
+    const second = await fileAndApprove(PROD);
+    const active = await waitFor(second, (r) => r.status === "active" || r.status === "failed", "active");
+    expect(active.failure, JSON.stringify(active.failure)).toBeNull();
+    expect((await distributed(PROD)).map((g) => g.status)).toEqual(["ACTIVE"]);
+    const current = await read(second);
+    const revoked = await t.app.inject({
+      method: "POST",
+      url: `/v1/access-requests/${second}/revoke`,
+      headers: { authorization: admin, "if-match": `"${current.version}"` },
+      payload: { comment: "license seat needed elsewhere" },
+    });
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    await waitFor(
+      second,
+      (r) => r.status === "revoked" && r.plans.some((p) => p.purpose === "reversal" && p.applied),
+      "revoked with the reversal applied",
+    );
+    expect((await distributed(PROD)).map((g) => g.status)).toEqual(["DELETED"]);
+    expect(await converseError(PROD)).toBeDefined();
+  });
+});
