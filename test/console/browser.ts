@@ -44,7 +44,12 @@ export async function watchedPage(
     if (msg.type() === "error" || msg.type() === "warning") problems.push(`console.${msg.type()}: ${msg.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
+  // A fetch still in flight when the test navigates away is aborted by the browser (ERR_ABORTED):
+  // that is navigation, not a failure of the console. Every other failure is a problem.
+  page.on("requestfailed", (request) => {
+    const reason = request.failure()?.errorText ?? "unknown";
+    if (reason !== "net::ERR_ABORTED") problems.push(`request failed: ${request.url()} (${reason})`);
+  });
   // Reported as events too, in case a violation does not reach the console.
   // (Strings, not functions: this file is type-checked without the DOM library.)
   await page.addInitScript({
