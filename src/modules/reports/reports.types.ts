@@ -40,12 +40,35 @@ export interface Report {
 
 export type Cell = string | number | boolean | null;
 
+/** A control a section is evidence for (from the versioned mapping file `compliance/control-mapping.yaml`). */
+export interface ControlRef {
+  /** e.g. "ISO/IEC 42001:2023 Annex A", "NIST AI RMF 1.0", "EU AI Act", "SOC 2 (2017 TSC)". */
+  framework: string;
+  /** e.g. "A.6.2.8", "MANAGE 4.1", "Art. 26(6)", "CC6.1". */
+  id: string;
+  title: string;
+}
+
+/**
+ * How a column's values read. Renderers for people never break a `token` (ids, ARNs, model ids)
+ * or a `time` mid-token: they wrap text at spaces and give tokens the room they need.
+ */
+export type ColumnKind = "text" | "token" | "time" | "number";
+
 /** One part of a report: a table whose rows may be streamed, and a few summary figures. */
 export interface ReportSection {
   id: string;
   title: string;
   description: string;
   columns: readonly string[];
+  /** Per column, in the order of `columns`; a missing entry is "text". */
+  kinds?: readonly ColumnKind[];
+  /** The controls this section evidences. */
+  controls?: readonly ControlRef[];
+  /** Sentences shown above the table in HTML and PDF and kept in JSON (e.g. what needs attention). */
+  lead?: readonly string[];
+  /** Rendered after every other section in HTML and PDF (e.g. the JSON of remediation changes). */
+  appendix?: boolean;
   rows: AsyncIterable<Cell[]>;
   /** For charts (HTML, PDF): label → value, in display order. */
   chart?: { label: string; data: ReadonlyArray<{ label: string; value: number }> };
