@@ -5,7 +5,10 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ProblemError } from "./api/client";
+import { meQuery } from "./api/queries";
 import { App } from "./app";
+import { session } from "./auth/session";
+import { preloadPage } from "./components/navigation";
 
 // The page's CSP allows style elements only with this response's nonce (src/plugins/console.ts).
 const nonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content ?? "";
@@ -28,6 +31,13 @@ const theme = createTheme({
   luminanceThreshold: 0.2,
   defaultRadius: "sm",
 });
+
+// Signed in already: ask for the principal, the page's chunk and its first read at once.
+const token = session.token();
+if (token !== undefined) {
+  void queryClient.prefetchQuery(meQuery(token)).catch(() => undefined);
+  preloadPage(window.location.pathname, queryClient);
+}
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");

@@ -1,5 +1,5 @@
 // TanStack Query hooks over the generated client: one per read the pages share.
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
 
 export const queryKeys = {
@@ -17,12 +17,15 @@ export function useConsoleSettings() {
 }
 
 /** The signed-in principal and its roles (GET /v1/me). */
-export function useMe(token: string | undefined) {
-  return useQuery({
+export function meQuery(token: string | undefined) {
+  return queryOptions({
     queryKey: queryKeys.me(token),
     queryFn: async () => unwrap(await api.GET("/v1/me")),
-    enabled: token !== undefined,
     staleTime: 5 * 60_000,
     retry: false,
   });
+}
+
+export function useMe(token: string | undefined) {
+  return useQuery({ ...meQuery(token), enabled: token !== undefined });
 }

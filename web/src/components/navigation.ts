@@ -2,17 +2,21 @@
 // (test/security/authorization-matrix.ts), after role implication. The server stays the authority;
 // this only hides what it would refuse. A page without a component is not built yet and is not
 // shown to anyone.
+import type { QueryClient } from "@tanstack/react-query";
 import type { ComponentType } from "react";
 import { effectiveRoles, type Role } from "../../../src/kernel/principal";
+import { DEFAULT_MATRIX_FILTER, regionMatrixQuery } from "../api/region-matrix";
 import { HomePage } from "../pages/home/home-page";
-import { lazyPage } from "./lazy-page";
+import { type LazyPage, lazyPage } from "./lazy-page";
 
 export interface NavItem {
   path: string;
   label: string;
   /** Any of these (effective) roles may use the page. */
   roles: readonly Role[];
-  page?: ComponentType;
+  page?: ComponentType | LazyPage;
+  /** The first read the page makes, started with the page's chunk when the console opens on it. */
+  prefetch?: (client: QueryClient) => Promise<unknown>;
 }
 
 const ANY: readonly Role[] = ["viewer"];
@@ -42,6 +46,7 @@ export const NAV: readonly NavItem[] = [
     label: "Organization",
     roles: ANY,
     page: lazyPage(async () => (await import("../pages/organization/organization-page")).OrganizationPage),
+    prefetch: (client) => client.prefetchInfiniteQuery(regionMatrixQuery(DEFAULT_MATRIX_FILTER)),
   },
   {
     path: "/findings",
@@ -96,4 +101,16 @@ export function navFor(granted: readonly Role[]): NavItem[] {
 export function mayUse(granted: readonly Role[], ...anyOf: Role[]): boolean {
   const roles = effectiveRoles(granted);
   return anyOf.some((r) => roles.has(r));
+}
+
+/**
+ * Starts what the page at `pathname` needs, in parallel and before React asks for it: its chunk
+ * and its first read. Opening the console on a page otherwise waits for the principal, then the
+ * chunk, then the read, one after the other. Role checks stay with the server and the routes.
+ */
+export function preloadPage(pathname: string, client: QueryClient): void {
+  const item = NAV.find((n) => n.path === pathname);
+  if (!item) return;
+  if (item.page && "preload" in item.page) void item.page.preload().catch(() => undefined);
+  void item.prefetch?.(client).catch(() => undefined);
 }

@@ -2,6 +2,7 @@
 // filters by OU, Region and provider; a cell opens the engine's explanation, path by path.
 import { Group, Select, Stack, Text, Title } from "@mantine/core";
 import { useMemo, useRef, useState } from "react";
+import { DEFAULT_MATRIX_FILTER } from "../../api/region-matrix";
 import { QueryState } from "../../components/query-state";
 import { type VerdictCode, VerdictLegend } from "../../components/verdict-codes";
 import { VerdictHeatMap } from "../../components/verdict-heat-map";
@@ -38,7 +39,7 @@ function merge(pages: readonly MatrixPage[]) {
 }
 
 export function OrganizationPage() {
-  const [region, setRegion] = useState("us-east-1");
+  const [region, setRegion] = useState(DEFAULT_MATRIX_FILTER.region);
   const [ouId, setOuId] = useState<string | null>(null);
   const [provider, setProvider] = useState<string | null>(null);
   const [open, setOpen] = useState<Cell>();

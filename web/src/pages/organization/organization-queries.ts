@@ -4,6 +4,7 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { api, unwrap } from "../../api/client";
+import { type MatrixFilter, regionMatrixQuery } from "../../api/region-matrix";
 import type { paths } from "../../api/schema";
 
 type Ok<P extends keyof paths> = paths[P] extends {
@@ -14,36 +15,10 @@ type Ok<P extends keyof paths> = paths[P] extends {
 export type MatrixPage = Ok<"/v1/regions/{region}/model-matrix">;
 export type Explanation = Ok<"/v1/reachability">;
 
-/** Accounts in the first page (a screenful and more: it paints quickly), then per page after it. */
-const FIRST_PAGE = 60;
-const PAGE = 250;
-
-export interface MatrixFilter {
-  region: string;
-  ouId?: string;
-  provider?: string;
-}
+export type { MatrixFilter } from "../../api/region-matrix";
 
 export function useRegionMatrix(filter: MatrixFilter) {
-  const query = useInfiniteQuery({
-    queryKey: ["region-matrix", filter],
-    initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) =>
-      unwrap(
-        await api.GET("/v1/regions/{region}/model-matrix", {
-          params: {
-            path: { region: filter.region },
-            query: {
-              limit: pageParam ? PAGE : FIRST_PAGE,
-              ...(pageParam ? { cursor: pageParam } : {}),
-              ...(filter.ouId ? { ouId: filter.ouId } : {}),
-              ...(filter.provider ? { provider: filter.provider } : {}),
-            },
-          },
-        }),
-      ),
-    getNextPageParam: (last) => last.nextCursor,
-  });
+  const query = useInfiniteQuery(regionMatrixQuery(filter));
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   useEffect(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
