@@ -304,8 +304,8 @@ describe("compliance report content", () => {
     expect(kpi(summary, "Open findings: low")).toEqual({ value: 0, previous: 0, trend: "same" });
     // The analysis's UNAPPROVED_INVOCATION finding (high) is open since the first call, 10 July.
     expect(kpi(summary, "Open findings: high")).toEqual({ value: 2, previous: 1, trend: "up" });
-    expect(kpi(summary, "Open findings open 30 to 90 days")).toEqual({ value: 2, previous: 1, trend: "up" });
-    expect(kpi(summary, "Open findings open 7 to 30 days")).toEqual({ value: 1, previous: 2, trend: "down" });
+    expect(kpi(summary, "Open findings aged 30 to 90 days")).toEqual({ value: 2, previous: 1, trend: "up" });
+    expect(kpi(summary, "Open findings aged 7 to 30 days")).toEqual({ value: 1, previous: 2, trend: "down" });
     expect(kpi(summary, "Unapproved invocations")).toEqual({ value: 5, previous: 2, trend: "up" });
     expect(kpi(summary, "Access requests decided")).toEqual({ value: 3, previous: 1, trend: "up" });
     expect(kpi(summary, "Median hours from request to decision")).toEqual({ value: 6, previous: 24, trend: "down" });
@@ -316,7 +316,9 @@ describe("compliance report content", () => {
     });
     expect(summary?.lead).toHaveLength(3);
     expect(summary?.lead[0]).toContain(`critical RESIDENCY_VIOLATION in account ${U}`);
-    expect(summary?.lead[1]).toMatch(/account-Region\(s\) have incomplete data/);
+    expect(summary?.lead[1]).toBe(
+      `4 account-Region(s) have incomplete data for the period (1 missing, 3 partial), e.g. ${U} us-east-1: unreachable at gate credentials since 2026-08-10T06:00:00.000Z (AccessDenied); ${N}: no Region of this account has been read by an inventory sync.`,
+    );
     expect(summary?.lead[2]).toContain("5 invocation(s) of models not approved");
     expect(summary?.kinds).toEqual(["text", "number", "number", "text", "text"]);
   });

@@ -69,7 +69,7 @@ function inventoryOf(ar: AccountRegionCoverage, from: Date, end: Date): [Complet
   if (last.getTime() < from.getTime())
     return ["missing", `${down ? `${down}; ` : ""}last read ${iso(last)}, before the period`];
   if (down && (ar.failing_since ?? ar.last_error_at ?? end).getTime() < end.getTime()) return ["partial", down];
-  return ["complete", `read ${iso(last)}`];
+  return ["complete", `last read ${iso(last)}`];
 }
 
 const covers = (k: IngestionKind, ar: AccountRegionCoverage) =>

@@ -56,7 +56,7 @@ export function kpis(
       note: "open at the end of the period",
     })),
     ...AGE_BUCKETS.map((b) => ({
-      kpi: `Open findings open ${b}`,
+      kpi: `Open findings aged ${b}`,
       value: sum(cur, (r) => r.bucket === b),
       previous: sum(prev, (r) => r.bucket === b),
     })),
@@ -101,8 +101,9 @@ export function attention(
   if (gaps.length > 0) {
     const missing = gaps.filter((r) => overall(r) === "missing").length;
     // Unreachable accounts first: their calls are not in this report at all.
+    const rank = (r: CoverageRow) => (/unreachable/.test(r.inventoryReason) ? 0 : overall(r) === "missing" ? 1 : 2);
     const examples = [...gaps]
-      .sort((a, b) => Number(/unreachable/.test(b.inventoryReason)) - Number(/unreachable/.test(a.inventoryReason)))
+      .sort((a, b) => rank(a) - rank(b))
       .slice(0, 2)
       .map(
         (r) =>
