@@ -60,16 +60,18 @@ export function describeRemediation(action: string, planId: string | null, after
     const text = changeText(a);
     const index = num(a.index);
     const where = index === undefined ? "" : ` (change ${index + 1} of ${plan})`;
+    const recovered = a.recovered === true ? ", completed by the recovery of an interrupted apply" : "";
     if (a.status === "failed") return `Failed: ${text}${where}${str(a.error) ? `: ${str(a.error)}` : ""}.`;
     if (a.status === "skipped") return `Skipped: ${text}${where}.`;
-    return `${text}${where}.`;
+    if (a.status === "rolled_back") return `Rolled back: ${text}${where}${recovered}.`;
+    return `${text}${where}${recovered}.`;
   }
   if (a.status === "applying") {
     const forced = typeof a.forced === "object" && a.forced !== null ? (a.forced as Rec) : undefined;
     const breakages = Array.isArray(forced?.breakages) ? forced.breakages.length : 0;
     return `Started applying ${plan} (${num(a.changes) ?? "?"} change(s))${forced ? `, forced past ${breakages} blocked approved path(s): ${str(forced.reason) ?? "no reason given"}` : ""}.`;
   }
-  if (a.status === "applied" || a.status === "failed")
+  if (a.status === "applied" || a.status === "failed" || a.status === "rolled_back")
     return `Finished ${plan}: ${a.status}, ${num(a.applied) ?? 0} change(s) applied, ${num(a.failed) ?? 0} failed, ${num(a.skipped) ?? 0} skipped.`;
   return `${action} on ${plan}${str(a.status) ? `: ${str(a.status)}` : ""}.`;
 }
