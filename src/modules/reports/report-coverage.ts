@@ -7,6 +7,11 @@ import type { AccountRegionCoverage, IngestionKind } from "./report-evidence.rep
 import type { Cell, ColumnKind } from "./reports.types.js";
 
 const DAY_MS = 86_400_000;
+/**
+ * CloudTrail delivers events minutes after the call, so data read up to 15 minutes before the
+ * period's end (or now) is not reported as a gap: no ingestion could have read those calls yet.
+ */
+const DELIVERY_DELAY_MS = 15 * 60_000;
 /** CloudTrail event history (LookupEvents) holds the last 90 days. */
 export const LOOKUP_WINDOW_DAYS = 90;
 
@@ -142,7 +147,7 @@ function invocationsOf(
   const reasons: string[] = [];
   if (readFrom.getTime() > from.getTime())
     reasons.push(windowExceeded ?? `invocations read only from ${iso(readFrom)}`);
-  if (readUntil.getTime() < end.getTime())
+  if (readUntil.getTime() < end.getTime() - DELIVERY_DELAY_MS)
     reasons.push(`invocations read only up to ${iso(readUntil)}${down ? `: ${down}` : ""}`);
   const warnings = new Set(
     mine.filter((k) => k.in_period > 0 || k === mine[mine.length - 1]).flatMap((k) => k.warnings),
