@@ -79,8 +79,11 @@ export function createReportEvidenceRepository(db: Database) {
       const p = [from, to, scope(accountIds)];
       const [accounts] = await q<{ in_scope: number; covered: number; regions: number }>(
         `WITH ok AS (
-           SELECT account_id, region FROM sync_run_jobs
-           WHERE status = 'succeeded' AND finished_at >= $1 AND finished_at < $2 AND ($3::text[] IS NULL OR account_id = ANY($3))
+           -- through the runs (indexed by creation time): a job finishes within a day of its run
+           SELECT j.account_id, j.region FROM sync_runs r JOIN sync_run_jobs j ON j.run_id = r.id
+           WHERE r.created_at >= $1::timestamptz - interval '1 day' AND r.created_at < $2
+             AND j.status = 'succeeded' AND j.finished_at >= $1 AND j.finished_at < $2
+             AND ($3::text[] IS NULL OR j.account_id = ANY($3))
            UNION
            SELECT account_id, region FROM account_regions
            WHERE last_success_at >= $1 AND last_success_at < $2 AND ($3::text[] IS NULL OR account_id = ANY($3)))
