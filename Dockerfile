@@ -29,6 +29,7 @@ COPY --from=build --chown=root:root /app/package.json /app/prisma.config.ts ./
 COPY --from=build --chown=root:root /app/prisma ./prisma
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
+COPY --chown=root:root compliance ./compliance
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \

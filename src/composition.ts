@@ -181,16 +181,16 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "invocations" }),
     settings: { ...deps.config.invocations, homeRegion: deps.config.aws.homeRegion },
   });
-  const reportsRepo = createReportsRepository(deps.db);
-  const reports = createReportsService({
+  const reportsDeps = {
     db: deps.db,
-    repo: reportsRepo,
+    repo: createReportsRepository(deps.db),
     facts,
     audit,
     queue: deps.queue,
     clock,
     log: deps.log.child({ component: "reports" }),
-  });
+  };
+  const reports = createReportsService(reportsDeps);
   const remediationDeps: RemediationDeps = {
     db: deps.db,
     repo: createRemediationRepository(deps.db),
@@ -337,7 +337,7 @@ export function createServices(deps: ServiceDeps) {
       log: deps.log.child({ component: "remediation" }),
       settings: { recoverCron: deps.config.remediation.recoverCron },
     }),
-    createReportsJobs({ repo: reportsRepo, facts, clock, log: deps.log.child({ component: "reports" }) }),
+    createReportsJobs({ ...reportsDeps, lookbackDays: deps.config.invocations.lookbackDays }),
     createProvisioningJobs({
       db: deps.db,
       repo: accessRequestRepo,

@@ -67,6 +67,17 @@ describe("bedrock-governor invocations ingest / report", () => {
     const byAccount = rows.filter((r) => r.startsWith("usage_by_account,"));
     expect(byAccount).toHaveLength(1);
     expect(byAccount[0]?.split(",").slice(1, 3)).toEqual([account, added?.[2]]);
+    // The coverage statement: both Regions read by the sync; their invocations partial, and why
+    // (the first ingestion looked back 7 of the period's 8 days; LookupEvents cannot see mantle).
+    const coverage = rows.filter((r) => r.startsWith("coverage,")).map((r) => r.split(","));
+    expect(coverage.map((c) => [c[1], c[3], c[4], c[6]])).toEqual([
+      [account, "us-east-1", "complete", "partial"],
+      [account, "us-west-2", "complete", "partial"],
+    ]);
+    for (const c of coverage) {
+      expect(c[7]).toMatch(/^invocations read only from \S+; LookupEvents cannot see bedrock-mantle inference/);
+      expect(c[7]).not.toContain("read only up to");
+    }
   }, 180_000); // four CLI processes (sync of the demo organization, ingestion, report)
 
   it("`audit ingest`, the former spelling, still ingests the same way", async () => {

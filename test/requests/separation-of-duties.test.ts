@@ -90,6 +90,13 @@ describe("separation of duties compares people", () => {
     expect(res.json()).toMatchObject({ status: 403 });
     const after = await t.app.inject({ url: `/v1/access-requests/${req.id}`, headers: { authorization: ops } });
     expect(after.json()).toMatchObject({ status: "pending", approvals: 0, decisions: [] });
+    // The decision is rolled back; the attempt is kept in the audit log (the report counts them).
+    const refused = await t.db.client.auditEvent.findMany({
+      where: { action: "access_request.self_decision_refused", targetId: req.id },
+    });
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.actorId).toBe((await whoami(opsKey)).id);
+    expect(refused[0]?.after).toMatchObject({ requestId: req.id, decision: "approve", status: "pending" });
   });
 
   it("an admin names the owner: alice's approver key cannot decide alice's request", async () => {

@@ -210,12 +210,34 @@ export function createRemediationApplier(
 }
 
 /** The audit form of a change: everything but policy bodies and forms. */
+/** Statements of a policy document (for the report's description of a change); null when unreadable. */
+function statementCount(content: string): number | null {
+  try {
+    const doc = JSON.parse(content) as { Statement?: unknown };
+    return Array.isArray(doc.Statement) ? doc.Statement.length : doc.Statement === undefined ? 0 : 1;
+  } catch {
+    return null;
+  }
+}
+
 export function changeSummary(change: PlanChange): Record<string, unknown> {
   switch (change.kind) {
     case "scp_create":
-      return { kind: change.kind, name: change.name, target: change.target, characters: change.content.length };
+      return {
+        kind: change.kind,
+        name: change.name,
+        target: change.target,
+        characters: change.content.length,
+        statements: statementCount(change.content),
+      };
     case "scp_update":
-      return { kind: change.kind, policyId: change.policyId, name: change.name, target: change.target };
+      return {
+        kind: change.kind,
+        policyId: change.policyId,
+        name: change.name,
+        target: change.target,
+        statements: statementCount(change.after),
+      };
     case "scp_attach":
     case "scp_detach":
       return { kind: change.kind, policyId: change.policyId ?? null, name: change.name, target: change.target };

@@ -27,7 +27,7 @@ export async function renderJson(meta: ReportMeta, sections: ReportSection[], si
   for (const [i, s] of sections.entries()) {
     await onSection(i, s);
     await sink.write(
-      `${i === 0 ? "" : ","}{"id":${JSON.stringify(s.id)},"title":${JSON.stringify(s.title)},"description":${JSON.stringify(s.description)},"columns":${JSON.stringify(s.columns)},"rows":[`,
+      `${i === 0 ? "" : ","}{"id":${JSON.stringify(s.id)},"title":${JSON.stringify(s.title)},"description":${JSON.stringify(s.description)},"columns":${JSON.stringify(s.columns)},"kinds":${JSON.stringify(s.kinds ?? [])},"controls":${JSON.stringify(s.controls ?? [])},"lead":${JSON.stringify(s.lead ?? [])}${s.appendix ? `,"appendix":true` : ""},"rows":[`,
     );
     let n = 0;
     let buf = "";

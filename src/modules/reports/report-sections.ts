@@ -1,8 +1,17 @@
 // The sections of a compliance report, in order, built from the repository's streamed queries.
 // Aggregates and catalog versions are small; findings, audit events and invocations are streamed.
 import type { CatalogEntry } from "../catalog/catalog.types.js";
+import type { ControlMapping } from "./control-mapping.js";
+import { describedRemediations, remediationJson } from "./remediation-text.js";
+import { COVERAGE_COLUMNS, COVERAGE_KINDS, coverageCells, coverageRows, overall } from "./report-coverage.js";
+import type { ReportEvidenceRepository } from "./report-evidence.repository.js";
+import { summarySection } from "./report-summary.js";
 import type { ReportsRepository } from "./reports.repository.js";
-import type { Cell, ReportMeta, ReportSection } from "./reports.types.js";
+import type { Cell, ColumnKind, ReportMeta, ReportSection } from "./reports.types.js";
+
+/** Column kinds from a compact spelling: k token, t time, n number, x text. */
+const kinds = (spec: string): ColumnKind[] =>
+  [...spec].map((c) => (c === "k" ? "token" : c === "t" ? "time" : c === "n" ? "number" : "text"));
 
 async function* fromArray(rows: Cell[][]): AsyncGenerator<Cell[]> {
   for (const r of rows) yield r;
@@ -32,15 +41,37 @@ export async function buildSections(
   meta: ReportMeta,
   opts: {
     includeEvents: boolean;
+    evidence: ReportEvidenceRepository;
+    mapping: ControlMapping;
+    lookbackDays: number;
     /** Ids an entry scope may name to concern the report: the accounts, the OUs between, the lineage. */
     scopeIds?: ReadonlySet<string>;
   },
 ): Promise<ReportSection[]> {
   const { from, to } = meta;
   const ids = meta.accountIds ?? null;
-  const versions = (await repo.catalogVersions(from, to)).filter((v) =>
-    entryInScope(v.data as unknown as CatalogEntry, opts.scopeIds),
-  );
+  const inScope = (vs: Awaited<ReturnType<ReportsRepository["catalogVersions"]>>) =>
+    vs.filter((v) => entryInScope(v.data as unknown as CatalogEntry, opts.scopeIds));
+  const versions = inScope(await repo.catalogVersions(from, to));
+  const before = inScope(await repo.catalogVersions(new Date(from.getTime() - (to.getTime() - from.getTime())), from));
+  const models = (vs: typeof versions) => new Set(vs.map((v) => String((v.data as { model?: unknown }).model))).size;
+  const [accountRegions, ingestionKinds] = await Promise.all([
+    opts.evidence.accountRegions(from, to, ids),
+    opts.evidence.ingestionKinds(from, to),
+  ]);
+  const coverage = coverageRows(accountRegions, ingestionKinds, {
+    from,
+    to,
+    now: meta.generatedAt,
+    lookbackDays: opts.lookbackDays,
+  });
+  const summary = await summarySection(opts.evidence, meta, {
+    approved: models(versions),
+    approvedBefore: models(before),
+    coverage,
+    mappingVersion: opts.mapping.version,
+  });
+  const incomplete = coverage.filter((r) => overall(r) !== "complete");
   const findingSummary = await repo.findingSummary(from, to, ids);
   const usageByModel: Cell[][] = [];
   for await (const r of repo.usageRows(from, to, "model", ids)) usageByModel.push(r);
@@ -51,8 +82,30 @@ export async function buildSections(
     data: rows.slice(0, 12).map((r) => ({ label: String(r[0]), value: Number(r[1]) })),
   });
   const usageColumns = ["key", "invocations", "succeeded", "failed", "accounts", "first_at", "last_at"];
+  const usageKinds = kinds("knnnntt");
 
   const sections: ReportSection[] = [
+    summary,
+    {
+      id: "coverage",
+      title: "Coverage statement",
+      description:
+        "For each account and Region in scope: whether the inventory and the invocation data are complete, partial or missing for the period, and why. An account whose data is missing is listed, never left out.",
+      columns: COVERAGE_COLUMNS,
+      kinds: COVERAGE_KINDS,
+      lead: [
+        incomplete.length === 0
+          ? `All ${coverage.length} account-Region(s) in scope have complete inventory and invocation data for the period.`
+          : `${coverage.length - incomplete.length} of ${coverage.length} account-Region(s) have complete data; ${incomplete.filter((r) => overall(r) === "missing").length} have data missing and ${incomplete.filter((r) => overall(r) === "partial").length} partial data. Figures in this report do not include what these could not show.`,
+      ],
+      rows: fromArray(coverage.map(coverageCells)),
+      summary: {
+        account_regions: coverage.length,
+        complete: coverage.length - incomplete.length,
+        partial: incomplete.filter((r) => overall(r) === "partial").length,
+        missing: incomplete.filter((r) => overall(r) === "missing").length,
+      },
+    },
     {
       id: "catalog",
       title: "Catalog in force",
@@ -71,8 +124,10 @@ export async function buildSections(
         "valid_from",
         "valid_to",
         "changed_by",
+        "changed_by_id",
         "reason",
       ],
+      kinds: kinds("knkkkxkxxtttxkx"),
       rows: fromArray(
         versions.map((v) => {
           const e = v.data as unknown as CatalogEntry;
@@ -89,6 +144,7 @@ export async function buildSections(
             e.expiresAt ?? null,
             v.valid_from.toISOString(),
             v.valid_to?.toISOString() ?? null,
+            v.changed_by_name,
             v.changed_by,
             v.reason,
           ];
@@ -101,6 +157,7 @@ export async function buildSections(
       title: "Findings opened and closed",
       description: "Per finding type: opened and resolved in the period, and hours from first seen to resolved.",
       columns: ["type", "opened", "closed", "median_hours_to_resolve", "max_hours_to_resolve"],
+      kinds: kinds("knnnn"),
       rows: fromArray(
         findingSummary.map((f) => [
           f.type,
@@ -128,6 +185,7 @@ export async function buildSections(
         "hours_to_resolve",
         "detail",
       ],
+      kinds: kinds("kxxkkkkttnx"),
       rows: repo.findingRows(from, to, ids),
     },
     {
@@ -143,26 +201,33 @@ export async function buildSections(
         "region",
         "model",
         "requester",
+        "requester_id",
         "decision",
         "approver",
+        "approver_id",
         "comment",
         "actor",
+        "actor_id",
         "self_approved",
       ],
+      kinds: kinds("tkkkkkxkxxkxxkx"),
       rows: repo.accessRequestRows(from, to, ids),
     },
     {
       id: "remediations",
       title: "Remediations applied",
-      description: "Policy changes the service applied, from the audit log.",
-      columns: ["occurred_at", "action", "actor", "target_type", "target_id", "account_id", "change"],
-      rows: repo.remediationRows(from, to, ids),
+      description:
+        "Policy changes the service applied, from the audit log, each described in a sentence; the changes as recorded (JSON) are in the appendix.",
+      columns: ["occurred_at", "action", "actor", "actor_id", "plan_id", "account_id", "change"],
+      kinds: kinds("tkxkkkx"),
+      rows: describedRemediations(repo.remediationRows(from, to, ids)),
     },
     {
       id: "usage_by_model",
       title: "Invocations by model",
       description: "Bedrock invocations recorded by CloudTrail, by base model (profiles resolved).",
       columns: usageColumns,
+      kinds: usageKinds,
       rows: fromArray(usageByModel),
       chart: chartOf(usageByModel, "Invocations by model"),
     },
@@ -171,6 +236,7 @@ export async function buildSections(
       title: "Invocations by account",
       description: "Bedrock invocations by account.",
       columns: usageColumns,
+      kinds: usageKinds,
       rows: fromArray(usageByAccount),
       chart: chartOf(usageByAccount, "Invocations by account"),
     },
@@ -179,6 +245,7 @@ export async function buildSections(
       title: "Invocations by principal",
       description: "Bedrock invocations by principal (the role for assumed-role sessions).",
       columns: usageColumns,
+      kinds: usageKinds,
       rows: repo.usageRows(from, to, "principal", ids),
     },
     {
@@ -197,6 +264,7 @@ export async function buildSections(
         "principals",
         "status",
       ],
+      kinds: kinds("kkkknttxx"),
       rows: repo.unapprovedRows(from, to, ids),
     },
   ];
@@ -218,8 +286,22 @@ export async function buildSections(
         "error_code",
         "bearer_token",
       ],
+      kinds: kinds("tkkkkkkkkkx"),
       rows: repo.eventRows(from, to, ids),
     });
-  for (const s of sections) s.rows = counted(s, s.rows);
+  sections.push({
+    id: "remediation_changes_json",
+    title: "Appendix: remediation changes as recorded",
+    description:
+      "The audit log's record of each remediation action (JSON), for the sentences of the remediations section.",
+    columns: ["occurred_at", "action", "plan_id", "actor_id", "change_json"],
+    kinds: kinds("tkkkx"),
+    appendix: true,
+    rows: remediationJson(repo.remediationRows(from, to, ids)),
+  });
+  for (const s of sections) {
+    s.rows = counted(s, s.rows);
+    s.controls = opts.mapping.controlsFor(s.id);
+  }
   return sections;
 }

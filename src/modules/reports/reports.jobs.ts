@@ -1,10 +1,13 @@
 // Rendering a report is a job: sections are read through server-side cursors and written by the
 // format's renderer into stored chunks (with progress), so memory holds one batch at a time.
 import type { Logger } from "pino";
+import type { Database } from "../../db/prisma.js";
 import { defineJob, type JobSet, worker } from "../../jobs/job.js";
 import type { Clock } from "../../lib/clock.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
+import { loadControlMapping } from "./control-mapping.js";
 import { RENDERERS } from "./render.js";
+import { createReportEvidenceRepository } from "./report-evidence.repository.js";
 import { resolveScope } from "./report-scope.js";
 import { buildSections } from "./report-sections.js";
 import type { ReportsRepository } from "./reports.repository.js";
@@ -57,12 +60,18 @@ export function chunkSink(store: (seq: number, data: Buffer) => Promise<void>) {
 }
 
 export function createReportsJobs(deps: {
+  db: Database;
   repo: ReportsRepository;
   facts: PolicyFactsRepository;
   clock: Clock;
   log: Logger;
+  /** How far back the first invocation ingestion of an account-Region reads (for the coverage statement). */
+  lookbackDays: number;
 }): JobSet {
   const { repo, clock } = deps;
+  // Read once: an invalid mapping stops the worker at start, not a report half-way.
+  const mapping = loadControlMapping();
+  const evidence = createReportEvidenceRepository(deps.db);
 
   async function render(id: string): Promise<void> {
     const report = await repo.byId(id);
@@ -86,6 +95,9 @@ export function createReportsJobs(deps: {
       report.options.includeEvents === true && (report.format === "json" || report.format === "csv");
     const sections = await buildSections(repo, meta, {
       includeEvents,
+      evidence,
+      mapping,
+      lookbackDays: deps.lookbackDays,
       ...(scope.scopeIds ? { scopeIds: scope.scopeIds } : {}),
     });
     const sink = chunkSink((seq, data) => repo.appendChunk(id, seq, data));

@@ -1,6 +1,7 @@
 // Report jobs and their chunked output, and the report's data read with server-side cursors so a
 // report over any number of rows holds one batch at a time.
 import type { Database, PrismaClient, Tx } from "../../db/prisma.js";
+import { nameOf } from "./report-evidence.repository.js";
 import type { Cell, Report, ReportFormat, ReportOptions, ReportScope, ReportStatus } from "./reports.types.js";
 
 interface ReportDb {
@@ -182,22 +183,25 @@ export function createReportsRepository(db: Database) {
       return (await client.account.count({ where: { id } })) > 0;
     },
 
-    /** Catalog versions in force at some point of [from, to). */
+    /** Catalog versions in force at some point of [from, to), with the name of who changed them. */
     async catalogVersions(from: Date, to: Date) {
-      return client.$queryRaw<
-        Array<{
-          entry_id: string;
-          version: number;
-          data: Record<string, unknown>;
-          valid_from: Date;
-          valid_to: Date | null;
-          changed_by: string;
-          reason: string;
-        }>
-      >`
-        SELECT entry_id, version, data, valid_from, valid_to, changed_by, reason FROM catalog_versions
-        WHERE valid_from < ${to} AND (valid_to IS NULL OR valid_to > ${from}) AND op <> 'deleted'
-        ORDER BY entry_id, version`;
+      const res = await db.pgPool().query<{
+        entry_id: string;
+        version: number;
+        data: Record<string, unknown>;
+        valid_from: Date;
+        valid_to: Date | null;
+        changed_by: string;
+        changed_by_name: string;
+        reason: string;
+      }>(
+        `SELECT entry_id, version, data, valid_from, valid_to, changed_by, ${nameOf("cv.changed_by")} AS changed_by_name, reason
+         FROM catalog_versions cv
+         WHERE valid_from < $2 AND (valid_to IS NULL OR valid_to > $1) AND op <> 'deleted'
+         ORDER BY entry_id, version`,
+        [from, to],
+      );
+      return res.rows;
     },
 
     /** Findings opened or closed in the period, oldest first. */
@@ -223,11 +227,14 @@ export function createReportsRepository(db: Database) {
       return stream(
         `SELECT occurred_at, action, coalesce(after->>'requestId', target_id) AS request_id,
                 ${ACCOUNTS} AS account_id, ${REGIONS} AS region, after->>'model' AS model,
-                after->>'requesterId' AS requester, after->>'decision' AS decision,
-                after->>'approverId' AS approver, after->>'comment' AS comment, actor_id,
+                ${nameOf("(e.after->>'requesterId')")} AS requester, after->>'requesterId' AS requester_id,
+                after->>'decision' AS decision,
+                CASE WHEN after->>'approverId' IS NOT NULL THEN ${nameOf("(e.after->>'approverId')")} END AS approver,
+                after->>'approverId' AS approver_id, after->>'comment' AS comment,
+                ${nameOf("e.actor_id")} AS actor, e.actor_id,
                 coalesce(coalesce(after->>'approverPerson', after->>'approverId')
                          = coalesce(after->>'requesterPerson', after->>'requesterId'), false) AS self_approved
-         FROM audit_events
+         FROM audit_events e
          WHERE action LIKE 'access\\_request.%' AND occurred_at >= $1 AND occurred_at < $2
            AND ($3::text[] IS NULL OR after->'accountIds' ?| $3::text[])
          ORDER BY occurred_at, id`,
@@ -238,9 +245,9 @@ export function createReportsRepository(db: Database) {
     /** Remediations applied (audit actions remediation.apply / remediation.change). */
     remediationRows(from: Date, to: Date, accountIds: readonly string[] | null): AsyncIterable<Cell[]> {
       return stream(
-        `SELECT occurred_at, action, actor_id, target_type, target_id,
-                after->>'accountId' AS account_id, after
-         FROM audit_events
+        `SELECT e.occurred_at, e.action, ${nameOf("e.actor_id")} AS actor, e.actor_id, e.target_id,
+                e.after->>'accountId' AS account_id, e.after
+         FROM audit_events e
          WHERE action IN ('remediation.apply', 'remediation.change') AND occurred_at >= $1 AND occurred_at < $2
            AND ($3::text[] IS NULL OR after->>'accountId' IS NULL OR after->>'accountId' = ANY($3))
          ORDER BY occurred_at, id`,

@@ -141,58 +141,68 @@ export function createAccessRequestService(deps: {
       throw new ForbiddenError("a service key acts for nobody and cannot approve or reject requests");
     if (!UUID.test(id)) throw new NotFoundError(`request ${id} not found`);
     const comment = opts.comment?.trim() || null;
-    const out = await db.transaction(async (tx) => {
-      const req = await repo.lock(id, tx);
-      if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
-      if (filedBy(ctx, req) || samePerson(req.requesterPerson, decider))
-        throw new ForbiddenError("separation of duties: nobody decides their own request", { requestId: id });
-      if (!mayDecide(ctx.principal, req.approverRole, req.approverGroup))
-        throw new ForbiddenError(
-          `this request is decided by ${req.approverGroup ? `group ${req.approverGroup}` : `role ${req.approverRole}`}`,
-        );
-      if (opts.ifMatch !== req.version)
-        throw new PreconditionFailedError(
-          `request ${id} is at version ${req.version}, not ${opts.ifMatch}; read it again`,
-        );
-      if (req.status !== "pending")
-        throw new ConflictError(
-          `a ${req.status} request cannot be decided`,
-          { currentStatus: req.status },
-          "ILLEGAL_TRANSITION",
-        );
-      // One person, one decision, whichever of their credentials they use.
-      if (
-        req.decisions.some(
-          (d) => principalIds.canonical(d.approverId) === ctx.principal.id || samePerson(d.approverPerson, decider),
+    let refused: AccessRequestView | undefined;
+    const out = await db
+      .transaction(async (tx) => {
+        const req = await repo.lock(id, tx);
+        if (!req || !visible(ctx, req)) throw new NotFoundError(`request ${id} not found`);
+        if (filedBy(ctx, req) || samePerson(req.requesterPerson, decider)) {
+          refused = req;
+          throw new ForbiddenError("separation of duties: nobody decides their own request", { requestId: id });
+        }
+        if (!mayDecide(ctx.principal, req.approverRole, req.approverGroup))
+          throw new ForbiddenError(
+            `this request is decided by ${req.approverGroup ? `group ${req.approverGroup}` : `role ${req.approverRole}`}`,
+          );
+        if (opts.ifMatch !== req.version)
+          throw new PreconditionFailedError(
+            `request ${id} is at version ${req.version}, not ${opts.ifMatch}; read it again`,
+          );
+        if (req.status !== "pending")
+          throw new ConflictError(
+            `a ${req.status} request cannot be decided`,
+            { currentStatus: req.status },
+            "ILLEGAL_TRANSITION",
+          );
+        // One person, one decision, whichever of their credentials they use.
+        if (
+          req.decisions.some(
+            (d) => principalIds.canonical(d.approverId) === ctx.principal.id || samePerson(d.approverPerson, decider),
+          )
         )
-      )
-        throw new ConflictError("you already decided this request", { requestId: id }, "ALREADY_DECIDED");
-      const at = clock.now();
-      await repo.addDecision(
-        {
-          id: randomUUID(),
-          requestId: id,
-          approverId: ctx.principal.id,
-          approverName: ctx.principal.name,
-          approverPerson: decider,
-          decision,
-          comment,
-          at,
-        },
-        tx,
-      );
-      const details = { decision, approverId: ctx.principal.id, approverPerson: decider, comment };
-      if (decision === "reject") return transitions.move(ctx, req, "rejected", { decidedAt: at }, details, tx);
-      const approvals = req.approvals + 1;
-      if (approvals >= req.requiredApprovals)
-        return transitions.move(ctx, req, "approved", { approvals, decidedAt: at }, details, tx);
-      // More approvals needed: record this one, stay pending (the version still moves on).
-      if (!(await repo.update(id, req.version, { approvals }, at, tx)))
-        throw new ConflictError(`request ${id} changed meanwhile`, {}, "STALE");
-      const now = (await repo.find(id, tx)) as AccessRequestView;
-      await transitions.record(ctx, { before: req, after: now, details, action: "access_request.approve" }, tx);
-      return { request: now, deliveries: [] };
-    });
+          throw new ConflictError("you already decided this request", { requestId: id }, "ALREADY_DECIDED");
+        const at = clock.now();
+        await repo.addDecision(
+          {
+            id: randomUUID(),
+            requestId: id,
+            approverId: ctx.principal.id,
+            approverName: ctx.principal.name,
+            approverPerson: decider,
+            decision,
+            comment,
+            at,
+          },
+          tx,
+        );
+        const details = { decision, approverId: ctx.principal.id, approverPerson: decider, comment };
+        if (decision === "reject") return transitions.move(ctx, req, "rejected", { decidedAt: at }, details, tx);
+        const approvals = req.approvals + 1;
+        if (approvals >= req.requiredApprovals)
+          return transitions.move(ctx, req, "approved", { approvals, decidedAt: at }, details, tx);
+        // More approvals needed: record this one, stay pending (the version still moves on).
+        if (!(await repo.update(id, req.version, { approvals }, at, tx)))
+          throw new ConflictError(`request ${id} changed meanwhile`, {}, "STALE");
+        const now = (await repo.find(id, tx)) as AccessRequestView;
+        await transitions.record(ctx, { before: req, after: now, details, action: "access_request.approve" }, tx);
+        return { request: now, deliveries: [] };
+      })
+      .catch(async (err: unknown) => {
+        // The refusal rolled the decision back; the attempt itself is kept in the audit log.
+        const attempt = refused;
+        if (attempt) await db.transaction((tx) => transitions.selfDecisionRefused(ctx, attempt, decision, tx));
+        throw err;
+      });
     await after(out.deliveries, out.request.status === "approved" ? out.request.id : undefined);
     return out.request;
   }

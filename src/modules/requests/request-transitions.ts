@@ -198,6 +198,23 @@ export function createTransitions(deps: {
     record,
 
     /**
+     * Audits a decision refused because the decider filed the request or is the person behind it
+     * (separation of duties): the compliance report counts these attempts.
+     */
+    async selfDecisionRefused(ctx: CallContext, req: AccessRequestView, decision: "approve" | "reject", tx: Tx) {
+      await audit.record(
+        ctx,
+        {
+          action: "access_request.self_decision_refused",
+          targetType: "access_request",
+          targetId: req.id,
+          after: decisionRecord(req, { decision, approverId: ctx.principal.id, extra: { refused: true } }),
+        },
+        tx,
+      );
+    },
+
+    /**
      * Marks a provisioning request as waiting for an admin to apply `plans` (audited as
      * `access_request.await_apply`, webhook `access_request.awaiting_apply`). Not a status change:
      * the request stays `provisioning` until verification decides active or failed.
