@@ -61,6 +61,7 @@ import { createRemediationRepository } from "./modules/remediation/remediation.r
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
 import type { RemediationDeps } from "./modules/remediation/remediation-plan.js";
 import { createRemediationRecovery } from "./modules/remediation/remediation-recovery.js";
+import { createEvidenceSources } from "./modules/reports/evidence-sources.js";
 import { createReportsJobs } from "./modules/reports/reports.jobs.js";
 import { createReportsRepository } from "./modules/reports/reports.repository.js";
 import { createReportsService } from "./modules/reports/reports.service.js";
@@ -181,16 +182,13 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "invocations" }),
     settings: { ...deps.config.invocations, homeRegion: deps.config.aws.homeRegion },
   });
-  const reportsRepo = createReportsRepository(deps.db);
-  const reports = createReportsService({
-    db: deps.db,
-    repo: reportsRepo,
+  const reportDeps = {
+    repo: createReportsRepository(deps.db),
     facts,
-    audit,
-    queue: deps.queue,
     clock,
     log: deps.log.child({ component: "reports" }),
-  });
+  };
+  const reports = createReportsService({ ...reportDeps, db: deps.db, audit, queue: deps.queue });
   const remediationDeps: RemediationDeps = {
     db: deps.db,
     repo: createRemediationRepository(deps.db),
@@ -337,7 +335,7 @@ export function createServices(deps: ServiceDeps) {
       log: deps.log.child({ component: "remediation" }),
       settings: { recoverCron: deps.config.remediation.recoverCron },
     }),
-    createReportsJobs({ repo: reportsRepo, facts, clock, log: deps.log.child({ component: "reports" }) }),
+    createReportsJobs({ ...reportDeps, evidence: createEvidenceSources({ catalog, audit, clock }) }),
     createProvisioningJobs({
       db: deps.db,
       repo: accessRequestRepo,

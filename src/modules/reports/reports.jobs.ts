@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import { defineJob, type JobSet, worker } from "../../jobs/job.js";
 import type { Clock } from "../../lib/clock.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
-import { RENDERERS } from "./render.js";
+import type { EvidenceSources } from "./evidence-package.js";
+import { renderReport } from "./render-report.js";
 import { resolveScope } from "./report-scope.js";
 import { buildSections } from "./report-sections.js";
 import type { ReportsRepository } from "./reports.repository.js";
@@ -59,6 +60,8 @@ export function chunkSink(store: (seq: number, data: Buffer) => Promise<void>) {
 export function createReportsJobs(deps: {
   repo: ReportsRepository;
   facts: PolicyFactsRepository;
+  /** What an evidence package holds besides the report. */
+  evidence: EvidenceSources;
   clock: Clock;
   log: Logger;
 }): JobSet {
@@ -82,15 +85,17 @@ export function createReportsJobs(deps: {
       scope: report.scope,
       ...(scope.accountIds ? { accountIds: scope.accountIds } : {}),
     };
-    const includeEvents =
-      report.options.includeEvents === true && (report.format === "json" || report.format === "csv");
-    const sections = await buildSections(repo, meta, {
-      includeEvents,
-      ...(scope.scopeIds ? { scopeIds: scope.scopeIds } : {}),
-    });
+    const includeEvents = report.options.includeEvents === true && ["json", "csv", "evidence"].includes(report.format);
+    // Sections are streamed once: a package of several files builds them anew for each (and its
+    // PDF, for reading, never lists every invocation).
+    const build = (withEvents: boolean) =>
+      buildSections(repo, meta, {
+        includeEvents: includeEvents && withEvents,
+        ...(scope.scopeIds ? { scopeIds: scope.scopeIds } : {}),
+      });
     const sink = chunkSink((seq, data) => repo.appendChunk(id, seq, data));
-    await RENDERERS[report.format](meta, sections, sink, async (i, s) => {
-      await repo.progress(id, 5 + (90 * i) / sections.length, s.id);
+    await renderReport(report.format, meta, build, deps.evidence, sink, async (done, stage) => {
+      await repo.progress(id, 5 + 90 * done, stage);
     });
     await sink.flush();
     await repo.finish(id, clock.now());
