@@ -22,6 +22,8 @@ export interface TableLayout {
 
 export interface Line {
   text: string;
+  /** Its width unscaled. */
+  width: number;
   /** Horizontal scaling in percent (100: none), so a token wider than its column stays whole. */
   scale: number;
 }
@@ -84,20 +86,39 @@ export function layoutTable(
   return { x, widths, kinds: [...kinds], fontSize, lineHeight: fontSize * 1.22 };
 }
 
-/** The lines of one cell in its column. */
-export function cellLines(doc: PDFKit.PDFDocument, text: string, kind: ColumnKind, avail: number): Line[] {
-  const fitLine = (t: string): Line => {
-    const w = doc.widthOfString(t);
-    return { text: t, scale: w > avail && w > 0 ? Math.max(1, Math.floor((100 * avail) / w)) : 100 };
+/** Text width in the font and size current when it was made; repeated values (ids, Regions) are cached. */
+export type Measure = (text: string) => number;
+
+export function measurer(doc: PDFKit.PDFDocument): Measure {
+  const cache = new Map<string, number>();
+  return (text) => {
+    let w = cache.get(text);
+    if (w === undefined) {
+      w = doc.widthOfString(text);
+      if (cache.size >= 20_000) cache.clear(); // bounded: a section of unique ids does not grow it
+      cache.set(text, w);
+    }
+    return w;
   };
+}
+
+/** The lines of one cell in its column. */
+export function cellLines(measure: Measure, text: string, kind: ColumnKind, avail: number): Line[] {
+  const fitLine = (t: string, w = measure(t)): Line => ({
+    text: t,
+    width: w,
+    scale: w > avail && w > 0 ? Math.max(1, Math.floor((100 * avail) / w)) : 100,
+  });
   if (text === "") return [];
   if (kind !== "text") return [fitLine(text.replace(/\s+/g, " "))];
+  const space = measure(" ");
   const lines: Line[] = [];
   for (const para of text.split(/\r?\n/)) {
     let line = "";
+    let lineW = 0;
     // A run wider than the column (say compact JSON) may break after its commas, not elsewhere.
     const pieces = words(para).flatMap((w) =>
-      doc.widthOfString(w) > avail
+      measure(w) > avail
         ? w
             .split(/(?<=,)/)
             .filter(Boolean)
@@ -105,13 +126,18 @@ export function cellLines(doc: PDFKit.PDFDocument, text: string, kind: ColumnKin
         : [{ t: w, glue: " " }],
     );
     for (const { t, glue } of pieces) {
-      const candidate = line === "" ? t : `${line}${glue}${t}`;
-      if (line !== "" && doc.widthOfString(candidate) > avail) {
-        lines.push(fitLine(line));
+      const w = measure(t);
+      const joined = lineW + (glue ? space : 0) + w;
+      if (line !== "" && joined > avail) {
+        lines.push(fitLine(line, lineW));
         line = t;
-      } else line = candidate;
+        lineW = w;
+      } else {
+        line = line === "" ? t : `${line}${glue}${t}`;
+        lineW = line === t ? w : joined;
+      }
     }
-    lines.push(fitLine(line));
+    lines.push(fitLine(line, lineW));
   }
   return lines;
 }
@@ -144,11 +170,12 @@ export function drawRowLines(
     const x0 = layout.x[k] ?? 0;
     const avail = (layout.widths[k] ?? 0) - 2 * PAD;
     lines.slice(from, from + count).forEach((line, j) => {
-      const w = (doc.widthOfString(line.text) * line.scale) / 100;
+      const w = (line.width * line.scale) / 100;
       const x = layout.kinds[k] === "number" && !header ? x0 + PAD + Math.max(0, avail - w) : x0 + PAD;
       // horizontalScaling is pdfkit's (Tz), missing from @types/pdfkit.
       doc.text(line.text, x, y + VPAD + j * layout.lineHeight, {
         lineBreak: false,
+        textWidth: w, // measured already: pdfkit need not measure again
         ...(line.scale < 100 ? { horizontalScaling: line.scale } : {}),
       } as PDFKit.Mixins.TextOptions);
     });

@@ -6,7 +6,7 @@
 // count are not known when they are drawn: each is a small form XObject drawn where it belongs
 // and written once known (PDF objects may come later in the file than the pages using them).
 import PDFDocument from "pdfkit";
-import { cellLines, drawRowLines, type Line, layoutTable, rowHeight, type TableLayout } from "./pdf-table.js";
+import { cellLines, drawRowLines, type Line, layoutTable, measurer, rowHeight, type TableLayout } from "./pdf-table.js";
 import {
   cellText,
   columnKinds,
@@ -184,17 +184,26 @@ async function renderSection(
   const kinds = columnKinds(s, sample);
   const layout = layoutTable(doc, s.columns, kinds, sample, left, width);
   doc.font("Helvetica-Bold").fontSize(layout.fontSize);
-  const headerLines = s.columns.map((c, k) => cellLines(doc, columnLabel(c), "text", (layout.widths[k] ?? 0) - 6));
+  const headerLines = s.columns.map((c, k) =>
+    cellLines(measurer(doc), columnLabel(c), "text", (layout.widths[k] ?? 0) - 6),
+  );
   const drawHeader = () =>
     drawRowLines(doc, layout, headerLines, 0, Math.max(...headerLines.map((l) => l.length)), true);
   if (doc.y + 2 * rowHeight(layout, headerLines) > bottom()) doc.addPage();
   drawHeader();
 
+  doc.font("Helvetica").fontSize(layout.fontSize);
+  const measure = measurer(doc);
   let n = 0;
   const draw = (row: readonly Cell[]) => {
     doc.font("Helvetica").fontSize(layout.fontSize);
     const lines = row.map((c, k) =>
-      cellLines(doc, cellText(c, layout.kinds[k] ?? "text"), layout.kinds[k] ?? "text", (layout.widths[k] ?? 0) - 6),
+      cellLines(
+        measure,
+        cellText(c, layout.kinds[k] ?? "text"),
+        layout.kinds[k] ?? "text",
+        (layout.widths[k] ?? 0) - 6,
+      ),
     );
     drawRow(doc, layout, lines, bottom, drawHeader);
     n++;
