@@ -61,6 +61,7 @@ import { createRemediationRepository } from "./modules/remediation/remediation.r
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
 import type { RemediationDeps } from "./modules/remediation/remediation-plan.js";
 import { createRemediationRecovery } from "./modules/remediation/remediation-recovery.js";
+import { createEvidenceSources } from "./modules/reports/evidence-sources.js";
 import { createReportsJobs } from "./modules/reports/reports.jobs.js";
 import { createReportsRepository } from "./modules/reports/reports.repository.js";
 import { createReportsService } from "./modules/reports/reports.service.js";
@@ -181,16 +182,15 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "invocations" }),
     settings: { ...deps.config.invocations, homeRegion: deps.config.aws.homeRegion },
   });
-  const reportsDeps = {
+  const { lookbackDays } = deps.config.invocations;
+  const reportDeps = {
     db: deps.db,
     repo: createReportsRepository(deps.db),
     facts,
-    audit,
-    queue: deps.queue,
     clock,
     log: deps.log.child({ component: "reports" }),
   };
-  const reports = createReportsService(reportsDeps);
+  const reports = createReportsService({ ...reportDeps, audit, queue: deps.queue });
   const remediationDeps: RemediationDeps = {
     db: deps.db,
     repo: createRemediationRepository(deps.db),
@@ -337,7 +337,7 @@ export function createServices(deps: ServiceDeps) {
       log: deps.log.child({ component: "remediation" }),
       settings: { recoverCron: deps.config.remediation.recoverCron },
     }),
-    createReportsJobs({ ...reportsDeps, lookbackDays: deps.config.invocations.lookbackDays }),
+    createReportsJobs({ ...reportDeps, evidence: createEvidenceSources({ catalog, audit, clock }), lookbackDays }),
     createProvisioningJobs({
       db: deps.db,
       repo: accessRequestRepo,

@@ -20,9 +20,13 @@ export function registerReportCommand(program: Command): void {
     .requiredOption("--from <iso-date>", "period start (inclusive)")
     .requiredOption("--to <iso-date>", "period end (exclusive)")
     .option("--scope <scope>", "organization, an OU id (ou-…, r-…) or an account id", "organization")
-    .option("--format <format>", "json, csv, html or pdf", "pdf")
+    .option(
+      "--format <format>",
+      "json, csv (a ZIP of one CSV per section), html, pdf, or evidence (a ZIP: report, CSVs, catalog, audit head, manifest)",
+      "pdf",
+    )
     .option("-o, --output <file>", "write here (default: stdout)")
-    .option("--include-events", "json/csv: list every invocation of the period")
+    .option("--include-events", "json, csv and evidence: list every invocation of the period")
     .option(
       "--remote",
       "request it through the API (GOVERNOR_URL, GOVERNOR_API_KEY; auditor or admin): the server renders it, this downloads it",

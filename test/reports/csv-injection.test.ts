@@ -7,6 +7,7 @@ import { createInvocationEventsRepository } from "../../src/modules/invocations/
 import { normalizeRecord } from "../../src/modules/invocations/normalize.js";
 import { buildTrailEvent } from "../../src/sandbox/trail.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { unzip } from "../helpers/zip.js";
 
 const ACCOUNT = "210987654321";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -125,7 +126,8 @@ describe("CSV report", () => {
     expect(meta.status).toBe("ready");
     const dl = await t.app.inject({ url: String(meta.downloadUrl), headers: { authorization: auditor } });
     expect(dl.statusCode).toBe(200);
-    const rows = parseCsv(dl.body);
+    const files = await unzip(dl.rawPayload);
+    const rows = files.flatMap((f) => parseCsv(f.bytes.toString("utf8")));
     const cells = rows.flat();
 
     // Every hostile value reached the report, each neutralized.
@@ -143,8 +145,8 @@ describe("CSV report", () => {
       ).toBe(true);
       expect(cells.some((c) => c.value === hostile)).toBe(false);
     }
-    expect(rows.filter((r) => r[0]?.value === "invocations")).toHaveLength(1);
-    expect(rows.filter((r) => r[0]?.value === "access_requests")).toHaveLength(1);
+    expect(files.map((f) => f.path)).toContain("invocations.csv");
+    expect(files.map((f) => f.path)).toContain("access_requests.csv");
     // No cell, decoded as a spreadsheet does, starts a formula; those with a quote are quoted.
     for (const c of cells) {
       expect(c.value, c.raw).not.toMatch(/^[=+\-@\t\r]/);

@@ -2,16 +2,21 @@
 // Data comes through the real paths: CloudTrail records normalized and written by the ingestion
 // writer, the unapproved-invocation analysis, reconciliation's findings repository, and access
 // decisions in the service's audit log as the access-request workflow records them.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { extractText } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
+import { packageRoot } from "../../src/lib/package-root.js";
 import { createInvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
 import { normalizeRecord } from "../../src/modules/invocations/normalize.js";
 import { createFindingsRepository } from "../../src/modules/reconcile/findings.repository.js";
+import { CONTROL_MAPPING_FILE } from "../../src/modules/reports/evidence-sources.js";
 import { createReportsRepository } from "../../src/modules/reports/reports.repository.js";
 import { buildTrailEvent } from "../../src/sandbox/trail.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { unzip } from "../helpers/zip.js";
 
 const ctx = { principal: SYSTEM_PRINCIPAL, requestId: "test" };
 const A = "210987654321";
@@ -172,31 +177,40 @@ const parseCsv = (text: string): string[][] =>
     .map((l) => l.split(","));
 
 describe("compliance reports", () => {
-  it("CSV: every section, the expected rows, streamed invocations", async () => {
+  it("CSV: a ZIP of one CSV per section, each with its header row, the expected rows, streamed invocations", async () => {
     // The audit rows were written now, so report a period that includes today too.
-    const { data, type } = await report({
+    const { data, type, meta } = await report({
       format: "csv",
       includeEvents: true,
       to: new Date(Date.now() + 3_600_000).toISOString(),
     });
-    expect(type).toContain("text/csv");
-    const rows = parseCsv(data.toString("utf8"));
+    expect(type).toBe("application/zip");
+    expect(meta.sizeBytes).toBe(data.length);
+    const files = await unzip(data);
+    expect(files.map((f) => f.path)).toEqual([
+      "summary.csv",
+      "coverage.csv",
+      "catalog.csv",
+      "finding_summary.csv",
+      "findings.csv",
+      "access_requests.csv",
+      "remediations.csv",
+      "usage_by_model.csv",
+      "usage_by_account.csv",
+      "usage_by_principal.csv",
+      "unapproved_usage.csv",
+      "invocations.csv",
+      "remediation_changes_json.csv",
+    ]);
+    // Each file: its own header row, then that section's rows (prefixed here with the section id).
+    const rows: string[][] = [];
+    for (const f of files) {
+      const [header, ...body] = parseCsv(f.bytes.toString("utf8"));
+      expect(header?.[0], f.path).not.toBe("");
+      for (const r of body) expect(r.join(","), f.path).not.toBe(header?.join(","));
+      rows.push(...body.map((r) => [f.path.replace(/\.csv$/, ""), ...r]));
+    }
     const section = (id: string) => rows.filter((r) => r[0] === id);
-    expect(new Set(rows.map((r) => r[0]))).toEqual(
-      new Set([
-        "report",
-        "section",
-        "summary",
-        "finding_summary",
-        "findings",
-        "access_requests",
-        "usage_by_model",
-        "usage_by_account",
-        "usage_by_principal",
-        "unapproved_usage",
-        "invocations",
-      ]),
-    );
     // DeepSeek: every 10th call, in A when also a multiple of 3, always from us-east-1.
     const deepseek = section("unapproved_usage").find((r) => r[1] === A && r[3] === "us.deepseek.r1-v1:0");
     expect(deepseek?.slice(1, 6)).toEqual([A, "us-east-1", "us.deepseek.r1-v1:0", "deepseek.r1-v1:0", "8"]);
@@ -261,13 +275,55 @@ describe("compliance reports", () => {
     expect(text).toMatch(/amazon\.nova-pro-v1:0\s+216/);
   });
 
+  it("evidence package: the report, a CSV per section, catalog, audit head and a manifest whose hashes match", async () => {
+    const { data, type } = await report({ format: "evidence", to: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(type).toBe("application/zip");
+    const files = await unzip(data);
+    const byPath = new Map(files.map((f) => [f.path, f.bytes]));
+    const manifest = JSON.parse(byPath.get("manifest.json")?.toString("utf8") ?? "{}") as {
+      algorithm: string;
+      report: { id: string };
+      files: Array<{ path: string; size: number; sha256: string }>;
+    };
+    expect(manifest.algorithm).toBe("sha256");
+    // Every file but the manifest is listed, with its size and SHA-256.
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(
+      files
+        .map((f) => f.path)
+        .filter((p) => p !== "manifest.json")
+        .sort(),
+    );
+    for (const f of manifest.files) {
+      const bytes = byPath.get(f.path) ?? Buffer.alloc(0);
+      expect(bytes.length, f.path).toBe(f.size);
+      expect(createHash("sha256").update(bytes).digest("hex"), f.path).toBe(f.sha256);
+    }
+    const paths = manifest.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(["report.pdf", "report.json", "catalog.yaml", "audit-head.json"]));
+    expect(paths).toContain("csv/unapproved_usage.csv");
+    expect(paths.includes("control-mapping.yaml")).toBe(existsSync(path.join(packageRoot(), CONTROL_MAPPING_FILE)));
+    const head = JSON.parse(byPath.get("audit-head.json")?.toString("utf8") ?? "{}") as { id: string; hash: string };
+    expect(head.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number(head.id)).toBeGreaterThan(0);
+    expect(byPath.get("catalog.yaml")?.toString("utf8")).toContain("entries:");
+    const json = JSON.parse(byPath.get("report.json")?.toString("utf8") ?? "{}") as { report: { id: string } };
+    expect(json.report.id).toBe(manifest.report.id);
+    const { text } = await extractText(new Uint8Array(byPath.get("report.pdf") ?? Buffer.alloc(0)), {
+      mergePages: false,
+    });
+    for (const [i, page] of text.entries()) expect(page).toMatch(new RegExp(`Page ${i + 1} of ?${text.length}\\b`));
+    expect(byPath.get("csv/unapproved_usage.csv")?.toString("utf8").split("\r\n")[0]).toBe(
+      "account_id,region,model_id,base_model_id,invocations,first_event_at,last_event_at,principals,status",
+    );
+  });
+
   it("HTML: printable, self-contained, with charts", async () => {
     const { data } = await report({ format: "html" });
     const html = data.toString("utf8");
     expect(html).toContain("<svg");
     expect(html).toContain("@media print");
     expect(html).not.toMatch(/<(script|link)\b|src="http/);
-    expect(html).toContain("<td>us.deepseek.r1-v1:0</td>");
+    expect(html).toContain('<td class="token">us.deepseek.r1-v1:0</td>');
   });
 
   it("JSON: the same sections with summaries", async () => {

@@ -6,7 +6,8 @@ import { defineJob, type JobSet, worker } from "../../jobs/job.js";
 import type { Clock } from "../../lib/clock.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
 import { loadControlMapping } from "./control-mapping.js";
-import { RENDERERS } from "./render.js";
+import type { EvidenceSources } from "./evidence-package.js";
+import { renderReport } from "./render-report.js";
 import { createReportEvidenceRepository } from "./report-evidence.repository.js";
 import { resolveScope } from "./report-scope.js";
 import { buildSections } from "./report-sections.js";
@@ -63,6 +64,8 @@ export function createReportsJobs(deps: {
   db: Database;
   repo: ReportsRepository;
   facts: PolicyFactsRepository;
+  /** What an evidence package holds besides the report. */
+  evidence: EvidenceSources;
   clock: Clock;
   log: Logger;
   /** How far back the first invocation ingestion of an account-Region reads (for the coverage statement). */
@@ -91,18 +94,20 @@ export function createReportsJobs(deps: {
       scope: report.scope,
       ...(scope.accountIds ? { accountIds: scope.accountIds } : {}),
     };
-    const includeEvents =
-      report.options.includeEvents === true && (report.format === "json" || report.format === "csv");
-    const sections = await buildSections(repo, meta, {
-      includeEvents,
-      evidence,
-      mapping,
-      lookbackDays: deps.lookbackDays,
-      ...(scope.scopeIds ? { scopeIds: scope.scopeIds } : {}),
-    });
+    const includeEvents = report.options.includeEvents === true && ["json", "csv", "evidence"].includes(report.format);
+    // Sections are streamed once: a package of several files builds them anew for each (and its
+    // PDF, for reading, never lists every invocation).
+    const build = (withEvents: boolean) =>
+      buildSections(repo, meta, {
+        includeEvents: includeEvents && withEvents,
+        evidence,
+        mapping,
+        lookbackDays: deps.lookbackDays,
+        ...(scope.scopeIds ? { scopeIds: scope.scopeIds } : {}),
+      });
     const sink = chunkSink((seq, data) => repo.appendChunk(id, seq, data));
-    await RENDERERS[report.format](meta, sections, sink, async (i, s) => {
-      await repo.progress(id, 5 + (90 * i) / sections.length, s.id);
+    await renderReport(report.format, meta, build, deps.evidence, sink, async (done, stage) => {
+      await repo.progress(id, 5 + 90 * done, stage);
     });
     await sink.flush();
     await repo.finish(id, clock.now());

@@ -16,7 +16,7 @@ import type { Clock } from "../../lib/clock.js";
 import { decodeCursor, isTimeIdCursor, type Page, toPage } from "../../lib/pagination.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
-import { CONTENT_TYPES } from "./render.js";
+import { CONTENT_TYPES, FILE_SUFFIXES } from "./render-report.js";
 import { resolveScope } from "./report-scope.js";
 import { REPORT_JOBS } from "./reports.jobs.js";
 import type { ReportsRepository } from "./reports.repository.js";
@@ -51,10 +51,10 @@ export function createReportsService(deps: {
         throw new ValidationError("a report covers at most three years", [
           { field: "body.to", message: "at most three years after `from`" },
         ]);
-      if (req.options.includeEvents && req.format !== "json" && req.format !== "csv")
+      if (req.options.includeEvents && req.format !== "json" && req.format !== "csv" && req.format !== "evidence")
         throw new UnprocessableError(
-          "every invocation is listed only in JSON and CSV reports",
-          [{ field: "body.includeEvents", message: "needs format json or csv" }],
+          "every invocation is listed only in JSON, CSV and evidence reports",
+          [{ field: "body.includeEvents", message: "needs format json, csv or evidence" }],
           "EVENTS_NEED_DATA_FORMAT",
         );
       if ((await resolveScope(req.scope, repo, deps.facts)) === undefined)
@@ -134,7 +134,7 @@ export function createReportsService(deps: {
       return {
         report,
         contentType: CONTENT_TYPES[report.format],
-        filename: `bedrock-compliance-${day(report.from)}-${day(report.to)}.${report.format}`,
+        filename: `bedrock-compliance-${day(report.from)}-${day(report.to)}${FILE_SUFFIXES[report.format]}`,
         body: repo.chunks(id),
       };
     },

@@ -1,6 +1,10 @@
 // Domain types of compliance reports.
 
-export const REPORT_FORMATS = ["json", "csv", "html", "pdf"] as const;
+/**
+ * `csv` is a ZIP of one CSV per section; `evidence` is a ZIP with the report as PDF and JSON, the
+ * CSVs, the catalog in force, the audit chain head, the control mapping and a SHA-256 manifest.
+ */
+export const REPORT_FORMATS = ["json", "csv", "html", "pdf", "evidence"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const REPORT_STATUSES = ["queued", "running", "ready", "failed"] as const;

@@ -55,7 +55,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportsService }
           scope: Scope,
           format: Type.Enum(REPORT_FORMATS),
           includeEvents: Type.Optional(
-            Type.Boolean({ description: "JSON/CSV: list every invocation", default: false }),
+            Type.Boolean({ description: "JSON, CSV and evidence: list every invocation", default: false }),
           ),
         }),
         response: { 202: ReportSchema, ...errorResponses(422) },
@@ -115,7 +115,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportsService }
       schema: {
         operationId: "downloadReport",
         tags: ["reports"],
-        summary: "The rendered report (JSON, CSV, HTML or PDF), streamed",
+        summary:
+          "The rendered report, streamed: JSON, HTML, PDF, CSV (a ZIP of one CSV per section) or evidence (a ZIP with the report, the CSVs, the catalog, the audit chain head and a SHA-256 manifest)",
         params: IdParams,
         response: {
           200: Type.Unsafe<Readable>({

@@ -22,7 +22,14 @@ import { Time } from "../../components/time";
 import { IngestionsPanel } from "./ingestions-panel";
 import { type Report, type ReportRequest, useCreateReport, useDownloadReport, useReports } from "./reports-queries";
 
-const FORMATS: ReportRequest["format"][] = ["pdf", "html", "csv", "json"];
+const FORMATS: Array<{ value: ReportRequest["format"]; label: string }> = [
+  { value: "pdf", label: "PDF" },
+  { value: "html", label: "HTML" },
+  { value: "csv", label: "CSV (ZIP)" },
+  { value: "json", label: "JSON" },
+  { value: "evidence", label: "Evidence package" },
+];
+const formatLabel = (f: ReportRequest["format"]) => FORMATS.find((x) => x.value === f)?.label ?? f.toUpperCase();
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function size(bytes: number): string {
@@ -39,7 +46,7 @@ function GenerateReport() {
   const [format, setFormat] = useState<ReportRequest["format"]>("pdf");
   const [includeEvents, setIncludeEvents] = useState(false);
   const create = useCreateReport();
-  const dataFormat = format === "json" || format === "csv";
+  const dataFormat = format === "json" || format === "csv" || format === "evidence";
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -82,7 +89,7 @@ function GenerateReport() {
             </Text>
             <SegmentedControl
               aria-labelledby="report-format-label"
-              data={FORMATS.map((f) => ({ value: f, label: f.toUpperCase() }))}
+              data={FORMATS}
               value={format}
               onChange={(v) => setFormat(v as ReportRequest["format"])}
             />
@@ -101,7 +108,7 @@ function GenerateReport() {
           )}
           {create.data && (
             <Text size="sm" role="status">
-              Report requested ({create.data.format.toUpperCase()}, {scopeText(create.data.scope)}); follow it in the
+              Report requested ({formatLabel(create.data.format)}, {scopeText(create.data.scope)}); follow it in the
               history below.
             </Text>
           )}
@@ -127,7 +134,7 @@ function ReportRow({ report }: { report: Report }) {
         {report.from.slice(0, 10)} – {report.to.slice(0, 10)}
       </Table.Td>
       <Table.Td>{scopeText(report.scope)}</Table.Td>
-      <Table.Td>{report.format.toUpperCase()}</Table.Td>
+      <Table.Td>{formatLabel(report.format)}</Table.Td>
       <Table.Td>
         {report.status === "queued" || report.status === "running" ? (
           <Stack gap={2} miw={120}>
@@ -154,7 +161,7 @@ function ReportRow({ report }: { report: Report }) {
             variant="light"
             loading={download.isPending}
             onClick={() => download.mutate(report)}
-            aria-label={`Download ${report.format.toUpperCase()} report of ${report.from.slice(0, 10)}`}
+            aria-label={`Download ${formatLabel(report.format)} report of ${report.from.slice(0, 10)}`}
           >
             Download
           </Button>

@@ -37,7 +37,12 @@ export function useDownloadReport() {
         parseAs: "blob",
       });
       const blob = unwrap(result) as unknown as Blob;
-      const name = attachmentName(result.response.headers.get("content-disposition"), `report.${report.format}`);
+      const name = attachmentName(
+        result.response.headers.get("content-disposition"),
+        report.format === "csv" || report.format === "evidence"
+          ? `report-${report.format}.zip`
+          : `report.${report.format}`,
+      );
       saveBlob(blob, name);
       return name;
     },
