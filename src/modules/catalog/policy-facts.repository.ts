@@ -6,7 +6,7 @@ import type { ModelFact, ProfileFact } from "./grants.js";
 
 export function createPolicyFactsRepository(db: Database) {
   const client = db.client;
-  return {
+  const repo = {
     async models(): Promise<ModelFact[]> {
       return client.$queryRaw<ModelFact[]>`
         SELECT model_id AS "modelId", min(provider) AS provider, array_agg(DISTINCT region ORDER BY region) AS regions
@@ -86,7 +86,26 @@ export function createPolicyFactsRepository(db: Database) {
         ...accounts.filter((a) => a.path === node.path || a.path.startsWith(`${node.path}/`)).map((a) => a.id),
       ]);
     },
+
+    /** Each active account at or below a node with its lineage (self first, up to the root). */
+    async accountLineagesBelow(nodeId: string): Promise<string[][]> {
+      const [below, nodes] = await Promise.all([
+        repo.descendants(nodeId),
+        client.orgNode.findMany({ where: { removedAt: null }, select: { id: true, parentId: true } }),
+      ]);
+      const parents = new Map(nodes.map((n) => [n.id, n.parentId]));
+      const accounts = await client.account.findMany({
+        where: { leftAt: null, id: { in: [nodeId, ...below] } },
+        select: { id: true, parentId: true },
+      });
+      return accounts.map((a) => {
+        const chain = [a.id];
+        for (let at = a.parentId; at && !chain.includes(at); at = parents.get(at) ?? null) chain.push(at);
+        return chain;
+      });
+    },
   };
+  return repo;
 }
 
 export type PolicyFactsRepository = ReturnType<typeof createPolicyFactsRepository>;
