@@ -1,16 +1,29 @@
 // What the policy compiler needs from the inventory: models with the Regions offering them,
 // system inference profiles with their source and destination Regions, the model ids bedrock-mantle
 // serves, and the org tree.
+
 import type { Database } from "../../db/prisma.js";
+import { soldThroughMarketplace } from "../reachability/model-traits.js";
 import type { ModelFact, ProfileFact } from "./grants.js";
 
 export function createPolicyFactsRepository(db: Database) {
   const client = db.client;
   const repo = {
     async models(): Promise<ModelFact[]> {
-      return client.$queryRaw<ModelFact[]>`
-        SELECT model_id AS "modelId", min(provider) AS provider, array_agg(DISTINCT region ORDER BY region) AS regions
+      const rows = await client.$queryRaw<
+        (Omit<ModelFact, "marketplace"> & { offers: boolean; agreements: string[] })[]
+      >`
+        SELECT model_id AS "modelId", min(provider) AS provider, array_agg(DISTINCT region ORDER BY region) AS regions,
+          coalesce(bool_or(offer_count > 0), false) AS offers,
+          array_remove(array_agg(DISTINCT agreement_status), NULL) AS agreements
         FROM model_access GROUP BY model_id ORDER BY model_id`;
+      return rows.map(({ offers, agreements, ...m }) => ({
+        ...m,
+        marketplace: soldThroughMarketplace(m.modelId, [
+          { agreementStatus: null, offerCount: offers ? 1 : 0 },
+          ...agreements.map((agreementStatus) => ({ agreementStatus, offerCount: null })),
+        ]),
+      }));
     },
 
     async profiles(): Promise<ProfileFact[]> {
