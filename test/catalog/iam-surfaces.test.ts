@@ -36,7 +36,8 @@ const MODELS: ModelFact[] = [
   { modelId: COHERE, provider: "Cohere", regions: US },
   { modelId: NOVA, provider: "Amazon", regions: US },
   { modelId: GPT_OSS, provider: "OpenAI", regions: US },
-  { modelId: UNDOCUMENTED, provider: "Anthropic", regions: US },
+  // Not in AWS's product-id table; the inventory saw agreement offers for it (policy-facts).
+  { modelId: UNDOCUMENTED, provider: "Anthropic", regions: US, marketplace: true },
 ];
 const PROFILES: ProfileFact[] = [
   { profileId: `us.${SONNET}`, modelId: SONNET, sourceRegions: US, destinationRegions: US, isGlobal: false },

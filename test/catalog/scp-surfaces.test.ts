@@ -178,6 +178,26 @@ function entriesFor(org: Org, node: string): CatalogEntry[] {
   );
 }
 
+/** The entries of each account a node governs (its own lineage's), as remediation passes them. */
+function retentionGroupsFor(org: Org, node: string): CatalogEntry[][] {
+  const accounts = org.accounts.filter((a) => node === "r-big" || a.ou === node || a.id === node);
+  return accounts.map((a) => org.entries.filter((e) => entryAppliesTo(e, [a.id, a.ou, "r-big"])));
+}
+
+/**
+ * The catalog's reading of a retention write, written out from the README (not the compiler's
+ * helper): entries applying in the Region grouped by model; a model is pinned when every entry for
+ * it names retentionModes; the mode must be one every pinned model allows.
+ */
+function retentionAllowed(entries: readonly CatalogEntry[], region: string, mode: string): boolean {
+  const byModel = new Map<string, CatalogEntry[]>();
+  for (const e of entries.filter((x) => entryAllowsRegion(x, region)))
+    byModel.set(e.model, [...(byModel.get(e.model) ?? []), e]);
+  return [...byModel.values()]
+    .filter((g) => g.every((e) => e.retentionModes !== undefined))
+    .every((g) => g.some((e) => (e.retentionModes as string[]).includes(mode)));
+}
+
 describe("compiled SCPs on every surface: a 300-model catalog over an organization", () => {
   const org = organization();
   const mantleModels = [...new Set(org.mantle.values())];
@@ -193,19 +213,23 @@ describe("compiled SCPs on every surface: a 300-model catalog over an organizati
         models: org.models,
         profiles: org.profiles,
         mantleModels,
+        retentionGroups: retentionGroupsFor(org, node),
         now: NOW,
       }),
     );
   }
 
   it("stays under 5,120 characters per SCP and at most 5 SCPs per target, every surface covered", () => {
+    // AWS's limits, as literals: the compiler's constants must say the same.
+    expect(SCP_MAX_CHARACTERS).toBe(5120);
+    expect(MAX_SCPS_PER_TARGET).toBe(5);
     expect(org.models).toHaveLength(300);
     expect(new Set(org.models.map((m) => m.provider)).size).toBe(10);
     const sizes = [...compiled.values()].flat().map((s) => s.content.length);
     for (const [node, scps] of compiled) {
       expect(scps.length, node).toBeGreaterThanOrEqual(1);
-      expect(scps.length, node).toBeLessThanOrEqual(MAX_SCPS_PER_TARGET);
-      for (const s of scps) expect(s.content.length, s.name).toBeLessThanOrEqual(SCP_MAX_CHARACTERS);
+      expect(scps.length, node).toBeLessThanOrEqual(5);
+      for (const s of scps) expect(s.content.length, s.name).toBeLessThanOrEqual(5120);
     }
     const all = (node: string) => (compiled.get(node) ?? []).map((s) => s.content).join("");
     // The root allows API keys and Claude Platform somewhere below it: no deny of either there.
@@ -218,6 +242,26 @@ describe("compiled SCPs on every surface: a 300-model catalog over an organizati
     expect(regulated).toContain('"bedrock-mantle:BearerTokenType":"LONG_TERM"');
     expect(regulated).toContain('"iam:ServiceSpecificCredentialServiceName":"bedrock.amazonaws.com"');
     expect(Math.max(...(compiled.get("r-big") ?? []).map((s) => s.content.length))).toBeGreaterThan(4000);
+    // Retention: Anthropic is pinned to `none` in the EU by an organization entry, so every
+    // target carries the pin on both endpoints' PutAccountDataRetention, Region-limited to the EU
+    // where no OU frees the model (the sandbox OU's Claude Platform entry pins nothing).
+    const pin = (node: string) =>
+      (compiled.get(node) ?? [])
+        .flatMap((s) => parsePolicyDocument(s.content).Statement as unknown as Record<string, unknown>[])
+        .filter((st) => String(st.Sid).startsWith("PinDataRetentionModes"));
+    expect(pin("ou-big-regulated")).toEqual([
+      {
+        Sid: "PinDataRetentionModesR1",
+        Effect: "Deny",
+        Action: ["bedrock-mantle:PutAccountDataRetention", "bedrock:PutAccountDataRetention"],
+        Resource: "*",
+        Condition: {
+          StringEquals: { "aws:RequestedRegion": ["eu-central-1", "eu-north-1", "eu-west-1", "eu-west-3"] },
+          StringNotEquals: { "bedrock:DataRetentionMode": ["none"], "bedrock-mantle:DataRetentionMode": ["none"] },
+        },
+      },
+    ]);
+    expect(pin("ou-big-sandbox1")).toEqual([]);
     console.log(
       `${nodes.length} targets, ${sizes.length} SCPs (root: ${compiled.get("r-big")?.length}), largest ${Math.max(...sizes)} characters, ` +
         `root sizes ${(compiled.get("r-big") ?? []).map((s) => s.content.length).join(", ")}`,
@@ -250,13 +294,40 @@ describe("compiled SCPs on every surface: a 300-model catalog over an organizati
     );
     const mantleServed = org.models.filter((m) => org.mantle.has(m.modelId));
     const anthropic = org.models.filter((m) => m.provider === "anthropic");
-    const kinds = ["direct", "profile", "global_profile", "mantle", "claude_platform", "api_key"] as const;
+    const kinds = [
+      "direct",
+      "profile",
+      "global_profile",
+      "mantle",
+      "claude_platform",
+      "api_key",
+      "retention_put",
+    ] as const;
     const tally = new Map<string, { allowed: number; denied: number }>();
     const disagreements: string[] = [];
     for (let i = 0; i < 10_000; i++) {
       const account = pick(org.accounts);
       const ctx = contexts.get(account.id) as NonNullable<ReturnType<typeof contexts.get>>;
       const kind = pick(kinds);
+      if (kind === "retention_put") {
+        // PutAccountDataRetention on either endpoint, with the mode in its condition key.
+        const region = pick(REGIONS);
+        const mode = pick(["default", "inherit", "none", "provider_data_share"]);
+        const prefix = pick(["bedrock", "bedrock-mantle"]);
+        const request = {
+          action: `${prefix}:PutAccountDataRetention`,
+          resource: "*",
+          context: { "aws:RequestedRegion": region, [`${prefix}:DataRetentionMode`]: mode },
+        };
+        const scp = evaluateScps(ctx.levels, request).decision === "allowed";
+        const intent = retentionAllowed(ctx.entries, region, mode);
+        const t = tally.get(kind) ?? { allowed: 0, denied: 0 };
+        t[intent ? "allowed" : "denied"]++;
+        tally.set(kind, t);
+        if (scp !== intent)
+          disagreements.push(`${kind} ${prefix} ${account.id} ${region} ${mode}: SCPs ${scp}, catalog ${intent}`);
+        continue;
+      }
       let auth: AuthKind = "sigv4";
       let path: CallPath;
       let modelId: string;

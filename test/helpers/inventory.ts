@@ -51,7 +51,7 @@ export interface AccountRegionRow {
 }
 
 export interface ModelRow
-  extends Omit<ModelFacts, "inferenceTypes" | "publicExtendedAccessTime" | "availabilityError"> {
+  extends Omit<ModelFacts, "inferenceTypes" | "publicExtendedAccessTime" | "availabilityError" | "offerCount"> {
   accountId: string;
   region: string;
   inferenceTypes?: string[];
@@ -86,9 +86,10 @@ export function toInventory(input: {
     for (const r of input.accountRegions.filter((x) => x.accountId === a.id)) {
       const models = new Map<string, ModelFacts>();
       for (const m of input.models.filter((x) => x.accountId === a.id && x.region === r.region)) {
-        const { accountId: _a, region: _r, offerCount: _o, ...rest } = m;
+        const { accountId: _a, region: _r, ...rest } = m;
         models.set(m.modelId, {
           ...rest,
+          offerCount: m.offerCount ?? null,
           inferenceTypes: m.inferenceTypes ?? ["ON_DEMAND"],
           publicExtendedAccessTime: m.publicExtendedAccessTime ?? null,
           availabilityError: m.availabilityError ?? null,

@@ -103,6 +103,17 @@ describe("model resolution", () => {
         eventName: "InvokeModelWithBidirectionalStream",
       }),
     ).toMatchObject({ eventName: "InvokeModelWithBidirectionalStream" });
+    // The OpenAI-compatible calls (Chat Completions, Responses), on bedrock-runtime and on bedrock-mantle.
+    for (const eventSource of ["bedrock.amazonaws.com", "bedrock-mantle.amazonaws.com"])
+      for (const eventName of ["CreateChatCompletion", "CreateResponse"])
+        expect(normalizeRecord({ ...ev.record, eventSource, eventName }), `${eventSource} ${eventName}`).toMatchObject({
+          eventId: "e-1",
+          eventName,
+          modelId: "openai.gpt-oss-120b-1:0",
+        });
+    // Names close to them that AWS does not log are not invocations.
+    expect(normalizeRecord({ ...ev.record, eventName: "ChatCompletion" })).toBeUndefined();
+    expect(normalizeRecord({ ...ev.record, eventName: "CreateResponses" })).toBeUndefined();
     expect(normalizeRecord({ ...ev.record, eventSource: "s3.amazonaws.com" })).toBeUndefined();
     expect(normalizeRecord({ ...ev.record, eventID: undefined })).toBeUndefined();
   });

@@ -399,6 +399,7 @@ const modelFacts = (modelId: string): ModelFacts => ({
   regionAvailability: "AVAILABLE",
   agreementStatus: "AVAILABLE",
   agreementError: null,
+  offerCount: null,
   authorizationStatus: "AUTHORIZED",
   entitlementAvailability: "AVAILABLE",
   availabilityError: null,

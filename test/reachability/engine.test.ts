@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { NamedPolicy, ScpLevel } from "../../src/lib/policy-evaluator.js";
 import { createReachabilityEngine } from "../../src/modules/reachability/engine.js";
+import { modelTraits } from "../../src/modules/reachability/model-traits.js";
 import {
   type AccountFacts,
   known,
@@ -32,6 +33,7 @@ const model = (modelId: string, over: Partial<ModelFacts> = {}): ModelFacts => (
   regionAvailability: "AVAILABLE",
   agreementStatus: "AVAILABLE",
   agreementError: null,
+  offerCount: null,
   authorizationStatus: "AUTHORIZED",
   entitlementAvailability: "AVAILABLE",
   availabilityError: null,
@@ -247,6 +249,32 @@ describe("reachability engine", () => {
     expect(judge(failed, COHERE).paths[0]).toMatchObject({ status: "blocked", gate: "marketplace" });
     // Amazon's own models need no subscription.
     expect(judge(account({ scps: scps(policy("NoSub", "Deny", "aws-marketplace:*", "*")) })).status).toBe("usable");
+  });
+
+  it("marketplace is read from facts, not a provider list: an unknown provider with an offer is, a first-party model is not", () => {
+    const ACME = "acme.frontier-1-v1:0";
+    const noSubscribe = scps(policy("NoSub", "Deny", "aws-marketplace:Subscribe", "*"));
+    // A provider no list knows, never used here, with an agreement offer: its first call subscribes.
+    const acme = account(
+      { scps: noSubscribe },
+      region({}, [model(ACME, { provider: "Acme AI", agreementStatus: "NOT_AVAILABLE", offerCount: 1 })]),
+    );
+    expect(judge(acme, ACME).paths[0]).toMatchObject({ status: "blocked", gate: "marketplace" });
+    // The same model where no offer exists (offers read: none) needs no subscription.
+    const none = account(
+      { scps: noSubscribe },
+      region({}, [model(ACME, { provider: "Acme AI", agreementStatus: "NOT_AVAILABLE", offerCount: 0 })]),
+    );
+    expect(judge(none, ACME).status).toBe("usable");
+    // A first-party model (no product id, no offers, agreement AVAILABLE) is not Marketplace.
+    expect(modelTraits(NOVA, [{ agreementStatus: "AVAILABLE", offerCount: null }]).marketplace).toBe(false);
+    expect(modelTraits(NOVA, [{ agreementStatus: "NOT_AVAILABLE", offerCount: 0 }]).marketplace).toBe(false);
+    expect(judge(account({ scps: noSubscribe }), NOVA).status).toBe("usable");
+    // The evidence that makes a model Marketplace: offers, a pending or failed agreement, AWS's product-id table.
+    expect(modelTraits(ACME, [{ agreementStatus: "NOT_AVAILABLE", offerCount: 2 }]).marketplace).toBe(true);
+    expect(modelTraits(ACME, [{ agreementStatus: "PENDING", offerCount: null }]).marketplace).toBe(true);
+    expect(modelTraits(ACME, [{ agreementStatus: "ERROR", offerCount: null }]).marketplace).toBe(true);
+    expect(modelTraits(COHERE).marketplace).toBe(true);
   });
 
   it("use_case: only AWS's not-authorized answer blocks; never on bedrock-mantle", () => {

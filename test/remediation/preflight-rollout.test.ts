@@ -7,7 +7,13 @@
 //   audit log holds the override;
 // - a rollout whose first OU breaks something: another team attached a deny to the Prod OU after
 //   the last sync, so the stored inventory (and pre-flight) cannot see it; the re-sync after the
-//   first stage does, and the rest of the plan is not applied.
+//   first stage does, and the rest of the plan is not applied;
+// - a rollout whose first target is an account (not an OU).
+// DeepSeek is approved on bedrock-mantle as well as bedrock-runtime (the scenario serves it there as
+// `deepseek.r1`), so the blocked paths include bedrock-mantle's.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
@@ -17,6 +23,7 @@ import { waitForSyncRun } from "../helpers/wait.js";
 
 const DEV = "300000000003";
 const PROD = "200000000002";
+const LOST = "400000000004";
 const ROOT = "r-dr01";
 const PROD_OU = "ou-dr01-prod0001";
 const NOVA = "amazon.nova-pro-v1:0";
@@ -26,14 +33,16 @@ const W1 = "eu-west-1";
 const PROD_SCP = `bedrock-governor-catalog-${PROD_OU}`;
 const ROOT_SCP = `bedrock-governor-catalog-${ROOT}`;
 
-const entry = (id: string, model: string, scope: string) =>
-  `  - { id: ${id}, model: ${model}, scope: ${scope}, owner: platform, justification: test }\n`;
+const entry = (id: string, model: string, scope: string, extra = "") =>
+  `  - { id: ${id}, model: ${model}, scope: ${scope}, ${extra}owner: platform, justification: test }\n`;
+const MANTLE = "endpoints: [runtime, mantle], ";
 const NOVA_ORG = entry("nova", NOVA, "organization");
 const META_DEV = entry("meta-dev", "meta.llama3-1-70b-instruct-v1:0", "{ ou: ou-dr01-dev00001 }");
-// C1: DeepSeek everywhere; Meta for Dev. Prod's allowed set differs from the root's: Prod gets its own SCP.
-const C1 = `entries:\n${NOVA_ORG}${entry("deepseek", DEEPSEEK, "organization")}${META_DEV}`;
+// C1: DeepSeek everywhere (runtime and mantle); Meta for Dev. Prod's allowed set differs from the
+// root's: Prod gets its own SCP.
+const C1 = `entries:\n${NOVA_ORG}${entry("deepseek", DEEPSEEK, "organization", MANTLE)}${META_DEV}`;
 // C2: DeepSeek for Dev only: Prod's SCP narrows (and with it dev-app, where it is attached by hand).
-const C2 = `entries:\n${NOVA_ORG}${entry("deepseek-dev", DEEPSEEK, "{ ou: ou-dr01-dev00001 }")}${META_DEV}`;
+const C2 = `entries:\n${NOVA_ORG}${entry("deepseek-dev", DEEPSEEK, "{ ou: ou-dr01-dev00001 }", MANTLE)}${META_DEV}`;
 // C3: Cohere for Prod: Prod's SCP and the root's widen.
 const C3 = `${C2}${entry("cohere-prod", "cohere.command-r-plus-v1:0", `{ ou: ${PROD_OU} }`)}`;
 
@@ -78,7 +87,16 @@ const where = (b: Pick<Breakage, "accountId" | "region" | "modelId" | "path" | "
   `${b.accountId} ${b.region} ${b.modelId} ${b.path} ${b.gate}`;
 
 beforeAll(async () => {
-  t = await startTestApp({ SANDBOX_SCENARIO: "test/fixtures/drift-scenario.yaml" });
+  // The drift organization, with DeepSeek also served by bedrock-mantle.
+  const drift = readFileSync(new URL("../fixtures/drift-scenario.yaml", import.meta.url), "utf8");
+  const withMantle = drift.replace(
+    "{ id: deepseek.r1-v1:0, name: DeepSeek-R1, provider: DeepSeek }",
+    "{ id: deepseek.r1-v1:0, name: DeepSeek-R1, provider: DeepSeek, mantleId: deepseek.r1 }",
+  );
+  expect(withMantle).not.toBe(drift);
+  const scenario = join(mkdtempSync(join(tmpdir(), "preflight-rollout-")), "drift-mantle.yaml");
+  writeFileSync(scenario, withMantle);
+  t = await startTestApp({ SANDBOX_SCENARIO: scenario });
   admin = await t.keyFor("admin");
   await t.services.catalog.apply(ctx, parseCatalogDocument(C1), "preflight fixture");
   await syncAll();
@@ -131,7 +149,9 @@ describe("remediation pre-flight and staged rollout", () => {
     expect(problem.code).toBe("PLAN_WOULD_BLOCK");
     expect(problem.breakages.map(where).sort()).toEqual([
       `${DEV} ${W1} ${DEEPSEEK} direct org_policy`,
+      `${DEV} ${W1} ${DEEPSEEK} mantle org_policy`,
       `${DEV} ${E1} ${DEEPSEEK} direct org_policy`,
+      `${DEV} ${E1} ${DEEPSEEK} mantle org_policy`,
     ]);
     for (const b of problem.breakages)
       expect(b.policies).toEqual([expect.objectContaining({ policyId: prodScp.id, name: PROD_SCP })]);
@@ -236,5 +256,36 @@ describe("remediation pre-flight and staged rollout", () => {
       expect(JSON.stringify(res.json().errors)).toContain("body.rollout.first");
     }
     expect((await t.services.remediation.get(ctx, p.id)).status).toBe("planned");
+  });
+
+  it("a staged rollout can start with an account: dev-app's own SCP first, then the rest", async () => {
+    // The security team's deny from the previous case is gone again.
+    const org = t.services.aws.organizations();
+    const foreign = (await livePolicies()).find((x) => x.name === "DenyNovaInProd");
+    if (foreign) await org.detachPolicy(foreign.id, PROD_OU);
+    await syncAll();
+    // Cohere for lost-app alone: the Dev OU's allowed set widens and dev-app's does not, so
+    // dev-app (an account) carries an SCP of its own.
+    await t.services.catalog.apply(
+      ctx,
+      parseCatalogDocument(`${C3}${entry("cohere-lost", "cohere.command-r-plus-v1:0", `{ account: "${LOST}" }`)}`),
+      "Cohere for lost-app",
+    );
+    const p = await plan();
+    const firstChanges = p.changes.flatMap((c, i) => ("target" in c && c.target.id === DEV ? [i] : []));
+    expect(p.changes.filter((c) => "target" in c && c.target.id === DEV).map((c) => c.kind)).toEqual(
+      expect.arrayContaining(["scp_create", "scp_attach"]),
+    );
+    expect(firstChanges.length).toBeLessThan(p.changes.length);
+    const res = await post(`/v1/remediation-plans/${p.id}/apply`, { rollout: { first: DEV } });
+    expect(res.statusCode, res.body).toBe(200);
+    const applied = res.json() as RemediationPlan;
+    expect(applied.status).toBe("applied");
+    expect(applied.rollout).toMatchObject({ first: DEV, firstChanges, status: "verified", breakages: [] });
+    expect(applied.results?.every((r) => r.status === "applied")).toBe(true);
+    const own = (await livePolicies()).find((x) => x.name === `bedrock-governor-catalog-${DEV}`);
+    expect(own?.targets).toEqual([DEV]);
+    expect(own?.content).not.toContain("cohere.");
+    for (const id of applied.syncRunIds) await waitForSyncRun(t, id);
   });
 });

@@ -3,7 +3,8 @@
 // SCPs are created and attached through Organizations; after, the sandbox refuses it on both with
 // AccessDeniedException (real SigV4-signed calls as the governor's member role), while an approved
 // model still answers on each endpoint it is approved for. The account's long-term Bedrock API key
-// (no entry allows API keys) is refused too.
+// (no entry allows API keys) is refused too. Nova is pinned to the retention modes default and none,
+// so PutAccountDataRetention to another mode is refused, to an allowed one answered.
 import { createServer } from "node:net";
 import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +25,7 @@ const HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0";
 const HAIKU_MANTLE = "anthropic.claude-haiku-4-5";
 
 const CATALOG = `entries:
-  - { id: nova, model: ${NOVA}, scope: organization, owner: platform, justification: default model }
+  - { id: nova, model: ${NOVA}, scope: organization, retentionModes: [default, none], owner: platform, justification: default model }
   - id: haiku-mantle
     model: ${HAIKU}
     scope: organization
@@ -80,6 +81,7 @@ async function outcome(call: () => Promise<unknown>): Promise<string> {
   }
 }
 const apis = () => t.services.aws.account(ACCOUNT);
+const putRetention = (mode: string) => outcome(() => apis().bedrock(REGION).putAccountDataRetention(mode));
 const runtime = (modelId: string) => outcome(() => apis().runtime(REGION).converse(modelId, "ok", 1));
 const mantle = (mantleId: string, anthropic = false) =>
   outcome(() =>
@@ -102,6 +104,8 @@ describe("applied catalog SCPs on bedrock-runtime and bedrock-mantle (demo organ
     expect(await runtime(GPT)).toBe("ok");
     expect(await mantle(GPT_MANTLE)).toBe("ok");
     expect(await withKey(NOVA)).toBe("ok");
+    expect(await putRetention("provider_data_share")).toBe("ok");
+    expect(await putRetention("default")).toBe("ok");
   });
 
   it("after apply, the sandbox refuses it on bedrock-runtime and bedrock-mantle alike", async () => {
@@ -118,6 +122,9 @@ describe("applied catalog SCPs on bedrock-runtime and bedrock-mantle (demo organ
     const content = scps.map((c) => (c.kind === "scp_create" ? c.content : "")).join("");
     expect(content).toContain("bedrock-mantle:CreateInference");
     expect(content).toContain(`"bedrock-mantle:Model":["${HAIKU_MANTLE}"]`);
+    expect(content).toContain(
+      '"StringNotEquals":{"bedrock:DataRetentionMode":["default","none"],"bedrock-mantle:DataRetentionMode":["default","none"]}',
+    );
 
     const applied = await t.app.inject({
       method: "POST",
@@ -139,6 +146,11 @@ describe("applied catalog SCPs on bedrock-runtime and bedrock-mantle (demo organ
     expect(await mantle(HAIKU_MANTLE, true)).toBe("ok");
     // No entry allows API keys: the long-term key is refused even for the approved model.
     expect(await withKey(NOVA)).toBe("AccessDeniedException");
+    // The retention pin: a mode no pinned model allows is refused, an allowed one is set.
+    expect(await putRetention("provider_data_share")).toBe("AccessDeniedException");
+    expect(await putRetention("inherit")).toBe("AccessDeniedException");
+    expect(await putRetention("none")).toBe("ok");
+    expect(await outcome(() => apis().bedrock(REGION).getAccountDataRetention())).toBe("ok");
   });
 
   it("a catalog the SCPs cannot express is refused with 422 and the reason, not compiled wrong", async () => {

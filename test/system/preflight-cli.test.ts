@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "../../support/postgres/databases.js";
 import { migratedDatabase, startTestApp } from "../helpers/app.js";
 import { runCliSync } from "../helpers/cli.js";
-import { BUCKET, everythingRight, externalIdMismatch, missingAction, WRONG_EXT } from "./preflight-scenarios.js";
+import {
+  APP,
+  BUCKET,
+  everythingRight,
+  externalIdMismatch,
+  missingAction,
+  trailPrefixNoSelector,
+  WRONG_EXT,
+} from "./preflight-scenarios.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "preflight-"));
 function scenarioFile(name: string, scenario: unknown): string {
@@ -58,6 +66,35 @@ describe("preflight CLI", () => {
     const report = JSON.parse(j.stdout) as { accounts: { checked: number }; summary: { ok: boolean } };
     expect(report.accounts.checked).toBe(2);
     expect(report.summary.ok).toBe(false);
+  });
+
+  it("(c) a member role lacking an action: its ✗ line and fix, exit 3", () => {
+    const r = cli(scenarioFile("missing-cli", missingAction()));
+    expect(r.status, r.stderr).toBe(3);
+    // The summary line and the account's own line, both on the member-permissions check.
+    const fails = r.stdout.match(/^✗ .*$/gm) ?? [];
+    expect(fails.every((l) => l.startsWith("✗ member-permissions "))).toBe(true);
+    expect(fails).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^✗ member-permissions +account ${APP}: arn:aws:iam::${APP}:role/GovernorRole$`),
+      ),
+    );
+    expect(r.stdout.match(/^ {6}fix: .*$/gm)).toEqual([
+      "      fix: Add bedrock:GetAccountDataRetention to the member role (deploy/cloudformation/member-role.yaml, PermissionLevel=read), and remove the statement or SCP that denies it",
+    ]);
+    expect(r.stdout).toMatch(/^FAILED: /m);
+  });
+
+  it("(d) an org trail with a key prefix and no mantle data-event selector: two ✗ lines with fixes, exit 3", () => {
+    const r = cli(scenarioFile("trail-cli", trailPrefixNoSelector()));
+    expect(r.status, r.stderr).toBe(3);
+    const fails = (r.stdout.match(/^✗ \S+/gm) ?? []).sort();
+    expect(fails).toEqual(["✗ trail-key-prefix", "✗ trail-mantle-selector"]);
+    const fixes = r.stdout.match(/^ {6}fix: .*$/gm) ?? [];
+    expect(fixes).toHaveLength(2);
+    expect(fixes).toContain("      fix: Set INVOCATIONS_TRAIL_KEY_PREFIX=org/logs");
+    expect(fixes.some((f) => /org-trail-mantle-selector\.yaml/.test(f))).toBe(true);
+    expect(r.stdout).toMatch(/^FAILED: /m);
   });
 
   it("bad flags exit 2", () => {

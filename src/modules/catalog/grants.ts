@@ -23,6 +23,11 @@ export interface ModelFact {
   provider: string;
   /** Regions where the model is offered. */
   regions: string[];
+  /**
+   * Sold through AWS Marketplace, from the inventory's agreement facts across the organization
+   * (soldThroughMarketplace); unset: judged from the model id alone.
+   */
+  marketplace?: boolean;
 }
 
 /** A system-defined inference profile as the inventory knows it. */

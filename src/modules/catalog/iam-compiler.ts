@@ -161,6 +161,7 @@ export function compileIamPolicy(input: CompileIamInput): CompiledIamPolicy {
   const approved = sortStrings([...runtimeModels, ...mantle.approvedModelIds]).map((modelId) => ({
     modelId,
     provider: index.modelsById.get(modelId)?.provider ?? "",
+    marketplace: index.modelsById.get(modelId)?.marketplace,
   }));
   const marketplace = marketplaceStatements(approved);
   const keys = apiKeyStatements(surface);

@@ -142,14 +142,16 @@ export function mantleStatements(
  * ViewSubscriptions (which carries no product id). Nothing when no third-party model is approved;
  * a third-party model without a documented product id is reported, never granted unscoped.
  */
-export function marketplaceStatements(approved: readonly { modelId: string; provider: string }[]): {
+export function marketplaceStatements(
+  approved: readonly { modelId: string; provider: string; marketplace?: boolean | undefined }[],
+): {
   statements: IamStatement[];
   warnings: string[];
 } {
   const ids = new Set<string>();
   const warnings: string[] = [];
   for (const m of approved) {
-    if (!modelTraits(m.modelId, m.provider).marketplace) continue;
+    if (!(m.marketplace ?? modelTraits(m.modelId).marketplace)) continue;
     const product = documentedProductId(m.modelId);
     if (product === undefined)
       warnings.push(

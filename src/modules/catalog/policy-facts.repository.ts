@@ -1,16 +1,29 @@
 // What the policy compiler needs from the inventory: models with the Regions offering them,
 // system inference profiles with their source and destination Regions, the model ids bedrock-mantle
 // serves, and the org tree.
+
 import type { Database } from "../../db/prisma.js";
+import { soldThroughMarketplace } from "../reachability/model-traits.js";
 import type { ModelFact, ProfileFact } from "./grants.js";
 
 export function createPolicyFactsRepository(db: Database) {
   const client = db.client;
-  return {
+  const repo = {
     async models(): Promise<ModelFact[]> {
-      return client.$queryRaw<ModelFact[]>`
-        SELECT model_id AS "modelId", min(provider) AS provider, array_agg(DISTINCT region ORDER BY region) AS regions
+      const rows = await client.$queryRaw<
+        (Omit<ModelFact, "marketplace"> & { offers: boolean; agreements: string[] })[]
+      >`
+        SELECT model_id AS "modelId", min(provider) AS provider, array_agg(DISTINCT region ORDER BY region) AS regions,
+          coalesce(bool_or(offer_count > 0), false) AS offers,
+          array_remove(array_agg(DISTINCT agreement_status), NULL) AS agreements
         FROM model_access GROUP BY model_id ORDER BY model_id`;
+      return rows.map(({ offers, agreements, ...m }) => ({
+        ...m,
+        marketplace: soldThroughMarketplace(m.modelId, [
+          { agreementStatus: null, offerCount: offers ? 1 : 0 },
+          ...agreements.map((agreementStatus) => ({ agreementStatus, offerCount: null })),
+        ]),
+      }));
     },
 
     async profiles(): Promise<ProfileFact[]> {
@@ -86,7 +99,26 @@ export function createPolicyFactsRepository(db: Database) {
         ...accounts.filter((a) => a.path === node.path || a.path.startsWith(`${node.path}/`)).map((a) => a.id),
       ]);
     },
+
+    /** Each active account at or below a node with its lineage (self first, up to the root). */
+    async accountLineagesBelow(nodeId: string): Promise<string[][]> {
+      const [below, nodes] = await Promise.all([
+        repo.descendants(nodeId),
+        client.orgNode.findMany({ where: { removedAt: null }, select: { id: true, parentId: true } }),
+      ]);
+      const parents = new Map(nodes.map((n) => [n.id, n.parentId]));
+      const accounts = await client.account.findMany({
+        where: { leftAt: null, id: { in: [nodeId, ...below] } },
+        select: { id: true, parentId: true },
+      });
+      return accounts.map((a) => {
+        const chain = [a.id];
+        for (let at = a.parentId; at && !chain.includes(at); at = parents.get(at) ?? null) chain.push(at);
+        return chain;
+      });
+    },
   };
+  return repo;
 }
 
 export type PolicyFactsRepository = ReturnType<typeof createPolicyFactsRepository>;

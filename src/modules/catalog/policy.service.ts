@@ -47,16 +47,32 @@ export function createPolicyService(deps: { desired: DesiredStateSource; facts: 
         const id = scopeId(e);
         return id === null || lineage.includes(id) || below.has(id);
       });
-      const [models, profiles, mantleModels] = await Promise.all([
+      const [models, profiles, mantleModels, lineages] = await Promise.all([
         facts.models(),
         facts.profiles(),
         facts.mantleModels(),
+        facts.accountLineagesBelow(targetId),
       ]);
+      // The retention pin is the union over the accounts the target governs (scp-surfaces.ts).
+      const retentionGroups = lineages.map((chain) =>
+        entries.filter((e) => {
+          const id = scopeId(e);
+          return id === null || chain.includes(id);
+        }),
+      );
       const target = { kind, id: targetId } as const;
       try {
         return {
           target,
-          policies: compileScps({ target, entries, models, profiles, mantleModels, now: deps.clock.now() }),
+          policies: compileScps({
+            target,
+            entries,
+            models,
+            profiles,
+            mantleModels,
+            retentionGroups,
+            now: deps.clock.now(),
+          }),
         };
       } catch (err) {
         if (err instanceof PolicyTooLargeError)

@@ -52,13 +52,14 @@
 // default) feed the allow-list; an entry for bedrock-mantle or Claude Platform alone does not
 // open bedrock-runtime.
 //
-// OTHER SURFACES (scp-surfaces.ts). bedrock-mantle, Claude Platform on AWS and long-term API keys
-// are governed by plain Deny statements, each correct in any one policy of the target. They are
+// OTHER SURFACES (scp-surfaces.ts). bedrock-mantle, Claude Platform on AWS, long-term API keys and
+// the data-retention mode (a pin on PutAccountDataRetention) are governed by plain Deny statements, each correct in any one policy of the target. They are
 // packed first (largest first, first fit) and the units around them, so the argument above is
 // untouched: a policy's NotResource statement does not depend on which extras it carries. A
 // statement that does not fit in a policy by itself cannot be split (a NotLike list cut in two
 // denies everything): the compiler refuses the catalog with StatementTooLargeError.
 import { compareStrings, hasWildcard, literalPrefix } from "./arns.js";
+import type { CatalogEntry } from "./catalog.types.js";
 import type { GrantInput } from "./grants.js";
 import {
   type AllowArn,
@@ -116,6 +117,8 @@ export interface CompileScpsInput extends GrantInput {
   namePrefix?: string;
   /** Model ids bedrock-mantle serves (inventory); unset: derived from Bedrock ids (scp-surfaces.ts). */
   mantleModels?: readonly string[];
+  /** The entries of each account the target governs, for the data-retention pin (scp-surfaces.ts). */
+  retentionGroups?: readonly (readonly CatalogEntry[])[];
 }
 
 export interface CompiledScp {

@@ -19,10 +19,20 @@
 //   `iam:CreateServiceSpecificCredential` for bedrock.amazonaws.com, with the condition keys of
 //   AWS's examples (Deny-Bedrock-long-term-api-keys, Deny-Bedrock-api-keys); when entries allow
 //   keys only in some Regions, the bearer-token denies apply outside them.
-// - Data retention (`bedrock:DataRetentionMode`): left out. AWS's API reference and "Data
-//   retention" pages found with the search tool show the modes but not the key (only third-party
-//   write-ups name it), and AWS publishes it, if at all, on the retention-setting calls, not on
-//   inference, so it could not express "use this model only under these modes" anyway.
+// - Data retention: `bedrock:PutAccountDataRetention` and `bedrock-mantle:PutAccountDataRetention`
+//   (one account-Region setting served by both endpoints) are denied when the requested
+//   `bedrock:DataRetentionMode` / `bedrock-mantle:DataRetentionMode` is not a mode the catalog
+//   lets the account be set to ("Data retention", section "Enforcing retention policy with IAM":
+//   the write actions carry the DataRetentionMode condition key; API_PutAccountDataRetention for
+//   the modes). The settable modes of an account-Region follow remediation's rule
+//   (`settableRetentionModes`): entries are grouped by model, a model is pinned when every entry
+//   for it names `retentionModes`, and a mode is settable when every pinned model allows it. An
+//   SCP on a node governs every account below it and SCPs along a path are ANDed, so a node's pin
+//   is the union over the accounts it governs (`retentionGroups`) and only an account's own SCP
+//   (or the nearest node with the same union) says exactly its set. Both keys sit in one
+//   StringNotEquals block: a negated operator is true when its key is absent from the request
+//   (IAM "Condition operators"), so each action is tested on its own key only. Project-level modes
+//   (CreateProject / UpdateProject on bedrock-mantle) are not pinned here.
 //
 // REGIONS. Region guards here test `aws:RequestedRegion` only on bedrock-mantle, Claude Platform and
 // bearer-token actions, whose requests carry the caller's own Region; `bedrock:InvokeModel*` is
@@ -34,6 +44,7 @@
 // Every statement here is a plain Deny (no NotResource), correct in any one of a target's SCPs.
 import { compareStrings, globMatch, hasWildcard, sortStrings } from "./arns.js";
 import type { CatalogEntry, Endpoint } from "./catalog.types.js";
+import { entryAllowsRegion } from "./catalog-scope.js";
 import { geographyRegionPatterns, inGeography } from "./geography.js";
 import { isExpired, type ModelFact, type ProfileFact } from "./grants.js";
 
@@ -48,6 +59,11 @@ export interface SurfaceInput {
   profiles: readonly ProfileFact[];
   /** Model ids bedrock-mantle serves (inventory, every Region); unset or empty: derived from ids. */
   mantleModels?: readonly string[];
+  /**
+   * The entries of each account the target governs (its own lineage's), for the retention pin;
+   * unset: `entries` as the entries of one account.
+   */
+  retentionGroups?: readonly (readonly CatalogEntry[])[];
   now: Date;
 }
 
@@ -228,8 +244,83 @@ function apiKeyStatements(live: readonly CatalogEntry[]): ScpStatement[] {
   return out;
 }
 
+/**
+ * Modes an account may be set to (PutAccountDataRetention's enum [doc API_PutAccountDataRetention]),
+ * in the order remediation prefers them: AWS's default first, then the model's own default
+ * (inherit), then zero retention, and sending prompts to the provider last. `aws_review` is a mode
+ * an entry may allow but not one an account is set to.
+ */
+export const ACCOUNT_RETENTION_MODES = ["default", "inherit", "none", "provider_data_share"] as const;
+export const RETENTION_PUT_ACTIONS = ["bedrock-mantle:PutAccountDataRetention", "bedrock:PutAccountDataRetention"];
+
+/**
+ * The modes an account-Region may be set to under the entries applying there: every mode when no
+ * model is pinned (a model is pinned when every entry for it names `retentionModes`), else the
+ * modes every pinned model allows (possibly none: the pins conflict).
+ */
+export function settableRetentionModes(entries: readonly CatalogEntry[]): string[] {
+  const byModel = new Map<string, CatalogEntry[]>();
+  for (const e of entries) byModel.set(e.model, [...(byModel.get(e.model) ?? []), e]);
+  const pinned = [...byModel.values()]
+    .filter((group) => group.every((e) => e.retentionModes !== undefined))
+    .map((group) => new Set<string>(group.flatMap((e) => e.retentionModes ?? [])));
+  return ACCOUNT_RETENTION_MODES.filter((m) => pinned.every((modes) => modes.has(m)));
+}
+
+/** The retention pin (see the header): one Deny per set of settable modes that is not every mode. */
+export function retentionStatements(input: SurfaceInput): ScpStatement[] {
+  const live = (e: CatalogEntry) => !isExpired(e, input.now);
+  // No account below (an empty OU): the target's own entries, so an account moved in is not locked out.
+  const given = input.retentionGroups ?? [];
+  const groups = (given.length > 0 ? given : [input.entries]).map((g) => g.filter(live));
+  const union = (applies: (e: CatalogEntry) => boolean) =>
+    ACCOUNT_RETENTION_MODES.filter((m) => groups.some((g) => settableRetentionModes(g.filter(applies)).includes(m)));
+  const full = (modes: readonly string[]) => modes.length === ACCOUNT_RETENTION_MODES.length;
+  // Regions the inventory does not know: only entries unrestricted by Region apply there.
+  const elsewhere = union((e) => entryRegionPatterns(e) === undefined);
+  const cells = new Map<string, { regions: string[]; modes: string[] }>();
+  for (const region of knownRegions(input)) {
+    const modes = union((e) => entryAllowsRegion(e, region));
+    if (modes.join() === elsewhere.join()) continue;
+    const cell = cells.get(modes.join()) ?? { regions: [], modes };
+    cell.regions.push(region);
+    cells.set(modes.join(), cell);
+  }
+  const modeNotIn = (modes: readonly string[]): Record<string, string[]> =>
+    modes.length > 0 ? { "bedrock:DataRetentionMode": [...modes], "bedrock-mantle:DataRetentionMode": [...modes] } : {};
+  const deny = (sid: string, condition: Record<string, Record<string, string[]>>): ScpStatement => ({
+    Sid: sid,
+    Effect: "Deny",
+    Action: RETENTION_PUT_ACTIONS,
+    Resource: "*",
+    ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+  });
+  const out: ScpStatement[] = [];
+  const special = sortStrings([...cells.values()].flatMap((c) => c.regions));
+  if (!full(elsewhere)) {
+    const notEquals = { ...(special.length > 0 ? { "aws:RequestedRegion": special } : {}), ...modeNotIn(elsewhere) };
+    out.push(deny("PinDataRetentionModes", Object.keys(notEquals).length > 0 ? { StringNotEquals: notEquals } : {}));
+  }
+  const sorted = [...cells.values()]
+    .filter((c) => !full(c.modes))
+    .sort((a, b) => compareStrings(a.regions[0] as string, b.regions[0] as string));
+  for (const [i, c] of sorted.entries())
+    out.push(
+      deny(`PinDataRetentionModesR${i + 1}`, {
+        StringEquals: { "aws:RequestedRegion": c.regions },
+        ...(c.modes.length > 0 ? { StringNotEquals: modeNotIn(c.modes) } : {}),
+      }),
+    );
+  return out;
+}
+
 /** The surface statements for a target's catalog (each a Deny correct in any of its SCPs). */
 export function surfaceStatements(input: SurfaceInput): ScpStatement[] {
   const live = input.entries.filter((e) => !isExpired(e, input.now));
-  return [...mantleStatements(live, input), ...claudePlatformStatements(live), ...apiKeyStatements(live)];
+  return [
+    ...mantleStatements(live, input),
+    ...claudePlatformStatements(live),
+    ...apiKeyStatements(live),
+    ...retentionStatements(input),
+  ];
 }

@@ -35,6 +35,7 @@ export function modelFactsOf(row: ModelAccessRow): ModelFacts {
     regionAvailability: r.regionAvailability,
     agreementStatus: r.agreementStatus,
     agreementError: r.agreementError,
+    offerCount: r.offerCount ?? null,
     authorizationStatus: r.authorizationStatus,
     entitlementAvailability: r.entitlementAvailability,
     availabilityError: r.availabilityError ?? null,

@@ -49,9 +49,7 @@ async function optional(
 /** Model ids a license covers: its ProductSKU is the model's Marketplace product id (or a model id). */
 export function modelIdsForProduct(sku: string | undefined, listed: readonly ListedModel[]): string[] {
   if (!sku) return [];
-  const ids = listed
-    .filter((m) => m.modelId === sku || modelTraits(m.modelId, m.provider).productId === sku)
-    .map((m) => m.modelId);
+  const ids = listed.filter((m) => m.modelId === sku || modelTraits(m.modelId).productId === sku).map((m) => m.modelId);
   return [...new Set(ids)].sort();
 }
 

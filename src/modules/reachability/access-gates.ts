@@ -87,7 +87,10 @@ function subscription(account: AccountFacts, modelId: string): { status: string 
 export function marketplaceGate(input: GateInput): GateCheck {
   const { traits, path } = input;
   if (!traits.marketplace || path.kind === "claude_platform")
-    return pass("marketplace", "sold by AWS: no Marketplace subscription needed");
+    return pass(
+      "marketplace",
+      "no Marketplace subscription needed (sold by AWS, or nothing shows an agreement to make)",
+    );
   const grant = coveringGrant(input.account, input.modelId);
   if (grant?.status === "ACTIVE") return pass("marketplace", "used under the managed entitlement");
   const { status, error } = subscription(input.account, input.modelId);

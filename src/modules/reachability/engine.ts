@@ -241,7 +241,7 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
   ): ModelVerdict {
     const rf = account.regions.get(region) ?? unreadRegion(region);
     const model = rf.models.get(modelId);
-    const traits = modelTraits(modelId, model?.provider ?? "");
+    const traits = modelTraits(modelId, model ? [model] : []);
     const paths = pathsFor(account, rf, modelId, model, which).map((path) =>
       judge({ account, regionFacts: rf, model, modelId, traits, path, principal, now: opts.now }),
     );

@@ -244,13 +244,14 @@ export function createFactsRepository(db: Database) {
         end_of_life_time: Date | null;
         region_availability: string | null;
         agreement_status: string | null;
+        offer_count: number | null;
         agreement_error: string | null;
         authorization_status: string | null;
         entitlement_availability: string | null;
         availability_error: string | null;
       }>(
         `SELECT account_id, region, model_id, provider, inference_types, lifecycle_status, legacy_time,
-                public_extended_access_time, end_of_life_time, region_availability, agreement_status, agreement_error,
+                public_extended_access_time, end_of_life_time, region_availability, agreement_status, offer_count, agreement_error,
                 authorization_status, entitlement_availability, availability_error
          FROM model_access WHERE account_id = ANY($1)`,
         [ids],
@@ -292,6 +293,7 @@ export function createFactsRepository(db: Database) {
         endOfLifeTime: at(m.end_of_life_time),
         regionAvailability: m.region_availability,
         agreementStatus: m.agreement_status,
+        offerCount: m.offer_count,
         agreementError: m.agreement_error,
         authorizationStatus: m.authorization_status,
         entitlementAvailability: m.entitlement_availability,

@@ -8,23 +8,31 @@
 //   the model's default) is below what they need ("Data retention": "no data retention change to
 //   Claude models released before Claude Fable 5"). bedrock-mantle's model list reports a model's
 //   allowed modes too; where the inventory read them, they win over this table.
-// Models AWS sells itself (Amazon, Meta, Mistral, DeepSeek, Qwen, OpenAI open-weight…) need no
-// subscription.
+// Which models are sold through AWS Marketplace is read from facts, not from a list of providers
+// (a new third-party provider would be missed, a first-party one misjudged): AWS's product-id table
+// lists the model, or an account saw agreement offers for it (ListFoundationModelAgreementOffers
+// answers offers only for models sold by agreement), or an agreement for it is PENDING or in ERROR
+// (GetFoundationModelAvailability: agreements exist only for Marketplace models) ["Request access
+// to models"; API_ListFoundationModelAgreementOffers; API_GetFoundationModelAvailability]. A model
+// already subscribed everywhere and missing from the table shows none of these: its first call no
+// longer subscribes anything, so the Marketplace gate has nothing to check there.
 
 import { documentedProductId } from "../../kernel/aws-marketplace.js";
 
-/** Providers whose serverless models are sold through AWS Marketplace (lower case). */
-const MARKETPLACE_PROVIDERS = new Set([
-  "anthropic",
-  "cohere",
-  "ai21",
-  "ai21 labs",
-  "stability ai",
-  "stability",
-  "writer",
-  "luma ai",
-  "luma",
-]);
+/** What the inventory (or a live read) saw of a model's agreement in one account-Region. */
+export interface AgreementEvidence {
+  agreementStatus: string | null;
+  /** Offers ListFoundationModelAgreementOffers returned; null: not read. */
+  offerCount: number | null;
+}
+
+/** Sold through AWS Marketplace, by the facts above. */
+export function soldThroughMarketplace(modelId: string, evidence: readonly AgreementEvidence[]): boolean {
+  if (documentedProductId(modelId) !== undefined) return true;
+  return evidence.some(
+    (e) => (e.offerCount ?? 0) > 0 || e.agreementStatus === "PENDING" || e.agreementStatus === "ERROR",
+  );
+}
 
 /**
  * Data-retention modes, from least to most retention ("Data retention"): a model that needs a mode
@@ -55,10 +63,11 @@ export interface ModelTraits {
 
 const providerKey = (provider: string, modelId: string) => (provider || modelId.split(".")[0] || "").toLowerCase();
 
-export function modelTraits(modelId: string, provider: string): ModelTraits {
+/** `evidence`: the model's agreement facts where it is judged (see soldThroughMarketplace). */
+export function modelTraits(modelId: string, evidence: readonly AgreementEvidence[] = []): ModelTraits {
   const retention = RETENTION.find((r) => modelId.startsWith(r.prefix))?.allowedModes;
   return {
-    marketplace: MARKETPLACE_PROVIDERS.has(providerKey(provider, modelId)),
+    marketplace: soldThroughMarketplace(modelId, evidence),
     productId: documentedProductId(modelId),
     requiresRetention: retention !== undefined && !retention.includes("none"),
     retentionModes: retention,

@@ -31,6 +31,8 @@ export interface ModelFacts {
   regionAvailability: string | null;
   agreementStatus: string | null;
   agreementError: string | null;
+  /** Agreement offers (ListFoundationModelAgreementOffers), read where no agreement exists yet; null: not read. */
+  offerCount: number | null;
   authorizationStatus: string | null;
   entitlementAvailability: string | null;
   /** Why this model's availability could not be read (an error other than not-found). */

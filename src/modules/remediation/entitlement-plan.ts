@@ -5,16 +5,10 @@
 import type { AwsAccess } from "../../aws/aws-access.js";
 import type { CatalogEntry } from "../catalog/catalog.types.js";
 import { entryAllowsRegion, entryAppliesTo } from "../catalog/catalog-scope.js";
+import { settableRetentionModes } from "../catalog/scp-surfaces.js";
 import type { AccountInventory } from "../reachability/reachability.types.js";
 import type { PlanChange, Unresolved } from "./remediation.types.js";
 import { gateOf } from "./remediation-apply.js";
-
-/**
- * Modes remediation may set, in the order it prefers them: AWS's default first, then the model's
- * own default (inherit), then zero retention, and sending prompts to the provider last.
- * `aws_review` is a mode an entry may allow but not one an account is set to.
- */
-export const RETENTION_PREFERENCE = ["default", "inherit", "none", "provider_data_share"] as const;
 
 /** Grants bedrock-governor distributes are named with this prefix; it never touches others. */
 export const GOVERNOR_GRANT_PREFIX = "bedrock-governor";
@@ -27,7 +21,7 @@ const rootAccount = (arn: string | undefined) => /^arn:aws[a-z-]*:iam::(\d{12}):
  * there are grouped by model; a model is pinned when every entry for it pins modes (one entry
  * allowing any mode leaves it free), and the current mode must be one its entries allow. Where a
  * pinned model's modes do not include the current mode, the new mode is the first of
- * RETENTION_PREFERENCE every pinned model allows; none → unresolved (the pins conflict).
+ * ACCOUNT_RETENTION_MODES (the preference order) every pinned model allows; none → unresolved (the pins conflict).
  */
 export function planRetention(
   accounts: readonly AccountInventory[],
@@ -47,9 +41,10 @@ export function planRetention(
       const pinned = [...byModel.values()].filter((group) => group.every((e) => e.retentionModes !== undefined));
       if (pinned.length === 0 || !rf.dataRetention.known) continue;
       const current = rf.dataRetention.value;
-      const allowed = pinned.map((group) => new Set(group.flatMap((e) => e.retentionModes as string[])));
-      if (allowed.every((modes) => modes.has(current))) continue;
-      const mode = RETENTION_PREFERENCE.find((m) => allowed.every((modes) => modes.has(m)));
+      // The same rule the SCP pin compiles (scp-surfaces.ts), so the mode set here is one it allows.
+      const settable = settableRetentionModes([...byModel.values()].flat());
+      if (settable.includes(current)) continue;
+      const mode = settable[0];
       const entryIds = pinned
         .flat()
         .map((e) => e.id)

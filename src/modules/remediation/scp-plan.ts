@@ -23,6 +23,7 @@ import type { CatalogEntry } from "../catalog/catalog.types.js";
 import type { ModelFact, ProfileFact } from "../catalog/grants.js";
 import { compileScps, PolicyTooLargeError } from "../catalog/policy-compiler.js";
 import { MAX_SCPS_PER_TARGET } from "../catalog/scp-compiler.js";
+import { retentionStatements } from "../catalog/scp-surfaces.js";
 import type { PlanChange, ScpTargetRef, Unresolved } from "./remediation.types.js";
 
 export const MANAGED_SCP_PREFIX = "bedrock-governor-catalog";
@@ -172,9 +173,43 @@ export function planScps(input: ScpPlanInput): ScpPlan {
       .map((e) => e.id)
       .sort()
       .join("\n");
+  // The retention pin narrows as entries are added (a pinned model), so a node's pin is the union
+  // over the accounts it governs (their own lineage's entries), and a node whose union differs
+  // from its parent's carries its own policies even when its allowed set is the parent's.
+  const lineageEntries = (account: string) => {
+    const chain = new Set(t.lineageOf(account));
+    return [...everywhere, ...[...scopedAt].flatMap(([id, entries]) => (chain.has(id) ? entries : []))];
+  };
+  const retentionGroups = new Map<string, CatalogEntry[][]>();
+  const groupsOf = (id: string): CatalogEntry[][] => {
+    const known = retentionGroups.get(id);
+    if (known) return known;
+    const accounts = [id, ...t.descendants(id)].filter((n) => {
+      const node = t.byId.get(n);
+      return node?.kind === "account" && !node.management;
+    });
+    const groups = accounts.map(lineageEntries);
+    retentionGroups.set(id, groups);
+    return groups;
+  };
+  const pinOf = (id: string) =>
+    JSON.stringify(
+      retentionStatements({
+        entries: allowed.get(id) ?? [],
+        models: input.models,
+        profiles: input.profiles,
+        retentionGroups: groupsOf(id),
+        now: input.now,
+      }),
+    );
   const governed = new Set<string>([root.id]);
   for (const n of input.nodes)
-    if (n.parentId !== null && !n.management && keyOf(n.id) !== keyOf(n.parentId)) governed.add(n.id);
+    if (
+      n.parentId !== null &&
+      !n.management &&
+      (keyOf(n.id) !== keyOf(n.parentId) || pinOf(n.id) !== pinOf(n.parentId))
+    )
+      governed.add(n.id);
 
   const managedByOwner = new Map<string, ScpOnTarget[]>();
   const foreignCount = new Map<string, number>();
@@ -211,6 +246,7 @@ export function planScps(input: ScpPlanInput): ScpPlan {
           models: input.models,
           profiles: input.profiles,
           ...(input.mantleModels !== undefined ? { mantleModels: input.mantleModels } : {}),
+          retentionGroups: groupsOf(node.id),
           now: input.now,
           maxPolicies: room,
           namePrefix: MANAGED_SCP_PREFIX,

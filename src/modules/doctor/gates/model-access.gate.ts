@@ -75,7 +75,15 @@ export async function checkModelAccess(input: {
     }
   }
   // Which models are sold through AWS Marketplace is the engine's knowledge (model-traits.ts), not a list of its own.
-  const marketplace = modelTraits(modelId, provider).marketplace;
+  // Offers are read only where no agreement exists yet (as the sync does).
+  const offerCount =
+    fields.agreement === "NOT_AVAILABLE"
+      ? await bedrock
+          .listFoundationModelAgreementOffers(modelId)
+          .then((offers) => offers.length)
+          .catch(() => null)
+      : null;
+  const marketplace = modelTraits(modelId, [{ agreementStatus: fields.agreement, offerCount }]).marketplace;
   let subscribe: { allowed: boolean; denied: string[] } | null = null;
   if (marketplace && input.principalArn !== undefined) {
     try {
