@@ -61,6 +61,7 @@ import { createRemediationRepository } from "./modules/remediation/remediation.r
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
 import type { RemediationDeps } from "./modules/remediation/remediation-plan.js";
 import { createRemediationRecovery } from "./modules/remediation/remediation-recovery.js";
+import { createAibom } from "./modules/reports/aibom.service.js";
 import { createReportsJobs } from "./modules/reports/reports.jobs.js";
 import { createReportsRepository } from "./modules/reports/reports.repository.js";
 import { createReportsService } from "./modules/reports/reports.service.js";
@@ -183,13 +184,11 @@ export function createServices(deps: ServiceDeps) {
   });
   const reportsRepo = createReportsRepository(deps.db);
   const reports = createReportsService({
-    db: deps.db,
+    ...deps,
     repo: reportsRepo,
     facts,
     audit,
-    queue: deps.queue,
     clock,
-    log: deps.log.child({ component: "reports" }),
   });
   const remediationDeps: RemediationDeps = {
     db: deps.db,
@@ -388,6 +387,7 @@ export function createServices(deps: ServiceDeps) {
     reconcile,
     invocations,
     reports,
+    aibom: createAibom({ ...deps, reports: reportsRepo, facts, catalog, clock }),
     remediation,
     remediationRecovery,
     doctor,
