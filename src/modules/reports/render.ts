@@ -4,7 +4,7 @@
 import PDFDocument from "pdfkit";
 import type { Cell, ReportMeta, ReportSection, ReportSink } from "./reports.types.js";
 
-const CSV_BATCH = 500;
+const CSV_BATCH = 100;
 /** Rows per section shown in HTML and PDF; the full data is in JSON and CSV. */
 export const DISPLAY_ROWS = { html: 1000, pdf: 300 } as const;
 
@@ -34,7 +34,7 @@ export async function renderJson(meta: ReportMeta, sections: ReportSection[], si
     for await (const row of s.rows) {
       buf += `${n === 0 ? "" : ","}${JSON.stringify(row)}`;
       n++;
-      if (buf.length >= 256 * 1024) {
+      if (buf.length >= 32 * 1024) {
         await sink.write(buf);
         buf = "";
       }
