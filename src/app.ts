@@ -16,6 +16,7 @@ import { guardInput } from "./plugins/input-guard.js";
 import { enforceRoutePolicy } from "./plugins/route-policy.js";
 import swaggerPlugin from "./plugins/swagger.js";
 import { accessRequestRoutes } from "./routes/access-requests/index.js";
+import { aibomRoutes } from "./routes/aibom/index.js";
 import { approvalRuleRoutes } from "./routes/approval-rules/index.js";
 import { auditRoutes } from "./routes/audit/index.js";
 import { authRoutes } from "./routes/auth/index.js";
@@ -142,6 +143,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       await v1.register(findingRoutes, { reconcile: services.reconcile });
       await v1.register(invocationRoutes, { invocations: services.invocations });
       await v1.register(reportRoutes, { reports: services.reports });
+      await v1.register(aibomRoutes, { aibom: services.aibom });
       await v1.register(remediationRoutes, { remediation: services.remediation });
       await v1.register(doctorRoutes, { doctor: services.doctor });
       await v1.register(reachabilityRoutes, { reachability: services.reachability });

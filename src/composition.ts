@@ -61,10 +61,7 @@ import { createRemediationRepository } from "./modules/remediation/remediation.r
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
 import type { RemediationDeps } from "./modules/remediation/remediation-plan.js";
 import { createRemediationRecovery } from "./modules/remediation/remediation-recovery.js";
-import { createEvidenceSources } from "./modules/reports/evidence-sources.js";
-import { createReportsJobs } from "./modules/reports/reports.jobs.js";
-import { createReportsRepository } from "./modules/reports/reports.repository.js";
-import { createReportsService } from "./modules/reports/reports.service.js";
+import { createReporting } from "./modules/reports/reporting.js";
 import { createAccessRequestRepository } from "./modules/requests/access-request.repository.js";
 import { createAccessRequestService } from "./modules/requests/access-request.service.js";
 import { createApprovalRuleRepository } from "./modules/requests/approval-rule.repository.js";
@@ -182,15 +179,14 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "invocations" }),
     settings: { ...deps.config.invocations, homeRegion: deps.config.aws.homeRegion },
   });
-  const { lookbackDays } = deps.config.invocations;
-  const reportDeps = {
-    db: deps.db,
-    repo: createReportsRepository(deps.db),
+  const reporting = createReporting({
+    ...deps,
     facts,
+    audit,
+    catalog,
     clock,
-    log: deps.log.child({ component: "reports" }),
-  };
-  const reports = createReportsService({ ...reportDeps, audit, queue: deps.queue });
+    lookbackDays: deps.config.invocations.lookbackDays,
+  });
   const remediationDeps: RemediationDeps = {
     db: deps.db,
     repo: createRemediationRepository(deps.db),
@@ -337,7 +333,7 @@ export function createServices(deps: ServiceDeps) {
       log: deps.log.child({ component: "remediation" }),
       settings: { recoverCron: deps.config.remediation.recoverCron },
     }),
-    createReportsJobs({ ...reportDeps, evidence: createEvidenceSources({ catalog, audit, clock }), lookbackDays }),
+    reporting.jobs,
     createProvisioningJobs({
       db: deps.db,
       repo: accessRequestRepo,
@@ -387,7 +383,8 @@ export function createServices(deps: ServiceDeps) {
     policies,
     reconcile,
     invocations,
-    reports,
+    reports: reporting.reports,
+    aibom: reporting.aibom,
     remediation,
     remediationRecovery,
     doctor,

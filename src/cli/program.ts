@@ -2,6 +2,7 @@
 // (src/cli/run-command.ts); this file only assembles them.
 import { Command } from "commander";
 import { packageVersion } from "../lib/package-root.js";
+import { registerAibomCommand } from "./aibom.js";
 import { registerApiKeyCommands } from "./api-keys.js";
 import { registerAuditLogCommands } from "./audit-log.js";
 import { registerCatalogCommands } from "./catalog.js";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerPreflightCommand(program);
   registerInvocationsCommands(program); // invocations ingest
   registerReportCommand(program);
+  registerAibomCommand(program); // aibom (API)
   const audit = registerAuditLogCommands(program); // audit verify
   // `audit ingest`: the former spelling of `invocations ingest`, kept working (hidden from help).
   addIngestCommand(audit, "audit ingest", { hidden: true });

@@ -118,4 +118,6 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   "GET /v1/reports": AUDIT,
   "GET /v1/reports/:id": AUDIT,
   "GET /v1/reports/:id/download": AUDIT,
+  // The AI bill of materials: the catalog and inventory any reader sees, as CycloneDX.
+  "GET /v1/aibom": ANY_ROLE,
 };

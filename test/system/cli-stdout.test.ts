@@ -322,6 +322,15 @@ const CASES: Record<string, Case> = {
       ),
     check: exit(0),
   },
+  aibom: {
+    format: "json",
+    run: () => withKey(viewer, "aibom"),
+    check: (r) => {
+      exit(0)(r);
+      const bom = JSON.parse(r.stdout) as { bomFormat: string; specVersion: string; components: unknown[] };
+      expect(bom).toMatchObject({ bomFormat: "CycloneDX", specVersion: "1.6" });
+    },
+  },
   "audit verify": { format: "json", run: () => cli("audit", "verify", "--json"), check: exit(0) },
   "audit head": { format: "json", run: () => cli("audit", "head"), check: exit(0) },
   "api-key create": {

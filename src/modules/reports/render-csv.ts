@@ -4,7 +4,7 @@ import { type OnSection, periodText, scopeText } from "./render.js";
 import type { Cell, ReportMeta, ReportSection, ReportSink } from "./reports.types.js";
 import { zipWriter } from "./zip-writer.js";
 
-const CSV_BATCH = 500;
+const CSV_BATCH = 100;
 
 /**
  * Text a spreadsheet would read as a formula (OWASP "CSV Injection"): a cell starting with

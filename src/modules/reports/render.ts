@@ -76,7 +76,7 @@ export async function renderJson(meta: ReportMeta, sections: ReportSection[], si
     for await (const row of s.rows) {
       buf += `${n === 0 ? "" : ","}${JSON.stringify(row)}`;
       n++;
-      if (buf.length >= 256 * 1024) {
+      if (buf.length >= 32 * 1024) {
         await sink.write(buf);
         buf = "";
       }

@@ -26,33 +26,40 @@ export const REPORT_JOBS = {
 };
 
 /**
- * Buffers writes into chunks of about CHUNK_BYTES, stored in order. Text is kept as strings and
- * encoded once per chunk: one Buffer per 256 KB rather than one per write, which keeps the
- * process's native memory flat on reports of millions of rows.
+ * Writes into chunks of CHUNK_BYTES, stored in order. Text is encoded into the chunk's buffer as it
+ * comes: no string outlives the write that brought it (joined strings would be flattened into one
+ * large string per chunk, in V8's large-object space, which only a full collection frees), and one
+ * Buffer is allocated per chunk, not per write.
  */
 export function chunkSink(store: (seq: number, data: Buffer) => Promise<void>) {
-  let parts: Array<string | Buffer> = [];
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let size = 0;
   let seq = 0;
   const flush = async () => {
     if (size === 0) return;
-    const data =
-      parts.length === 1 && typeof parts[0] === "string"
-        ? Buffer.from(parts[0], "utf8")
-        : Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : p)));
-    parts = [];
+    const data = size === chunk.length ? chunk : chunk.subarray(0, size);
+    chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     size = 0;
     await store(seq++, data);
   };
   const sink: ReportSink & { flush(): Promise<void> } = {
     async write(data) {
-      const length = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.length;
-      if (length === 0) return;
-      // Consecutive strings are joined as they come (a rope until encoded).
-      const last = parts.length - 1;
-      if (typeof data === "string" && typeof parts[last] === "string") parts[last] += data;
-      else parts.push(data);
-      size += length;
+      let bytes = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.length;
+      if (bytes === 0) return;
+      if (typeof data === "string" && bytes <= CHUNK_BYTES - size) {
+        size += chunk.write(data, size, "utf8");
+      } else {
+        // Larger than the room left: copied through in pieces (strings encoded once).
+        let src = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+        while (bytes > 0) {
+          const n = Math.min(bytes, CHUNK_BYTES - size);
+          src.copy(chunk, size, 0, n);
+          size += n;
+          src = src.subarray(n);
+          bytes -= n;
+          if (size === CHUNK_BYTES) await flush();
+        }
+      }
       if (size >= CHUNK_BYTES) await flush();
     },
     flush,
