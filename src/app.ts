@@ -31,6 +31,7 @@ import { invocationRoutes } from "./routes/invocations/index.js";
 import { metricsRoutes } from "./routes/metrics/index.js";
 import { reachabilityRoutes } from "./routes/reachability/index.js";
 import { remediationRoutes } from "./routes/remediation/index.js";
+import { reportEvidenceRoutes } from "./routes/reports/evidence.js";
 import { reportRoutes } from "./routes/reports/index.js";
 import { systemRoutes } from "./routes/system/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
@@ -142,6 +143,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       await v1.register(findingRoutes, { reconcile: services.reconcile });
       await v1.register(invocationRoutes, { invocations: services.invocations });
       await v1.register(reportRoutes, { reports: services.reports });
+      await v1.register(reportEvidenceRoutes, { evidence: services.reportEvidence });
       await v1.register(remediationRoutes, { remediation: services.remediation });
       await v1.register(doctorRoutes, { doctor: services.doctor });
       await v1.register(reachabilityRoutes, { reachability: services.reachability });

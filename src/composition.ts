@@ -61,9 +61,7 @@ import { createRemediationRepository } from "./modules/remediation/remediation.r
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
 import type { RemediationDeps } from "./modules/remediation/remediation-plan.js";
 import { createRemediationRecovery } from "./modules/remediation/remediation-recovery.js";
-import { createReportsJobs } from "./modules/reports/reports.jobs.js";
-import { createReportsRepository } from "./modules/reports/reports.repository.js";
-import { createReportsService } from "./modules/reports/reports.service.js";
+import { createReportsDomain } from "./modules/reports/reports.composition.js";
 import { createAccessRequestRepository } from "./modules/requests/access-request.repository.js";
 import { createAccessRequestService } from "./modules/requests/access-request.service.js";
 import { createApprovalRuleRepository } from "./modules/requests/approval-rule.repository.js";
@@ -181,15 +179,14 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "invocations" }),
     settings: { ...deps.config.invocations, homeRegion: deps.config.aws.homeRegion },
   });
-  const reportsRepo = createReportsRepository(deps.db);
-  const reports = createReportsService({
+  const reportsDomain = createReportsDomain({
     db: deps.db,
-    repo: reportsRepo,
     facts,
     audit,
     queue: deps.queue,
     clock,
-    log: deps.log.child({ component: "reports" }),
+    log: deps.log,
+    signingKey: deps.config.reports.signingKey,
   });
   const remediationDeps: RemediationDeps = {
     db: deps.db,
@@ -337,7 +334,7 @@ export function createServices(deps: ServiceDeps) {
       log: deps.log.child({ component: "remediation" }),
       settings: { recoverCron: deps.config.remediation.recoverCron },
     }),
-    createReportsJobs({ repo: reportsRepo, facts, clock, log: deps.log.child({ component: "reports" }) }),
+    ...reportsDomain.jobs,
     createProvisioningJobs({
       db: deps.db,
       repo: accessRequestRepo,
@@ -387,7 +384,8 @@ export function createServices(deps: ServiceDeps) {
     policies,
     reconcile,
     invocations,
-    reports,
+    reports: reportsDomain.reports,
+    reportEvidence: reportsDomain.evidence,
     remediation,
     remediationRecovery,
     doctor,

@@ -118,4 +118,7 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   "GET /v1/reports": AUDIT,
   "GET /v1/reports/:id": AUDIT,
   "GET /v1/reports/:id/download": AUDIT,
+  "GET /v1/reports/:id/signature": AUDIT,
+  "GET /v1/reports/signing-key": AUDIT,
+  "GET /v1/reports/verify": AUDIT,
 };

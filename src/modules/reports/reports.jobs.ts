@@ -1,14 +1,16 @@
 // Rendering a report is a job: sections are read through server-side cursors and written by the
 // format's renderer into stored chunks (with progress), so memory holds one batch at a time.
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { defineJob, type JobSet, worker } from "../../jobs/job.js";
 import type { Clock } from "../../lib/clock.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
 import { RENDERERS } from "./render.js";
+import type { ReportEvidenceService } from "./report-evidence.service.js";
 import { resolveScope } from "./report-scope.js";
 import { buildSections } from "./report-sections.js";
 import type { ReportsRepository } from "./reports.repository.js";
-import type { ReportMeta, ReportSink } from "./reports.types.js";
+import type { Report, ReportMeta, ReportSink } from "./reports.types.js";
 
 const CHUNK_BYTES = 256 * 1024;
 
@@ -61,6 +63,10 @@ export function createReportsJobs(deps: {
   facts: PolicyFactsRepository;
   clock: Clock;
   log: Logger;
+  /** Marks the report ready with its hash anchored in the audit log and its statement signed. */
+  evidence: Pick<ReportEvidenceService, "seal">;
+  /** Called once a report is ready (scheduled reports are delivered from here). */
+  afterReady?: (report: Report) => Promise<void>;
 }): JobSet {
   const { repo, clock } = deps;
 
@@ -88,12 +94,20 @@ export function createReportsJobs(deps: {
       includeEvents,
       ...(scope.scopeIds ? { scopeIds: scope.scopeIds } : {}),
     });
-    const sink = chunkSink((seq, data) => repo.appendChunk(id, seq, data));
+    // The hash covers exactly the stored bytes, in order, as they are written.
+    const hash = createHash("sha256");
+    let sizeBytes = 0;
+    const sink = chunkSink(async (seq, data) => {
+      hash.update(data);
+      sizeBytes += data.length;
+      await repo.appendChunk(id, seq, data);
+    });
     await RENDERERS[report.format](meta, sections, sink, async (i, s) => {
       await repo.progress(id, 5 + (90 * i) / sections.length, s.id);
     });
     await sink.flush();
-    await repo.finish(id, clock.now());
+    await deps.evidence.seal(report, { sha256: hash.digest("hex"), sizeBytes, generatedAt: meta.generatedAt });
+    await deps.afterReady?.(report);
   }
 
   return {
