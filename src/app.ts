@@ -33,6 +33,7 @@ import { reachabilityRoutes } from "./routes/reachability/index.js";
 import { remediationRoutes } from "./routes/remediation/index.js";
 import { reportEvidenceRoutes } from "./routes/reports/evidence.js";
 import { reportRoutes } from "./routes/reports/index.js";
+import { reportScheduleRoutes } from "./routes/reports/schedules.js";
 import { systemRoutes } from "./routes/system/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
 
@@ -144,6 +145,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       await v1.register(invocationRoutes, { invocations: services.invocations });
       await v1.register(reportRoutes, { reports: services.reports });
       await v1.register(reportEvidenceRoutes, { evidence: services.reportEvidence });
+      await v1.register(reportScheduleRoutes, { schedules: services.reportSchedules });
       await v1.register(remediationRoutes, { remediation: services.remediation });
       await v1.register(doctorRoutes, { doctor: services.doctor });
       await v1.register(reachabilityRoutes, { reachability: services.reachability });

@@ -179,15 +179,6 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "invocations" }),
     settings: { ...deps.config.invocations, homeRegion: deps.config.aws.homeRegion },
   });
-  const reportsDomain = createReportsDomain({
-    db: deps.db,
-    facts,
-    audit,
-    queue: deps.queue,
-    clock,
-    log: deps.log,
-    signingKey: deps.config.reports.signingKey,
-  });
   const remediationDeps: RemediationDeps = {
     db: deps.db,
     repo: createRemediationRepository(deps.db),
@@ -228,6 +219,10 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "webhooks" }),
     secrets: webhookSecrets,
     allowedDestinations: requestsConfig.webhookAllowedDestinations,
+  });
+  const reportsDomain = createReportsDomain({
+    ...{ db: deps.db, facts, audit, queue: deps.queue, clock, log: deps.log, aws: deps.aws },
+    ...{ webhookRepo, webhooks, settings: deps.config.reports },
   });
   const transitions = createTransitions({ repo: accessRequestRepo, audit, webhooks, clock });
   const reachability = createReachabilityService({ facts: inventoryFacts, clock });
@@ -386,6 +381,7 @@ export function createServices(deps: ServiceDeps) {
     invocations,
     reports: reportsDomain.reports,
     reportEvidence: reportsDomain.evidence,
+    reportSchedules: reportsDomain.schedules,
     remediation,
     remediationRecovery,
     doctor,

@@ -8,8 +8,9 @@ CREATE TABLE "report_schedules" (
     "scope_kind" VARCHAR(16) NOT NULL,
     "scope_id" VARCHAR(68),
     "format" "ReportFormat" NOT NULL,
+    -- previous_day | previous_week | previous_month (checked by the service)
     "period" VARCHAR(16) NOT NULL,
-    "webhook_ids" UUID[] NOT NULL DEFAULT ARRAY[]::UUID[],
+    "webhook_ids" UUID[] DEFAULT ARRAY[]::UUID[],
     "s3_bucket" VARCHAR(63),
     "s3_prefix" VARCHAR(512),
     "s3_region" VARCHAR(32),
@@ -18,9 +19,7 @@ CREATE TABLE "report_schedules" (
     "created_at" TIMESTAMPTZ(3) NOT NULL,
     "next_run_at" TIMESTAMPTZ(3) NOT NULL,
     "last_run_at" TIMESTAMPTZ(3),
-    CONSTRAINT "report_schedules_pkey" PRIMARY KEY ("id"),
-    CONSTRAINT "report_schedules_period_check" CHECK ("period" IN ('previous_day', 'previous_week', 'previous_month')),
-    CONSTRAINT "report_schedules_scope_check" CHECK ("scope_kind" IN ('organization', 'ou', 'account'))
+    CONSTRAINT "report_schedules_pkey" PRIMARY KEY ("id")
 );
 CREATE UNIQUE INDEX "report_schedules_name_key" ON "report_schedules"("name");
 CREATE INDEX "report_schedules_next_run_at_idx" ON "report_schedules"("next_run_at");

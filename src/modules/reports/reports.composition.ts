@@ -1,15 +1,24 @@
 // The reports domain wired together: requests, rendering jobs, sealing (hash anchored in the audit
 // log, statement signed), and report schedules with their delivery.
+
 import type { KeyObject } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import type { AwsAccess } from "../../aws/aws-access.js";
 import type { Database } from "../../db/prisma.js";
 import type { JobSet } from "../../jobs/job.js";
 import type { JobQueue } from "../../jobs/queue.js";
 import type { Clock } from "../../lib/clock.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { PolicyFactsRepository } from "../catalog/policy-facts.repository.js";
+import type { WebhookRepository } from "../requests/webhook.repository.js";
+import type { WebhookService } from "../requests/webhook.service.js";
+import { createReportDeliveryJobs, deliveryAfterReady } from "./report-delivery.jobs.js";
 import { createReportEvidenceRepository } from "./report-evidence.repository.js";
 import { createReportEvidenceService } from "./report-evidence.service.js";
+import { createReportSchedulesRepository } from "./report-schedules.repository.js";
+import { createReportSchedulesService } from "./report-schedules.service.js";
+import { resolveScope } from "./report-scope.js";
 import { createReportSigner } from "./report-signing.js";
 import { createReportsJobs } from "./reports.jobs.js";
 import { createReportsRepository } from "./reports.repository.js";
@@ -22,19 +31,62 @@ export function createReportsDomain(deps: {
   queue: JobQueue;
   clock: Clock;
   log: Logger;
-  signingKey: KeyObject | undefined;
+  aws: AwsAccess;
+  webhookRepo: WebhookRepository;
+  webhooks: Pick<WebhookService, "dispatch">;
+  settings: { signingKey: KeyObject | undefined; schedulesCron: string | undefined };
 }) {
+  const { db, audit, queue, clock } = deps;
   const log = deps.log.child({ component: "reports" });
-  const repo = createReportsRepository(deps.db);
-  const reports = createReportsService({ ...deps, repo, log });
+  const repo = createReportsRepository(db);
+  const reports = createReportsService({ db, repo, facts: deps.facts, audit, queue, clock, log });
   const evidence = createReportEvidenceService({
-    db: deps.db,
-    repo: createReportEvidenceRepository(deps.db),
+    db,
+    repo: createReportEvidenceRepository(db),
     reports: repo,
-    audit: deps.audit,
-    signer: createReportSigner(deps.signingKey),
-    clock: deps.clock,
+    audit,
+    signer: createReportSigner(deps.settings.signingKey),
+    clock,
   });
-  const jobs: JobSet[] = [createReportsJobs({ repo, facts: deps.facts, clock: deps.clock, log, evidence })];
-  return { reports, evidence, jobs };
+  const schedulesRepo = createReportSchedulesRepository(db);
+  const schedules = createReportSchedulesService({
+    db,
+    repo: schedulesRepo,
+    reports,
+    audit,
+    clock,
+    log,
+    scopeExists: async (scope) => (await resolveScope(scope, repo, deps.facts)) !== undefined,
+    webhookExists: async (id) => (await deps.webhookRepo.find(id)) !== undefined,
+  });
+  const jobs: JobSet[] = [
+    createReportsJobs({
+      repo,
+      facts: deps.facts,
+      clock,
+      log,
+      evidence,
+      afterReady: deliveryAfterReady({ schedules: schedulesRepo, queue, log }),
+    }),
+    createReportDeliveryJobs({
+      db,
+      reports: repo,
+      schedules: schedulesRepo,
+      service: schedules,
+      audit,
+      queue,
+      clock,
+      log,
+      async webhookDeliveries(rows, tx) {
+        const at = clock.now();
+        const withIds = rows.map((r) => ({ ...r, id: randomUUID(), at }));
+        await deps.webhookRepo.insertDeliveries(withIds, tx);
+        return withIds.map((r) => r.id);
+      },
+      dispatchWebhooks: (ids) => deps.webhooks.dispatch(ids),
+      s3: (region) => deps.aws.hubS3(region),
+      cron: deps.settings.schedulesCron,
+    }),
+  ];
+  return { reports, evidence, schedules, jobs };
 }
