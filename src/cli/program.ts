@@ -13,6 +13,7 @@ import { registerPolicyCommand } from "./policies.js";
 import { registerPreflightCommand } from "./preflight.js";
 import { registerProcessCommands } from "./processes.js";
 import { registerRemediationCommands } from "./remediation.js";
+import { registerReportScheduleCommands } from "./report-schedules.js";
 import { registerReportVerifyCommand } from "./report-verify.js";
 import { registerReportCommand } from "./reports.js";
 import { registerRequestCommands } from "./requests.js";
@@ -43,7 +44,9 @@ export function buildProgram(): Command {
   registerInvocationsCommands(program); // invocations ingest
   // `report`'s own options (--remote, --format) are read before a subcommand only: `report verify`
   // and `report schedule` have options of the same names.
-  registerReportVerifyCommand(registerReportCommand(program).enablePositionalOptions());
+  const report = registerReportCommand(program).enablePositionalOptions();
+  registerReportVerifyCommand(report);
+  registerReportScheduleCommands(report); // schedule list, create, delete (API)
   const audit = registerAuditLogCommands(program); // audit verify
   // `audit ingest`: the former spelling of `invocations ingest`, kept working (hidden from help).
   addIngestCommand(audit, "audit ingest", { hidden: true });

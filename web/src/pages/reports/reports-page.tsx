@@ -21,6 +21,7 @@ import { StatusBadge } from "../../components/status-badge";
 import { Time } from "../../components/time";
 import { IngestionsPanel } from "./ingestions-panel";
 import { type Report, type ReportRequest, useCreateReport, useDownloadReport, useReports } from "./reports-queries";
+import { ReportSchedulesPanel } from "./schedules-panel";
 
 const FORMATS: ReportRequest["format"][] = ["pdf", "html", "csv", "json"];
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -217,6 +218,7 @@ export function ReportsPage() {
       </Title>
       <GenerateReport />
       <ReportHistory />
+      <ReportSchedulesPanel />
       <IngestionsPanel />
     </Stack>
   );
