@@ -40,12 +40,15 @@ export function createReportsDomain(deps: {
   const log = deps.log.child({ component: "reports" });
   const repo = createReportsRepository(db);
   const reports = createReportsService({ db, repo, facts: deps.facts, audit, queue, clock, log });
+  const signer = createReportSigner(deps.settings.signingKey);
+  if (signer === undefined)
+    log.info("REPORT_SIGNING_KEY is not set: reports are anchored in the audit log but not signed");
   const evidence = createReportEvidenceService({
     db,
     repo: createReportEvidenceRepository(db),
     reports: repo,
     audit,
-    signer: createReportSigner(deps.settings.signingKey),
+    signer,
     clock,
   });
   const schedulesRepo = createReportSchedulesRepository(db);
