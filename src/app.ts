@@ -32,7 +32,9 @@ import { invocationRoutes } from "./routes/invocations/index.js";
 import { metricsRoutes } from "./routes/metrics/index.js";
 import { reachabilityRoutes } from "./routes/reachability/index.js";
 import { remediationRoutes } from "./routes/remediation/index.js";
+import { reportEvidenceRoutes } from "./routes/reports/evidence.js";
 import { reportRoutes } from "./routes/reports/index.js";
+import { reportScheduleRoutes } from "./routes/reports/schedules.js";
 import { systemRoutes } from "./routes/system/index.js";
 import { webhookRoutes } from "./routes/webhooks/index.js";
 
@@ -144,6 +146,8 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       await v1.register(invocationRoutes, { invocations: services.invocations });
       await v1.register(reportRoutes, { reports: services.reports });
       await v1.register(aibomRoutes, { aibom: services.aibom });
+      await v1.register(reportEvidenceRoutes, { evidence: services.reportEvidence });
+      await v1.register(reportScheduleRoutes, { schedules: services.reportSchedules });
       await v1.register(remediationRoutes, { remediation: services.remediation });
       await v1.register(doctorRoutes, { doctor: services.doctor });
       await v1.register(reachabilityRoutes, { reachability: services.reachability });

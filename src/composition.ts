@@ -61,7 +61,7 @@ import { createRemediationRepository } from "./modules/remediation/remediation.r
 import { createRemediationService } from "./modules/remediation/remediation.service.js";
 import type { RemediationDeps } from "./modules/remediation/remediation-plan.js";
 import { createRemediationRecovery } from "./modules/remediation/remediation-recovery.js";
-import { createReporting } from "./modules/reports/reporting.js";
+import { createReportsDomain } from "./modules/reports/reports.composition.js";
 import { createAccessRequestRepository } from "./modules/requests/access-request.repository.js";
 import { createAccessRequestService } from "./modules/requests/access-request.service.js";
 import { createApprovalRuleRepository } from "./modules/requests/approval-rule.repository.js";
@@ -179,14 +179,6 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "invocations" }),
     settings: { ...deps.config.invocations, homeRegion: deps.config.aws.homeRegion },
   });
-  const reporting = createReporting({
-    ...deps,
-    facts,
-    audit,
-    catalog,
-    clock,
-    lookbackDays: deps.config.invocations.lookbackDays,
-  });
   const remediationDeps: RemediationDeps = {
     db: deps.db,
     repo: createRemediationRepository(deps.db),
@@ -227,6 +219,11 @@ export function createServices(deps: ServiceDeps) {
     log: deps.log.child({ component: "webhooks" }),
     secrets: webhookSecrets,
     allowedDestinations: requestsConfig.webhookAllowedDestinations,
+  });
+  const reportsDomain = createReportsDomain({
+    ...{ db: deps.db, facts, audit, queue: deps.queue, clock, log: deps.log, aws: deps.aws },
+    ...{ webhookRepo, webhooks, settings: deps.config.reports, catalog, environment: deps.environment },
+    lookbackDays: deps.config.invocations.lookbackDays,
   });
   const transitions = createTransitions({ repo: accessRequestRepo, audit, webhooks, clock });
   const reachability = createReachabilityService({ facts: inventoryFacts, clock });
@@ -333,7 +330,7 @@ export function createServices(deps: ServiceDeps) {
       log: deps.log.child({ component: "remediation" }),
       settings: { recoverCron: deps.config.remediation.recoverCron },
     }),
-    reporting.jobs,
+    ...reportsDomain.jobs,
     createProvisioningJobs({
       db: deps.db,
       repo: accessRequestRepo,
@@ -383,8 +380,10 @@ export function createServices(deps: ServiceDeps) {
     policies,
     reconcile,
     invocations,
-    reports: reporting.reports,
-    aibom: reporting.aibom,
+    reports: reportsDomain.reports,
+    reportEvidence: reportsDomain.evidence,
+    reportSchedules: reportsDomain.schedules,
+    aibom: reportsDomain.aibom,
     remediation,
     remediationRecovery,
     doctor,

@@ -22,6 +22,7 @@ import {
   str,
   url,
 } from "./config/parse.js";
+import { type ReportsConfig, reportsConfig } from "./config/reports.js";
 import { type MetricsConfig, metricsConfig, type TracingConfig, tracingConfig } from "./config/telemetry.js";
 import { parseIamArn } from "./kernel/aws-ids.js";
 import type { Role } from "./kernel/principal.js";
@@ -129,6 +130,7 @@ export interface Config {
   /** Where the `request` CLI commands reach the API, and the key they use. */
   apiClient: { url: string; apiKey: string | undefined };
   security: SecurityConfig;
+  reports: ReportsConfig;
   /** Deprecated variable names set in the environment, each with the name that replaced it. */
   deprecatedVariables: readonly RenamedVariable[];
 }
@@ -369,6 +371,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       apiKey: str(env, "GOVERNOR_API_KEY"),
     },
     security: securityConfig(env, cwd),
+    reports: reportsConfig(env, cwd),
     deprecatedVariables,
   };
   return Object.freeze(config);

@@ -56,6 +56,8 @@ export function createAwsAccess(settings: AwsAccessSettings) {
       /** IAM with the hub's credentials: preflight simulates the hub's own permissions. */
       hubIam: () => iamApi(clients.get("iam", { account: "hub", region: home }, credentials.hub), "hub"),
     },
+    /** S3 with the hub's credentials: scheduled reports are delivered to buckets the service is granted. */
+    hubS3: (region = home) => s3Api(clients.get("s3", { account: "hub", region }, credentials.hub), "hub", region),
     /** APIs inside one member account, through its member role. */
     account(accountId: string) {
       const creds = credentials.forAccount(accountId);

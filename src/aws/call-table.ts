@@ -141,6 +141,8 @@ export const CALL_TABLE: readonly CallRow[] = [
   row("cloudtrail", "cloudtrail", "GetEventSelectors", "management-member", "read"),
   row("s3", "s3", "ListObjectsV2", "member", "read", { actions: ["s3:ListBucket"], resource: "trail-bucket" }),
   row("s3", "s3", "GetObject", "member", "read", { resource: "trail-bucket" }),
+  // Scheduled reports written to a bucket named by a report schedule (grant it on that bucket).
+  row("s3", "s3", "PutObject", "hub", "read", { note: "report schedules delivering to S3: on their bucket only" }),
   // IAM with the hub credentials: preflight simulates the hub's own permissions (and finds the
   // hub role's path when the base credentials are an assumed role).
   row("iam", "iam", "SimulatePrincipalPolicy", "hub", "read", { note: "preflight: the hub's own permissions" }),

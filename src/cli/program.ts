@@ -14,6 +14,8 @@ import { registerPolicyCommand } from "./policies.js";
 import { registerPreflightCommand } from "./preflight.js";
 import { registerProcessCommands } from "./processes.js";
 import { registerRemediationCommands } from "./remediation.js";
+import { registerReportScheduleCommands } from "./report-schedules.js";
+import { registerReportVerifyCommand } from "./report-verify.js";
 import { registerReportCommand } from "./reports.js";
 import { registerRequestCommands } from "./requests.js";
 import { registerSandboxCommand } from "./sandbox.js";
@@ -25,7 +27,10 @@ export function buildProgram(): Command {
     .name("bedrock-governor")
     .description("Governs Amazon Bedrock model access across an AWS Organization.")
     .version(packageVersion())
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // A command's options are read before its subcommand only, so `report verify --remote` is the
+    // subcommand's --remote, not `report`'s (the root itself has only --version and --help).
+    .enablePositionalOptions();
 
   registerProcessCommands(program); // serve (default), worker, migrate, healthcheck
   registerSandboxCommand(program);
@@ -38,7 +43,11 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerPreflightCommand(program);
   registerInvocationsCommands(program); // invocations ingest
-  registerReportCommand(program);
+  // `report`'s own options (--remote, --format) are read before a subcommand only: `report verify`
+  // and `report schedule` have options of the same names.
+  const report = registerReportCommand(program).enablePositionalOptions();
+  registerReportVerifyCommand(report);
+  registerReportScheduleCommands(report); // schedule list, create, delete (API)
   registerAibomCommand(program); // aibom (API)
   const audit = registerAuditLogCommands(program); // audit verify
   // `audit ingest`: the former spelling of `invocations ingest`, kept working (hidden from help).

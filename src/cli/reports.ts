@@ -13,34 +13,37 @@ import { type CommandContext, runCommand, UsageError } from "./run-command.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function registerReportCommand(program: Command): void {
-  program
-    .command("report")
-    .description("Render a compliance report for a period and scope (jobs run in this process) to a file or stdout")
-    .requiredOption("--from <iso-date>", "period start (inclusive)")
-    .requiredOption("--to <iso-date>", "period end (exclusive)")
-    .option("--scope <scope>", "organization, an OU id (ou-…, r-…) or an account id", "organization")
-    .option(
-      "--format <format>",
-      "json, csv (a ZIP of one CSV per section), html, pdf, or evidence (a ZIP: report, CSVs, catalog, audit head, manifest)",
-      "pdf",
-    )
-    .option("-o, --output <file>", "write here (default: stdout)")
-    .option("--include-events", "json, csv and evidence: list every invocation of the period")
-    .option(
-      "--remote",
-      "request it through the API (GOVERNOR_URL, GOVERNOR_API_KEY; auditor or admin): the server renders it, this downloads it",
-    )
-    .action(
-      runCommand((ctx, opts: ReportOptionsCli) => (opts.remote ? remoteReport(ctx, opts) : runReport(ctx, opts)), {
-        name: "report",
-      }),
-    );
+export function registerReportCommand(program: Command): Command {
+  return (
+    program
+      .command("report")
+      .description("Render a compliance report for a period and scope (jobs run in this process) to a file or stdout")
+      // Checked when rendering (not by commander, which would also demand them of `report verify`).
+      .option("--from <iso-date>", "period start (inclusive; required to render)")
+      .option("--to <iso-date>", "period end (exclusive; required to render)")
+      .option("--scope <scope>", "organization, an OU id (ou-…, r-…) or an account id", "organization")
+      .option(
+        "--format <format>",
+        "json, csv (a ZIP of one CSV per section), html, pdf, or evidence (a ZIP: report, CSVs, catalog, audit head, manifest)",
+        "pdf",
+      )
+      .option("-o, --output <file>", "write here (default: stdout)")
+      .option("--include-events", "json, csv and evidence: list every invocation of the period")
+      .option(
+        "--remote",
+        "request it through the API (GOVERNOR_URL, GOVERNOR_API_KEY; auditor or admin): the server renders it, this downloads it",
+      )
+      .action(
+        runCommand((ctx, opts: ReportOptionsCli) => (opts.remote ? remoteReport(ctx, opts) : runReport(ctx, opts)), {
+          name: "report",
+        }),
+      )
+  );
 }
 
 export interface ReportOptionsCli {
-  from: string;
-  to: string;
+  from?: string;
+  to?: string;
   scope: string;
   format: string;
   output?: string;
@@ -57,6 +60,8 @@ export function parseScope(v: string): ReportScope {
 }
 
 export function reportRequestFromOptions(opts: ReportOptionsCli) {
+  if (opts.from === undefined) throw new UsageError("--from <iso-date> is required to render a report");
+  if (opts.to === undefined) throw new UsageError("--to <iso-date> is required to render a report");
   const from = new Date(opts.from);
   const to = new Date(opts.to);
   if (Number.isNaN(from.getTime())) throw new UsageError(`--from ${opts.from}: expected an ISO 8601 date`);

@@ -120,4 +120,12 @@ export const EXPECTED_AUTHORIZATION: Record<string, typeof PUBLIC | readonly Rol
   "GET /v1/reports/:id/download": AUDIT,
   // The AI bill of materials: the catalog and inventory any reader sees, as CycloneDX.
   "GET /v1/aibom": ANY_ROLE,
+  "GET /v1/reports/:id/signature": AUDIT,
+  "GET /v1/reports/signing-key": AUDIT,
+  "GET /v1/reports/verify": AUDIT,
+  "GET /v1/report-schedules": AUDIT,
+  "POST /v1/report-schedules": AUDIT,
+  "GET /v1/report-schedules/:id": AUDIT,
+  "DELETE /v1/report-schedules/:id": AUDIT,
+  "POST /v1/report-schedules/:id/runs": AUDIT,
 };

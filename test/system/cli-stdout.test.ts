@@ -35,7 +35,13 @@ let approver: string;
 let viewer: string;
 let auditor: string;
 let admin: string;
-const state: { planId?: string; keyId?: string; findingId?: string; requestIds: string[] } = { requestIds: [] };
+const state: {
+  planId?: string;
+  keyId?: string;
+  findingId?: string;
+  scheduleId?: string;
+  requestIds: string[];
+} = { requestIds: [] };
 
 const env = () => ({
   DATABASE_URL: db.url,
@@ -330,6 +336,68 @@ const CASES: Record<string, Case> = {
       const bom = JSON.parse(r.stdout) as { bomFormat: string; specVersion: string; components: unknown[] };
       expect(bom).toMatchObject({ bomFormat: "CycloneDX", specVersion: "1.6" });
     },
+  },
+  "report verify": {
+    format: "json",
+    run: async () => {
+      const file = path.join(dir, "report.json");
+      const day = new Date(Date.now() - 86_400_000).toISOString();
+      const rendered = await cli(
+        "report",
+        "--from",
+        day,
+        "--to",
+        new Date().toISOString(),
+        "--format",
+        "json",
+        "-o",
+        file,
+      );
+      expect(rendered.code, rendered.stderr).toBe(0);
+      return cli("report", "verify", file, "--json");
+    },
+    check: (r) => {
+      exit(0)(r);
+      expect(JSON.parse(r.stdout)).toMatchObject({ verified: true });
+    },
+  },
+  "report schedule create": {
+    format: "json",
+    run: () =>
+      withKey(
+        auditor,
+        "report",
+        "schedule",
+        "create",
+        "--name",
+        "weekly",
+        "--cron",
+        "0 6 * * 1",
+        "--period",
+        "previous_week",
+        "--format",
+        "csv",
+        "--s3",
+        "s3://governor-reports/weekly/",
+        "--json",
+      ),
+    check: (r) => {
+      exit(0)(r);
+      state.scheduleId = (JSON.parse(r.stdout) as { id: string }).id;
+    },
+  },
+  "report schedule list": {
+    format: "lines",
+    run: () => withKey(auditor, "report", "schedule", "list"),
+    check: (r) => {
+      exit(0)(r);
+      expect(r.stdout).toContain("s3://governor-reports/weekly/");
+    },
+  },
+  "report schedule delete": {
+    format: "lines",
+    run: () => withKey(auditor, "report", "schedule", "delete", state.scheduleId ?? "missing"),
+    check: exit(0),
   },
   "audit verify": { format: "json", run: () => cli("audit", "verify", "--json"), check: exit(0) },
   "audit head": { format: "json", run: () => cli("audit", "head"), check: exit(0) },

@@ -1,4 +1,10 @@
-import { type _Object, GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import {
+  type _Object,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { call } from "./call.js";
 
 export interface ObjectPage {
@@ -44,6 +50,27 @@ export function s3Api(client: S3Client, account: string, region: string) {
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         if (!out.Body) return Buffer.alloc(0);
         return Buffer.from(await out.Body.transformToByteArray());
+      }),
+    /** Writes an object (a delivered report); returns its ETag. */
+    putObject: (input: {
+      bucket: string;
+      key: string;
+      body: Buffer;
+      contentType: string;
+      metadata?: Record<string, string>;
+    }) =>
+      call(ctx("PutObject"), async () => {
+        const out = await client.send(
+          new PutObjectCommand({
+            Bucket: input.bucket,
+            Key: input.key,
+            Body: input.body,
+            ContentType: input.contentType,
+            ContentLength: input.body.length,
+            ...(input.metadata ? { Metadata: input.metadata } : {}),
+          }),
+        );
+        return { etag: out.ETag ?? null };
       }),
   };
 }

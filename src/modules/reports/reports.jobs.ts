@@ -1,5 +1,6 @@
 // Rendering a report is a job: sections are read through server-side cursors and written by the
 // format's renderer into stored chunks (with progress), so memory holds one batch at a time.
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Database } from "../../db/prisma.js";
 import { defineJob, type JobSet, worker } from "../../jobs/job.js";
@@ -9,10 +10,11 @@ import { loadControlMapping } from "./control-mapping.js";
 import type { EvidenceSources } from "./evidence-package.js";
 import { renderReport } from "./render-report.js";
 import { createReportEvidenceRepository } from "./report-evidence.repository.js";
+import type { ReportEvidenceService } from "./report-evidence.service.js";
 import { resolveScope } from "./report-scope.js";
 import { buildSections } from "./report-sections.js";
 import type { ReportsRepository } from "./reports.repository.js";
-import type { ReportMeta, ReportSink } from "./reports.types.js";
+import type { Report, ReportMeta, ReportSink } from "./reports.types.js";
 
 const CHUNK_BYTES = 256 * 1024;
 
@@ -77,6 +79,10 @@ export function createReportsJobs(deps: {
   log: Logger;
   /** How far back the first invocation ingestion of an account-Region reads (for the coverage statement). */
   lookbackDays: number;
+  /** Marks the report ready with its hash anchored in the audit log and its statement signed. */
+  seal: Pick<ReportEvidenceService, "seal">;
+  /** Called once a report is ready (scheduled reports are delivered from here). */
+  afterReady?: (report: Report) => Promise<void>;
 }): JobSet {
   const { repo, clock } = deps;
   // Read once: an invalid mapping stops the worker at start, not a report half-way.
@@ -112,12 +118,20 @@ export function createReportsJobs(deps: {
         lookbackDays: deps.lookbackDays,
         ...(scope.scopeIds ? { scopeIds: scope.scopeIds } : {}),
       });
-    const sink = chunkSink((seq, data) => repo.appendChunk(id, seq, data));
+    // The hash covers exactly the stored bytes, in order, as they are written.
+    const hash = createHash("sha256");
+    let sizeBytes = 0;
+    const sink = chunkSink(async (seq, data) => {
+      hash.update(data);
+      sizeBytes += data.length;
+      await repo.appendChunk(id, seq, data);
+    });
     await renderReport(report.format, meta, build, deps.evidence, sink, async (done, stage) => {
       await repo.progress(id, 5 + 90 * done, stage);
     });
     await sink.flush();
-    await repo.finish(id, clock.now());
+    await deps.seal.seal(report, { sha256: hash.digest("hex"), sizeBytes, generatedAt: meta.generatedAt });
+    await deps.afterReady?.(report);
   }
 
   return {

@@ -21,6 +21,8 @@ interface ReportDb {
   stage: string;
   size_bytes: bigint;
   error: string | null;
+  sha256: string | null;
+  schedule_id: string | null;
 }
 
 const toReport = (r: ReportDb): Report => ({
@@ -41,6 +43,8 @@ const toReport = (r: ReportDb): Report => ({
   stage: r.stage,
   sizeBytes: Number(r.size_bytes),
   error: r.error,
+  sha256: r.sha256,
+  scheduleId: r.schedule_id,
 });
 
 /**
@@ -102,14 +106,15 @@ export function createReportsRepository(db: Database) {
         options: ReportOptions;
         requestedBy: string;
         now: Date;
+        scheduleId?: string;
       },
       tx: Tx,
     ): Promise<Report> {
       const scopeId = r.scope.kind === "organization" ? null : r.scope.id;
       const rows = await tx.$queryRaw<ReportDb[]>`
-        INSERT INTO reports (id, format, period_from, period_to, scope_kind, scope_id, options, requested_by, created_at)
+        INSERT INTO reports (id, format, period_from, period_to, scope_kind, scope_id, options, requested_by, created_at, schedule_id)
         VALUES (${r.id}::uuid, ${r.format}::"ReportFormat", ${r.from}, ${r.to}, ${r.scope.kind}, ${scopeId},
-          ${JSON.stringify(r.options)}::jsonb, ${r.requestedBy}, ${r.now})
+          ${JSON.stringify(r.options)}::jsonb, ${r.requestedBy}, ${r.now}, ${r.scheduleId ?? null}::uuid)
         RETURNING *`;
       return toReport(rows[0] as ReportDb);
     },
@@ -136,7 +141,8 @@ export function createReportsRepository(db: Database) {
     async start(id: string): Promise<void> {
       await client.$transaction([
         client.$executeRaw`DELETE FROM report_chunks WHERE report_id = ${id}::uuid`,
-        client.$executeRaw`UPDATE reports SET status = 'running', progress = 0, stage = 'starting', size_bytes = 0, error = NULL
+        client.$executeRaw`UPDATE reports SET status = 'running', progress = 0, stage = 'starting', size_bytes = 0, error = NULL,
+          sha256 = NULL, statement = NULL, signature = NULL
           WHERE id = ${id}::uuid`,
       ]);
     },
@@ -152,11 +158,6 @@ export function createReportsRepository(db: Database) {
          UPDATE reports SET size_bytes = size_bytes + $4 WHERE id = $1`,
         [id, seq, data, data.length],
       );
-    },
-
-    async finish(id: string, now: Date): Promise<void> {
-      await client.$executeRaw`UPDATE reports SET status = 'ready', progress = 100, stage = 'ready', finished_at = ${now}
-        WHERE id = ${id}::uuid`;
     },
 
     async fail(id: string, error: string, now: Date): Promise<void> {

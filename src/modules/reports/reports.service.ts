@@ -75,6 +75,7 @@ export function createReportsService(deps: {
             options: req.options,
             requestedBy: ctx.principal.id,
             now: clock.now(),
+            ...(req.scheduleId ? { scheduleId: req.scheduleId } : {}),
           },
           tx,
         );
@@ -90,6 +91,7 @@ export function createReportsService(deps: {
               to: req.to.toISOString(),
               scope: req.scope,
               ...req.options,
+              ...(req.scheduleId ? { scheduleId: req.scheduleId } : {}),
             },
           },
           tx,

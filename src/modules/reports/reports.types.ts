@@ -23,6 +23,8 @@ export interface ReportRequest {
   scope: ReportScope;
   format: ReportFormat;
   options: ReportOptions;
+  /** Set when a report schedule requested it (its recipients receive the report). */
+  scheduleId?: string;
 }
 
 export interface Report {
@@ -40,6 +42,10 @@ export interface Report {
   stage: string;
   sizeBytes: number;
   error: string | null;
+  /** SHA-256 (hex) of the stored bytes once ready (anchored in the audit log as report.sign). */
+  sha256: string | null;
+  /** The report schedule that requested it, if any. */
+  scheduleId: string | null;
 }
 
 export type Cell = string | number | boolean | null;

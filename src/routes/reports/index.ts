@@ -24,6 +24,10 @@ const ReportSchema = Type.Object(
     stage: Type.String({ description: "Section being rendered" }),
     sizeBytes: Type.Integer(),
     error: Nullable(Type.String()),
+    sha256: Nullable(
+      Type.String({ description: "SHA-256 (hex) of the report's bytes, anchored in the audit log (report.sign)" }),
+    ),
+    scheduleId: Nullable(Type.String({ format: "uuid", description: "The report schedule that requested it" })),
     downloadUrl: Nullable(Type.String({ description: "Set when the report is ready" })),
   },
   { title: "Report" },

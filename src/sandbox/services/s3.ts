@@ -1,5 +1,6 @@
 // S3 (restXml, path-style): the organization trail bucket, ListObjectsV2 and GetObject over
-// gzip CloudTrail files derived from the same events LookupEvents serves.
+// gzip CloudTrail files derived from the same events LookupEvents serves; and PutObject (then
+// GetObject) into any other bucket, where report schedules deliver reports.
 import { createHash } from "node:crypto";
 import type { CallContext, ServiceModule } from "../context.js";
 import { AwsError } from "../errors.js";
@@ -27,7 +28,52 @@ function splitPath(rawPath: string): { bucket: string; key: string } {
   return { bucket, key };
 }
 
+/** An object written with PutObject (kept in memory for the sandbox's life). */
+interface Uploaded {
+  body: Buffer;
+  etag: string;
+  contentType: string;
+  lastModified: Date;
+  metadata: Record<string, string>;
+}
+
+/**
+ * PutObject as the S3 API reference describes it
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html): `PUT /{Bucket}/{Key}`
+ * with the bytes as the body, `Content-Type` and `x-amz-meta-*` user metadata; answers 200 with
+ * the `ETag` header (the MD5 of the body in quotes for a single-part upload). The trail bucket is
+ * read-only here.
+ */
+function putObject(ctx: CallContext, bucket: string, key: string, uploads: Map<string, Uploaded>) {
+  if (bucket === ctx.state.trail.bucket) throw new AwsError("AccessDenied", "Access Denied", 403);
+  if (key.length > 1024) throw new AwsError("KeyTooLongError", "Your key is too long", 400);
+  const declared = ctx.headers["content-length"];
+  if (
+    declared !== undefined &&
+    Number(declared) !== ctx.body.length &&
+    ctx.headers["x-amz-decoded-content-length"] === undefined
+  )
+    throw new AwsError(
+      "IncompleteBody",
+      "You did not provide the number of bytes specified by the Content-Length HTTP header",
+      400,
+    );
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ctx.headers))
+    if (name.startsWith("x-amz-meta-") && typeof value === "string") metadata[name.slice(11)] = value;
+  const etag = `"${createHash("md5").update(ctx.body).digest("hex")}"`;
+  uploads.set(`${bucket}/${key}`, {
+    body: Buffer.from(ctx.body),
+    etag,
+    contentType: String(ctx.headers["content-type"] ?? "binary/octet-stream"),
+    lastModified: ctx.now(),
+    metadata,
+  });
+  return { headers: { etag }, body: "" };
+}
+
 export function createS3Service(): ServiceModule {
+  const uploads = new Map<string, Uploaded>();
   // Files are rebuilt only when events were added; bodies are gzipped once per content version.
   let listedAt = "";
   let objects: TrailObject[] = [];
@@ -133,11 +179,24 @@ export function createS3Service(): ServiceModule {
       if (bucket === "") return req.method === "GET" ? "ListBuckets" : undefined;
       if (key === "") return req.method === "GET" && req.query.get("list-type") === "2" ? "ListObjectsV2" : undefined;
       if (req.method === "GET") return "GetObject";
+      if (req.method === "PUT" && req.headers["x-amz-copy-source"] === undefined) return "PutObject";
       return undefined;
     },
     handle(ctx) {
       const { bucket, key } = splitPath(ctx.path);
       if (ctx.operation === "ListBuckets") throw new AwsError("AccessDenied", "Access Denied", 403);
+      if (ctx.operation === "PutObject") return putObject(ctx, bucket, key, uploads);
+      const uploaded = ctx.operation === "GetObject" ? uploads.get(`${bucket}/${key}`) : undefined;
+      if (uploaded !== undefined) {
+        const meta = Object.fromEntries(Object.entries(uploaded.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v]));
+        const headers = {
+          "content-type": uploaded.contentType,
+          etag: uploaded.etag,
+          "last-modified": uploaded.lastModified.toUTCString(),
+          ...meta,
+        };
+        return { headers, body: uploaded.body };
+      }
       authorize(ctx, bucket);
       if (ctx.operation === "ListObjectsV2") return { body: list(ctx, bucket) };
       const obj = current(ctx).find((o) => o.key === key);

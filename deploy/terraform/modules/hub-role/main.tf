@@ -18,6 +18,7 @@ locals {
     "organizations:ListPoliciesForTarget",
     "organizations:ListRoots",
     "organizations:ListTargetsForPolicy",
+    "s3:PutObject",
     # END GENERATED
   ]
   hub_assume = [

@@ -21,6 +21,7 @@ import { StatusBadge } from "../../components/status-badge";
 import { Time } from "../../components/time";
 import { IngestionsPanel } from "./ingestions-panel";
 import { type Report, type ReportRequest, useCreateReport, useDownloadReport, useReports } from "./reports-queries";
+import { ReportSchedulesPanel } from "./schedules-panel";
 
 const FORMATS: Array<{ value: ReportRequest["format"]; label: string }> = [
   { value: "pdf", label: "PDF" },
@@ -224,6 +225,7 @@ export function ReportsPage() {
       </Title>
       <GenerateReport />
       <ReportHistory />
+      <ReportSchedulesPanel />
       <IngestionsPanel />
     </Stack>
   );
