@@ -164,8 +164,19 @@ describe("bedrock-governor invocations ingest / report", () => {
     let err = "";
     let out = "";
     const code = await follow(at("queued", 0, 0), async () => states.shift() as Ingestion, {
-      stdout: { write: (c: string | Uint8Array) => ((out += String(c)), true) },
-      stderr: { isTTY: true, write: (c: string | Uint8Array) => ((err += String(c)), true) },
+      stdout: {
+        write: (c: string | Uint8Array) => {
+          out += String(c);
+          return true;
+        },
+      },
+      stderr: {
+        isTTY: true,
+        write: (c: string | Uint8Array) => {
+          err += String(c);
+          return true;
+        },
+      },
     });
     expect(code).toBe(3);
     expect(states).toEqual([]);
