@@ -22,8 +22,9 @@ interface Found {
 
 /** Every property of every object schema under `node`, with where it sits. */
 function properties(node: unknown, where: string, out: Found[]): Found[] {
-  if (Array.isArray(node)) node.forEach((n, i) => properties(n, `${where}[${i}]`, out));
-  else if (node && typeof node === "object") {
+  if (Array.isArray(node)) {
+    for (const [i, n] of node.entries()) properties(n, `${where}[${i}]`, out);
+  } else if (node && typeof node === "object") {
     const schema = node as Schema;
     const props = schema.properties as Record<string, Schema> | undefined;
     if (props && typeof props === "object" && !Array.isArray(props))
