@@ -117,23 +117,34 @@ async function ingestRemote({ config }: CommandContext, opts: IngestOptions): Pr
   return follow(res.body, async (id) => (await call<Ingestion>("GET", `/v1/invocation-ingestions/${id}`)).body);
 }
 
-async function follow(first: Ingestion, get: (id: string) => Promise<Ingestion>): Promise<number> {
+/** Where `follow` writes: the process's streams, or others of the same shape. */
+export interface FollowOutput {
+  stdout: Pick<NodeJS.WriteStream, "write">;
+  stderr: Pick<NodeJS.WriteStream, "write" | "isTTY">;
+}
+
+/** Polls an ingestion until it ends, drawing progress; returns the exit code. */
+export async function follow(
+  first: Ingestion,
+  get: (id: string) => Promise<Ingestion>,
+  out: FollowOutput = process,
+): Promise<number> {
   let ing = first;
   // Progress goes to stderr (stdout is the result): redrawn on a terminal, a plain line every 5 s and at the end otherwise.
-  const tty = process.stderr.isTTY === true;
+  const tty = out.stderr.isTTY === true;
   const started = Date.now();
   let lastPlain = -Infinity;
   while (ing.status === "queued" || ing.status === "running") {
     await sleep(500);
     ing = await get(ing.id);
     const elapsed = Date.now() - started;
-    if (tty) process.stderr.write(`\r\x1b[2K${ingestProgressLine(ing, elapsed)}`);
+    if (tty) out.stderr.write(`\r\x1b[2K${ingestProgressLine(ing, elapsed)}`);
     else if (elapsed - lastPlain >= 5000 || (ing.status !== "queued" && ing.status !== "running")) {
-      process.stderr.write(`${ingestProgressLine(ing, elapsed)}\n`);
+      out.stderr.write(`${ingestProgressLine(ing, elapsed)}\n`);
       lastPlain = elapsed;
     }
   }
-  if (tty) process.stderr.write("\n");
-  process.stdout.write(`${summary(ing)}\n`);
+  if (tty) out.stderr.write("\n");
+  out.stdout.write(`${summary(ing)}\n`);
   return ingestExitCode(ing.status);
 }

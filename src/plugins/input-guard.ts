@@ -67,8 +67,40 @@ export function inputProblem(value: unknown, root: string): FieldProblem | undef
   return { field, message: found.message };
 }
 
+const fieldOf = (root: string, key: string) =>
+  SEGMENT.test(key) ? `${root}.${key}` : `${root}[${JSON.stringify(key)}]`;
+
+const decodes = (raw: string): string | undefined => {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Percent-encoding that is not UTF-8 (`%ED%A0%80`, an encoded lone surrogate; `%FF`) in the query
+ * string: the parser would quietly turn it into U+FFFD and filter by that; it is refused instead.
+ */
+export function malformedQuery(url: string): FieldProblem | undefined {
+  const q = url.indexOf("?");
+  if (q === -1) return undefined;
+  for (const pair of url.slice(q + 1).split("&")) {
+    if (!pair.includes("%")) continue;
+    const eq = pair.indexOf("=");
+    const key = decodes(eq === -1 ? pair : pair.slice(0, eq));
+    if (key === undefined)
+      return { field: "query", message: "has a parameter name that is not UTF-8 percent-encoding" };
+    if (eq !== -1 && decodes(pair.slice(eq + 1)) === undefined)
+      return { field: fieldOf("query", key), message: "is not UTF-8 percent-encoding" };
+  }
+  return undefined;
+}
+
 /** preValidation hook: refuses the request with a 400 naming the first bad field. */
 export async function guardInput(request: FastifyRequest): Promise<void> {
+  const query = malformedQuery(request.url);
+  if (query) throw new ValidationError(`${query.field} ${query.message}`, [query]);
   for (const [part, root] of [
     [request.params, "params"],
     [request.query, "query"],

@@ -118,6 +118,12 @@ describe("API keys", () => {
     expect(listed.json().items.some((k: { id: string }) => k.id === apiKey.id)).toBe(true);
     const one = await t.app.inject({ url: `/v1/api-keys/${apiKey.id}`, headers: { authorization: admin } });
     expect(one.json().lastUsedAt).not.toBeNull();
+    // Written at most once a minute per key: a second use moments later leaves it as it was.
+    const stamp = async () => (await t.db.client.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } })).lastUsedAt;
+    const first = await stamp();
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await me(`Bearer ${secret}`)).statusCode).toBe(200);
+    expect(await stamp()).toEqual(first);
   });
 
   it("a revoked key gets 401 at once; revoking twice is a 409", async () => {

@@ -52,9 +52,8 @@ describe("kill -9 during a remediation apply", () => {
       return p;
     };
     const first = await planFor();
-    const second = await planFor();
     // From here on child processes apply and recover; this one watches the database and AWS (its
-    // own worker started before the plans existed and recovers nothing: the recovery cron is off).
+    // own worker recovers nothing: the recovery cron is off).
 
     const env: Record<string, string> = {
       DATABASE_URL: url,
@@ -173,8 +172,12 @@ describe("kill -9 during a remediation apply", () => {
     const org = rig.t.services.aws.organizations();
     expect((await org.listPolicies("SERVICE_CONTROL_POLICY")).some((p) => p.Name === name)).toBe(false);
 
-    // 2. A new plan for the same scope: killed while AttachPolicy is in flight; the attachment
+    // 2. A new plan for the same scope, made only now that the first is recovered (the stuck apply
+    //    no longer blocks planning): killed while AttachPolicy is in flight; the attachment
     //    lands, the recovery adopts it, and the plan ends applied.
+    const second = await planFor();
+    expect(second.id).not.toBe(first.id);
+    expect((await planRow(second.id))?.status).toBe("planned");
     await killDuring(second.id, 1, "AttachPolicy");
     const secondDone = await restart(second.id);
     expect(secondDone?.status).toBe("applied");

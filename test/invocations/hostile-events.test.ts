@@ -89,6 +89,19 @@ describe("hostile text in CloudTrail events", () => {
     expect(rows).toHaveLength(7);
     expect(rows.map((r) => r.user_agent)).toContain("curl/8.0\uFFFD<script>");
     expect(rows.map((r) => r.error_message)).toContain("denied \uFFFD by policy");
+    // The checkpoint of the account-Region moved to (or past) its newest event, the hostile one.
+    const [newest] = await query<{ at: Date }>(
+      "SELECT max(event_time) AS at FROM invocation_events WHERE account_id = $1 AND region = 'us-east-1'",
+      [DEV],
+    );
+    expect(Math.abs((newest?.at.getTime() ?? 0) - (START.getTime() - 10 * 60_000))).toBeLessThan(60_000);
+    const checkpoints = await query<{ id: string; position: Date | null }>(
+      "SELECT id, position FROM invocation_checkpoints WHERE source = 'lookup' AND account_id = $1 AND region = 'us-east-1'",
+      [DEV],
+    );
+    expect(checkpoints.length).toBeGreaterThan(0);
+    for (const c of checkpoints)
+      expect(c.position?.getTime() ?? 0, c.id).toBeGreaterThanOrEqual(newest?.at.getTime() ?? Infinity);
   });
 
   it("the organization trail's files give the very same rows", async () => {
@@ -102,5 +115,11 @@ describe("hostile text in CloudTrail events", () => {
     });
     expect(ing.status, JSON.stringify(ing)).toBe("succeeded");
     expect(await query("SELECT * FROM invocation_events ORDER BY event_id")).toEqual(before);
+    // The trail's checkpoint moved past the file holding the hostile events.
+    const s3 = await query<{ last_key: string | null }>(
+      "SELECT last_key FROM invocation_checkpoints WHERE source = 's3' AND id LIKE 's3:org-trail-hostile:%'",
+    );
+    expect(s3.length).toBeGreaterThan(0);
+    for (const c of s3) expect(c.last_key).toMatch(/\.json\.gz$/);
   });
 });

@@ -6,7 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { follow } from "../../src/cli/invocations.js";
+import type { Ingestion } from "../../src/modules/invocations/invocations.types.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
+import { demoScenario, startSandbox } from "../../src/sandbox/index.js";
 import type { TestDatabase } from "../../support/postgres/databases.js";
 import { emptyDatabase } from "../helpers/app.js";
 import { runCli as runCliIn } from "../helpers/cli.js";
@@ -118,6 +121,87 @@ describe("bedrock-governor invocations ingest / report", () => {
     for (const l of progress)
       expect(l).toMatch(/^\[[#.]{20}\] \d+\/\d+ account-Regions · \d+ failed · \d+ events read · \d+ s$/);
   }, 120_000);
+
+  it("a permanent AssumeRole denial is tried once per account-Region, never retried", async () => {
+    // A sandbox of this process (same demo organization) so its requests can be counted.
+    const sandbox = await startSandbox({ scenario: demoScenario(), port: 0 });
+    try {
+      const assumeRoles = () => sandbox.counters.count({ service: "sts", operation: "AssumeRole" });
+      const before = assumeRoles();
+      // Only sandbox-alice (no member role; the organization was synced by the first test): every
+      // AssumeRole of this run is for her role.
+      const res = await runCliIn(["audit", "ingest", "--account", DEMO_ACCOUNTS.sandboxAlice, "--wait"], {
+        DATABASE_URL: db.url,
+        SANDBOX_URL: sandbox.url,
+        AWS_ACCESS_KEY_ID: sandbox.baseCredentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: sandbox.baseCredentials.secretAccessKey,
+        AWS_MEMBER_ROLE_NAME: sandbox.memberRoleName,
+        ...(sandbox.externalId ? { AWS_EXTERNAL_ID: sandbox.externalId } : {}),
+        LOG_LEVEL: "warn",
+        INVENTORY_REGIONS: "us-east-1,us-west-2",
+      });
+      const summary = res.stdout.trim().split("\n")[1] ?? "";
+      expect(summary, res.stderr).toMatch(/ (failed|partial): 2\/2 account-Regions, .* 2 failed \(.*AssumeRole.*\)$/);
+      expect(res.code).not.toBe(0);
+      // At most one attempt per account-Region (us-east-1, us-west-2; jobs of one account that run
+      // at once share one call): one retry of either would make it 3.
+      const calls = assumeRoles() - before;
+      expect(calls).toBeGreaterThanOrEqual(1);
+      expect(calls).toBeLessThanOrEqual(2);
+    } finally {
+      await sandbox.close();
+    }
+  }, 120_000);
+
+  it("on a terminal, progress is redrawn in place on stderr and ends with a newline", async () => {
+    const at = (status: Ingestion["status"], done: number, failed: number): Ingestion => ({
+      id: "00000000-0000-4000-8000-000000000001",
+      source: "lookup",
+      status,
+      params: {},
+      requestedBy: "cli:test",
+      createdAt: new Date(),
+      finishedAt: null,
+      jobsTotal: 4,
+      jobsDone: done,
+      jobsFailed: failed,
+      eventsRead: done * 10,
+      eventsAdded: done * 10,
+      pages: done,
+      lastError: failed ? "AccessDenied" : null,
+      warnings: [],
+    });
+    const states = [at("running", 1, 0), at("running", 2, 1), at("partial", 3, 1)];
+    let err = "";
+    let out = "";
+    const code = await follow(at("queued", 0, 0), async () => states.shift() as Ingestion, {
+      stdout: {
+        write: (c: string | Uint8Array) => {
+          out += String(c);
+          return true;
+        },
+      },
+      stderr: {
+        isTTY: true,
+        write: (c: string | Uint8Array) => {
+          err += String(c);
+          return true;
+        },
+      },
+    });
+    expect(code).toBe(3);
+    expect(states).toEqual([]);
+    // Three redraws: each clears the line and starts over at its beginning, none ends a line.
+    const draws = err.split("\r\x1b[2K").slice(1);
+    expect(err.startsWith("\r\x1b[2K")).toBe(true);
+    expect(draws).toHaveLength(3);
+    expect(draws[0]).toMatch(/^\[#{5}\.{15}\] 1\/4 account-Regions · 0 failed · 10 events read · \d+ s$/);
+    expect(draws[1]).toMatch(/^\[#{15}\.{5}\] 3\/4 account-Regions · 1 failed · 20 events read · \d+ s$/);
+    expect(draws[2]).toMatch(/^\[#{20}\] 4\/4 account-Regions · 1 failed · 30 events read · \d+ s\n$/);
+    expect(out).toBe(
+      "ingestion 00000000-0000-4000-8000-000000000001 partial: 4/4 account-Regions, 30 events read, 30 added, 1 failed (AccessDenied)\n",
+    );
+  });
 
   it("without --wait the ingestion is queued for a worker (the job queue is started to send)", async () => {
     const res = await runCli(["invocations", "ingest", "--account", DEMO_ACCOUNTS.prodPayments]);

@@ -7,7 +7,8 @@ import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { createMetrics } from "../../src/lib/metrics.js";
 import { createLogger } from "../../src/logger.js";
 import { startMetricsListener } from "../../src/main/metrics-listener.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import { startRuntime } from "../../src/main/runtime.js";
+import { migratedDatabase, startTestApp, type TestApp } from "../helpers/app.js";
 
 const TOKEN = "m".repeat(40);
 let t: TestApp;
@@ -138,6 +139,44 @@ describe("GET /metrics", () => {
     expect(sample(text, "bedrock_governor_invocation_events_read_total", { source: "lookup" })).toBe(done.eventsRead);
     expect(sample(text, "bedrock_governor_invocation_events_added_total", { source: "lookup" })).toBe(done.eventsAdded);
   }, 120_000);
+});
+
+describe("queue gauges with no worker", () => {
+  it("a sync queued while no worker runs shows as waiting, with the age of the oldest job", async () => {
+    const database = await migratedDatabase();
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      DATABASE_POOL_SIZE: "2",
+      SYNC_CRON: "off",
+      INVOCATIONS_INGEST_CRON: "off",
+      METRICS_ENABLED: "true",
+      METRICS_TOKEN: TOKEN,
+    });
+    const log = createLogger("silent");
+    const runtime = await startRuntime(config, log, { migrate: false, host: true });
+    // The queue only sends (as a CLI without --wait): nothing here works the jobs.
+    await runtime.queue.start({ work: false, jobs: runtime.services.jobs });
+    const app = await buildApp({ config, logger: log, services: runtime.services });
+    try {
+      await app.ready();
+      const run = await runtime.services.sync.requestSync(ctx, { scope: "organization" });
+      await new Promise((r) => setTimeout(r, 1_100));
+      const res = await app.inject({ method: "GET", url: "/metrics", headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.statusCode).toBe(200);
+      const waiting = [...res.body.matchAll(/^bedrock_governor_job_queue_waiting\{queue="([^"]+)"\} (\S+)$/gm)]
+        .map((m) => ({ queue: m[1] as string, n: Number(m[2]) }))
+        .filter((q) => q.n > 0);
+      expect(waiting.length, res.body).toBeGreaterThan(0);
+      for (const { queue } of waiting)
+        expect(sample(res.body, "bedrock_governor_job_queue_oldest_waiting_seconds", { queue })).toBeGreaterThan(1);
+      expect((await runtime.services.sync.getRun(ctx, run.id)).status).toBe("queued");
+    } finally {
+      await app.close();
+      await runtime.queue.stop(5_000);
+      await runtime.close();
+      await database.drop();
+    }
+  }, 60_000);
 });
 
 describe("metrics settings and registry", () => {

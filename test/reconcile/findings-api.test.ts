@@ -1,10 +1,15 @@
 // Reconciliation over the demo sandbox through the API: a sync queues a reconciliation by itself,
 // findings are listed with filters and pages, suppressed with an audit event, and follow a catalog
 // change by themselves (the apply queues a reconciliation).
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { runCli } from "../helpers/cli.js";
 
 let t: TestApp;
 let viewer: string;
@@ -128,6 +133,37 @@ describe("findings API", () => {
     expect(open.items.filter((f) => f.modelId?.startsWith("amazon.nova-")).length).toBeGreaterThan(0);
     expect(await until(async () => reconciledAfter(changeSetId), Boolean)).toBe(true);
   });
+
+  it("a catalog apply from the CLI is followed by a reconciliation too: no manual reconcile", async () => {
+    const before = await get(
+      `/v1/findings?accountId=${ACCOUNT}&type=UNAPPROVED_MODEL_ACCESSIBLE&status=open&limit=200`,
+    );
+    const nova = before.items.find((f) => f.modelId?.startsWith("amazon.nova-"));
+    if (!nova) throw new Error(`no open Nova finding: ${before.items.map((f) => f.key).join(", ")}`);
+    const dir = mkdtempSync(path.join(tmpdir(), "findings-cli-"));
+    try {
+      const file = path.join(dir, "catalog.yaml");
+      writeFileSync(file, NOVA_CATALOG);
+      // Another process (the operator's shell) changes the catalog; this app's worker reconciles.
+      const applied = await runCli(["catalog", "apply", "-f", file, "--reason", "approve Nova from the CLI"], {
+        DATABASE_URL: t.database.url,
+        LOG_LEVEL: "error",
+        SYNC_CRON: "off",
+        INVOCATIONS_INGEST_CRON: "off",
+      });
+      expect(applied.code, applied.stderr).toBe(0);
+      const changeSetId = /applied as change set (\S+)/.exec(applied.stdout)?.[1];
+      expect(changeSetId, applied.stdout).toBeDefined();
+      const resolved = await until(
+        () => get(`/v1/findings?accountId=${ACCOUNT}&status=resolved&limit=200`),
+        (p) => p.items.some((f) => f.key === nova.key),
+      );
+      expect(resolved.items.map((f) => f.key)).toContain(nova.key);
+      expect(await until(async () => reconciledAfter(changeSetId as string), Boolean)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 const NOVA_CATALOG = `entries:

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
-import { DestinationRefusedError, guardedLookup } from "../../src/lib/network-destination.js";
+import { DestinationRefusedError, guardedLookup, refusedUrl } from "../../src/lib/network-destination.js";
 import { createGuardedPost } from "../../src/lib/outbound-http.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { eventually } from "../helpers/wait.js";
@@ -72,6 +72,13 @@ describe("webhook destinations", () => {
       "http://0.0.0.0/",
       "http://[::]/",
       "http://[64:ff9b::a00:1]/",
+      "http://100.64.0.1/",
+      "http://100.127.255.254/",
+      "http://224.0.0.1/",
+      "http://239.255.255.250/",
+      "http://[ff02::1]/",
+      "http://240.0.0.1/",
+      "http://255.255.255.255/",
     ];
     for (const url of refused) {
       const res = await create(url);
@@ -160,5 +167,24 @@ describe("webhook destinations", () => {
     await expect(post({ url: "http://mixed.test/hook", headers: {}, body: "{}", timeoutMs: 5_000 })).rejects.toThrow(
       "destination refused: private address",
     );
+  });
+
+  it("refuses cloud metadata even when its link-local block is allow-listed", async () => {
+    const allow = { cidrs: ["169.254.0.0/16"], hosts: ["metadata.internal"] };
+    // The allow-list does open the block for other addresses...
+    expect(refusedUrl(new URL("http://169.254.1.1/"), allow)).toBeUndefined();
+    expect(refusedUrl(new URL("http://169.254.1.1/"), { cidrs: [], hosts: [] })).toBe("link-local address");
+    // ...but never the metadata endpoints, neither by address nor by an allow-listed name.
+    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://169.254.170.2/v2/credentials"])
+      expect(refusedUrl(new URL(url), allow), url).toBe("cloud metadata address");
+    const r = await receiver();
+    const post = createGuardedPost(
+      allow,
+      guardedLookup(allow, (_name, cb) => cb(null, [{ address: "169.254.169.254", family: 4 }])),
+    );
+    await expect(
+      post({ url: `http://metadata.internal:${r.port}/latest/meta-data/`, headers: {}, body: "{}", timeoutMs: 5_000 }),
+    ).rejects.toThrow("destination refused: cloud metadata address");
+    expect(r.hits()).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
 // CORS off unless configured, request timeouts from configuration.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { startJwksServer } from "../helpers/jwks-server.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -66,6 +67,51 @@ describe("rate limit", () => {
     for (let i = 0; i < 12; i++) {
       const res = await t.app.inject({ url: "/healthz", remoteAddress: "10.0.0.99" });
       expect(res.statusCode).toBe(200);
+    }
+  });
+
+  it("the docs are never limited, and do not spend the address's budget", async () => {
+    const ip = "10.0.0.98";
+    for (let i = 0; i < 12; i++) {
+      const res = await t.app.inject({ url: "/docs/json", remoteAddress: ip });
+      expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
+      expect(res.json()).toHaveProperty("openapi");
+    }
+    // The same address still has its whole budget for the API (5 here), then is limited.
+    for (let i = 0; i < 5; i++) expect((await me(undefined, ip)).statusCode).toBe(401);
+    expect((await me(undefined, ip)).statusCode).toBe(429);
+  });
+
+  it("gives each OIDC user (issuer and subject) a budget of their own, wherever they come from", async () => {
+    const idp = await startJwksServer();
+    const o = await startTestApp({
+      RATE_LIMIT_MAX: "5",
+      RATE_LIMIT_WINDOW_SECONDS: "120",
+      OIDC_ISSUER: idp.issuer,
+      OIDC_JWKS_URL: idp.jwksUrl,
+      OIDC_AUDIENCE: "bedrock-governor",
+      OIDC_ROLES_CLAIM: "groups",
+      OIDC_GROUP_ROLE_MAP: "ml-devs=requester",
+    });
+    try {
+      const ask = async (sub: string, remoteAddress: string) =>
+        (
+          await o.app.inject({
+            url: "/v1/me",
+            remoteAddress,
+            headers: { authorization: `Bearer ${await idp.sign({ sub, groups: ["ml-devs"] })}` },
+          })
+        ).statusCode;
+      // One user from five addresses: her budget runs out, not the addresses'.
+      for (let i = 0; i < 5; i++) expect(await ask("alice", `10.3.0.${i + 1}`)).toBe(200);
+      expect(await ask("alice", "10.3.0.9")).toBe(429);
+      // Another user, from the address alice used last: her own budget.
+      for (let i = 0; i < 5; i++) expect(await ask("bob", "10.3.0.9")).toBe(200);
+      expect(await ask("bob", "10.3.0.1")).toBe(429);
+      expect(await ask("alice", "10.3.0.50")).toBe(429);
+    } finally {
+      await o.close();
+      await idp.close();
     }
   });
 });

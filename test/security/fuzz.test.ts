@@ -148,6 +148,34 @@ async function attempt(
   return res.statusCode;
 }
 
+describe("NUL and lone surrogates in query filters, on every GET route (not left to chance)", () => {
+  it("each string query filter answers `a%00b` and `x%ED%A0%80` with a 4xx problem+json", async () => {
+    const routes = t.app.routeTable().filter((r) => r.method === "GET" && fuzzable(r));
+    const failures: string[] = [];
+    let tried = 0;
+    for (const route of routes) {
+      const schema = route.schema as { params?: JsonSchema; querystring?: JsonSchema };
+      const filters = Object.entries(schema.querystring?.properties ?? {})
+        .filter(([, s]) => s.type === "string" || (s.anyOf ?? []).some((x) => x.type === "string"))
+        .map(([name]) => name);
+      if (filters.length === 0) continue;
+      const [params] = fc.sample(fitting(schema.params), { seed: SEED, numRuns: 1 });
+      for (const name of filters)
+        for (const bad of ["a%00b", "x%ED%A0%80"]) {
+          const url = `${buildUrl(route, (params ?? {}) as Record<string, unknown>, {})}?${name}=${bad}`;
+          const res = await t.app.inject({ method: "GET", url, headers: { authorization: admin } });
+          tried++;
+          if (res.statusCode < 400 || res.statusCode >= 500)
+            failures.push(`${url} → ${res.statusCode} ${res.body.slice(0, 120)}`);
+          else if (!String(res.headers["content-type"]).includes("application/problem+json"))
+            failures.push(`${url} → ${res.statusCode} without problem+json`);
+        }
+    }
+    expect(tried).toBeGreaterThan(20);
+    expect(failures).toEqual([]);
+  }, 300_000);
+});
+
 describe("fuzzing every route", () => {
   it("schema-derived and hostile params, query and bodies: no 5xx, no write when rejected", async () => {
     const routes = t.app.routeTable().filter(fuzzable);

@@ -2,6 +2,7 @@
 // one is a 4xx problem+json naming the field, and nothing is written.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inputProblem, MAX_INPUT_DEPTH } from "../../src/plugins/input-guard.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { CRAFTED_CURSORS } from "../helpers/schema-arbitrary.js";
 
@@ -190,6 +191,55 @@ describe("NUL bytes, lone surrogates and deep nesting (item 10)", () => {
       },
       /^body\.useCaseForm(\.a)+$/,
     );
+  });
+});
+
+describe("the nesting limit is 32 levels", () => {
+  /** A JSON body whose nesting is `levels` objects deep, the body itself being the first. */
+  const nested = (levels: number) => {
+    let inner = "1";
+    for (let i = 0; i < levels - 1; i++) inner = `{"a":${inner}}`;
+    return `{"scope":{"kind":"organization"},"useCaseForm":${inner}}`;
+  };
+  const post = (payload: string) =>
+    t.app.inject({
+      method: "POST",
+      url: "/v1/remediation-plans",
+      headers: { authorization: admin, "content-type": "application/json" },
+      payload,
+    });
+
+  it("32 levels pass the nesting check, 33 are refused by it", async () => {
+    // Counted as the guard counts: the body is level 1, each object or array inside one more.
+    expect(inputProblem(JSON.parse(nested(32)), "body")).toBeUndefined();
+    expect(inputProblem(JSON.parse(nested(33)), "body")?.message).toBe("nests deeper than 32 levels");
+    expect(MAX_INPUT_DEPTH).toBe(32);
+    // Over HTTP: 32 levels get past the check (the schema may still refuse the form, for other
+    // reasons), 33 are refused by it, naming the innermost field.
+    const ok = await post(nested(32));
+    expect(ok.statusCode, ok.body).toBeLessThan(500);
+    expect(ok.body).not.toContain("nests deeper");
+    const problem = await refused(
+      { method: "POST", url: "/v1/remediation-plans", payload: nested(33) },
+      /^body\.useCaseForm(\.a){31}$/,
+    );
+    expect(problem.detail).toContain("nests deeper than 32 levels");
+  });
+});
+
+describe("malformed URLs", () => {
+  it("malformed percent-encoding and an overlong path parameter answer problem+json", async () => {
+    const bad = await t.app.inject({ url: "/v1/access-requests/%E0%A4%A", headers: { authorization: admin } });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.headers["content-type"]).toContain("application/problem+json");
+    expect(bad.json()).toMatchObject({ code: "BAD_URL" });
+    const long = await t.app.inject({
+      url: `/v1/access-requests/${"x".repeat(5_000)}`,
+      headers: { authorization: admin },
+    });
+    expect(long.statusCode, long.body.slice(0, 200)).toBe(414);
+    expect(long.headers["content-type"]).toContain("application/problem+json");
+    expect(long.json()).toMatchObject({ code: "URI_TOO_LONG" });
   });
 });
 

@@ -148,7 +148,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService 
         summary: "Create or replace an entry (send If-Match with the version you saw to avoid lost updates)",
         params: IdParams,
         headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
-        body: StrictObject({ entry: Type.Omit(CatalogEntryDoc, ["id"]), reason: Reason }),
+        body: StrictObject({
+          entry: Type.Omit(CatalogEntryDoc, ["id"], { title: "CatalogEntryWithoutId" }),
+          reason: Reason,
+        }),
         response: { 200: Versioned, ...errorResponses(409, 412, 422) },
       },
     },
