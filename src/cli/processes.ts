@@ -2,8 +2,6 @@
 // worker keep running until SIGTERM/SIGINT (src/main/); their log, like migrate's, is their output.
 import type { Command } from "commander";
 import { applyMigrations, databaseStatus, readMigrationScripts } from "../db/migrator.js";
-import { serve } from "../main/serve.js";
-import { worker } from "../main/worker.js";
 import { type CommandContext, runCommand } from "./run-command.js";
 
 export function registerProcessCommands(program: Command): void {
@@ -12,11 +10,17 @@ export function registerProcessCommands(program: Command): void {
     .description(
       "Run the REST API and an in-process job worker (starts embedded PostgreSQL when DATABASE_URL is unset)",
     )
-    .action(runCommand(({ config, log }) => serve(config, log), { logs: "output" }));
+    .action(
+      runCommand(async ({ config, log }) => (await import("../main/serve.js")).serve(config, log), { logs: "output" }),
+    );
   program
     .command("worker")
     .description("Run background jobs only; start as many as you like against one database")
-    .action(runCommand(({ config, log }) => worker(config, log), { logs: "output" }));
+    .action(
+      runCommand(async ({ config, log }) => (await import("../main/worker.js")).worker(config, log), {
+        logs: "output",
+      }),
+    );
   program
     .command("migrate")
     .description("Apply pending database migrations (under an advisory lock) and exit")

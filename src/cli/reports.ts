@@ -1,5 +1,5 @@
-// `bedrock-governor report`: a compliance report rendered in this process (its jobs run here),
-// requested through the service (audited as cli:<user>), to a file or stdout.
+// `bedrock-governor report`: a compliance report rendered in this process (report-local.ts: only
+// what rendering needs), requested through the service (audited as cli:<user>), to a file or stdout.
 import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
@@ -77,33 +77,36 @@ export function reportRequestFromOptions(opts: ReportOptionsCli) {
   };
 }
 
-async function runReport({ runtime: open }: CommandContext, opts: ReportOptionsCli): Promise<number> {
+async function runReport({ config, log, database }: CommandContext, opts: ReportOptionsCli): Promise<number> {
   const req = reportRequestFromOptions(opts);
-  const runtime = await open({ jobs: "work" });
-  const ctx = operator();
-  let report = await runtime.services.reports.request(ctx, req);
-  let stage = "";
-  while (report.status === "queued" || report.status === "running") {
-    if (opts.output && report.stage !== stage) {
-      stage = report.stage;
-      process.stderr.write(`report ${report.id}: ${report.progress}% ${stage}\n`);
+  // Only what rendering needs, imported now (see report-local.ts).
+  const { openLocalReports } = await import("./report-local.js");
+  const reports = await openLocalReports(config, log, await database(), req.format);
+  try {
+    const ctx = operator();
+    let stage = "";
+    const report = await reports.render(ctx, req, (r) => {
+      if (opts.output && r.stage !== stage) {
+        stage = r.stage;
+        process.stderr.write(`report ${r.id}: ${r.progress}% ${stage}\n`);
+      }
+    });
+    if (report.status !== "ready") {
+      process.stderr.write(`report ${report.id} failed: ${report.error ?? "unknown error"}\n`);
+      return 1;
     }
-    await sleep(300);
-    report = await runtime.services.reports.get(ctx, report.id);
+    const out = await reports.download(ctx, report.id);
+    const target = opts.output
+      ? createWriteStream(opts.output)
+      : new Writable({
+          write: (chunk, _enc, cb) => (process.stdout.write(chunk) ? cb() : process.stdout.once("drain", cb)),
+        });
+    await pipeline(out.body, target);
+    if (opts.output) process.stderr.write(`wrote ${report.sizeBytes} bytes to ${opts.output}\n`);
+    return 0;
+  } finally {
+    await reports.close();
   }
-  if (report.status !== "ready") {
-    process.stderr.write(`report ${report.id} failed: ${report.error ?? "unknown error"}\n`);
-    return 1;
-  }
-  const out = await runtime.services.reports.download(ctx, report.id);
-  const target = opts.output
-    ? createWriteStream(opts.output)
-    : new Writable({
-        write: (chunk, _enc, cb) => (process.stdout.write(chunk) ? cb() : process.stdout.once("drain", cb)),
-      });
-  await pipeline(out.body, target);
-  if (opts.output) process.stderr.write(`wrote ${report.sizeBytes} bytes to ${opts.output}\n`);
-  return 0;
 }
 
 /** The same through the API, as the key's owner: the server renders, this process polls and downloads. */

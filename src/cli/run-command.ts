@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { type ResolvedDatabase, resolveDatabase } from "../main/database.js";
-import { type Runtime, startJobs, startRuntime } from "../main/runtime.js";
+import type { Runtime } from "../main/runtime.js";
 
 /** A command line that cannot be carried out as given: exit code 2, a line on stderr per line of its message. */
 export class UsageError extends Error {}
@@ -69,7 +69,9 @@ export function runCommand<A extends unknown[]>(body: CommandBody<A>, opts: Comm
       config,
       log,
       runtime: (o = {}) => {
-        runtime ??= startRuntime(config, log, { migrate: o.migrate ?? true }).then(async (rt) => {
+        // Imported when a command opens it: the composition root is no part of a command that does not.
+        runtime ??= import("../main/runtime.js").then(async ({ startJobs, startRuntime }) => {
+          const rt = await startRuntime(config, log, { migrate: o.migrate ?? true });
           try {
             if (o.jobs === "work") await startJobs(rt, log);
             else await rt.queue.start({ work: false, jobs: rt.services.jobs });

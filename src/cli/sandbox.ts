@@ -2,7 +2,6 @@
 // SIGTERM/SIGINT. Prints what a client needs to talk to it (stdout); its log goes to stderr.
 import { type Command, InvalidArgumentError } from "commander";
 import { onShutdownSignal } from "../main/shutdown.js";
-import { demoScenario, generateScenario, loadScenarioFile, startSandbox } from "../sandbox/index.js";
 import { positiveInt } from "./options.js";
 import { type CommandContext, runCommand } from "./run-command.js";
 
@@ -37,6 +36,8 @@ export function registerSandboxCommand(program: Command): void {
 }
 
 async function sandbox({ config, log }: CommandContext, opts: SandboxOptions): Promise<void> {
+  // Imported when the command runs: the emulator is no part of any other command.
+  const { demoScenario, generateScenario, loadScenarioFile, startSandbox } = await import("../sandbox/index.js");
   const scenario = opts.generate
     ? generateScenario({ accounts: opts.accounts, regions: opts.regions, models: opts.models, seed: opts.seed })
     : opts.scenario

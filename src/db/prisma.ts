@@ -7,6 +7,7 @@ import pg from "pg";
 import { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { ConflictError } from "../kernel/errors.js";
 import { copyInto } from "./copy.js";
+import { createRawClient } from "./raw-client.js";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -49,15 +50,28 @@ export interface Database {
 /** A statement's name: a digest of its text (PostgreSQL keeps the plan under it per connection). */
 const statementName = (text: string) => `bg_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
 
-export function createDatabase(opts: { url: string; poolSize: number; applicationName?: string }): Database {
-  const adapter = new PrismaPg({
-    connectionString: opts.url,
-    max: opts.poolSize,
-    application_name: opts.applicationName ?? "bedrock-governor",
-    connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
-  });
-  const client = new PrismaClient({ adapter });
+export function createDatabase(opts: {
+  url: string;
+  poolSize: number;
+  applicationName?: string;
+  /**
+   * `raw`: $queryRaw, $executeRaw and interactive transactions run on node-postgres (raw-client.ts);
+   * Prisma's client, and its query compiler, is created only if a model delegate is used (outside
+   * transactions). For a process that runs raw SQL only (`report`). Default: `prisma`.
+   */
+  client?: "prisma" | "raw";
+}): Database {
+  let prisma: PrismaClient | undefined;
+  const fullClient = () =>
+    (prisma ??= new PrismaClient({
+      adapter: new PrismaPg({
+        connectionString: opts.url,
+        max: opts.poolSize,
+        application_name: opts.applicationName ?? "bedrock-governor",
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 30_000,
+      }),
+    }));
   /**
    * A node-postgres pool beside Prisma's. An idle connection the server closed (restart, failover,
    * terminated backend) is dropped by the pool and replaced on the next checkout; unhandled, its
@@ -76,6 +90,7 @@ export function createDatabase(opts: { url: string; poolSize: number; applicatio
   };
   let pool: pg.Pool | undefined;
   let readPool: pg.Pool | undefined;
+  const client = opts.client === "raw" ? createRawClient(openPool("raw", opts.poolSize), fullClient) : fullClient();
   return {
     client,
     transaction: (fn, opts) =>
@@ -114,7 +129,8 @@ export function createDatabase(opts: { url: string; poolSize: number; applicatio
       return result.rows as T[];
     },
     async close() {
-      await client.$disconnect();
+      if (client !== prisma) await client.$disconnect();
+      await prisma?.$disconnect();
       await pool?.end();
       await readPool?.end();
     },

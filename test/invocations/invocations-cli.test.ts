@@ -1,10 +1,11 @@
 // `bedrock-governor invocations ingest` (and `audit ingest`, its former spelling kept as an alias)
 // and `bedrock-governor report` as child processes against one database and the in-process demo
 // sandbox (its CloudTrail is seeded, so every run serves the same events): ingest one account, then
-// a CSV report of it; bad flags exit 2.
+// a CSV report of it (a ZIP of one CSV per section), audited; bad flags exit 2.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
+import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { follow } from "../../src/cli/invocations.js";
 import type { Ingestion } from "../../src/modules/invocations/invocations.types.js";
@@ -13,6 +14,7 @@ import { demoScenario, startSandbox } from "../../src/sandbox/index.js";
 import type { TestDatabase } from "../../support/postgres/databases.js";
 import { emptyDatabase } from "../helpers/app.js";
 import { runCli as runCliIn } from "../helpers/cli.js";
+import { unzip } from "../helpers/zip.js";
 
 let db: TestDatabase;
 let work: string;
@@ -49,7 +51,7 @@ describe("bedrock-governor invocations ingest / report", () => {
     // The demo's 40 calls of a legacy model from prod search, at least.
     expect(Number(added?.[2])).toBeGreaterThanOrEqual(40);
 
-    const file = path.join(work, "report.csv");
+    const file = path.join(work, "report-csv.zip");
     const from = new Date(Date.now() - 8 * 86_400_000).toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();
     const report = await runCli([
@@ -66,20 +68,42 @@ describe("bedrock-governor invocations ingest / report", () => {
       file,
     ]);
     expect(report.code, report.stderr).toBe(0);
-    const rows = readFileSync(file, "utf8").trim().split("\r\n");
-    const byAccount = rows.filter((r) => r.startsWith("usage_by_account,"));
+    // Rendered in that process with only the reports module: still requested through the service,
+    // audited as the operator, and the stored report is ready.
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const audited = await client.query<{ actor_id: string; target_id: string; after: { format: string } }>(
+        "SELECT actor_id, target_id, after FROM audit_events WHERE action = 'report.request'",
+      );
+      expect(audited.rows).toHaveLength(1);
+      expect(audited.rows[0]?.actor_id).toBe(`cli:${userInfo().username}`);
+      expect(audited.rows[0]?.after.format).toBe("csv");
+      const stored = await client.query("SELECT status FROM reports WHERE id = $1::uuid", [audited.rows[0]?.target_id]);
+      expect(stored.rows).toEqual([{ status: "ready" }]);
+    } finally {
+      await client.end();
+    }
+    // A ZIP of one CSV per section, each with its header row.
+    const files = await unzip(readFileSync(file));
+    const rows = (section: string) => {
+      const csv = files.find((f) => f.path === `${section}.csv`);
+      expect(csv, files.map((f) => f.path).join(", ")).toBeDefined();
+      return (csv?.bytes.toString("utf8") ?? "").trim().split("\r\n").slice(1);
+    };
+    const byAccount = rows("usage_by_account");
     expect(byAccount).toHaveLength(1);
-    expect(byAccount[0]?.split(",").slice(1, 3)).toEqual([account, added?.[2]]);
+    expect(byAccount[0]?.split(",").slice(0, 2)).toEqual([account, added?.[2]]);
     // The coverage statement: both Regions read by the sync; their invocations partial, and why
     // (the first ingestion looked back 7 of the period's 8 days; LookupEvents cannot see mantle).
-    const coverage = rows.filter((r) => r.startsWith("coverage,")).map((r) => r.split(","));
-    expect(coverage.map((c) => [c[1], c[3], c[4], c[6]])).toEqual([
+    const coverage = rows("coverage").map((r) => r.split(","));
+    expect(coverage.map((c) => [c[0], c[2], c[3], c[5]])).toEqual([
       [account, "us-east-1", "complete", "partial"],
       [account, "us-west-2", "complete", "partial"],
     ]);
     for (const c of coverage) {
-      expect(c[7]).toMatch(/^invocations read only from \S+; LookupEvents cannot see bedrock-mantle inference/);
-      expect(c[7]).not.toContain("read only up to");
+      expect(c[6]).toMatch(/^invocations read only from \S+; LookupEvents cannot see bedrock-mantle inference/);
+      expect(c[6]).not.toContain("read only up to");
     }
   }, 180_000); // four CLI processes (sync of the demo organization, ingestion, report)
 

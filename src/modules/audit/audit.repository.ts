@@ -101,20 +101,15 @@ export function createAuditRepository(db: Database) {
   const client = db.client;
   return {
     async insert(actor: Principal, requestId: string | undefined, entry: AuditEntry, tx: Tx): Promise<void> {
-      await tx.auditEvent.create({
-        data: {
-          actorType: actor.kind,
-          actorId: actor.id,
-          actorName: actor.name,
-          actorRoles: actor.roles.join(","),
-          action: entry.action,
-          targetType: entry.targetType,
-          targetId: entry.targetId ?? null,
-          before: (entry.before as Prisma.InputJsonValue | undefined) ?? undefined,
-          after: (entry.after as Prisma.InputJsonValue | undefined) ?? undefined,
-          requestId: requestId ?? null,
-        },
-      });
+      // Raw SQL (a transaction on node-postgres runs it too, see db/raw-client.ts); the chain
+      // trigger sets prev_hash and hash.
+      const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+      await tx.$executeRaw`
+        INSERT INTO audit_events
+          (actor_type, actor_id, actor_name, actor_roles, action, target_type, target_id, before, after, request_id)
+        VALUES (${actor.kind}, ${actor.id}, ${actor.name ?? null}, ${actor.roles.join(",")}, ${entry.action},
+          ${entry.targetType}, ${entry.targetId ?? null}, ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb,
+          ${requestId ?? null})`;
     },
 
     /** Newest first; `beforeId` is the keyset cursor. Reads `limit + 1` rows. */

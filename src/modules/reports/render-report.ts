@@ -1,10 +1,7 @@
 // One entry point for every format: builds the sections (anew for each file of a package) and
 // hands them to the format's renderer, reporting progress.
-import { type EvidenceSources, type OnProgress, renderEvidence } from "./evidence-package.js";
-import { type Renderer, renderJson } from "./render.js";
-import { renderCsvZip } from "./render-csv.js";
-import { renderHtml } from "./render-html.js";
-import { renderPdf } from "./render-pdf.js";
+import type { EvidenceSources, OnProgress } from "./evidence-package.js";
+import type { Renderer } from "./render.js";
 import type { ReportFormat, ReportMeta, ReportSection, ReportSink } from "./reports.types.js";
 
 export const CONTENT_TYPES: Record<ReportFormat, string> = {
@@ -24,11 +21,12 @@ export const FILE_SUFFIXES: Record<ReportFormat, string> = {
   evidence: "-evidence.zip",
 };
 
-const RENDERERS: Record<Exclude<ReportFormat, "evidence">, Renderer> = {
-  json: renderJson,
-  csv: renderCsvZip,
-  html: renderHtml,
-  pdf: renderPdf,
+/** Each renderer is imported when a report of its format is rendered (PDF's library is large). */
+const RENDERERS: Record<Exclude<ReportFormat, "evidence">, () => Promise<Renderer>> = {
+  json: async () => (await import("./render.js")).renderJson,
+  csv: async () => (await import("./render-csv.js")).renderCsvZip,
+  html: async () => (await import("./render-html.js")).renderHtml,
+  pdf: async () => (await import("./render-pdf.js")).renderPdf,
 };
 
 export async function renderReport(
@@ -39,7 +37,9 @@ export async function renderReport(
   sink: ReportSink,
   onProgress: OnProgress,
 ): Promise<void> {
-  if (format === "evidence") return renderEvidence(meta, build, sources, sink, onProgress);
+  if (format === "evidence")
+    return (await import("./evidence-package.js")).renderEvidence(meta, build, sources, sink, onProgress);
+  const render = await RENDERERS[format]();
   const sections = await build(true);
-  await RENDERERS[format](meta, sections, sink, (i, s) => onProgress(i / sections.length, s.id));
+  await render(meta, sections, sink, (i, s) => onProgress(i / sections.length, s.id));
 }

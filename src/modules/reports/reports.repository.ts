@@ -139,12 +139,12 @@ export function createReportsRepository(db: Database) {
 
     /** Starts (or restarts, after a crash) rendering: earlier output is dropped. */
     async start(id: string): Promise<void> {
-      await client.$transaction([
-        client.$executeRaw`DELETE FROM report_chunks WHERE report_id = ${id}::uuid`,
-        client.$executeRaw`UPDATE reports SET status = 'running', progress = 0, stage = 'starting', size_bytes = 0, error = NULL,
+      await client.$transaction(async (tx) => {
+        await tx.$executeRaw`DELETE FROM report_chunks WHERE report_id = ${id}::uuid`;
+        await tx.$executeRaw`UPDATE reports SET status = 'running', progress = 0, stage = 'starting', size_bytes = 0, error = NULL,
           sha256 = NULL, statement = NULL, signature = NULL
-          WHERE id = ${id}::uuid`,
-      ]);
+          WHERE id = ${id}::uuid`;
+      });
     },
 
     async progress(id: string, progress: number, stage: string): Promise<void> {
@@ -188,7 +188,8 @@ export function createReportsRepository(db: Database) {
     },
 
     async accountExists(id: string): Promise<boolean> {
-      return (await client.account.count({ where: { id } })) > 0;
+      const rows = await client.$queryRaw<unknown[]>`SELECT 1 FROM accounts WHERE id = ${id}`;
+      return rows.length > 0;
     },
 
     /** Catalog versions in force at some point of [from, to), with the name of who changed them. */

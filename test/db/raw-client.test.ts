@@ -1,0 +1,98 @@
+// The raw-SQL client (db/raw-client.ts) the `report` command runs on: the same tagged templates
+// give the same rows as Prisma's raw queries, transactions commit or roll back, the audit insert
+// runs in one and chains, and a model delegate outside a transaction falls back to Prisma's client.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, type Database } from "../../src/db/prisma.js";
+import { Prisma } from "../../src/generated/prisma/client.js";
+import { createAuditRepository } from "../../src/modules/audit/audit.repository.js";
+import type { TestDatabase } from "../../support/postgres/databases.js";
+import { migratedDatabase } from "../helpers/app.js";
+
+let database: TestDatabase;
+let raw: Database;
+let prisma: Database;
+
+beforeAll(async () => {
+  database = await migratedDatabase();
+  raw = createDatabase({ url: database.url, poolSize: 2, client: "raw" });
+  prisma = createDatabase({ url: database.url, poolSize: 2 });
+});
+afterAll(async () => {
+  await raw?.close();
+  await prisma?.close();
+  await database?.drop();
+});
+
+describe("raw-SQL client", () => {
+  it("gives the rows Prisma's $queryRaw gives: bigint, numeric, dates, timestamps, JSON, arrays, fragments", async () => {
+    const at = new Date("2026-03-04T05:06:07.890Z");
+    const ids = ["a", "b"];
+    const query = (db: Database) =>
+      db.client.$queryRaw<Record<string, unknown>[]>`
+        SELECT 42::bigint AS big, 1.25::numeric AS num, 2.5::float8 AS dbl, 7::int AS i, ${at}::timestamptz AS ts,
+          '2026-03-04 05:06:07.89'::timestamp AS plain_ts, '2026-03-04'::date AS day,
+          '{"a":[1,{"b":null}]}'::jsonb AS doc, ${ids}::text[] AS arr, NULL::text AS nothing
+          ${Prisma.sql`, ${"x"}::text AS frag`}`;
+    const [fromRaw] = await query(raw);
+    const [fromPrisma] = await query(prisma);
+    expect(fromRaw).toEqual(fromPrisma);
+    expect(fromRaw?.big).toBe(42n);
+    expect(Number(fromRaw?.num)).toBe(1.25);
+    expect(fromRaw?.ts).toEqual(at);
+    expect(fromRaw?.day).toEqual(new Date("2026-03-04T00:00:00.000Z"));
+    expect(fromRaw?.arr).toEqual(ids);
+  });
+
+  it("runs interactive transactions: committed together, or rolled back when the function throws", async () => {
+    await raw.client.$executeRaw`CREATE TABLE raw_client_t (v int)`;
+    await raw.transaction(async (tx) => {
+      expect(await tx.$executeRaw`INSERT INTO raw_client_t VALUES (1), (2)`).toBe(2);
+    });
+    await expect(
+      raw.transaction(async (tx) => {
+        await tx.$executeRaw`INSERT INTO raw_client_t VALUES (3)`;
+        throw new Error("no");
+      }),
+    ).rejects.toThrow("no");
+    const rows = await raw.client.$queryRaw<{ v: number }[]>`SELECT v FROM raw_client_t ORDER BY v`;
+    expect(rows.map((r) => r.v)).toEqual([1, 2]);
+    // A model delegate inside a raw transaction is refused, not run outside it.
+    await expect(raw.transaction(async (tx) => tx.account.count())).rejects.toThrow(/raw-SQL transaction/);
+  });
+
+  it("writes audit events in its transactions as Prisma's client does, on one hash chain", async () => {
+    const actor = { kind: "system" as const, id: "cli:test", name: "cli:test", roles: ["admin" as const], groups: [] };
+    const entry = { action: "report.request", targetType: "report", targetId: "r1", after: { format: "csv" } };
+    await raw.transaction((tx) => createAuditRepository(raw).insert(actor, "req-1", entry, tx));
+    await prisma.transaction((tx) => createAuditRepository(prisma).insert(actor, undefined, entry, tx));
+    const rows = await raw.client.$queryRaw<Record<string, unknown>[]>`
+      SELECT actor_id, actor_roles, action, target_id, before, after, request_id FROM audit_events ORDER BY id`;
+    expect(rows).toEqual([
+      {
+        actor_id: "cli:test",
+        actor_roles: "admin",
+        action: "report.request",
+        target_id: "r1",
+        before: null,
+        after: { format: "csv" },
+        request_id: "req-1",
+      },
+      {
+        actor_id: "cli:test",
+        actor_roles: "admin",
+        action: "report.request",
+        target_id: "r1",
+        before: null,
+        after: { format: "csv" },
+        request_id: null,
+      },
+    ]);
+    const verified = await createAuditRepository(raw).verifyChain();
+    expect(verified.ok).toBe(true);
+    expect(verified.checked).toBe(2);
+  });
+
+  it("hands a model delegate outside a transaction to Prisma's client, created then", async () => {
+    expect(await raw.client.account.count()).toBe(0);
+  });
+});
