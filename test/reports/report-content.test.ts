@@ -2,7 +2,8 @@
 // previous period's, the coverage statement naming an unreachable account and a trail gap with
 // their reasons, people's names beside their ids, remediation changes in sentences with their JSON
 // in an appendix, column kinds and the controls each section evidences.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { extractText } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Principal, SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { createInvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
@@ -12,6 +13,7 @@ import { trailKeyAt, trailPrefix } from "../../src/modules/invocations/trail-key
 import { loadControlMapping } from "../../src/modules/reports/control-mapping.js";
 import { buildTrailEvent } from "../../src/sandbox/trail.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { unzip } from "../helpers/zip.js";
 
 const FROM = new Date("2026-08-01T00:00:00.000Z");
 const TO = new Date("2026-09-01T00:00:00.000Z");
@@ -38,12 +40,13 @@ type Section = {
   summary: Record<string, unknown>;
 };
 
-async function jsonReport(from: Date, to: Date): Promise<Map<string, Section>> {
+/** Requests a report of the organization for the period and returns its bytes once ready. */
+async function download(from: Date, to: Date, format: "json" | "csv" | "html" | "pdf" | "evidence"): Promise<Buffer> {
   const res = await t.app.inject({
     method: "POST",
     url: "/v1/reports",
     headers: { authorization: auditor },
-    payload: { from: from.toISOString(), to: to.toISOString(), scope: { kind: "organization" }, format: "json" },
+    payload: { from: from.toISOString(), to: to.toISOString(), scope: { kind: "organization" }, format },
   });
   expect(res.statusCode, res.body).toBe(202);
   const id = (res.json() as { id: string }).id;
@@ -52,14 +55,16 @@ async function jsonReport(from: Date, to: Date): Promise<Map<string, Section>> {
       await t.app.inject({ url: `/v1/reports/${id}`, headers: { authorization: auditor } })
     ).json() as Record<string, unknown>;
     if (meta.status === "failed") throw new Error(String(meta.error));
-    if (meta.status === "ready") {
-      const dl = await t.app.inject({ url: String(meta.downloadUrl), headers: { authorization: auditor } });
-      const doc = JSON.parse(dl.body) as { sections: Section[] };
-      return new Map(doc.sections.map((s) => [s.id, s]));
-    }
+    if (meta.status === "ready")
+      return (await t.app.inject({ url: String(meta.downloadUrl), headers: { authorization: auditor } })).rawPayload;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("report not ready");
+}
+
+async function jsonReport(from: Date, to: Date): Promise<Map<string, Section>> {
+  const doc = JSON.parse((await download(from, to, "json")).toString("utf8")) as { sections: Section[] };
+  return new Map(doc.sections.map((s) => [s.id, s]));
 }
 
 const kpi = (s: Section | undefined, name: string) => {
@@ -352,6 +357,53 @@ describe("compliance report content", () => {
     expect(cov.summary).toMatchObject({ account_regions: 5, complete: 1, partial: 3, missing: 1 });
     expect(cov.kinds).toHaveLength(cov.columns.length);
   });
+
+  it("every format states the same coverage: PDF (page numbers on every page, no cut), HTML, CSV and the evidence package", async () => {
+    // What a reader must find in each: the unreachable account and the trail gap, with their reasons.
+    const expected = [
+      "unreachable at gate credentials since 2026-08-10T06:00:00.000Z (AccessDenied)",
+      "LookupEvents window (90 days) exceeded",
+      "org trail without bedrock-mantle data events",
+      "no Region of this account has been read by an inventory sync",
+    ];
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    const pdf = await download(FROM, TO, "pdf");
+    const { totalPages, text } = await extractText(new Uint8Array(pdf), { mergePages: false });
+    text.forEach((page, i) => {
+      // pdf.js reads the total (drawn once known) as its own text item.
+      expect(flat(page), `page ${i + 1}`).toMatch(new RegExp(`Page ${i + 1} of ?${totalPages}`));
+    });
+    const pdfText = flat(text.join(" "));
+    expect(pdfText).not.toMatch(/more rows/i);
+    for (const reason of expected) expect(pdfText, "PDF").toContain(reason);
+    for (const account of [C, D, G, U, N]) expect(pdfText, "PDF").toContain(account);
+
+    const html = flat((await download(FROM, TO, "html")).toString("utf8"));
+    for (const reason of expected) expect(html, "HTML").toContain(reason);
+
+    const csv = await unzip(await download(FROM, TO, "csv"));
+    const coverage = csv.find((f) => f.path === "coverage.csv")?.bytes.toString("utf8") ?? "";
+    for (const reason of expected) expect(coverage, "coverage.csv").toContain(reason);
+
+    const evidence = await unzip(await download(FROM, TO, "evidence"));
+    const manifest = JSON.parse(evidence.find((f) => f.path === "manifest.json")?.bytes.toString("utf8") ?? "{}") as {
+      files: Array<{ path: string; sha256: string; size: number }>;
+    };
+    expect(manifest.files.length).toBe(evidence.length - 1);
+    for (const f of manifest.files) {
+      const file = evidence.find((e) => e.path === f.path);
+      expect(file, f.path).toBeDefined();
+      expect(
+        createHash("sha256")
+          .update(file?.bytes ?? Buffer.alloc(0))
+          .digest("hex"),
+        f.path,
+      ).toBe(f.sha256);
+      expect(file?.bytes.length, f.path).toBe(f.size);
+    }
+    const packaged = evidence.find((f) => f.path === "csv/coverage.csv")?.bytes.toString("utf8") ?? "";
+    for (const reason of expected) expect(packaged, "evidence csv/coverage.csv").toContain(reason);
+  }, 120_000);
 
   it("names people and keys beside their ids; remediations in sentences, their JSON in the appendix", async () => {
     const s = await jsonReport(new Date(Date.now() - 86_400_000), new Date(Date.now() + 3_600_000));
