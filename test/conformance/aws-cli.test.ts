@@ -24,7 +24,7 @@ import * as iamSdk from "@aws-sdk/client-iam";
 import * as licenseSdk from "@aws-sdk/client-license-manager";
 import * as organizationsSdk from "@aws-sdk/client-organizations";
 import { ListOrganizationalUnitsForParentCommand, ListRootsCommand } from "@aws-sdk/client-organizations";
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import * as stsSdk from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CALL_TABLE } from "../../src/aws/call-table.js";
@@ -256,6 +256,7 @@ const EXEMPT: Record<string, string> = {
     "bedrock-mantle has no AWS CLI commands (OpenAI-compatible HTTP API, signed by hand)",
   "s3 ListObjectsV2": "compared in its own test below (the trail bucket's owner)",
   "s3 GetObject": "compared in its own test below (the CLI writes the body to a file)",
+  "s3 PutObject": "compared in its own test below (the CLI reads the body from a file)",
 };
 /** Call-table writes: made through both clients in fresh sandboxes and compared by effect (writes test). */
 const WRITTEN = new Set([
@@ -475,6 +476,40 @@ describe.skipIf(CLI === undefined && !required)("the AWS CLI and the JavaScript 
       expect(readFileSync(outfile).equals(bytes)).toBe(true);
       expect(normalize(metadata)).toMatchObject(fromCli as object);
       expect(Object.keys(fromCli as object)).toContain("ContentLength");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("S3 PutObject: both clients store the same bytes and get the same ETag", async () => {
+    // A report delivered to a schedule's bucket (any bucket but the trail's takes objects).
+    const bucket = "governor-reports";
+    const owner = await assumeMember(sandbox, sandbox.state.trail.bucketAccount);
+    const s3 = clients(sandbox, owner).s3;
+    const dir = mkdtempSync(path.join(tmpdir(), "aws-cli-"));
+    try {
+      const file = path.join(dir, "report.pdf");
+      const bytes = Buffer.from("%PDF-1.7 conformance report\n");
+      writeFileSync(file, bytes);
+      const fromCli = normalize(
+        await cli("s3api", "put-object", null, owner, sandbox, [
+          "--bucket",
+          bucket,
+          "--key",
+          "cli/report.pdf",
+          "--body",
+          file,
+        ]),
+      ) as { ETag?: string };
+      const fromSdk = normalize(
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "sdk/report.pdf", Body: bytes })),
+      ) as { ETag?: string };
+      expect(fromCli.ETag).toBeDefined();
+      expect(fromCli.ETag).toBe(fromSdk.ETag);
+      for (const key of ["cli/report.pdf", "sdk/report.pdf"]) {
+        const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        expect(Buffer.from((await Body?.transformToByteArray()) ?? []).equals(bytes), key).toBe(true);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

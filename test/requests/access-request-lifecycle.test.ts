@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import type { AccessRequestView } from "../../src/modules/requests/access-request.types.js";
 import type { TestApp } from "../helpers/app.js";
+import { unzip } from "../helpers/zip.js";
 import { DEV, E1, MISTRAL, sleep, startRequestsApp, system, WORKLOADS_OU } from "./helpers.js";
 
 let t: TestApp;
@@ -209,8 +210,10 @@ describe("from filing to active, and back at expiry", () => {
       if (status !== "ready") await sleep(100);
     }
     expect(status).toBe("ready");
-    const csv = (await t.app.inject({ url: `/v1/reports/${reportId}/download`, headers: { authorization: admin } }))
-      .body;
+    // A CSV report is a ZIP with one CSV per section: the decisions are in access_requests.csv.
+    const zip = (await t.app.inject({ url: `/v1/reports/${reportId}/download`, headers: { authorization: admin } }))
+      .rawPayload;
+    const csv = (await unzip(zip)).find((f) => f.path === "access_requests.csv")?.bytes.toString("utf8") ?? "";
     const approveRow = csv.split("\n").find((l) => l.includes("access_request.approve") && l.includes(id));
     expect(approveRow, csv.slice(0, 2000)).toBeDefined();
     const me = async (key: string) =>

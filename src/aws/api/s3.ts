@@ -55,18 +55,19 @@ export function s3Api(client: S3Client, account: string, region: string) {
     putObject: (input: {
       bucket: string;
       key: string;
-      body: Buffer;
+      body: Buffer | string;
       contentType: string;
       metadata?: Record<string, string>;
     }) =>
       call(ctx("PutObject"), async () => {
+        const body = typeof input.body === "string" ? Buffer.from(input.body, "utf8") : input.body;
         const out = await client.send(
           new PutObjectCommand({
             Bucket: input.bucket,
             Key: input.key,
-            Body: input.body,
+            Body: body,
             ContentType: input.contentType,
-            ContentLength: input.body.length,
+            ContentLength: body.length,
             ...(input.metadata ? { Metadata: input.metadata } : {}),
           }),
         );
