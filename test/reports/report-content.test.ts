@@ -13,6 +13,7 @@ import { trailKeyAt, trailPrefix } from "../../src/modules/invocations/trail-key
 import { loadControlMapping } from "../../src/modules/reports/control-mapping.js";
 import { buildTrailEvent } from "../../src/sandbox/trail.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { requestReport } from "../helpers/reports.js";
 import { unzip } from "../helpers/zip.js";
 
 const FROM = new Date("2026-08-01T00:00:00.000Z");
@@ -40,26 +41,10 @@ type Section = {
   summary: Record<string, unknown>;
 };
 
-/** Requests a report of the organization for the period and returns its bytes once ready. */
+/** A report of the organization for the period, its bytes once ready. */
 async function download(from: Date, to: Date, format: "json" | "csv" | "html" | "pdf" | "evidence"): Promise<Buffer> {
-  const res = await t.app.inject({
-    method: "POST",
-    url: "/v1/reports",
-    headers: { authorization: auditor },
-    payload: { from: from.toISOString(), to: to.toISOString(), scope: { kind: "organization" }, format },
-  });
-  expect(res.statusCode, res.body).toBe(202);
-  const id = (res.json() as { id: string }).id;
-  for (let i = 0; i < 600; i++) {
-    const meta = (
-      await t.app.inject({ url: `/v1/reports/${id}`, headers: { authorization: auditor } })
-    ).json() as Record<string, unknown>;
-    if (meta.status === "failed") throw new Error(String(meta.error));
-    if (meta.status === "ready")
-      return (await t.app.inject({ url: String(meta.downloadUrl), headers: { authorization: auditor } })).rawPayload;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("report not ready");
+  const payload = { from: from.toISOString(), to: to.toISOString(), scope: { kind: "organization" }, format };
+  return (await requestReport(t, auditor, payload)).data;
 }
 
 async function jsonReport(from: Date, to: Date): Promise<Map<string, Section>> {

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statementText } from "../../src/modules/reports/report-signing.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { runCli } from "../helpers/cli.js";
+import { requestReport } from "../helpers/reports.js";
 
 const { privateKey, publicKey } = generateKeyPairSync("ed25519");
 const PEM = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let t: TestApp;
 /** Another service's database, signing with the same key: its audit log never saw our report. */
@@ -27,30 +27,13 @@ let bytes: Buffer;
 let signature: Record<string, unknown>;
 
 async function renderReport(app: TestApp, key: string): Promise<{ id: string; bytes: Buffer }> {
-  const res = await app.app.inject({
-    method: "POST",
-    url: "/v1/reports",
-    headers: { authorization: key },
-    payload: {
-      from: "2026-10-01T00:00:00.000Z",
-      to: "2026-11-01T00:00:00.000Z",
-      scope: { kind: "organization" },
-      format: "json",
-    },
+  const { id, data } = await requestReport(app, key, {
+    from: "2026-10-01T00:00:00.000Z",
+    to: "2026-11-01T00:00:00.000Z",
+    scope: { kind: "organization" },
+    format: "json",
   });
-  expect(res.statusCode, res.body).toBe(202);
-  const id = (res.json() as { id: string }).id;
-  for (let i = 0; i < 300; i++) {
-    const r = (await app.app.inject({ url: `/v1/reports/${id}`, headers: { authorization: key } })).json() as {
-      status: string;
-    };
-    if (r.status === "ready") break;
-    expect(r.status).not.toBe("failed");
-    await sleep(100);
-  }
-  const dl = await app.app.inject({ url: `/v1/reports/${id}/download`, headers: { authorization: key } });
-  expect(dl.statusCode).toBe(200);
-  return { id, bytes: dl.rawPayload };
+  return { id, bytes: data };
 }
 
 const env = (db: TestApp) => ({

@@ -16,6 +16,7 @@ import { CONTROL_MAPPING_FILE } from "../../src/modules/reports/evidence-sources
 import { createReportsRepository } from "../../src/modules/reports/reports.repository.js";
 import { buildTrailEvent } from "../../src/sandbox/trail.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { requestReport } from "../helpers/reports.js";
 import { unzip } from "../helpers/zip.js";
 
 const ctx = { principal: SYSTEM_PRINCIPAL, requestId: "test" };
@@ -23,7 +24,6 @@ const A = "210987654321";
 const B = "123456789012";
 const FROM = new Date("2026-10-01T00:00:00.000Z");
 const TO = new Date("2026-11-01T00:00:00.000Z");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let t: TestApp;
 let auditor: string;
@@ -42,31 +42,17 @@ function record(i: number, account: string, modelId: string, at: Date, extra: { 
   }).record;
 }
 
-async function waitReady(id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 600; i++) {
-    const res = await t.app.inject({ url: `/v1/reports/${id}`, headers: { authorization: auditor } });
-    const body = res.json() as Record<string, unknown>;
-    if (body.status === "ready" || body.status === "failed") return body;
-    await sleep(100);
-  }
-  throw new Error(`report ${id} not ready`);
-}
-
 async function report(
   body: Record<string, unknown>,
 ): Promise<{ meta: Record<string, unknown>; data: Buffer; type: string }> {
-  const res = await t.app.inject({
-    method: "POST",
-    url: "/v1/reports",
-    headers: { authorization: auditor },
-    payload: { from: FROM.toISOString(), to: TO.toISOString(), scope: { kind: "organization" }, ...body },
+  const { meta, data, type } = await requestReport(t, auditor, {
+    from: FROM.toISOString(),
+    to: TO.toISOString(),
+    scope: { kind: "organization" },
+    ...body,
   });
-  expect(res.statusCode, res.body).toBe(202);
-  const meta = await waitReady((res.json() as { id: string }).id);
   expect(meta).toMatchObject({ status: "ready", progress: 100 });
-  const dl = await t.app.inject({ url: String(meta.downloadUrl), headers: { authorization: auditor } });
-  expect(dl.statusCode).toBe(200);
-  return { meta, data: dl.rawPayload, type: String(dl.headers["content-type"]) };
+  return { meta, data, type };
 }
 
 beforeAll(async () => {

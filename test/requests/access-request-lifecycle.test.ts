@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import type { AccessRequestView } from "../../src/modules/requests/access-request.types.js";
 import type { TestApp } from "../helpers/app.js";
+import { requestReport } from "../helpers/reports.js";
 import { unzip } from "../helpers/zip.js";
 import { DEV, E1, MISTRAL, sleep, startRequestsApp, system, WORKLOADS_OU } from "./helpers.js";
 
@@ -195,24 +196,14 @@ describe("from filing to active, and back at expiry", () => {
   it("the compliance report lists the request with its requester and approver (separation of duties)", async () => {
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const created = await t.app.inject({
-      method: "POST",
-      url: "/v1/reports",
-      headers: { authorization: admin },
-      payload: { from, to, format: "csv", scope: { kind: "organization" } },
+    const { meta, data: zip } = await requestReport(t, admin, {
+      from,
+      to,
+      format: "csv",
+      scope: { kind: "organization" },
     });
-    expect(created.statusCode, created.body).toBeLessThan(300);
-    const reportId = (created.json() as { id: string }).id;
-    let status = "";
-    for (let i = 0; i < 300 && status !== "ready" && status !== "failed"; i++) {
-      const got = await t.app.inject({ url: `/v1/reports/${reportId}`, headers: { authorization: admin } });
-      status = (got.json() as { status: string }).status;
-      if (status !== "ready") await sleep(100);
-    }
-    expect(status).toBe("ready");
+    expect(meta.status).toBe("ready");
     // A CSV report is a ZIP with one CSV per section: the decisions are in access_requests.csv.
-    const zip = (await t.app.inject({ url: `/v1/reports/${reportId}/download`, headers: { authorization: admin } }))
-      .rawPayload;
     const csv = (await unzip(zip)).find((f) => f.path === "access_requests.csv")?.bytes.toString("utf8") ?? "";
     const approveRow = csv.split("\n").find((l) => l.includes("access_request.approve") && l.includes(id));
     expect(approveRow, csv.slice(0, 2000)).toBeDefined();
