@@ -8,7 +8,17 @@ import type { AccessRequestView } from "../../src/modules/requests/access-reques
 import type { TestApp } from "../helpers/app.js";
 import { requestReport } from "../helpers/reports.js";
 import { unzip } from "../helpers/zip.js";
-import { DEV, E1, MISTRAL, sleep, startRequestsApp, system, WORKLOADS_OU } from "./helpers.js";
+import {
+  adminAppliesDevPlans,
+  DEV,
+  E1,
+  fileMistralInDev,
+  MISTRAL,
+  sleep,
+  startRequestsApp,
+  system,
+  WORKLOADS_OU,
+} from "./helpers.js";
 
 let t: TestApp;
 let admin: string;
@@ -303,34 +313,8 @@ describe("from filing to active, and back at expiry", () => {
   }, 120_000);
 
   it("without auto-apply the plan waits for an admin; after applying it, verify makes the request active", async () => {
-    const rule = await t.app.inject({
-      method: "POST",
-      url: "/v1/approval-rules",
-      headers: { authorization: admin },
-      payload: {
-        name: "dev account: an admin applies every plan",
-        scope: { kind: "account", id: DEV },
-        approverRole: "approver",
-        requiredApprovals: 1,
-        autoApply: false,
-      },
-    });
-    expect(rule.statusCode, rule.body).toBe(201);
-    const filed = await t.app.inject({
-      method: "POST",
-      url: "/v1/access-requests",
-      headers: { authorization: requester },
-      payload: {
-        accountIds: [DEV],
-        regions: [E1],
-        model: MISTRAL,
-        purpose: "batch classification, reviewed by the platform team",
-        dataClassification: "internal",
-        durationHours: 24,
-      },
-    });
-    expect(filed.statusCode, filed.body).toBe(201);
-    const req = filed.json() as AccessRequestView;
+    await adminAppliesDevPlans(t, admin);
+    const req = await fileMistralInDev(t, requester);
     expect(req.autoApply).toBe(false);
     await t.app.inject({
       method: "POST",

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccessRequestView } from "../../src/modules/requests/access-request.types.js";
 import type { TestApp } from "../helpers/app.js";
-import { DEV, E1, MISTRAL, sleep, startRequestsApp } from "./helpers.js";
+import { adminAppliesDevPlans, DEV, E1, fileMistralInDev, sleep, startRequestsApp } from "./helpers.js";
 
 let t: TestApp;
 let admin: string;
@@ -76,34 +76,8 @@ describe("a request no rule auto-applies", () => {
       },
     });
     expect(hook.statusCode, hook.body).toBe(201);
-    const rule = await t.app.inject({
-      method: "POST",
-      url: "/v1/approval-rules",
-      headers: { authorization: admin },
-      payload: {
-        name: "dev account: an admin applies every plan",
-        scope: { kind: "account", id: DEV },
-        approverRole: "approver",
-        requiredApprovals: 1,
-        autoApply: false,
-      },
-    });
-    expect(rule.statusCode, rule.body).toBe(201);
-    const filed = await t.app.inject({
-      method: "POST",
-      url: "/v1/access-requests",
-      headers: { authorization: requester },
-      payload: {
-        accountIds: [DEV],
-        regions: [E1],
-        model: MISTRAL,
-        purpose: "batch classification, reviewed by the platform team",
-        dataClassification: "internal",
-        durationHours: 24,
-      },
-    });
-    expect(filed.statusCode, filed.body).toBe(201);
-    const req = filed.json() as AccessRequestView;
+    await adminAppliesDevPlans(t, admin);
+    const req = await fileMistralInDev(t, requester);
     expect(req.waiting).toBeNull();
     const approved = await t.app.inject({
       method: "POST",

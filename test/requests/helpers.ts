@@ -1,8 +1,10 @@
 // Shared setup of the access-request tests: the small fixture organization, synced, with the
 // catalog's SCPs in place (so a model outside the catalog is blocked by bedrock-governor's SCP).
+import { expect } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
-import { startTestApp } from "../helpers/app.js";
+import type { AccessRequestView } from "../../src/modules/requests/access-request.types.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
 import { waitForSyncRun } from "../helpers/wait.js";
 
 export { sleep } from "../helpers/wait.js";
@@ -48,4 +50,40 @@ export async function startRequestsApp(opts: { enforceCatalog: boolean }, env: R
     for (const id of applied.syncRunIds) await waitForSyncRun(t, id);
   }
   return t;
+}
+
+/** An approval rule for the dev account without auto-apply: every plan waits for an admin. */
+export async function adminAppliesDevPlans(t: Pick<TestApp, "app">, admin: string): Promise<void> {
+  const rule = await t.app.inject({
+    method: "POST",
+    url: "/v1/approval-rules",
+    headers: { authorization: admin },
+    payload: {
+      name: "dev account: an admin applies every plan",
+      scope: { kind: "account", id: DEV },
+      approverRole: "approver",
+      requiredApprovals: 1,
+      autoApply: false,
+    },
+  });
+  expect(rule.statusCode, rule.body).toBe(201);
+}
+
+/** A requester files for Mistral in the dev account, us-east-1, for a day. */
+export async function fileMistralInDev(t: Pick<TestApp, "app">, requester: string): Promise<AccessRequestView> {
+  const filed = await t.app.inject({
+    method: "POST",
+    url: "/v1/access-requests",
+    headers: { authorization: requester },
+    payload: {
+      accountIds: [DEV],
+      regions: [E1],
+      model: MISTRAL,
+      purpose: "batch classification, reviewed by the platform team",
+      dataClassification: "internal",
+      durationHours: 24,
+    },
+  });
+  expect(filed.statusCode, filed.body).toBe(201);
+  return filed.json() as AccessRequestView;
 }
