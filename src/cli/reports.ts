@@ -1,14 +1,11 @@
-// `bedrock-governor report`: a compliance report rendered in this process (report-local.ts: only
-// what rendering needs), requested through the service (audited as cli:<user>), to a file or stdout.
-import { createWriteStream } from "node:fs";
+// `bedrock-governor report`: a compliance report rendered in this process, on a thread with a
+// bounded heap (report-thread.ts → report-render.ts → report-local.ts: only what rendering needs),
+// requested through the service (audited as cli:<user>), to a file or stdout.
 import { writeFile } from "node:fs/promises";
-import { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { isAccountId, isId } from "../kernel/aws-ids.js";
 import { REPORT_FORMATS, type ReportFormat, type ReportScope } from "../modules/reports/reports.types.js";
 import { client, download } from "./api-client.js";
-import { operator } from "./operator.js";
 import { type CommandContext, runCommand, UsageError } from "./run-command.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,36 +74,16 @@ export function reportRequestFromOptions(opts: ReportOptionsCli) {
   };
 }
 
-async function runReport({ config, log, database }: CommandContext, opts: ReportOptionsCli): Promise<number> {
+async function runReport({ config, database }: CommandContext, opts: ReportOptionsCli): Promise<number> {
   const req = reportRequestFromOptions(opts);
-  // Only what rendering needs, imported now (see report-local.ts).
-  const { openLocalReports } = await import("./report-local.js");
-  const reports = await openLocalReports(config, log, await database(), req.format);
-  try {
-    const ctx = operator();
-    let stage = "";
-    const report = await reports.render(ctx, req, (r) => {
-      if (opts.output && r.stage !== stage) {
-        stage = r.stage;
-        process.stderr.write(`report ${r.id}: ${r.progress}% ${stage}\n`);
-      }
-    });
-    if (report.status !== "ready") {
-      process.stderr.write(`report ${report.id} failed: ${report.error ?? "unknown error"}\n`);
-      return 1;
-    }
-    const out = await reports.download(ctx, report.id);
-    const target = opts.output
-      ? createWriteStream(opts.output)
-      : new Writable({
-          write: (chunk, _enc, cb) => (process.stdout.write(chunk) ? cb() : process.stdout.once("drain", cb)),
-        });
-    await pipeline(out.body, target);
-    if (opts.output) process.stderr.write(`wrote ${report.sizeBytes} bytes to ${opts.output}\n`);
-    return 0;
-  } finally {
-    await reports.close();
-  }
+  const { url } = await database();
+  // Rendered on a thread with a bounded heap (report-thread.ts), with only what rendering needs.
+  const { renderReportOnThread } = await import("./report-thread.js");
+  return renderReportOnThread(config, {
+    databaseUrl: url,
+    request: { ...req, from: req.from.toISOString(), to: req.to.toISOString() },
+    output: opts.output,
+  });
 }
 
 /** The same through the API, as the key's owner: the server renders, this process polls and downloads. */

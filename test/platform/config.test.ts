@@ -13,6 +13,7 @@ describe("config", () => {
       bootstrapAdmin: "auto",
     });
     expect(Object.isFrozen(c)).toBe(true);
+    expect(c.reports.renderHeapMb).toBe(256);
   });
 
   it.each([
@@ -29,6 +30,7 @@ describe("config", () => {
     ],
     ["WEBHOOK_ALLOWED_DESTINATIONS", "hooks.corp, ,", /WEBHOOK_ALLOWED_DESTINATIONS=/],
     ["WEBHOOK_ALLOWED_DESTINATIONS", "http://hooks.corp/", /WEBHOOK_ALLOWED_DESTINATIONS=/],
+    ["REPORT_RENDER_HEAP_MB", "32", /REPORT_RENDER_HEAP_MB="32": expected an integer from 64 to 16384/],
   ])("rejects %s=%s naming the variable", (name, value, message) => {
     const env: Record<string, string> = { [name]: value };
     if (name === "OIDC_GROUP_ROLE_MAP")
