@@ -1,11 +1,13 @@
 // npm run bench:invocations -- --events N [--accounts A] [--batch B] [--json FILE]
 // npm run bench:audit [-- --events N]: the same, 1,000,000 events by default, its result written to
-//   bench/results/audit-<N>.json with `meetsTarget` (the report's peak RSS under 200 MB).
+//   bench/results/audit-<N>.json with `meets` per target (ingestion ≥ 0.7 × raw COPY; the report's
+//   peak RSS under 200 MB) and `meetsTarget` (both).
 //
 // Invocation ingestion and reports at scale, on its own PostgreSQL (BENCH_DATABASE_URL, else embedded):
-// 1. ingestion: N generated CloudTrail records (JSON strings, as LookupEvents and trail files
-//    deliver them) go through the real path (JSON.parse → normalizeRecord → the events writer:
-//    COPY into staging, INSERT … ON CONFLICT DO NOTHING into the monthly partitions); events/s;
+// 1. ingestion: N generated CloudTrail records (JSON lines, as LookupEvents and trail files
+//    deliver them, as bytes in memory) go through the real path (JSON.parse → normalizeRecord → the
+//    jobs' events writer: one index probe drops rows already stored, one COPY into the monthly
+//    partitions, one batch written while the next is read); events/s;
 // 2. baseline: the same rows by a raw COPY into a table of the same shape and indexes, in the
 //    same run; the ratio ingestion/baseline (events per second) is the figure of merit;
 // 3. dedupe: the first 10% written again through the writer adds nothing;
@@ -23,13 +25,12 @@ import { parseArgs } from "node:util";
 import yauzl from "yauzl";
 import { applyMigrations } from "../src/db/migrator.js";
 import { createDatabase as createDb } from "../src/db/prisma.js";
+import { createEventsWriter, WRITE_BATCH } from "../src/modules/invocations/events-writer.js";
 import {
   copyInto,
   copyLine,
   createInvocationEventsRepository,
 } from "../src/modules/invocations/invocation-events.repository.js";
-import { WRITE_BATCH } from "../src/modules/invocations/invocations.jobs.js";
-import type { InvocationRow } from "../src/modules/invocations/invocations.types.js";
 import { normalizeRecord } from "../src/modules/invocations/normalize.js";
 import { buildTrailEvent } from "../src/sandbox/trail.js";
 import { createDatabase } from "../support/postgres/databases.js";
@@ -56,6 +57,8 @@ const inputs = {
   reportNodeOptions: "",
 };
 const TARGET_PEAK_RSS_MB = 200;
+/** Ingestion events/s over raw COPY rows/s, same rows, same run. */
+const TARGET_RATIO_TO_COPY = 0.7;
 const label = (n: number) => (n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n % 1000 === 0 ? `${n / 1000}k` : String(n));
 const jsonOut =
   args.json ?? (args.audit ? path.join("bench", "results", `audit-${label(inputs.events)}.json`) : undefined);
@@ -109,6 +112,29 @@ function recordJson(i: number): string {
   return JSON.stringify(ev.record);
 }
 
+/** Every record's JSON as UTF-8, in buffers of about 64 MB, with the end offset of each record. */
+function encodeRecords(): { bytes: Buffer; ends: number[] }[] {
+  const out: { bytes: Buffer; ends: number[] }[] = [];
+  let parts: Buffer[] = [];
+  let ends: number[] = [];
+  let size = 0;
+  const close = () => {
+    out.push({ bytes: Buffer.concat(parts, size), ends });
+    parts = [];
+    ends = [];
+    size = 0;
+  };
+  for (let i = 0; i < inputs.events; i++) {
+    const b = Buffer.from(recordJson(i));
+    parts.push(b);
+    size += b.length;
+    ends.push(size);
+    if (size >= 64 << 20) close();
+  }
+  if (size > 0) close();
+  return out;
+}
+
 function* batches(size: number, limit = inputs.events): Generator<[number, number]> {
   for (let start = 0; start < limit; start += size) yield [start, Math.min(limit, start + size)];
 }
@@ -123,26 +149,30 @@ try {
   say(`database ${database.name} on ${server.kind} PostgreSQL; ${inputs.events} events`);
   const events = createInvocationEventsRepository(db);
 
-  // 1. Ingestion through the writer.
-  let ingestMs = 0;
-  let added = 0;
+  // 1. Ingestion through the writer. The records are first generated as bytes (untimed: they
+  // stand in for what LookupEvents pages and trail objects deliver; off the V8 heap, so their
+  // 1 GB does not slow the collector the timed loop runs with); ingestion then decodes, parses and
+  // normalizes each record and hands it to the jobs' writer (one batch stored while the next is
+  // read). Timed: the whole loop.
+  let records = encodeRecords();
+  const writer = createEventsWriter(events);
   let parseMs = 0;
-  for (const [a, b] of batches(WRITE_BATCH)) {
-    const raw: string[] = [];
-    for (let i = a; i < b; i++) raw.push(recordJson(i));
-    const t0 = performance.now();
-    const rows: InvocationRow[] = [];
-    for (const s of raw) {
-      const r = normalizeRecord(JSON.parse(s));
-      if (r) rows.push(r);
+  const t0 = performance.now();
+  for (const { bytes, ends } of records) {
+    let start = 0;
+    for (const end of ends) {
+      const tp = performance.now();
+      const row = normalizeRecord(JSON.parse(bytes.toString("utf8", start, end)));
+      parseMs += performance.now() - tp;
+      start = end;
+      await writer.add(row);
+      if (writer.stats.eventsRead % 200_000 === 0) say(`ingested ${writer.stats.eventsRead}`);
     }
-    const t1 = performance.now();
-    added += await events.write(rows);
-    const t2 = performance.now();
-    parseMs += t1 - t0;
-    ingestMs += t2 - t0;
-    if (b % 200_000 === 0) say(`ingested ${b}`);
   }
+  await writer.flush();
+  const ingestMs = performance.now() - t0;
+  records = [];
+  const added = writer.stats.eventsAdded;
   if (added !== inputs.events) throw new Error(`writer added ${added} of ${inputs.events}`);
   const ingestPerSecond = inputs.events / (ingestMs / 1000);
   say(`ingestion: ${round(ingestMs / 1000)} s, ${Math.round(ingestPerSecond)} events/s`);
@@ -175,16 +205,11 @@ try {
 
   // 3. Dedupe: the first 10% again.
   const again = Math.max(1, Math.floor(inputs.events / 10));
-  let addedAgain = 0;
   const td = performance.now();
-  for (const [a, b] of batches(WRITE_BATCH, again)) {
-    const rows: InvocationRow[] = [];
-    for (let i = a; i < b; i++) {
-      const r = normalizeRecord(JSON.parse(recordJson(i)));
-      if (r) rows.push(r);
-    }
-    addedAgain += await events.write(rows);
-  }
+  const rewriter = createEventsWriter(events);
+  for (let i = 0; i < again; i++) await rewriter.add(normalizeRecord(JSON.parse(recordJson(i))));
+  await rewriter.flush();
+  const addedAgain = rewriter.stats.eventsAdded;
   const dedupeMs = performance.now() - td;
   await pool.query("VACUUM ANALYZE invocation_events");
   const { rows: sizeRows } = await pool.query<{ bytes: string; partitions: string }>(
@@ -277,8 +302,12 @@ try {
       eventRows: reportLines,
     },
     wallSeconds: round((performance.now() - started) / 1000),
-    targets: { ratioToRawCopy: 0.3, reportPeakRssMb: TARGET_PEAK_RSS_MB },
-    meetsTarget: rss < TARGET_PEAK_RSS_MB,
+    targets: { ratioToRawCopy: TARGET_RATIO_TO_COPY, reportPeakRssMb: TARGET_PEAK_RSS_MB },
+    meets: {
+      ratioToRawCopy: ingestPerSecond / copyPerSecond >= TARGET_RATIO_TO_COPY,
+      reportPeakRssMb: rss < TARGET_PEAK_RSS_MB,
+    },
+    meetsTarget: rss < TARGET_PEAK_RSS_MB && ingestPerSecond / copyPerSecond >= TARGET_RATIO_TO_COPY,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   if (jsonOut) {

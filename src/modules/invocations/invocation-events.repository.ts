@@ -1,42 +1,14 @@
-// The normalized invocations table (monthly partitions). Writes are set-based: one index probe
-// drops rows already stored, one COPY adds the rest (a race falls back to a staging table and
-// INSERT … ON CONFLICT DO NOTHING), so a re-read window or the same event from both sources adds
-// nothing. Reads aggregate in SQL.
+// The normalized invocations table (monthly partitions). Writes (invocation-events.writes.ts) are
+// set-based: rows already stored are dropped, one COPY adds the rest (a race falls back to a
+// staging table and INSERT … ON CONFLICT DO NOTHING), so a re-read window or the same event from
+// both sources adds nothing. Reads aggregate in SQL.
 import type pg from "pg";
-import { copyNullable, copyInto as copyRows, copyText } from "../../db/copy.js";
 import type { Database } from "../../db/prisma.js";
+import { createInvocationWrites } from "./invocation-events.writes.js";
+
+export { copyInto, copyLine, INVOCATION_COLUMNS } from "./invocation-events.writes.js";
+
 import type { DeniedBurst, InvocationRow, UsageRow } from "./invocations.types.js";
-
-/** Column order of the COPY text format (and of the staging table). */
-export const INVOCATION_COLUMNS = [
-  "event_time",
-  "event_id",
-  "account_id",
-  "region",
-  "inference_region",
-  "event_source",
-  "event_name",
-  "principal_type",
-  "principal_arn",
-  "principal_issuer_arn",
-  "model_id",
-  "profile_id",
-  "base_model_id",
-  "error_code",
-  "error_message",
-  "source_ip",
-  "user_agent",
-  "bearer_token",
-] as const;
-
-/** One row in PostgreSQL's COPY text format (tab-separated, `\N` for null, newline-terminated). */
-export function copyLine(r: InvocationRow): string {
-  return `${r.eventTime.toISOString()}\t${copyText(r.eventId)}\t${copyText(r.accountId)}\t${copyText(r.region)}\t${copyText(r.inferenceRegion)}\t${copyText(r.eventSource)}\t${copyText(r.eventName)}\t${copyNullable(r.principalType)}\t${copyNullable(r.principalArn)}\t${copyNullable(r.principalIssuerArn)}\t${copyNullable(r.modelId)}\t${copyNullable(r.profileId)}\t${copyNullable(r.baseModelId)}\t${copyNullable(r.errorCode)}\t${copyNullable(r.errorMessage)}\t${copyNullable(r.sourceIp)}\t${copyNullable(r.userAgent)}\t${r.bearerToken ? "t" : "f"}\n`;
-}
-
-/** Streams `lines` (invocation rows) into `COPY <table> FROM STDIN` on the client. */
-export const copyInto = (client: pg.PoolClient, table: string, lines: Iterable<string>): Promise<void> =>
-  copyRows(client, table, INVOCATION_COLUMNS, lines);
 
 interface EventDb {
   event_time: Date;
@@ -117,74 +89,8 @@ const DIMENSION_SQL: Record<UsageDimension, string> = {
 
 export function createInvocationEventsRepository(db: Database) {
   const pool = () => db.pgPool();
-
   return {
-    /** Creates the monthly partitions [from, to] needs; its own transaction, before writing. */
-    async ensurePartitions(from: Date, to: Date): Promise<number> {
-      const { rows } = await pool().query<{ created: number }>(
-        "SELECT hw_invocation_partitions_ensure($1, $2) AS created",
-        [from, to],
-      );
-      return rows[0]?.created ?? 0;
-    },
-
-    /**
-     * Writes rows not stored yet; returns how many were added. Rows already stored are found with
-     * one index probe and dropped, the rest are COPYed straight into the partitions. A concurrent
-     * writer can store one of them in between: the COPY then fails on the key and the batch goes
-     * through a staging table and INSERT … ON CONFLICT DO NOTHING instead.
-     */
-    async write(input: readonly InvocationRow[]): Promise<number> {
-      const unique = new Map<string, InvocationRow>();
-      for (const r of input) unique.set(`${r.eventTime.getTime()}|${r.eventId}`, r);
-      if (unique.size === 0) return 0;
-      let min = Number.POSITIVE_INFINITY;
-      let max = Number.NEGATIVE_INFINITY;
-      for (const r of unique.values()) {
-        const t = r.eventTime.getTime();
-        if (t < min) min = t;
-        if (t > max) max = t;
-      }
-      await this.ensurePartitions(new Date(min), new Date(max));
-      const rows = [...unique.values()];
-      const { rows: seen } = await pool().query<{ t: Date; id: string }>(
-        `SELECT e.event_time AS t, e.event_id AS id FROM invocation_events e
-         JOIN unnest($1::timestamptz[], $2::text[]) AS k(t, id) ON e.event_time = k.t AND e.event_id = k.id
-         WHERE e.event_time >= $3 AND e.event_time <= $4`,
-        [rows.map((r) => r.eventTime), rows.map((r) => r.eventId), new Date(min), new Date(max)],
-      );
-      const stored = new Set(seen.map((r) => `${r.t.getTime()}|${r.id}`));
-      const fresh = stored.size === 0 ? rows : rows.filter((r) => !stored.has(`${r.eventTime.getTime()}|${r.eventId}`));
-      if (fresh.length === 0) return 0;
-      const client = await pool().connect();
-      try {
-        await client.query("BEGIN");
-        try {
-          await copyInto(client, "invocation_events", fresh.map(copyLine));
-          await client.query("COMMIT");
-          return fresh.length;
-        } catch (err) {
-          await client.query("ROLLBACK").catch(() => undefined);
-          if ((err as { code?: string }).code !== "23505") throw err;
-        }
-        await client.query("BEGIN");
-        await client.query(
-          `CREATE TEMP TABLE IF NOT EXISTS invocation_stage (LIKE invocation_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
-        );
-        await copyInto(client, "invocation_stage", fresh.map(copyLine));
-        const res = await client.query(
-          `INSERT INTO invocation_events (${INVOCATION_COLUMNS.join(", ")})
-           SELECT ${INVOCATION_COLUMNS.join(", ")} FROM invocation_stage ON CONFLICT DO NOTHING`,
-        );
-        await client.query("COMMIT");
-        return res.rowCount ?? 0;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    ...createInvocationWrites(pool),
 
     /** Events in a time range, newest first, after the (time, id) cursor. */
     async list(

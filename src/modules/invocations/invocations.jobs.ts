@@ -9,16 +9,15 @@ import { AwsGateError } from "../../aws/errors.js";
 import { defineCronJob, defineJob, type JobSet, withCronJob, worker } from "../../jobs/job.js";
 import type { Clock } from "../../lib/clock.js";
 import type { IngestionMetrics } from "../../lib/metrics.js";
+import { createEventsWriter } from "./events-writer.js";
 import type { IngestionRepository } from "./ingestion.repository.js";
 import type { InvocationEventsRepository } from "./invocation-events.repository.js";
-import type { IngestionJobResult, InvocationRow, InvocationSource } from "./invocations.types.js";
+import type { IngestionJobResult, InvocationSource } from "./invocations.types.js";
 import { BEDROCK_EVENT_SOURCES, normalizeRecord } from "./normalize.js";
 import { trailKeyAt, trailKeyTime, trailPrefix } from "./trail-keys.js";
 
 const DAY_MS = 86_400_000;
 const RETENTION_DAYS = 90;
-/** Rows buffered before one set-based write. */
-export const WRITE_BATCH = 5_000;
 
 export interface IngestPayload {
   ingestionId: string;
@@ -59,38 +58,9 @@ export function createInvocationsJobs(deps: {
   const { events, ingestions, clock, settings } = deps;
   const overlapMs = settings.overlapMinutes * 60_000;
 
-  /** Buffers rows and writes them in batches; tracks counts and the event-time range. */
-  function writer() {
-    let buffer: InvocationRow[] = [];
-    const stats: IngestionJobResult = { eventsRead: 0, eventsAdded: 0, pages: 0 };
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    return {
-      stats,
-      async add(row: InvocationRow | undefined) {
-        if (row === undefined) return;
-        stats.eventsRead++;
-        const t = row.eventTime.getTime();
-        if (t < min) min = t;
-        if (t > max) max = t;
-        buffer.push(row);
-        if (buffer.length >= WRITE_BATCH) await this.flush();
-      },
-      async flush() {
-        if (buffer.length === 0) return;
-        const rows = buffer;
-        buffer = [];
-        stats.eventsAdded += await events.write(rows);
-      },
-      result(): IngestionJobResult {
-        return Number.isFinite(min) ? { ...stats, from: new Date(min), to: new Date(max + 1) } : { ...stats };
-      },
-    };
-  }
-
   async function ingestLookup(job: IngestPayload): Promise<IngestionJobResult> {
     const api = deps.aws.account(job.accountId).cloudtrail(job.region);
-    const w = writer();
+    const w = createEventsWriter(events);
     const end = clock.now();
     const oldest = end.getTime() - RETENTION_DAYS * DAY_MS + 60_000;
     for (const eventSource of BEDROCK_EVENT_SOURCES) {
@@ -152,7 +122,7 @@ export function createInvocationsJobs(deps: {
             job.region,
             new Date(clock.now().getTime() - settings.lookbackDays * DAY_MS),
           );
-    const w = writer();
+    const w = createEventsWriter(events);
     let listed = 0;
     let token: string | undefined;
     do {

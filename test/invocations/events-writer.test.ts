@@ -1,0 +1,115 @@
+// The ingestion writer overlaps reading with writing: one batch is stored while the next is read,
+// never more than one write in flight, and `flush` returns only once everything is stored (the
+// checkpoint moves after it). The repository's `write` is replaced here by a function typed as
+// it (the real one runs in the ingestion tests against PostgreSQL) so the ordering can be watched.
+import { describe, expect, it } from "vitest";
+import { createEventsWriter } from "../../src/modules/invocations/events-writer.js";
+import type { InvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
+import type { InvocationRow } from "../../src/modules/invocations/invocations.types.js";
+
+const row = (i: number): InvocationRow => ({
+  eventTime: new Date(Date.UTC(2026, 9, 1) + i * 1000),
+  eventId: `e-${i}`,
+  accountId: "111111111111",
+  region: "us-east-1",
+  inferenceRegion: "us-east-1",
+  eventSource: "bedrock.amazonaws.com",
+  eventName: "Converse",
+  principalType: "AssumedRole",
+  principalArn: null,
+  principalIssuerArn: null,
+  modelId: "amazon.nova-lite-v1:0",
+  profileId: null,
+  baseModelId: "amazon.nova-lite-v1:0",
+  errorCode: null,
+  errorMessage: null,
+  sourceIp: null,
+  userAgent: null,
+  bearerToken: false,
+});
+
+/** A `write` whose calls stay pending until released, recording what was in flight. */
+function controlledWrite() {
+  const calls: { rows: readonly InvocationRow[]; release(fail?: Error): void }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const write: InvocationEventsRepository["write"] = (rows) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    return new Promise<number>((resolve, reject) => {
+      calls.push({
+        rows,
+        release: (fail) => {
+          inFlight--;
+          if (fail) reject(fail);
+          else resolve(rows.length);
+        },
+      });
+    });
+  };
+  return { write, calls, maxInFlight: () => maxInFlight };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe("events writer", () => {
+  it("reads the next batch while one is written, never two writes at once, and flush waits for both", async () => {
+    const db = controlledWrite();
+    const w = createEventsWriter({ write: db.write }, 3);
+    for (let i = 0; i < 3; i++) await w.add(row(i));
+    expect(db.calls).toHaveLength(1); // the first batch is being written
+    for (let i = 3; i < 5; i++) await w.add(row(i)); // read on while it is
+    const sixth = w.add(row(5)); // fills the second batch: waits for the first write
+    await tick();
+    expect(db.calls).toHaveLength(1);
+    db.calls[0]?.release();
+    await sixth;
+    expect(db.calls).toHaveLength(2);
+    await w.add(row(6));
+    let flushed = false;
+    const flush = w.flush().then(() => {
+      flushed = true;
+    });
+    await tick();
+    expect(flushed).toBe(false);
+    db.calls[1]?.release();
+    await tick();
+    db.calls[2]?.release();
+    await flush;
+    expect(db.calls.map((c) => c.rows.length)).toEqual([3, 3, 1]);
+    expect(db.maxInFlight()).toBe(1);
+    expect(w.result()).toMatchObject({ eventsRead: 7, eventsAdded: 7, from: row(0).eventTime });
+    expect(w.result().to?.getTime()).toBe(row(6).eventTime.getTime() + 1);
+  });
+
+  it("a failed write fails the next add, without an unhandled rejection in between", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const db = controlledWrite();
+      const w = createEventsWriter({ write: db.write }, 2);
+      await w.add(row(0));
+      await w.add(row(1));
+      db.calls[0]?.release(new Error("connection lost"));
+      await tick();
+      await tick();
+      await w.add(row(2)); // buffered: nothing awaits the failed write yet
+      await expect(w.add(row(3))).rejects.toThrow("connection lost");
+      expect(w.stats.eventsAdded).toBe(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("a failed last write fails flush", async () => {
+    const db = controlledWrite();
+    const w = createEventsWriter({ write: db.write }, 10);
+    await w.add(row(0));
+    const flush = w.flush();
+    await tick();
+    db.calls[0]?.release(new Error("disk full"));
+    await expect(flush).rejects.toThrow("disk full");
+  });
+});
