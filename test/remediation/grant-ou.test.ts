@@ -12,15 +12,10 @@ import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document
 import type { PlanChange, PlanScope, RemediationPlan } from "../../src/modules/remediation/remediation.types.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { waitForSyncRun } from "../helpers/wait.js";
+import { COHERE } from "../requests/entitlement-helpers.js";
+import { DEV, E1, MGMT, NOVA, PROD, WORKLOADS_OU as WORKLOADS } from "../requests/helpers.js";
 
-const MGMT = "100000000001";
-const DEV = "200000000002";
-const PROD = "300000000003";
-const WORKLOADS = "ou-req1-workload";
 const OU_ARN = `arn:aws:organizations::${MGMT}:ou/o-entitle0001/${WORKLOADS}`;
-const NOVA = "amazon.nova-pro-v1:0";
-const COHERE = "cohere.command-r-plus-v1:0";
-const E1 = "us-east-1";
 const ctx = { principal: SYSTEM_PRINCIPAL };
 
 let t: TestApp;

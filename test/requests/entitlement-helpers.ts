@@ -113,5 +113,32 @@ export function entitlementRequests(
     );
   }
 
-  return { read, waitFor, fileAndApprove, distributed, received, engine, converseError, resync, changeEvents, expire };
+  /**
+   * The request runs out: its grant ends, the reversal deletes the License Manager grant (audited),
+   * the account receives nothing, Converse is refused and, re-synced, the engine says blocked.
+   */
+  async function expiresAndLosesGrant(id: string, accountId: string) {
+    const ended = await expire(id);
+    expect(ended.grants[0]).toMatchObject({ status: "ended", endReason: "expired" });
+    expect((await distributed(accountId)).map((g) => g.status)).toEqual(["DELETED"]);
+    expect(await received(accountId)).toEqual([]);
+    expect(await converseError(accountId)).toMatch(/not authorized|don't have access/);
+    await resync(accountId);
+    expect(await engine(accountId)).toBe("blocked");
+    expect(await changeEvents(id)).toContainEqual(
+      expect.objectContaining({ kind: "license_grant_delete", accountId, status: "applied" }),
+    );
+  }
+
+  return {
+    read,
+    waitFor,
+    fileAndApprove,
+    distributed,
+    received,
+    engine,
+    converseError,
+    changeEvents,
+    expiresAndLosesGrant,
+  };
 }

@@ -44,7 +44,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => t?.close());
 
-const { read, waitFor, fileAndApprove, distributed, received, engine, converseError, resync, changeEvents, expire } =
+const { waitFor, fileAndApprove, distributed, received, engine, converseError, changeEvents, expiresAndLosesGrant } =
   entitlementRequests(
     () => t,
     () => ({ admin, requester, approver }),
@@ -139,16 +139,6 @@ describe("an approval rule provisions requests through a managed entitlement", (
   }, 120_000);
 
   it("at expiry the reversal deletes the grant: the engine says blocked and Converse is refused", async () => {
-    const ended = await expire(id);
-    expect(ended.grants[0]).toMatchObject({ status: "ended", endReason: "expired" });
-    expect((await distributed(DEV)).map((g) => g.status)).toEqual(["DELETED"]);
-    expect(await received(DEV)).toEqual([]);
-    expect(await converseError(DEV)).toMatch(/not authorized|don't have access/);
-    await resync(DEV);
-    expect(await engine(DEV)).toBe("blocked");
-    expect(await changeEvents(id)).toContainEqual(
-      expect.objectContaining({ kind: "license_grant_delete", accountId: DEV, status: "applied" }),
-    );
-    expect((await read(id)).status).toBe("ended");
+    await expiresAndLosesGrant(id, DEV);
   }, 120_000);
 });
