@@ -5,10 +5,24 @@ import { expect } from "vitest";
 import type { AccessRequestView } from "../../src/modules/requests/access-request.types.js";
 import type { TestApp } from "../helpers/app.js";
 import { waitForSyncRun } from "../helpers/wait.js";
-import { E1, MGMT, sleep, system } from "./helpers.js";
+import { E1, MGMT, sleep, startRequestsApp, system } from "./helpers.js";
 
 export const COHERE = "cohere.command-r-plus-v1:0";
-export const ENTITLEMENT_SCENARIO = { SANDBOX_SCENARIO: "test/fixtures/entitlements-scenario.yaml" };
+
+/** The requests app on the entitlements scenario (SCPs enforce the catalog), its keys and the management account's license. */
+export async function startEntitlementApp() {
+  const t = await startRequestsApp(
+    { enforceCatalog: true },
+    { SANDBOX_SCENARIO: "test/fixtures/entitlements-scenario.yaml" },
+  );
+  const [admin, requester, approver] = [
+    await t.keyFor("admin"),
+    await t.keyFor("requester", "dev-alice"),
+    await t.keyFor("approver", "lead-bob"),
+  ];
+  const licenses = await t.services.aws.account(MGMT).licenseManager().listReceivedLicenses();
+  return { t, admin, requester, approver, licenseArn: licenses[0]?.LicenseArn as string };
+}
 
 export function entitlementRequests(
   t: () => TestApp,

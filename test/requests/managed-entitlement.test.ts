@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import type { TestApp } from "../helpers/app.js";
-import { COHERE, ENTITLEMENT_SCENARIO, entitlementRequests } from "./entitlement-helpers.js";
-import { DEV, MGMT, NOVA, PROD, startRequestsApp, system, WORKLOADS_OU } from "./helpers.js";
+import { COHERE, entitlementRequests, startEntitlementApp } from "./entitlement-helpers.js";
+import { DEV, MGMT, NOVA, PROD, system, WORKLOADS_OU } from "./helpers.js";
 
 const GRANT_NAME = (account: string) => `bedrock-governor ${COHERE} for ${account}`;
 
@@ -19,11 +19,7 @@ let approver: string;
 let licenseArn: string;
 
 beforeAll(async () => {
-  t = await startRequestsApp({ enforceCatalog: true }, ENTITLEMENT_SCENARIO);
-  admin = await t.keyFor("admin");
-  requester = await t.keyFor("requester", "dev-alice");
-  approver = await t.keyFor("approver", "lead-bob");
-  licenseArn = (await t.services.aws.account(MGMT).licenseManager().listReceivedLicenses())[0]?.LicenseArn as string;
+  ({ t, admin, requester, approver, licenseArn } = await startEntitlementApp());
   // The entitlement is declared on an entry that approves the model only where the license lives
   // (the management account receives no grant): everyone else gets it through a request.
   await t.services.catalog.apply(

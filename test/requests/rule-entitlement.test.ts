@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import type { ApprovalRuleView } from "../../src/modules/requests/access-request.types.js";
 import type { TestApp } from "../helpers/app.js";
-import { COHERE, ENTITLEMENT_SCENARIO, entitlementRequests } from "./entitlement-helpers.js";
-import { DEV, MGMT, NOVA, startRequestsApp, system, WORKLOADS_OU } from "./helpers.js";
+import { COHERE, entitlementRequests, startEntitlementApp } from "./entitlement-helpers.js";
+import { DEV, NOVA, system, WORKLOADS_OU } from "./helpers.js";
 
 let t: TestApp;
 let admin: string;
@@ -28,11 +28,7 @@ const RULE = {
 };
 
 beforeAll(async () => {
-  t = await startRequestsApp({ enforceCatalog: true }, ENTITLEMENT_SCENARIO);
-  admin = await t.keyFor("admin");
-  requester = await t.keyFor("requester", "dev-alice");
-  approver = await t.keyFor("approver", "lead-bob");
-  licenseArn = (await t.services.aws.account(MGMT).licenseManager().listReceivedLicenses())[0]?.LicenseArn as string;
+  ({ t, admin, requester, approver, licenseArn } = await startEntitlementApp());
   // No entry names the license: only the rule asks for the managed entitlement.
   await t.services.catalog.apply(
     system,
