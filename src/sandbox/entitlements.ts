@@ -7,7 +7,14 @@ import type { ReceivedGrantState } from "./scenario-access-schema.js";
 import { pathToRoot, type SandboxState } from "./state.js";
 import type { GrantRecord, SandboxAccount, SandboxModel } from "./state-types.js";
 
-/** Whether a grant's principal covers the account (directly, through its OU path, or the organization). */
+/**
+ * Whether a grant's principal covers the account (directly, through its OU path, or the
+ * organization): a grant to "an organizational unit (OU), which includes all accounts in the OU", or
+ * to "an organization, which will include all accounts across your organization" [doc AWS License
+ * Manager API Reference "CreateGrant" — Principals]. Each covered account receives a child grant
+ * with its own status; deleting the parent revokes them all [doc License Manager "License status
+ * for grants": WORKFLOW_COMPLETED].
+ */
 export function grantCovers(state: SandboxState, g: GrantRecord, accountId: string): boolean {
   if (!state.accounts.has(accountId) || accountId === g.grantor) return false;
   if (g.scope.kind === "organization") return true;

@@ -14,6 +14,7 @@ const rule = (over: Partial<ApprovalRuleView> & Pick<ApprovalRuleView, "id" | "s
   requiredApprovals: 1,
   autoApprove: false,
   autoApply: false,
+  provisionVia: "remediation",
   version: 1,
   createdAt: "2026-11-24T00:00:00.000Z",
   updatedAt: "2026-11-24T00:00:00.000Z",
@@ -77,6 +78,26 @@ describe("governingRule", () => {
       autoApprove: false,
     });
     expect(both.autoApply).toBe(false);
+  });
+
+  it("a managed entitlement only when every account's governing rule asks for one", () => {
+    const viaGrant = [
+      rule({
+        id: "ws",
+        scope: { kind: "ou", id: "ou-workloads" },
+        providerPattern: "cohere*",
+        provisionVia: "managed_entitlement",
+      }),
+      rule({ id: "prod-any", scope: { kind: "ou", id: "ou-prod" }, providerPattern: "*" }),
+    ];
+    expect(governingRule(viaGrant, [DEV], "Cohere", "internal").provisionVia).toBe("managed_entitlement");
+    // PROD's nearer OU rule provisions through remediation: the request spanning both does too.
+    expect(governingRule(viaGrant, [PROD], "Cohere", "internal").provisionVia).toBe("remediation");
+    expect(governingRule(viaGrant, [DEV, PROD], "Cohere", "internal").provisionVia).toBe("remediation");
+    // An account no rule covers falls back to the default (remediation).
+    expect(governingRule(viaGrant, [DEV, ["400000000004", "r-root"]], "Cohere", "internal").provisionVia).toBe(
+      "remediation",
+    );
   });
 
   it("no rule: one approval by the approver role, nothing automatic", () => {

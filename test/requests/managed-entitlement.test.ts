@@ -6,12 +6,10 @@
 // says blocked and the sandbox refuses Converse. Revoking a second request deletes its grant too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
-import type { AccessRequestView } from "../../src/modules/requests/access-request.types.js";
 import type { TestApp } from "../helpers/app.js";
-import { waitForSyncRun } from "../helpers/wait.js";
-import { DEV, E1, MGMT, NOVA, PROD, sleep, startRequestsApp, system, WORKLOADS_OU } from "./helpers.js";
+import { COHERE, entitlementRequests, startEntitlementApp } from "./entitlement-helpers.js";
+import { DEV, MGMT, NOVA, PROD, system, WORKLOADS_OU } from "./helpers.js";
 
-const COHERE = "cohere.command-r-plus-v1:0";
 const GRANT_NAME = (account: string) => `bedrock-governor ${COHERE} for ${account}`;
 
 let t: TestApp;
@@ -21,14 +19,7 @@ let approver: string;
 let licenseArn: string;
 
 beforeAll(async () => {
-  t = await startRequestsApp(
-    { enforceCatalog: true },
-    { SANDBOX_SCENARIO: "test/fixtures/entitlements-scenario.yaml" },
-  );
-  admin = await t.keyFor("admin");
-  requester = await t.keyFor("requester", "dev-alice");
-  approver = await t.keyFor("approver", "lead-bob");
-  licenseArn = (await t.services.aws.account(MGMT).licenseManager().listReceivedLicenses())[0]?.LicenseArn as string;
+  ({ t, admin, requester, approver, licenseArn } = await startEntitlementApp());
   // The entitlement is declared on an entry that approves the model only where the license lives
   // (the management account receives no grant): everyone else gets it through a request.
   await t.services.catalog.apply(
@@ -61,78 +52,20 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => t?.close());
 
-async function read(id: string): Promise<AccessRequestView> {
-  const res = await t.app.inject({ url: `/v1/access-requests/${id}`, headers: { authorization: admin } });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json() as AccessRequestView;
-}
-
-async function waitFor(id: string, done: (r: AccessRequestView) => boolean, what: string): Promise<AccessRequestView> {
-  let last = await read(id);
-  for (let i = 0; i < 900 && !done(last); i++) {
-    await sleep(100);
-    last = await read(id);
-  }
-  if (!done(last)) throw new Error(`request never reached ${what}: ${JSON.stringify(last)}`);
-  return last;
-}
-
-async function fileAndApprove(accountId: string): Promise<string> {
-  const filed = await t.app.inject({
-    method: "POST",
-    url: "/v1/access-requests",
-    headers: { authorization: requester },
-    payload: {
-      accountIds: [accountId],
-      regions: [E1],
-      model: COHERE,
-      purpose: "retrieval evaluation",
-      dataClassification: "internal",
-      durationHours: 4,
-    },
-  });
-  expect(filed.statusCode, filed.body).toBe(201);
-  const created = filed.json() as AccessRequestView;
-  const approved = await t.app.inject({
-    method: "POST",
-    url: `/v1/access-requests/${created.id}/approve`,
-    headers: { authorization: approver, "if-match": `"${created.version}"` },
-    payload: {},
-  });
-  expect(approved.statusCode, approved.body).toBe(200);
-  return created.id;
-}
-
-const distributed = async (accountId: string) =>
-  (await t.services.aws.account(MGMT).licenseManager().listDistributedGrants(licenseArn))
-    .filter((g) => g.GranteePrincipalArn === `arn:aws:iam::${accountId}:root`)
-    .map((g) => ({ arn: g.GrantArn, name: g.GrantName, status: g.GrantStatus }));
-
-const received = async (accountId: string) =>
-  (await t.services.aws.account(accountId).licenseManager().listReceivedGrants()).map((g) => g.GrantStatus);
-
-async function engine(accountId: string): Promise<string> {
-  const res = await t.app.inject({
-    url: `/v1/reachability?accountId=${accountId}&region=${E1}&model=${encodeURIComponent(COHERE)}`,
-    headers: { authorization: admin },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return (res.json() as { status: string }).status;
-}
-
-async function converseError(accountId: string): Promise<string | undefined> {
-  try {
-    await t.services.aws.account(accountId).runtime(E1).converse(COHERE, "hello");
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
-async function resync(accountId: string) {
-  const run = await t.services.sync.requestSync(system, { scope: "account_region", scopeId: accountId, region: E1 });
-  await waitForSyncRun(t, run.id);
-}
+const {
+  read,
+  waitFor,
+  fileAndApprove,
+  distributed,
+  received,
+  engine,
+  converseError,
+  changeEvents,
+  expiresAndLosesGrant,
+} = entitlementRequests(
+  () => t,
+  () => ({ admin, requester, approver }),
+);
 
 describe("an access request provisioned through a managed entitlement", () => {
   let id: string;
@@ -149,18 +82,14 @@ describe("an access request provisioned through a managed entitlement", () => {
     expect(active.failure, JSON.stringify(active.failure)).toBeNull();
     expect(active.status).toBe("active");
     const grants = await distributed(DEV);
-    expect(grants).toEqual([{ arn: expect.any(String), name: GRANT_NAME(DEV), status: "ACTIVE" }]);
+    expect(grants).toEqual([{ arn: expect.any(String), name: GRANT_NAME(DEV), status: "ACTIVE", license: licenseArn }]);
     expect(await received(DEV)).toEqual(["ACTIVE"]);
     expect(await engine(DEV)).toBe("usable");
     expect(await converseError(DEV)).toBeUndefined();
     // The grant plan distributed the license; its audit event names the grant and the request.
     const plan = active.plans.find((p) => p.purpose === "grant" && p.applied);
     expect(plan).toBeDefined();
-    const events = await t.app.inject({
-      url: `/v1/audit-events?requestId=${encodeURIComponent(`access_request:${id}`)}&action=remediation.change&limit=50`,
-      headers: { authorization: admin },
-    });
-    const afters = (events.json() as { items: Array<{ after: Record<string, unknown> }> }).items.map((e) => e.after);
+    const afters = await changeEvents(id);
     expect(afters).toContainEqual(
       expect.objectContaining({
         kind: "license_grant_create",
@@ -172,28 +101,7 @@ describe("an access request provisioned through a managed entitlement", () => {
   }, 120_000);
 
   it("at expiry the reversal deletes the grant: the engine says blocked and Converse is refused", async () => {
-    const before = await read(id);
-    const swept = await t.services.provisioning.sweep(new Date(Date.parse(before.activeUntil as string) + 60_000));
-    expect(swept.ended).toEqual([id]);
-    const ended = await waitFor(
-      id,
-      (r) => r.status === "ended" && r.plans.some((p) => p.purpose === "reversal" && p.applied),
-      "ended with the reversal applied",
-    );
-    expect(ended.grants[0]).toMatchObject({ status: "ended", endReason: "expired" });
-    expect((await distributed(DEV)).map((g) => g.status)).toEqual(["DELETED"]);
-    expect(await received(DEV)).toEqual([]);
-    expect(await converseError(DEV)).toMatch(/not authorized|don't have access/);
-    await resync(DEV);
-    expect(await engine(DEV)).toBe("blocked");
-    const events = await t.app.inject({
-      url: `/v1/audit-events?requestId=${encodeURIComponent(`access_request:${id}`)}&action=remediation.change&limit=50`,
-      headers: { authorization: admin },
-    });
-    const afters = (events.json() as { items: Array<{ after: Record<string, unknown> }> }).items.map((e) => e.after);
-    expect(afters).toContainEqual(
-      expect.objectContaining({ kind: "license_grant_delete", accountId: DEV, status: "applied" }),
-    );
+    await expiresAndLosesGrant(id, DEV);
   }, 120_000);
 
   it("revoking an active request deletes its grant as well", { timeout: 120_000 }, async () => {

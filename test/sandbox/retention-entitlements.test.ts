@@ -291,6 +291,65 @@ describe("Managed Entitlements (AWS License Manager, us-east-1)", () => {
       "WORKFLOW_COMPLETED",
     );
   });
+  it("a grant to an OU reaches every account in it, is activated by the grantor for all and deleted for all", async () => {
+    // "An organizational unit (OU), which includes all accounts in the OU" [doc License Manager API
+    // Reference "CreateGrant" — Principals]; the parent reports WORKFLOW_COMPLETED and each account
+    // holds a child grant [doc License Manager "License status for grants"].
+    const lm = (c: Credentials) =>
+      new LicenseManagerClient({ region: "us-east-1", endpoint: sandbox.url, credentials: c, maxAttempts: 1 });
+    const mgmt = lm(sandbox.baseCredentials);
+    for (const g of (await mgmt.send(new ListDistributedGrantsCommand({}))).Grants ?? [])
+      if (g.GrantStatus !== "DELETED")
+        await mgmt.send(new DeleteGrantCommand({ GrantArn: g.GrantArn, Version: g.Version }));
+    const ouArn = sandbox.state.ous.get(OU)?.arn as string;
+    expect(ouArn).toMatch(/^arn:aws:organizations::\d{12}:ou\/o-[a-z0-9]+\/ou-/);
+    const license = (await mgmt.send(new ListReceivedLicensesCommand({}))).Licenses?.[0];
+    const parent = await mgmt.send(
+      new CreateGrantCommand({
+        ClientToken: "ou",
+        GrantName: "Claude 3 Haiku for Workloads",
+        LicenseArn: license?.LicenseArn,
+        Principals: [ouArn],
+        HomeRegion: "us-east-1",
+        AllowedOperations: ["CheckoutLicense"],
+      }),
+    );
+    expect(parent.Status).toBe("PENDING_WORKFLOW");
+    const other = await assumeRole(sandbox, OTHER_ROLE);
+    const members: Record<string, LicenseManagerClient> = {
+      [APP]: lm(await assumeRole(sandbox, ROLE)),
+      [OTHER]: lm(other),
+    };
+    const receivedBy = async (account: string) =>
+      ((await members[account]?.send(new ListReceivedGrantsCommand({})))?.Grants ?? []).map((g) => ({
+        parent: g.ParentArn,
+        principal: g.GranteePrincipalArn,
+        status: g.GrantStatus,
+      }));
+    for (const account of [APP, OTHER])
+      expect(await receivedBy(account)).toEqual([
+        { parent: parent.GrantArn, principal: `arn:aws:iam::${account}:root`, status: "PENDING_ACCEPT" },
+      ]);
+    // The management account (outside the OU, and the grantor) receives nothing.
+    expect((await mgmt.send(new ListReceivedGrantsCommand({}))).Grants).toEqual([]);
+    expect((await errorOf(() => converse(other, HAIKU))).name).toBe("AccessDeniedException");
+    // The grantor's CreateGrantVersion on the distributed grant activates every member's child grant.
+    const v2 = await mgmt.send(
+      new CreateGrantVersionCommand({ GrantArn: parent.GrantArn, ClientToken: "ou-2", Status: "ACTIVE" }),
+    );
+    expect(v2.Status).toBe("ACTIVE");
+    for (const account of [APP, OTHER]) expect((await receivedBy(account))[0]?.status).toBe("ACTIVE");
+    expect((await converse(other, HAIKU)).stopReason).toBe("end_turn");
+    expect((await mgmt.send(new GetGrantCommand({ GrantArn: parent.GrantArn }))).Grant).toMatchObject({
+      GranteePrincipalArn: ouArn,
+      GrantStatus: "WORKFLOW_COMPLETED",
+    });
+    // Deleting the distributed grant revokes it in every account of the OU.
+    await mgmt.send(new DeleteGrantCommand({ GrantArn: parent.GrantArn, Version: "2" }));
+    for (const account of [APP, OTHER]) expect(await receivedBy(account)).toEqual([]);
+    expect((await errorOf(() => converse(other, HAIKU))).name).toBe("AccessDeniedException");
+  });
+
   it("the grantor activates its own grant; availability reports the entitlement only while a grant is ACTIVE", async () => {
     const lm = (c: Credentials) =>
       new LicenseManagerClient({ region: "us-east-1", endpoint: sandbox.url, credentials: c, maxAttempts: 1 });

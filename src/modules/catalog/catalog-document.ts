@@ -72,7 +72,7 @@ export function toDoc(entry: CatalogEntry): CatalogEntryDoc {
     ...(entry.retentionModes ? { retentionModes: entry.retentionModes } : {}),
     ...(entry.apiKeys ? { apiKeys: true } : {}),
     ...(entry.acceptAgreement ? { acceptAgreement: true } : {}),
-    ...(entry.entitlement ? { entitlement: { licenseArn: entry.entitlement.licenseArn } } : {}),
+    ...(entry.entitlement?.licenseArn ? { entitlement: { licenseArn: entry.entitlement.licenseArn } } : {}),
     owner: entry.owner,
     justification: entry.justification,
     ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}),

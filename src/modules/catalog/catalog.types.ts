@@ -55,8 +55,12 @@ export interface CatalogEntry {
    * Region us-east-1) to each such account and activates it, and deletes the grants it made once no
    * entry asks for them. Access requests for the model are provisioned the same way (their grants
    * inherit the entitlement of the catalog entry for the model). Unset: no grants are managed.
+   * Catalog entries always name the license; an access grant's entry leaves it out when an
+   * approval rule asked for a managed entitlement and no catalog entry names a license for the
+   * model: remediation then grants the management account's own license for the model (its
+   * ProductSKU is the model's product), found when planning.
    */
-  entitlement?: { licenseArn: string };
+  entitlement?: { licenseArn?: string };
   owner: string;
   justification: string;
   /** ISO date-time after which the entry no longer allows anything. */

@@ -26,8 +26,11 @@ function syncRequestsFor(changes: readonly PlanChange[], tree: readonly OrgTreeN
   for (const c of changes) {
     if (c.kind === "agreement_create" || c.kind === "use_case_put" || c.kind === "retention_put") {
       accountRegions.set(c.accountId, (accountRegions.get(c.accountId) ?? new Set()).add(c.region));
-    } else if (c.kind.startsWith("license_grant") && "accountId" in c) grantAccounts.add(c.accountId);
-    else if ("target" in c) scpNodes.add(c.target.id);
+    } else if (c.kind.startsWith("license_grant") && "licenseArn" in c) {
+      // A grant to an OU reaches every account in it: verified by a sync of the OU.
+      if (c.ouId !== undefined) scpNodes.add(c.ouId);
+      else if (c.accountId !== undefined) grantAccounts.add(c.accountId);
+    } else if ("target" in c) scpNodes.add(c.target.id);
   }
   // Only the highest touched nodes: a sync of an OU covers every account below it.
   const top = [...scpNodes].filter(
@@ -71,7 +74,20 @@ export function createRemediationApplier(
   settings: ApplierSettings = { grantPolls: 10, grantPollMs: 500 },
 ) {
   /**
-   * CreateGrant to the account, CreateGrantVersion Status=ACTIVE, then GetGrant until ACTIVE
+   * The ARN License Manager takes for an OU as a grant principal ("An organizational unit (OU),
+   * which includes all accounts in the OU" [doc AWS License Manager API Reference "CreateGrant" —
+   * Principals]): `arn:<partition>:organizations::<management account>:ou/<org id>/<ou id>` [doc AWS
+   * Organizations "Actions, resources, and condition keys" — organizationalunit].
+   */
+  async function ouArn(ouId: string, managementAccountId: string): Promise<string> {
+    const org = await deps.aws.organizations().describeOrganization();
+    if (org?.Id === undefined) throw new Error("DescribeOrganization returned no organization id");
+    const partition = org.Arn?.split(":")[1] ?? "aws";
+    return `arn:${partition}:organizations::${managementAccountId}:ou/${org.Id}/${ouId}`;
+  }
+
+  /**
+   * CreateGrant to the account or OU, CreateGrantVersion Status=ACTIVE, then GetGrant until ACTIVE
    * ("Activate the grant" [doc License Manager "Grant acceptance and activation"]). Anything short
    * of ACTIVE deletes the grant again: nothing is left half-applied.
    */
@@ -82,7 +98,10 @@ export function createRemediationApplier(
     const lm = deps.aws.account(change.managementAccountId).licenseManager();
     const made = await lm.createGrant({
       licenseArn: change.licenseArn,
-      principalArn: accountRoot(change.accountId),
+      principalArn:
+        change.ouId !== undefined
+          ? await ouArn(change.ouId, change.managementAccountId)
+          : accountRoot(change.accountId ?? ""),
       grantName: change.grantName,
       clientToken: token,
       allowedOperations: GRANT_OPERATIONS,
@@ -92,13 +111,19 @@ export function createRemediationApplier(
       const activated = await lm.setGrantStatus(made.grantArn, "ACTIVE", `${token}-activate`);
       version = activated.version ?? version;
       let status = activated.status;
-      for (let i = 0; status !== "ACTIVE" && i < settings.grantPolls; i++) {
+      // A grant to an OU is the parent of one child grant per account in it; once distributed its
+      // own status is WORKFLOW_COMPLETED and "the grant details show the status of the child grant
+      // for each account" [doc License Manager "License status for grants"]. The members' statuses
+      // are then read by the verifying sync of the OU (their received grants) and judged by the engine.
+      const done = (s: string | undefined) =>
+        s === "ACTIVE" || (change.ouId !== undefined && s === "WORKFLOW_COMPLETED");
+      for (let i = 0; !done(status) && i < settings.grantPolls; i++) {
         await new Promise((r) => setTimeout(r, settings.grantPollMs));
         const g = await lm.getGrant(made.grantArn);
         status = g?.GrantStatus;
         version = g?.Version ?? version;
       }
-      if (status !== "ACTIVE") throw new Error(`grant ${made.grantArn} stayed ${status ?? "unknown"}, not ACTIVE`);
+      if (!done(status)) throw new Error(`grant ${made.grantArn} stayed ${status ?? "unknown"}, not ACTIVE`);
       return made.grantArn;
     } catch (err) {
       const why = gateOf(err).message;

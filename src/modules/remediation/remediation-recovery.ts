@@ -114,7 +114,12 @@ export function createChangeInspector(deps: Pick<RemediationDeps, "aws">) {
         const grants = (await lm.listDistributedGrants(change.licenseArn)).filter(
           (g) => g.GrantName === change.grantName && g.GrantStatus !== "DELETED",
         );
-        const active = grants.find((g) => g.GrantStatus === "ACTIVE");
+        // A grant to an OU reports WORKFLOW_COMPLETED once distributed (its members' child grants carry
+        // their own status [doc License Manager "License status for grants"]); a re-plan activates it
+        // where a member's sync does not see it ACTIVE.
+        const active = grants.find(
+          (g) => g.GrantStatus === "ACTIVE" || (change.ouId !== undefined && g.GrantStatus === "WORKFLOW_COMPLETED"),
+        );
         if (active) return { landed: true, ref: active.GrantArn as string };
         // Created but never activated: half done, and deleted again as the apply itself would.
         for (const g of grants) await lm.deleteGrant(g.GrantArn as string, g.Version ?? "1");
@@ -124,7 +129,9 @@ export function createChangeInspector(deps: Pick<RemediationDeps, "aws">) {
       }
       case "license_grant_activate": {
         const g = await deps.aws.account(change.managementAccountId).licenseManager().getGrant(change.grantArn);
-        return { landed: g?.GrantStatus === "ACTIVE", ref: change.grantArn };
+        const ok =
+          g?.GrantStatus === "ACTIVE" || (change.ouId !== undefined && g?.GrantStatus === "WORKFLOW_COMPLETED");
+        return { landed: ok, ref: change.grantArn };
       }
       case "license_grant_delete": {
         const g = await deps.aws.account(change.managementAccountId).licenseManager().getGrant(change.grantArn);

@@ -71,12 +71,16 @@ export type PlanChange =
     }
   | {
       /**
-       * From the management account (us-east-1): CreateGrant of the license to the account, then
+       * From the management account (us-east-1): CreateGrant of the license to the account (or
+       * the OU), then
        * CreateGrantVersion Status=ACTIVE, followed with GetGrant until ACTIVE; a grant that does
        * not become ACTIVE is deleted again.
        */
       kind: "license_grant_create";
-      accountId: string;
+      /** The receiving account; absent for a grant to an OU. */
+      accountId?: string;
+      /** A grant to this OU: every account in it receives the grant (one grant, not one per account). */
+      ouId?: string;
       modelId: string;
       licenseArn: string;
       managementAccountId: string;
@@ -86,7 +90,8 @@ export type PlanChange =
   | {
       /** CreateGrantVersion Status=ACTIVE on a grant bedrock-governor made that is not active. */
       kind: "license_grant_activate";
-      accountId: string;
+      accountId?: string;
+      ouId?: string;
       modelId: string;
       licenseArn: string;
       managementAccountId: string;
@@ -96,7 +101,8 @@ export type PlanChange =
   | {
       /** DeleteGrant of a grant bedrock-governor made that no entry asks for any more (access ended). */
       kind: "license_grant_delete";
-      accountId: string;
+      accountId?: string;
+      ouId?: string;
       licenseArn: string;
       managementAccountId: string;
       grantArn: string;

@@ -4,6 +4,8 @@ import type { Cell } from "./reports.types.js";
 
 type Rec = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+/** Who holds a License Manager grant: an account, or an OU (every account in it). */
+const holder = (a: Record<string, unknown>) => (str(a.ouId) ? `OU ${str(a.ouId)}` : `account ${str(a.accountId)}`);
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 
 function targetText(t: unknown): string {
@@ -39,14 +41,14 @@ function changeText(a: Rec): string {
     case "retention_put":
       return `Set the data retention of account ${str(a.accountId)} (${str(a.region)}) from ${str(a.before) ?? "unknown"} to ${str(a.mode)}`;
     case "license_grant_create":
-      return `Granted the license for ${str(a.modelId)} to account ${str(a.accountId)} (grant ${str(a.grantName) ?? ""})`.replace(
+      return `Granted the license for ${str(a.modelId)} to ${holder(a)} (grant ${str(a.grantName) ?? ""})`.replace(
         " (grant )",
         "",
       );
     case "license_grant_activate":
-      return `Activated license grant ${str(a.grantArn)} for ${str(a.modelId)} in account ${str(a.accountId)}`;
+      return `Activated license grant ${str(a.grantArn)} for ${str(a.modelId)} in ${holder(a)}`;
     case "license_grant_delete":
-      return `Deleted license grant ${str(a.grantName) ?? str(a.grantArn)} of account ${str(a.accountId)}`;
+      return `Deleted license grant ${str(a.grantName) ?? str(a.grantArn)} of ${holder(a)}`;
     default:
       return `Change ${String(a.kind ?? "of unknown kind")}`;
   }

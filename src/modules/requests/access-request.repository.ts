@@ -37,6 +37,7 @@ export function grantFromDb(g: GrantRow): AccessGrantView {
     expiresAt: g.expiresAt.toISOString(),
     endedAt: iso(g.endedAt),
     endReason: g.endReason,
+    provisionVia: g.provisionVia,
   };
 }
 
@@ -63,6 +64,7 @@ function fromDb(r: Row): AccessRequestView {
     approverRole: r.approverRole,
     approverGroup: r.approverGroup,
     autoApply: r.autoApply,
+    provisionVia: r.provisionVia,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     pendingUntil: r.pendingUntil.toISOString(),
@@ -106,6 +108,7 @@ export type InsertRequest = Pick<
   | "approverRole"
   | "approverGroup"
   | "autoApply"
+  | "provisionVia"
 > & { dedupeKey: string; createdAt: Date; pendingUntil: Date };
 
 export interface RequestUpdate {

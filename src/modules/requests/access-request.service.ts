@@ -282,6 +282,7 @@ export function createAccessRequestService(deps: {
               approverRole: governing.approverRole,
               approverGroup: governing.approverGroup,
               autoApply: governing.autoApply,
+              provisionVia: governing.provisionVia,
               dedupeKey,
               createdAt: now,
               pendingUntil: new Date(now.getTime() + settings.pendingTtlHours * 3_600_000),

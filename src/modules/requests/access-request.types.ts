@@ -59,7 +59,17 @@ export interface AccessGrantView {
   expiresAt: string;
   endedAt: string | null;
   endReason: string | null;
+  /** managed_entitlement: the account receives the model through a License Manager grant. */
+  provisionVia: ProvisionVia;
 }
+
+/**
+ * How provisioning gives access: `remediation` (SCP changes, agreements…, what the catalog asks
+ * for) or `managed_entitlement` (a License Manager grant of the management account's license for
+ * the model, distributed to the account, activated, and deleted when access ends).
+ */
+export const PROVISION_VIA = ["remediation", "managed_entitlement"] as const;
+export type ProvisionVia = (typeof PROVISION_VIA)[number];
 
 export interface BlockingGateView {
   accountId: string;
@@ -131,6 +141,8 @@ export interface AccessRequestView {
   approverRole: Role | null;
   approverGroup: string | null;
   autoApply: boolean;
+  /** managed_entitlement when the governing rule of every account asks for it. */
+  provisionVia: ProvisionVia;
   createdAt: string;
   updatedAt: string;
   pendingUntil: string;
@@ -177,6 +189,8 @@ export interface ApprovalRuleInput {
   requiredApprovals: number;
   autoApprove: boolean;
   autoApply: boolean;
+  /** managed_entitlement: requests this rule governs are provisioned through a License Manager grant. */
+  provisionVia: ProvisionVia;
 }
 
 export interface ApprovalRuleView extends ApprovalRuleInput {

@@ -16,6 +16,7 @@ export const ruleSettings = (r: RuleSettings): RuleSettings => ({
   requiredApprovals: r.requiredApprovals,
   autoApprove: r.autoApprove,
   autoApply: r.autoApply,
+  provisionVia: r.provisionVia,
 });
 
 function fromDb(r: Row): ApprovalRuleView {

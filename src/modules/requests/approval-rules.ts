@@ -4,7 +4,7 @@
 
 import { hasRole, type Principal, type Role } from "../../kernel/principal.js";
 import { globMatch, hasWildcard } from "../catalog/arns.js";
-import type { ApprovalRuleView, DataClassification } from "./access-request.types.js";
+import type { ApprovalRuleView, DataClassification, ProvisionVia } from "./access-request.types.js";
 
 export interface Governing {
   ruleId: string | null;
@@ -13,6 +13,7 @@ export interface Governing {
   approverGroup: string | null;
   autoApprove: boolean;
   autoApply: boolean;
+  provisionVia: ProvisionVia;
 }
 
 /** No rule covers the request: one approver (role approver), an admin applies the plan. */
@@ -23,6 +24,7 @@ export const DEFAULT_GOVERNING: Governing = {
   approverGroup: null,
   autoApprove: false,
   autoApply: false,
+  provisionVia: "remediation",
 };
 
 const providerMatches = (pattern: string, provider: string) => {
@@ -80,6 +82,7 @@ export function governingRule(
     approverGroup: r.approverGroup,
     autoApprove: r.autoApprove,
     autoApply: r.autoApply,
+    provisionVia: r.provisionVia,
   }));
   if (found.length < matched.length || candidates.length === 0) candidates.push(DEFAULT_GOVERNING);
   const strictest = candidates.reduce((a, b) => (b.requiredApprovals > a.requiredApprovals ? b : a));
@@ -88,6 +91,10 @@ export function governingRule(
     // Automation only when every account's rule allows it.
     autoApprove: candidates.every((c) => c.autoApprove),
     autoApply: candidates.every((c) => c.autoApply),
+    // A managed entitlement only when every account's rule asks for one (as automation above).
+    provisionVia: candidates.every((c) => c.provisionVia === "managed_entitlement")
+      ? "managed_entitlement"
+      : "remediation",
   };
 }
 

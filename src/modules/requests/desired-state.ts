@@ -16,7 +16,10 @@ export const GRANT_ENTRY_PREFIX = "grant:";
 /**
  * The managed entitlement an access grant for `modelId` is provisioned through: that of the first
  * catalog entry (by id) for exactly this model that names one. The grant carries it, so remediation
- * distributes (and, when the grant ends, deletes) a License Manager grant to the account.
+ * distributes (and, when the grant ends, deletes) a License Manager grant to the account. A grant
+ * whose approval rule asked for a managed entitlement (`provisionVia`) carries one even when no
+ * catalog entry names a license: remediation then finds the management account's license for the
+ * model when it plans.
  */
 export function entitlementFor(catalog: readonly CatalogEntry[], modelId: string): CatalogEntry["entitlement"] {
   return [...catalog]
@@ -24,7 +27,8 @@ export function entitlementFor(catalog: readonly CatalogEntry[], modelId: string
     .sort((a, b) => a.id.localeCompare(b.id))[0]?.entitlement;
 }
 
-export function grantEntry(g: AccessGrantView, entitlement?: CatalogEntry["entitlement"]): CatalogEntry {
+export function grantEntry(g: AccessGrantView, fromCatalog?: CatalogEntry["entitlement"]): CatalogEntry {
+  const entitlement = fromCatalog ?? (g.provisionVia === "managed_entitlement" ? {} : undefined);
   return {
     id: `${GRANT_ENTRY_PREFIX}${g.id}`,
     model: g.modelId,

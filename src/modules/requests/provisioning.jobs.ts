@@ -115,6 +115,7 @@ export function createProvisioningJobs(deps: {
           profileId: locked.profileId,
           owner: locked.requesterId,
           purpose: locked.purpose,
+          provisionVia: locked.provisionVia,
           validFrom: at,
           expiresAt: until,
         }));

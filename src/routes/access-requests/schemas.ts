@@ -6,6 +6,7 @@ import { ROLES } from "../../kernel/principal.js";
 import {
   ACCESS_REQUEST_STATUSES,
   DATA_CLASSIFICATIONS,
+  PROVISION_VIA,
   WEBHOOK_EVENT_TYPES,
 } from "../../modules/requests/access-request.types.js";
 import { IsoDateTime, Scope, StrictObject } from "../schemas.js";
@@ -65,6 +66,9 @@ export const Grant = Type.Object(
     expiresAt: IsoDateTime(),
     endedAt: Nullable(IsoDateTime()),
     endReason: Nullable(Type.String()),
+    provisionVia: Type.Enum([...PROVISION_VIA], {
+      description: "managed_entitlement: the account receives the model through a License Manager grant",
+    }),
   },
   { title: "AccessGrant" },
 );
@@ -91,6 +95,9 @@ export const AccessRequest = Type.Object(
     approverRole: Nullable(Type.Enum([...ROLES])),
     approverGroup: Nullable(Type.String()),
     autoApply: Type.Boolean(),
+    provisionVia: Type.Enum([...PROVISION_VIA], {
+      description: "managed_entitlement when the governing rule of every account asks for it",
+    }),
     createdAt: IsoDateTime(),
     updatedAt: IsoDateTime(),
     pendingUntil: IsoDateTime(),
@@ -191,6 +198,11 @@ export const ApprovalRuleBody = StrictObject({
   requiredApprovals: Type.Integer({ minimum: 1, maximum: 5 }),
   autoApprove: Type.Boolean({ default: false }),
   autoApply: Type.Boolean({ default: false, description: "Provisioning applies the remediation plan itself" }),
+  provisionVia: Type.Enum([...PROVISION_VIA], {
+    default: "remediation",
+    description:
+      "managed_entitlement: requests this rule governs are provisioned through a License Manager grant of the management account's license for the model (distributed, activated, deleted when access ends); remediation: through the remediation plans the catalog asks for",
+  }),
 });
 
 export const ApprovalRule = Type.Object(
@@ -205,6 +217,7 @@ export const ApprovalRule = Type.Object(
     requiredApprovals: Type.Integer(),
     autoApprove: Type.Boolean(),
     autoApply: Type.Boolean(),
+    provisionVia: Type.Enum([...PROVISION_VIA]),
     version: Type.Integer(),
     createdAt: IsoDateTime(),
     updatedAt: IsoDateTime(),

@@ -19,6 +19,7 @@ const toInput = (b: Body): ApprovalRuleInput => ({
   requiredApprovals: b.requiredApprovals,
   autoApprove: b.autoApprove,
   autoApply: b.autoApply,
+  provisionVia: b.provisionVia,
 });
 
 const view = (r: ApprovalRuleView) => r;

@@ -81,7 +81,8 @@ const Change = Type.Union(
     }),
     Type.Object({
       kind: Type.Literal("license_grant_create"),
-      accountId: Type.String(),
+      accountId: Type.Optional(Type.String({ description: "The receiving account (absent for a grant to an OU)" })),
+      ouId: Type.Optional(Type.String({ description: "A grant to this OU: every account in it receives it" })),
       modelId: Type.String(),
       licenseArn: Type.String(),
       managementAccountId: Type.String(),
@@ -90,7 +91,8 @@ const Change = Type.Union(
     }),
     Type.Object({
       kind: Type.Literal("license_grant_activate"),
-      accountId: Type.String(),
+      accountId: Type.Optional(Type.String({ description: "The receiving account (absent for a grant to an OU)" })),
+      ouId: Type.Optional(Type.String({ description: "A grant to this OU: every account in it receives it" })),
       modelId: Type.String(),
       licenseArn: Type.String(),
       managementAccountId: Type.String(),
@@ -99,7 +101,8 @@ const Change = Type.Union(
     }),
     Type.Object({
       kind: Type.Literal("license_grant_delete"),
-      accountId: Type.String(),
+      accountId: Type.Optional(Type.String({ description: "The receiving account (absent for a grant to an OU)" })),
+      ouId: Type.Optional(Type.String({ description: "A grant to this OU: every account in it receives it" })),
       licenseArn: Type.String(),
       managementAccountId: Type.String(),
       grantArn: Type.String(),

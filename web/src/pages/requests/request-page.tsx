@@ -389,6 +389,10 @@ function Facts({ request: r }: { request: AccessRequest }) {
     ["Duration", `${r.durationHours} hours`],
     ["Approvals", `${r.approvals}/${r.requiredApprovals}`],
     ["Plans applied by", r.autoApply ? "provisioning itself" : "an admin"],
+    [
+      "Provisioned through",
+      r.provisionVia === "managed_entitlement" ? "a managed entitlement (License Manager grant)" : "remediation plans",
+    ],
   ];
   return (
     <Card withBorder component="section" aria-label="Request">

@@ -48,6 +48,9 @@ function RuleForm({ editing, onDone }: { editing: ApprovalRule | undefined; onDo
   const [required, setRequired] = useState<number>(editing?.requiredApprovals ?? 1);
   const [autoApprove, setAutoApprove] = useState(editing?.autoApprove ?? false);
   const [autoApply, setAutoApply] = useState(editing?.autoApply ?? false);
+  const [provisionVia, setProvisionVia] = useState<ApprovalRuleBody["provisionVia"]>(
+    editing?.provisionVia ?? "remediation",
+  );
   const save = useSaveApprovalRule();
 
   const submit = (e: FormEvent) => {
@@ -62,6 +65,7 @@ function RuleForm({ editing, onDone }: { editing: ApprovalRule | undefined; onDo
       requiredApprovals: required,
       autoApprove,
       autoApply,
+      provisionVia,
     };
     save.mutate({ body, ...(editing ? { editing } : {}) }, { onSuccess: onDone });
   };
@@ -120,6 +124,17 @@ function RuleForm({ editing, onDone }: { editing: ApprovalRule | undefined; onDo
           checked={autoApply}
           onChange={(e) => setAutoApply(e.currentTarget.checked)}
         />
+        <Select
+          label="Provision through"
+          description="A managed entitlement: a License Manager grant of the management account's license for the model, deleted when access ends"
+          data={[
+            { value: "remediation", label: "Remediation plans (SCPs, agreements)" },
+            { value: "managed_entitlement", label: "A managed entitlement (License Manager grant)" },
+          ]}
+          value={provisionVia}
+          onChange={(v) => setProvisionVia((v ?? "remediation") as ApprovalRuleBody["provisionVia"])}
+          allowDeselect={false}
+        />
         {save.error && (
           <Alert color="red" title="The rule was not saved">
             {editProblem(save.error)}
@@ -171,6 +186,7 @@ export function ApprovalRulesPanel() {
                     <Table.Th>Approvers</Table.Th>
                     <Table.Th>Approvals</Table.Th>
                     <Table.Th>Automatic</Table.Th>
+                    <Table.Th>Provisioned by</Table.Th>
                     <Table.Th />
                   </Table.Tr>
                 </Table.Thead>
@@ -186,6 +202,9 @@ export function ApprovalRulesPanel() {
                       <Table.Td>
                         {[r.autoApprove ? "approve" : "", r.autoApply ? "apply" : ""].filter(Boolean).join(", ") ||
                           "no"}
+                      </Table.Td>
+                      <Table.Td>
+                        {r.provisionVia === "managed_entitlement" ? "managed entitlement" : "remediation"}
                       </Table.Td>
                       <Table.Td>
                         <Group gap="xs" wrap="nowrap">
