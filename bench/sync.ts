@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
     regions: { type: "string", default: "2" },
     models: { type: "string", default: "20" },
     workers: { type: "string", default: "1" },
-    concurrency: { type: "string", default: "256" },
+    concurrency: { type: "string", default: "128" },
     seed: { type: "string", default: "1" },
     json: { type: "string" },
   },
@@ -54,6 +54,7 @@ const inputs = {
   seed: int("seed"),
   workerNodeOptions: process.env.BENCH_WORKER_NODE_OPTIONS ?? "",
   workerNodeArgs: process.env.BENCH_WORKER_NODE_ARGS ?? "",
+  sdkLoopNodeArgs: process.env.BENCH_SDK_LOOP_NODE_ARGS ?? "",
 };
 const log = createLogger("warn", process.stderr);
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
