@@ -20,23 +20,6 @@ export interface SandboxCounts {
   byOperation: Record<string, { count: number; throttled: number; maxPerSecond: number }>;
 }
 
-const OPERATIONS: Array<[string, string]> = [
-  ["sts", "AssumeRole"],
-  ["sts", "GetCallerIdentity"],
-  ["organizations", "ListAccounts"],
-  ["organizations", "ListRoots"],
-  ["organizations", "ListOrganizationalUnitsForParent"],
-  ["organizations", "ListAccountsForParent"],
-  ["organizations", "DescribeOrganization"],
-  ["bedrock", "ListFoundationModels"],
-  ["bedrock", "GetFoundationModelAvailability"],
-  ["bedrock", "ListFoundationModelAgreementOffers"],
-  ["bedrock", "ListInferenceProfiles"],
-  ["bedrock", "GetModelInvocationLoggingConfiguration"],
-  ["bedrock", "ListEnforcedGuardrailsConfiguration"],
-  ["bedrock", "GetUseCaseForModelAccess"],
-];
-
 const file = process.argv[2];
 if (!file || !process.send) {
   process.stderr.write("usage: a child process with IPC: tsx bench/sandbox-process.ts SCENARIO_FILE\n");
@@ -64,7 +47,7 @@ process.on("message", (msg: { type?: string }) => {
   if (msg.type !== "counters") return;
   const c = sandbox.counters;
   const byOperation: SandboxCounts["byOperation"] = {};
-  for (const [service, operation] of OPERATIONS) {
+  for (const { service, operation } of c.operations()) {
     const count = c.count({ service, operation });
     if (count > 0)
       byOperation[`${service}:${operation}`] = {

@@ -22,6 +22,7 @@ import { createDatabase } from "../support/postgres/databases.js";
 import { startPostgresServer } from "../support/postgres/postgres-server.js";
 import { buildDist, peakRssMb, positiveInt } from "./common.js";
 import type { SandboxCounts, SandboxReady } from "./sandbox-process.js";
+import { cpuSeconds, planFromDatabase, runSdkLoop } from "./sync-baseline.js";
 
 const LATENCY_MS = { mean: 30, stddev: 5 };
 const AVAILABILITY_TPS = 10;
@@ -29,7 +30,8 @@ const RATE_LIMITS = `bedrock:GetFoundationModelAvailability=${AVAILABILITY_TPS},
 /** Calls one account-Region makes one after another besides the rate-limited availability calls:
  * AssumeRole, ListFoundationModels, (availability), agreement offers, the final three in parallel. */
 const SEQUENTIAL_CALLS = 5;
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+/** Calls the bare SDK loop keeps in flight. */
+const SDK_LOOP_IN_FLIGHT = 64;
 
 const { values: args } = parseArgs({
   options: {
@@ -37,7 +39,7 @@ const { values: args } = parseArgs({
     regions: { type: "string", default: "2" },
     models: { type: "string", default: "20" },
     workers: { type: "string", default: "1" },
-    concurrency: { type: "string", default: "256" },
+    concurrency: { type: "string", default: "128" },
     seed: { type: "string", default: "1" },
     json: { type: "string" },
   },
@@ -51,18 +53,14 @@ const inputs = {
   concurrency: int("concurrency"),
   seed: int("seed"),
   workerNodeOptions: process.env.BENCH_WORKER_NODE_OPTIONS ?? "",
+  workerNodeArgs: process.env.BENCH_WORKER_NODE_ARGS ?? "",
+  sdkLoopNodeArgs: process.env.BENCH_SDK_LOOP_NODE_ARGS ?? "",
 };
 const log = createLogger("warn", process.stderr);
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- /proc readers (Linux) ----
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name (which may contain spaces) start at field 3.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
-}
 /** Busy and total jiffies of the whole machine (every process, Postgres included). */
 async function machineTicks(): Promise<{ busy: number; total: number }> {
   const line = (await readFile("/proc/stat", "utf8")).split("\n")[0] as string;
@@ -101,9 +99,23 @@ function sandboxCounts(child: ChildProcess): Promise<SandboxCounts> {
   });
 }
 
+function sandboxReset(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (m: { type?: string }) => {
+      if (m.type !== "reset-done") return;
+      child.off("message", on);
+      resolve();
+    };
+    child.on("message", on);
+    child.send({ type: "reset" });
+  });
+}
+
 function startWorker(env: Record<string, string>, i: number): Promise<ChildProcess> {
   // The production artifact (`npm run build` output), as a deployment runs it.
-  const child = spawn(process.execPath, ["dist/src/cli.js", "worker"], {
+  // BENCH_WORKER_NODE_ARGS: Node flags NODE_OPTIONS refuses (`--cpu-prof --cpu-prof-dir=DIR`).
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "dist/src/cli.js", "worker"], {
     // BENCH_WORKER_NODE_OPTIONS (e.g. a heap limit) applies to the workers only.
     env: { ...process.env, ...env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? "" },
     stdio: ["ignore", "pipe", "inherit"],
@@ -225,9 +237,29 @@ try {
   const maxModels = Number(
     (await client.query<{ n: number | null }>("SELECT max(model_count) AS n FROM account_regions")).rows[0]?.n ?? 0,
   );
+  const plan = await planFromDatabase(
+    client,
+    Object.fromEntries(Object.entries(counts.byOperation).map(([op, c]) => [op, c.count])),
+    SDK_LOOP_IN_FLIGHT,
+  );
   await client.end();
   await runtime.queue.stop(5000);
   await runtime.close();
+  // The workers are idle now; stop them so the bare loop has the machine the run had.
+  for (const w of workers) {
+    w.kill("SIGTERM");
+    await waitExit(w);
+  }
+
+  // The physical limit, same invocation: the same calls per operation through a bare SDK loop.
+  say(`bare SDK loop: ${counts.total} calls, ${SDK_LOOP_IN_FLIGHT} in flight`);
+  const bare = await runSdkLoop({
+    env,
+    plan,
+    sandboxPid: sandbox.child.pid as number,
+    resetCounts: () => sandboxReset(sandbox.child),
+    counts: () => sandboxCounts(sandbox.child),
+  });
 
   // Lower bound. Quota: the busiest account-Region sends maxModels availability calls at 10 TPS
   // (a call every 1/10 s per slot: the last wave starts after floor((n-1)/10) s), plus the calls it
@@ -240,6 +272,13 @@ try {
   const quotaBoundSeconds = quotaSeconds + latencySeconds;
   const cpuBoundSeconds = workerCpuTotal / cores;
   const lowerBoundSeconds = Math.max(quotaBoundSeconds, cpuBoundSeconds);
+  // Against the bare loop: CPU per AWS call, and wall time against what the quotas and the bare
+  // SDK's CPU for all the run's calls (spread over every core) allow at best.
+  const serviceMsPerCall = (workerCpuTotal * 1000) / counts.total;
+  const cpuPerCallRatio = serviceMsPerCall / bare.cpuMsPerCall;
+  const bareCpuForRunSeconds = (bare.cpuMsPerCall * counts.total) / 1000;
+  const physicalBoundSeconds = Math.max(quotaBoundSeconds, bareCpuForRunSeconds / cores);
+  const wallRatio = wallSeconds / physicalBoundSeconds;
   const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
 
   const result = {
@@ -287,6 +326,37 @@ try {
       busiestAccountRegionModels: maxModels,
     },
     ratio: round(wallSeconds / lowerBoundSeconds),
+    bareSdkLoop: {
+      inFlight: SDK_LOOP_IN_FLIGHT,
+      calls: bare.calls,
+      throttled: bare.sandboxCounts.throttled,
+      byOperation: bare.sandboxCounts.byOperation,
+      errors: bare.errors,
+      skippedOperations: bare.skipped,
+      wallSeconds: round(bare.wallSeconds),
+      cpuSeconds: round(bare.cpuSeconds),
+      cpuMsPerCall: round3(bare.cpuMsPerCall),
+      sandboxCpuSeconds: round(bare.sandboxCpuSeconds),
+    },
+    physicalBound: {
+      seconds: round(physicalBoundSeconds),
+      quotaBoundSeconds: round(quotaBoundSeconds),
+      bareCpuForRunSeconds: round(bareCpuForRunSeconds),
+      bareCpuBoundSeconds: round(bareCpuForRunSeconds / cores),
+      boundBy: bareCpuForRunSeconds / cores > quotaBoundSeconds ? "bare-sdk-cpu" : "quota",
+    },
+    serviceMsPerCall: round3(serviceMsPerCall),
+    cpuPerCallRatio: round(cpuPerCallRatio),
+    wallRatio: round(wallRatio),
+    targets: {
+      cpuPerCallRatio: { max: 1.15, met: cpuPerCallRatio <= 1.15 },
+      wallRatio: { max: 1.25, met: wallRatio <= 1.25 },
+      peakRssMbPerWorker: {
+        max: 250,
+        met: rss.every((r) => r !== undefined && r <= 250),
+        defaultNodeFlags: inputs.workerNodeOptions === "",
+      },
+    },
   };
 
   const table: Array<[string, string]> = [
@@ -312,6 +382,18 @@ try {
       `${result.lowerBound.seconds} s (quota ${result.lowerBound.quotaSeconds} s + latency ${result.lowerBound.latencySeconds} s; CPU ${result.lowerBound.cpuBoundSeconds} s)`,
     ],
     ["wall / lower bound", String(result.ratio)],
+    [
+      "bare SDK loop",
+      `${bare.calls} calls (${bare.sandboxCounts.throttled} throttled) in ${result.bareSdkLoop.wallSeconds} s, CPU ${result.bareSdkLoop.cpuSeconds} s (${result.bareSdkLoop.cpuMsPerCall} ms/call); sandbox CPU ${result.bareSdkLoop.sandboxCpuSeconds} s`,
+    ],
+    [
+      "cpuPerCallRatio",
+      `${result.cpuPerCallRatio} (${result.serviceMsPerCall} ÷ ${result.bareSdkLoop.cpuMsPerCall} ms/call)`,
+    ],
+    [
+      "wallRatio",
+      `${result.wallRatio} (${result.wallSeconds} s ÷ ${result.physicalBound.seconds} s, bound by ${result.physicalBound.boundBy})`,
+    ],
   ];
   const width = Math.max(...table.map(([k]) => k.length));
   process.stdout.write(`${table.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
@@ -331,4 +413,7 @@ try {
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
+}
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
 }

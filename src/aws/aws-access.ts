@@ -58,30 +58,54 @@ export function createAwsAccess(settings: AwsAccessSettings) {
     },
     /** S3 with the hub's credentials: scheduled reports are delivered to buckets the service is granted. */
     hubS3: (region = home) => s3Api(clients.get("s3", { account: "hub", region }, credentials.hub), "hub", region),
-    /** APIs inside one member account, through its member role. */
+    /**
+     * APIs inside one member account, through its member role. Each API object is built once per
+     * returned value: a job that reads one account-Region asks for its Bedrock API several times
+     * and must not build (or look up) a client each time.
+     */
     account(accountId: string) {
       const creds = credentials.forAccount(accountId);
       const scope = (region: string) => ({ account: accountId, region });
+      const built = new Map<string, unknown>();
+      const once = <T>(key: string, make: () => T): T => {
+        let api = built.get(key) as T | undefined;
+        if (api === undefined) {
+          api = make();
+          built.set(key, api);
+        }
+        return api;
+      };
       return {
-        sts: (region = home) => stsApi(clients.get("sts", scope(region), creds), accountId, region),
-        bedrock: (region: string) => bedrockApi(clients.get("bedrock", scope(region), creds), accountId, region),
+        sts: (region = home) =>
+          once(`sts:${region}`, () => stsApi(clients.get("sts", scope(region), creds), accountId, region)),
+        bedrock: (region: string) =>
+          once(`bedrock:${region}`, () => bedrockApi(clients.get("bedrock", scope(region), creds), accountId, region)),
         runtime: (region: string) =>
-          runtimeApi(clients.get("bedrock-runtime", scope(region), creds), accountId, region),
+          once(`runtime:${region}`, () =>
+            runtimeApi(clients.get("bedrock-runtime", scope(region), creds), accountId, region),
+          ),
         cloudtrail: (region: string) =>
-          cloudTrailApi(clients.get("cloudtrail", scope(region), creds), accountId, region),
-        s3: (region = home) => s3Api(clients.get("s3", scope(region), creds), accountId, region),
-        iam: () => iamApi(clients.get("iam", scope(home), creds), accountId),
+          once(`cloudtrail:${region}`, () =>
+            cloudTrailApi(clients.get("cloudtrail", scope(region), creds), accountId, region),
+          ),
+        s3: (region = home) =>
+          once(`s3:${region}`, () => s3Api(clients.get("s3", scope(region), creds), accountId, region)),
+        iam: () => once("iam", () => iamApi(clients.get("iam", scope(home), creds), accountId)),
         licenseManager: () =>
-          licenseManagerApi(
-            clients.get("license-manager", scope(LICENSE_MANAGER_REGION), creds),
-            accountId,
-            LICENSE_MANAGER_REGION,
+          once("license-manager", () =>
+            licenseManagerApi(
+              clients.get("license-manager", scope(LICENSE_MANAGER_REGION), creds),
+              accountId,
+              LICENSE_MANAGER_REGION,
+            ),
           ),
         mantle: (region: string) =>
-          bedrockMantleApi(
-            signedHttp.client("bedrock-mantle", scope(region), creds, `bedrock-mantle.${region}.api.aws`),
-            accountId,
-            region,
+          once(`mantle:${region}`, () =>
+            bedrockMantleApi(
+              signedHttp.client("bedrock-mantle", scope(region), creds, `bedrock-mantle.${region}.api.aws`),
+              accountId,
+              region,
+            ),
           ),
       };
     },

@@ -64,6 +64,22 @@ const CONSTRUCTORS: Constructors = {
 
 type ClientOf<S extends ServiceName> = InstanceType<Constructors[S]>;
 
+/**
+ * What a middleware derives from a command name (`GetFoundationModelAvailabilityCommand`), computed
+ * once per client and command rather than on every attempt: the middlewares run on every AWS call.
+ */
+function perCommand<T>(make: (operation: string) => T): (commandName: unknown) => T {
+  const known = new Map<unknown, T>();
+  return (commandName) => {
+    let v = known.get(commandName);
+    if (v === undefined) {
+      v = make(String(commandName ?? "Unknown").replace(/Command$/, ""));
+      known.set(commandName, v);
+    }
+    return v;
+  };
+}
+
 /** Waits for the (account, Region, API) quota before each attempt, retries included. */
 function quotaMiddleware(
   limiter: RateLimiter,
@@ -71,12 +87,16 @@ function quotaMiddleware(
   service: string,
   scope: string,
 ): Pluggable<object, object> {
+  const lane = perCommand((operation) => ({
+    key: `${scope}:${service}:${operation}`,
+    limit: { tps: rateFor(rates, service, operation) },
+  }));
   return {
     applyToStack(stack) {
       stack.addRelativeTo(
         ((next, context) => async (args) => {
-          const operation = String(context.commandName ?? "Unknown").replace(/Command$/, "");
-          await limiter.acquire(`${scope}:${service}:${operation}`, { tps: rateFor(rates, service, operation) });
+          const { key, limit } = lane(context.commandName);
+          await limiter.acquire(key, limit);
           return next(args);
         }) satisfies FinalizeRequestMiddleware<object, object>,
         { relation: "after", toMiddleware: "retryMiddleware", name: "bedrockGovernorQuota", override: true },
@@ -94,29 +114,30 @@ function metricsMiddleware(
   service: string,
   scope: { account: string; region: string },
 ): Pluggable<object, object> {
+  const span = perCommand((operation) => ({
+    operation,
+    name: `${service}.${operation}`,
+    opts: { kind: SpanKind.CLIENT, attributes: awsSpanAttributes(service, operation, scope) },
+  }));
   return {
     applyToStack(stack) {
       stack.addRelativeTo(
         ((next, context) => async (args) => {
-          const operation = String(context.commandName ?? "Unknown").replace(/Command$/, "");
-          return inSpan(
-            `${service}.${operation}`,
-            { kind: SpanKind.CLIENT, attributes: awsSpanAttributes(service, operation, scope) },
-            async () => {
-              try {
-                const out = await next(args);
-                metrics?.awsCall(service, operation, { throttled: false });
-                return out;
-              } catch (err) {
-                const name = (err as { name?: unknown }).name;
-                metrics?.awsCall(service, operation, {
-                  error: typeof name === "string" && name ? name : "Error",
-                  throttled: isThrottlingError(err),
-                });
-                throw err;
-              }
-            },
-          );
+          const { operation, name, opts } = span(context.commandName);
+          return inSpan(name, opts, async () => {
+            try {
+              const out = await next(args);
+              metrics?.awsCall(service, operation, { throttled: false });
+              return out;
+            } catch (err) {
+              const name = (err as { name?: unknown }).name;
+              metrics?.awsCall(service, operation, {
+                error: typeof name === "string" && name ? name : "Error",
+                throttled: isThrottlingError(err),
+              });
+              throw err;
+            }
+          });
         }) satisfies FinalizeRequestMiddleware<object, object>,
         { relation: "after", toMiddleware: "retryMiddleware", name: "bedrockGovernorMetrics", override: true },
       );

@@ -53,7 +53,7 @@ export interface Worker<P extends object = object> {
   handler(payload: P, attempt: Attempt): Promise<void>;
   /** Jobs of this queue one process runs at once (default: JOB_CONCURRENCY). */
   concurrency?: number;
-  /** Jobs fetched per poll; a batch runs in parallel and each job succeeds or fails on its own. */
+  /** Jobs fetched at most per query; each starts at once and succeeds or fails on its own. */
   batchSize?: number;
   /** How often an idle worker looks for jobs of this queue (default: 2 s). */
   pollingIntervalSeconds?: number;

@@ -154,22 +154,51 @@ export function createJobQueue(opts: {
     }
   }
 
-  async function consume(def: Worker, batchSize: number) {
+  /**
+   * Keeps up to `concurrency` jobs of one queue running: fetches up to `batchSize` jobs whenever
+   * enough slots are free, and starts each at once, so a slow job holds only its own slot (not a
+   * whole batch's) and one query fetches many jobs. Idle, it polls every `pollingIntervalSeconds`.
+   */
+  async function consume(def: Worker, concurrency: number, batchSize: number) {
     const intervalMs = (def.pollingIntervalSeconds ?? 2) * 1000;
+    // Refill in chunks (a quarter batch) rather than one fetch per finished job.
+    const refillAt = Math.max(1, Math.ceil(batchSize / 4));
+    const running = new Set<Promise<void>>();
+    let slotFreed: (() => void) | undefined;
     let failing = false; // logged once per outage, not once per poll
     while (!stopping) {
+      const free = concurrency - running.size;
+      if (free < Math.min(refillAt, concurrency)) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            sleepers.delete(wake);
+            slotFreed = undefined;
+            resolve();
+          };
+          slotFreed = wake;
+          sleepers.add(wake);
+        });
+        continue;
+      }
       let jobs: PgBoss.JobWithMetadata<object>[] = [];
       try {
-        jobs = await boss.fetch<object>(def.job.name, { batchSize, includeMetadata: true });
+        jobs = await boss.fetch<object>(def.job.name, { batchSize: Math.min(free, batchSize), includeMetadata: true });
         if (failing) opts.log.info({ job: def.job.name }, "fetching jobs works again");
         failing = false;
       } catch (err) {
         if (!stopping && !failing) opts.log.warn({ err, job: def.job.name }, "fetching jobs failed; trying again");
         failing = true;
       }
-      if (jobs.length > 0) await Promise.all(jobs.map((job) => runJob(def, job)));
-      else if (!stopping) await sleep(intervalMs);
+      for (const job of jobs) {
+        const run: Promise<void> = runJob(def, job).finally(() => {
+          running.delete(run);
+          slotFreed?.();
+        });
+        running.add(run);
+      }
+      if (jobs.length === 0 && !stopping) await sleep(intervalMs);
     }
+    await Promise.all(running);
   }
 
   return {
@@ -180,11 +209,8 @@ export function createJobQueue(opts: {
         await ensureQueue(def);
         for (const event of def.subscribesTo ?? []) await boss.subscribe(event.name, def.job.name);
         if (!work) continue;
-        // Each loop runs one batch at a time: loops × batch = concurrent jobs.
         const concurrency = def.concurrency ?? opts.concurrency;
-        const batchSize = Math.min(def.batchSize ?? 1, concurrency);
-        const count = Math.max(1, Math.ceil(concurrency / batchSize));
-        for (let i = 0; i < count; i++) loops.push(consume(def, batchSize));
+        loops.push(consume(def, concurrency, Math.min(def.batchSize ?? 1, concurrency)));
       }
       for (const s of jobs.flatMap((set) => set.schedules)) await boss.schedule(s.job.name, s.cron, s.payload);
       if (work) for (const job of jobs.flatMap((set) => set.atStart ?? [])) await boss.send(job.name, {});

@@ -3,6 +3,8 @@
 // saved, demo or SANDBOX_SCENARIO organization.
 import type { Logger } from "pino";
 import { type AwsAccess, createAwsAccess } from "../aws/aws-access.js";
+import type { ClientSettings } from "../aws/clients.js";
+import type { RoleChainConfig } from "../aws/credentials.js";
 import { DEFAULT_RATES } from "../aws/rate-limiter.js";
 import type { Config } from "../config.js";
 import type { AwsCallMetrics } from "../lib/metrics.js";
@@ -23,6 +25,34 @@ export interface ResolvedAws {
   close(): Promise<void>;
 }
 
+/**
+ * The service's AWS client settings and role chain from its configuration (endpoint aside): one
+ * source for the service and for whatever must call AWS exactly as it does (bench:sync's bare loop).
+ */
+export function awsClientSettings(
+  config: Readonly<Config>,
+  metrics?: AwsCallMetrics,
+): { clients: ClientSettings; roleChain: RoleChainConfig } {
+  const aws = config.aws;
+  return {
+    clients: {
+      homeRegion: aws.homeRegion,
+      maxAttempts: aws.maxAttempts,
+      requestTimeoutMs: aws.requestTimeoutMs,
+      rates: new Map([...DEFAULT_RATES, ...aws.rateLimits]),
+      ...(metrics ? { metrics } : {}),
+    },
+    roleChain: {
+      ...(aws.hubRoleArn ? { hubRoleArn: aws.hubRoleArn } : {}),
+      memberRoleName: aws.memberRoleName,
+      ...(aws.externalId ? { externalId: aws.externalId } : {}),
+      sessionName: aws.roleSessionName,
+      durationSeconds: aws.roleDurationSeconds,
+      refreshMarginMs: 5 * 60_000,
+    },
+  };
+}
+
 /** `databaseUrl`: the installation's database when set by DATABASE_URL (its sandbox is its own). */
 export async function resolveAws(
   config: Readonly<Config>,
@@ -32,22 +62,7 @@ export async function resolveAws(
   metrics?: AwsCallMetrics,
 ): Promise<ResolvedAws> {
   const aws = config.aws;
-  const rates = new Map([...DEFAULT_RATES, ...aws.rateLimits]);
-  const clientSettings = {
-    homeRegion: aws.homeRegion,
-    maxAttempts: aws.maxAttempts,
-    requestTimeoutMs: aws.requestTimeoutMs,
-    rates,
-    ...(metrics ? { metrics } : {}),
-  };
-  const roleChain = {
-    ...(aws.hubRoleArn ? { hubRoleArn: aws.hubRoleArn } : {}),
-    memberRoleName: aws.memberRoleName,
-    ...(aws.externalId ? { externalId: aws.externalId } : {}),
-    sessionName: aws.roleSessionName,
-    durationSeconds: aws.roleDurationSeconds,
-    refreshMarginMs: 5 * 60_000,
-  };
+  const { clients: clientSettings, roleChain } = awsClientSettings(config, metrics);
 
   if (aws.target === "aws") {
     const access = createAwsAccess({ target: "aws", clients: clientSettings, roleChain });

@@ -14,6 +14,8 @@ export interface SandboxCounters {
   throttled(filter?: CounterFilter): number;
   /** The largest number of matching requests received within any 1-second window. */
   maxPerSecond(filter?: CounterFilter): number;
+  /** The distinct (service, operation) pairs received, in order of first arrival. */
+  operations(): Array<{ service: string; operation: string }>;
   reset(): void;
 }
 
@@ -58,6 +60,14 @@ export function createCounters(): CounterStore {
         best = Math.max(best, hi - lo + 1);
       }
       return best;
+    },
+    operations() {
+      const seen = new Map<string, { service: string; operation: string }>();
+      for (const r of records) {
+        const key = `${r.service}:${r.operation}`;
+        if (!seen.has(key)) seen.set(key, { service: r.service, operation: r.operation });
+      }
+      return [...seen.values()];
     },
     reset() {
       records = [];

@@ -1,12 +1,14 @@
 // Reads one account-Region from AWS: models offered with their access evidence, inference
 // profiles, invocation logging, enforced guardrails, the facts the reachability gates need (and,
 // once per account, the Anthropic use case and the account-level facts).
-import pLimit from "p-limit";
 import type { GetFoundationModelAvailabilityResponse } from "../../aws/api/bedrock.js";
 import type { AwsAccess } from "../../aws/aws-access.js";
 import type { AwsGateError } from "../../aws/errors.js";
 import type { FactsReader } from "./facts-reader.service.js";
 import type { AccountRegionSnapshot, InferenceProfileRow, ModelAccessRow } from "./inventory.types.js";
+
+/** GetFoundationModelAvailability calls in flight per account-Region: enough to fill its quota. */
+const MODEL_CALLS_IN_FLIGHT = 4;
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -47,49 +49,60 @@ export function createAccountRegionReader(deps: { aws: AwsAccess; facts: FactsRe
       const apis = deps.aws.account(accountId);
       const bedrock = apis.bedrock(region);
       const summaries = await bedrock.listFoundationModels();
+      const readModel = async (m: (typeof summaries)[number]): Promise<ModelAccessRow> => {
+        const modelId = m.modelId as string;
+        let availability: GetFoundationModelAvailabilityResponse | undefined;
+        let availabilityError: string | null = null;
+        try {
+          if (opts.availabilityOf === undefined || opts.availabilityOf.has(modelId))
+            availability = await bedrock.getFoundationModelAvailability(modelId);
+        } catch (err) {
+          // Another model's answer stays good: only this model's evidence is unknown.
+          if (modelOnly(err)) availabilityError = err.message.slice(0, 1024);
+          else if ((err as { gate?: string }).gate !== "not_found") throw err;
+        }
+        const agreement = availability?.agreementAvailability?.status ?? null;
+        // Offers matter only where an agreement is still needed.
+        const offerCount =
+          agreement === "NOT_AVAILABLE" ? (await bedrock.listFoundationModelAgreementOffers(modelId)).length : null;
+        return {
+          modelId,
+          modelName: m.modelName ?? null,
+          provider: m.providerName ?? modelId.split(".")[0] ?? "unknown",
+          lifecycleStatus: m.modelLifecycle?.status ?? null,
+          legacyTime: iso(m.modelLifecycle?.legacyTime),
+          publicExtendedAccessTime: iso(m.modelLifecycle?.publicExtendedAccessTime),
+          endOfLifeTime: iso(m.modelLifecycle?.endOfLifeTime),
+          inferenceTypes: [...(m.inferenceTypesSupported ?? [])].sort(),
+          inputModalities: [...(m.inputModalities ?? [])].sort(),
+          outputModalities: [...(m.outputModalities ?? [])].sort(),
+          agreementStatus: agreement,
+          agreementError: availability?.agreementAvailability?.errorMessage ?? null,
+          authorizationStatus: availability?.authorizationStatus ?? null,
+          entitlementAvailability: availability?.entitlementAvailability ?? null,
+          regionAvailability: availability?.regionAvailability ?? null,
+          offerCount,
+          availabilityError,
+        };
+      };
       // A few calls in flight per account-Region are enough to fill its quota; queuing all of them
-      // at once would hold hundreds of pending SDK requests per job in memory.
-      const limit = pLimit(4);
-      const models = await Promise.all(
-        summaries.map((m) =>
-          limit(async (): Promise<ModelAccessRow> => {
-            const modelId = m.modelId as string;
-            let availability: GetFoundationModelAvailabilityResponse | undefined;
-            let availabilityError: string | null = null;
-            try {
-              if (opts.availabilityOf === undefined || opts.availabilityOf.has(modelId))
-                availability = await bedrock.getFoundationModelAvailability(modelId);
-            } catch (err) {
-              // Another model's answer stays good: only this model's evidence is unknown.
-              if (modelOnly(err)) availabilityError = err.message.slice(0, 1024);
-              else if ((err as { gate?: string }).gate !== "not_found") throw err;
-            }
-            const agreement = availability?.agreementAvailability?.status ?? null;
-            // Offers matter only where an agreement is still needed.
-            const offerCount =
-              agreement === "NOT_AVAILABLE" ? (await bedrock.listFoundationModelAgreementOffers(modelId)).length : null;
-            return {
-              modelId,
-              modelName: m.modelName ?? null,
-              provider: m.providerName ?? modelId.split(".")[0] ?? "unknown",
-              lifecycleStatus: m.modelLifecycle?.status ?? null,
-              legacyTime: iso(m.modelLifecycle?.legacyTime),
-              publicExtendedAccessTime: iso(m.modelLifecycle?.publicExtendedAccessTime),
-              endOfLifeTime: iso(m.modelLifecycle?.endOfLifeTime),
-              inferenceTypes: [...(m.inferenceTypesSupported ?? [])].sort(),
-              inputModalities: [...(m.inputModalities ?? [])].sort(),
-              outputModalities: [...(m.outputModalities ?? [])].sort(),
-              agreementStatus: agreement,
-              agreementError: availability?.agreementAvailability?.errorMessage ?? null,
-              authorizationStatus: availability?.authorizationStatus ?? null,
-              entitlementAvailability: availability?.entitlementAvailability ?? null,
-              regionAvailability: availability?.regionAvailability ?? null,
-              offerCount,
-              availabilityError,
-            };
-          }),
-        ),
-      );
+      // at once would hold hundreds of pending SDK requests per job in memory. Lanes take the next
+      // model as they free up; after a failure (the job fails) they take no more.
+      const models: ModelAccessRow[] = new Array(summaries.length);
+      let next = 0;
+      let failed = false;
+      const lane = async () => {
+        while (!failed && next < summaries.length) {
+          const i = next++;
+          try {
+            models[i] = await readModel(summaries[i] as (typeof summaries)[number]);
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(MODEL_CALLS_IN_FLIGHT, summaries.length) }, lane));
       const listed = summaries.map((m) => ({
         modelId: m.modelId as string,
         provider: m.providerName ?? (m.modelId as string).split(".")[0] ?? "",

@@ -232,7 +232,7 @@ export function createSyncJobs(deps: {
       }),
       worker(SYNC_JOBS.accountRegion, (p, attempt) => syncAccountRegion(p, attempt), {
         concurrency: settings.concurrency,
-        // Several small batches rather than one big one: a slow account-Region holds back only its batch.
+        // Free slots are refilled as jobs end, up to 16 jobs per fetch.
         batchSize: Math.max(1, Math.min(16, Math.ceil(settings.concurrency / 8))),
         pollingIntervalSeconds: 0.5,
         policy: { expireInSeconds: settings.jobTimeoutSeconds },

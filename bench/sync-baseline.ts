@@ -1,0 +1,111 @@
+// bench:sync's side of the bare SDK loop (bench/sdk-loop.ts): reads what the service's run synced
+// from its database (account-Regions with their models, OUs, policies), forks the loop with the
+// workers' environment, and measures the loop process's CPU from /proc around the calls, the
+// sandbox's apart.
+import { type ChildProcess, fork } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type pg from "pg";
+import type { SandboxCounts } from "./sandbox-process.js";
+import type { SdkLoopPlan, SdkLoopResult } from "./sdk-loop.js";
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
+}
+
+export interface SdkLoopMeasurement {
+  calls: number;
+  /** Calls the sandbox received during the loop (retries included), by operation. */
+  sandboxCounts: SandboxCounts;
+  errors: Record<string, number>;
+  skipped: string[];
+  wallSeconds: number;
+  cpuSeconds: number;
+  cpuMsPerCall: number;
+  sandboxCpuSeconds: number;
+}
+
+/** The plan's targets, read from the service run's results. */
+export async function planFromDatabase(
+  client: pg.Client,
+  calls: Record<string, number>,
+  inFlight: number,
+): Promise<SdkLoopPlan> {
+  const accounts = (await client.query<{ id: string }>("SELECT id FROM accounts ORDER BY id")).rows.map((r) => r.id);
+  const models = await client.query<{ account_id: string; region: string; models: string[] }>(
+    `SELECT ar.account_id, ar.region, coalesce(array_agg(ma.model_id ORDER BY ma.model_id)
+       FILTER (WHERE ma.model_id IS NOT NULL), '{}') AS models
+     FROM account_regions ar LEFT JOIN model_access ma USING (account_id, region)
+     WHERE ar.status = 'ok' GROUP BY ar.account_id, ar.region ORDER BY ar.account_id, ar.region`,
+  );
+  const parents = (await client.query<{ id: string }>("SELECT id FROM org_nodes ORDER BY id")).rows.map((r) => r.id);
+  const policies = (await client.query<{ id: string; type: string }>("SELECT id, type FROM org_policies ORDER BY id"))
+    .rows;
+  return {
+    type: "plan",
+    calls,
+    accounts,
+    accountRegions: models.rows.map((r) => ({ account: r.account_id, region: r.region, models: r.models })),
+    parents,
+    policies,
+    inFlight,
+  };
+}
+
+/** Forks the loop, runs the plan, and measures it. `counts` asks the sandbox for its counters (after a reset). */
+export async function runSdkLoop(opts: {
+  env: Record<string, string>;
+  plan: SdkLoopPlan;
+  sandboxPid: number;
+  resetCounts(): Promise<void>;
+  counts(): Promise<SandboxCounts>;
+}): Promise<SdkLoopMeasurement> {
+  const child: ChildProcess = fork(path.join(import.meta.dirname, "sdk-loop.ts"), [], {
+    // BENCH_SDK_LOOP_NODE_ARGS: Node flags for the loop (`--cpu-prof --cpu-prof-dir=DIR`).
+    execArgv: ["--import", "tsx", ...(process.env.BENCH_SDK_LOOP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean)],
+    // Node's defaults, as the workers' default; no heap flag.
+    env: { ...process.env, ...opts.env, NODE_OPTIONS: "" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`sdk loop exited with ${code}`)));
+      child.once("message", () => resolve());
+    });
+    await opts.resetCounts();
+    const pid = child.pid as number;
+    const [cpuBefore, sandboxBefore] = await Promise.all([cpuSeconds(pid), cpuSeconds(opts.sandboxPid)]);
+    const result = await new Promise<SdkLoopResult>((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`sdk loop exited with ${code}`)));
+      child.on("message", (m: SdkLoopResult) => {
+        if (m.type === "result") resolve(m);
+      });
+      child.send(opts.plan);
+    });
+    const [cpuAfter, sandboxAfter] = await Promise.all([cpuSeconds(pid), cpuSeconds(opts.sandboxPid)]);
+    const sandboxCounts = await opts.counts();
+    const cpu = cpuAfter - cpuBefore;
+    return {
+      calls: sandboxCounts.total,
+      sandboxCounts,
+      errors: result.errors,
+      skipped: result.skipped,
+      wallSeconds: result.wallSeconds,
+      cpuSeconds: cpu,
+      cpuMsPerCall: (cpu * 1000) / Math.max(1, sandboxCounts.total),
+      sandboxCpuSeconds: sandboxAfter - sandboxBefore,
+    };
+  } finally {
+    child.removeAllListeners("exit");
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
+  }
+}
