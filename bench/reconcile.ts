@@ -9,9 +9,11 @@
 //
 // With --baseline <commit>, the same measurement runs against that commit's code in the same
 // invocation (a git worktree sharing this checkout's node_modules), so the two numbers come from
-// one machine state and the JSON holds their ratio.
+// one machine state and the JSON holds their ratio. Each run also reports the CPU seconds of this
+// process and of the PostgreSQL backends serving its database (from /proc): on a shared machine
+// wall time varies with the load of others, what a run costs does not.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -149,6 +151,27 @@ async function seed(url: string): Promise<void> {
   await c.end();
 }
 
+/**
+ * CPU seconds used so far by the PostgreSQL backends serving `url`'s database (their process
+ * titles name it): with the benchmark's own CPU, what a run cost, whatever else loads the machine.
+ */
+function postgresCpuSeconds(url: string): number {
+  const name = new URL(url).pathname.slice(1);
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(name)) continue;
+      // utime and stime: fields 14 and 15 of /proc/<pid>/stat, counted after the command name.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The backend ended meanwhile.
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
 /** Measures reconciliation with the code under `root`; returns the per-run seconds and peak RSS. */
 async function measure(root: string) {
   const imp = <T>(rel: string): Promise<T> => import(pathToFileURL(path.join(root, rel)).href) as Promise<T>;
@@ -191,16 +214,29 @@ async function measure(root: string) {
     const runtime = await startRuntime(config, createLogger("warn", process.stderr), { migrate: false });
     const ctx = { principal: { kind: "system", id: "system", name: "bench", roles: ["admin"], groups: [] } } as never;
     await runtime.services.catalog.apply(ctx, parseCatalogDocument(CATALOG), "reconcile benchmark");
-    const runs: Array<{ seconds: number; found: number; created: number }> = [];
+    const runs: Array<{
+      seconds: number;
+      nodeCpuSeconds: number;
+      postgresCpuSeconds: number;
+      found: number;
+      created: number;
+    }> = [];
     for (let i = 0; i < size.runs; i++) {
+      const pgCpu = postgresCpuSeconds(db.url);
+      const cpu = process.cpuUsage();
       const start = performance.now();
       const r = (await runtime.services.reconcile.reconcileNow(ctx)) as { found: number; created: number };
+      const used = process.cpuUsage(cpu);
       runs.push({
         seconds: Number(((performance.now() - start) / 1000).toFixed(2)),
+        nodeCpuSeconds: Number(((used.user + used.system) / 1e6).toFixed(2)),
+        postgresCpuSeconds: Number((postgresCpuSeconds(db.url) - pgCpu).toFixed(2)),
         found: r.found,
         created: r.created,
       });
-      say(`run ${i + 1}: ${runs[i]?.seconds} s, ${r.found} findings`);
+      say(
+        `run ${i + 1}: ${runs[i]?.seconds} s, ${r.found} findings (CPU: node ${runs[i]?.nodeCpuSeconds} s, PostgreSQL ${runs[i]?.postgresCpuSeconds} s)`,
+      );
     }
     await runtime.close();
     const rss = Number(
@@ -256,15 +292,22 @@ if (args.root !== undefined) {
   const current = await measure(here);
   const steady = (r: { runs: Array<{ seconds: number }> }) =>
     Math.min(...r.runs.slice(1).map((x) => x.seconds), r.runs[0]?.seconds ?? 0);
+  // CPU of a run: this process plus its PostgreSQL backends (a baseline measured by an older
+  // benchmark script has no CPU figures).
+  const steadyCpu = (r: { runs: Array<{ nodeCpuSeconds?: number; postgresCpuSeconds?: number }> }) => {
+    const cpu = r.runs.map((x) => (x.nodeCpuSeconds ?? Number.NaN) + (x.postgresCpuSeconds ?? Number.NaN));
+    return Number(Math.min(...cpu.slice(1), cpu[0] ?? Number.NaN).toFixed(2));
+  };
   const result = {
     benchmark: "reconcile",
     commit,
     size: { ...size, regions: REGIONS },
-    current: { ...current, steadySeconds: steady(current) },
+    current: { ...current, steadySeconds: steady(current), steadyCpuSeconds: steadyCpu(current) },
     ...(base
       ? {
-          baseline: { commit: args.baseline, ...base, steadySeconds: steady(base) },
+          baseline: { commit: args.baseline, ...base, steadySeconds: steady(base), steadyCpuSeconds: steadyCpu(base) },
           ratio: Number((steady(current) / steady(base)).toFixed(3)),
+          cpuRatio: Number((steadyCpu(current) / steadyCpu(base)).toFixed(3)),
         }
       : {}),
   };

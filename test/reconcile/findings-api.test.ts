@@ -10,6 +10,7 @@ import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { runCli } from "../helpers/cli.js";
+import { syncOrganization } from "../helpers/sync.js";
 
 let t: TestApp;
 let viewer: string;
@@ -38,12 +39,7 @@ beforeAll(async () => {
   t = await startTestApp();
   viewer = await t.keyFor("viewer");
   admin = await t.keyFor("admin");
-  const run = await t.services.sync.requestSync(ctx, { scope: "organization" });
-  for (let i = 0; i < 600; i++) {
-    const now = await t.services.sync.getRun(ctx, run.id);
-    if (now.status !== "queued" && now.status !== "running") break;
-    await sleep(100);
-  }
+  await syncOrganization(t);
 });
 afterAll(async () => t?.close());
 

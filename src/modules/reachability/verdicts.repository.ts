@@ -2,6 +2,7 @@
 // changed), read by the model-access matrix and the model view.
 import { copyNullable, copyRow, copyText } from "../../db/copy.js";
 import type { BulkTx, Database } from "../../db/prisma.js";
+import { digestByAccount, storeDigests, storedDigests } from "../../db/row-digests.js";
 import { type ModelVerdict, pathName } from "./reachability.types.js";
 
 /** The row a verdict is stored as. */
@@ -22,6 +23,14 @@ export function verdictRow(v: ModelVerdict) {
 
 const STAGE_COLUMNS = ["account_id", "region", "model_id", "status", "via", "gate", "reason", "paths"] as const;
 
+/** A verdict as the COPY line of its stored row, with its account. */
+export interface VerdictLine {
+  accountId: string;
+  line: string;
+}
+
+export const verdictLine = (v: ModelVerdict): VerdictLine => ({ accountId: v.accountId, line: stageLine(v) });
+
 const stageLine = (v: ModelVerdict): string => {
   const r = verdictRow(v);
   return copyRow([
@@ -39,21 +48,35 @@ const stageLine = (v: ModelVerdict): string => {
 export function createVerdictsRepository(_db: Database) {
   return {
     /**
-     * Replaces the stored verdicts of these accounts in the transaction: the verdicts are COPYed
-     * into a stage, then what changed is upserted and what no longer has a verdict deleted. Returns
-     * how many rows changed.
+     * Replaces the stored verdicts of these accounts in the transaction. Accounts whose rows have
+     * the digest stored by the last replace are left alone (nothing changed); the others' verdicts
+     * are COPYed into a stage, then what changed is upserted and what no longer has a verdict
+     * deleted. Returns how many rows changed.
      */
     async replace(
       accountIds: readonly string[],
-      verdicts: readonly ModelVerdict[],
+      verdicts: readonly VerdictLine[],
       at: Date,
       tx: BulkTx,
     ): Promise<number> {
+      const digests = digestByAccount(
+        accountIds,
+        verdicts,
+        (v) => v.accountId,
+        (v) => v.line,
+      );
+      const stored = await storedDigests("verdicts", [...digests.keys()], tx);
+      const changed = new Map([...digests].filter(([id, d]) => stored.get(id) !== d));
+      if (changed.size === 0) return 0;
       await tx.query(
         `CREATE TEMP TABLE IF NOT EXISTS verdict_stage (account_id text, region text, model_id text, status text,
            via text, gate text, reason text, paths jsonb) ON COMMIT DROP`,
       );
-      await tx.copy("verdict_stage", STAGE_COLUMNS, verdicts.map(stageLine));
+      await tx.copy(
+        "verdict_stage",
+        STAGE_COLUMNS,
+        verdicts.filter((v) => changed.has(v.accountId)).map((v) => v.line),
+      );
       const [counts] = await tx.query<{ changed: string; removed: string }>(
         `WITH up AS (
            INSERT INTO model_verdicts AS v (account_id, region, model_id, status, via, gate, reason, paths, computed_at)
@@ -72,9 +95,10 @@ export function createVerdictsRepository(_db: Database) {
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM up) AS changed, (SELECT count(*) FROM gone) AS removed`,
-        [at, [...accountIds]],
+        [at, [...changed.keys()]],
       );
       await tx.query("TRUNCATE verdict_stage");
+      await storeDigests("verdicts", changed, tx);
       return Number(counts?.changed ?? 0) + Number(counts?.removed ?? 0);
     },
   };

@@ -3,6 +3,7 @@
 // not found, and nothing else. Suppressed findings stay suppressed, seen or not, until their expiry.
 import { copyNullable, copyRow, copyText } from "../../db/copy.js";
 import { type BulkTx, type Database, type PrismaClient, type Tx, translatePrismaError } from "../../db/prisma.js";
+import { digestByAccount, forgetDigests, storeDigests, storedDigests } from "../../db/row-digests.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import {
   type Finding,
@@ -92,6 +93,38 @@ const stageLine = (c: FindingCandidate): string =>
     copyText(JSON.stringify(c.evidence)),
   ]);
 
+/** COPYs candidate lines into the run's stage and upserts them (see `upsertFound`). */
+async function upsertLines(lines: readonly string[], now: Date, tx: BulkTx): Promise<Omit<ApplyResult, "resolved">> {
+  if (lines.length === 0) return { created: 0, seenAgain: 0 };
+  await tx.copy("reconcile_stage", STAGE_COLUMNS, lines);
+  const [counts] = await tx.query<{ created: string; total: string }>(
+    `WITH seen AS (
+         INSERT INTO reconcile_seen (key) SELECT key FROM reconcile_stage
+       ), up AS (
+         INSERT INTO findings AS f (key, type, severity, status, account_id, region, model_id, path, gate, detail,
+           evidence, first_seen_at, last_seen_at)
+         SELECT key, type, severity, 'open', account_id, region, model_id, path, gate, detail, evidence, $1, $1
+         FROM reconcile_stage
+         ON CONFLICT (key) DO UPDATE SET
+           type = EXCLUDED.type,
+           severity = EXCLUDED.severity,
+           detail = EXCLUDED.detail,
+           evidence = EXCLUDED.evidence,
+           last_seen_at = EXCLUDED.last_seen_at,
+           status = CASE
+             WHEN f.status = 'suppressed' AND (f.suppressed_until IS NULL OR f.suppressed_until > EXCLUDED.last_seen_at)
+               THEN 'suppressed'::"FindingStatus"
+             ELSE 'open'::"FindingStatus" END,
+           resolved_at = NULL
+         RETURNING (xmax = 0) AS inserted)
+       SELECT count(*) FILTER (WHERE inserted) AS created, count(*) AS total FROM up`,
+    [now],
+  );
+  await tx.query("TRUNCATE reconcile_stage");
+  const created = Number(counts?.created ?? 0);
+  return { created, seenAgain: Number(counts?.total ?? 0) - created };
+}
+
 export function createFindingsRepository(db: Database) {
   const client = db.client;
   return {
@@ -115,6 +148,70 @@ export function createFindingsRepository(db: Database) {
            model_id text, path text, gate text, detail text, evidence jsonb) ON COMMIT DROP`,
       );
       await tx.query("CREATE TEMP TABLE reconcile_seen (key text NOT NULL) ON COMMIT DROP");
+      // Accounts whose candidates did not change: every open finding of theirs was seen again.
+      await tx.query("CREATE TEMP TABLE reconcile_unchanged (account_id text NOT NULL) ON COMMIT DROP");
+    },
+
+    /**
+     * Upserts the candidates of a chunk of accounts (`accountIds`: every account judged, with or
+     * without candidates). An account whose candidates have the digest stored by the run that last
+     * wrote them, and no suppression that expired since, only has its findings' last_seen_at moved
+     * to `now` (what a full upsert would change, nothing else); the other accounts' candidates go
+     * through `upsertFound` and their digests are stored.
+     */
+    async upsertChunk(
+      accountIds: readonly string[],
+      candidates: readonly FindingCandidate[],
+      now: Date,
+      tx: BulkTx,
+    ): Promise<Omit<ApplyResult, "resolved">> {
+      const lines = candidates.map(stageLine);
+      const order = candidates.map((_, i) => i);
+      const digests = digestByAccount(
+        accountIds,
+        order,
+        (i) => candidates[i]?.accountId ?? "",
+        (i) => lines[i] ?? "",
+      );
+      const ids = [...digests.keys()];
+      const stored = await storedDigests("findings", ids, tx);
+      const expired = new Set(
+        (
+          await tx.query<{ account_id: string }>(
+            `SELECT DISTINCT account_id FROM findings WHERE account_id = ANY($1::text[]) AND status = 'suppressed'
+             AND suppressed_until <= $2`,
+            [ids, now],
+          )
+        ).map((r) => r.account_id),
+      );
+      const same = new Set(ids.filter((id) => stored.get(id) === digests.get(id) && !expired.has(id)));
+      let seenAgain = 0;
+      if (same.size > 0) {
+        const keys = order.filter((i) => same.has(candidates[i]?.accountId ?? "")).map((i) => candidates[i]?.key);
+        const [row] = await tx.query<{ n: string }>(
+          `WITH u AS (
+             UPDATE findings SET last_seen_at = $1 WHERE key = ANY($2::text[]) AND status <> 'resolved' RETURNING 1
+           ), x AS (INSERT INTO reconcile_unchanged (account_id) SELECT unnest($3::text[]))
+           SELECT count(*) AS n FROM u`,
+          [now, keys, [...same]],
+        );
+        seenAgain = Number(row?.n ?? 0);
+        // Every candidate is stored and not resolved, as the digest says; otherwise rows were
+        // written another way, and these accounts take the full path below.
+        if (seenAgain !== keys.length) {
+          await tx.query("DELETE FROM reconcile_unchanged WHERE account_id = ANY($1::text[])", [[...same]]);
+          same.clear();
+          seenAgain = 0;
+        }
+      }
+      const rest = order.filter((i) => !same.has(candidates[i]?.accountId ?? ""));
+      const found = await upsertLines(
+        rest.map((i) => lines[i] ?? ""),
+        now,
+        tx,
+      );
+      await storeDigests("findings", new Map([...digests].filter(([id]) => !same.has(id))), tx);
+      return { created: found.created, seenAgain: seenAgain + found.seenAgain };
     },
 
     /**
@@ -127,34 +224,7 @@ export function createFindingsRepository(db: Database) {
       now: Date,
       tx: BulkTx,
     ): Promise<Omit<ApplyResult, "resolved">> {
-      if (candidates.length === 0) return { created: 0, seenAgain: 0 };
-      await tx.copy("reconcile_stage", STAGE_COLUMNS, candidates.map(stageLine));
-      const [counts] = await tx.query<{ created: string; total: string }>(
-        `WITH seen AS (
-           INSERT INTO reconcile_seen (key) SELECT key FROM reconcile_stage
-         ), up AS (
-           INSERT INTO findings AS f (key, type, severity, status, account_id, region, model_id, path, gate, detail,
-             evidence, first_seen_at, last_seen_at)
-           SELECT key, type, severity, 'open', account_id, region, model_id, path, gate, detail, evidence, $1, $1
-           FROM reconcile_stage
-           ON CONFLICT (key) DO UPDATE SET
-             type = EXCLUDED.type,
-             severity = EXCLUDED.severity,
-             detail = EXCLUDED.detail,
-             evidence = EXCLUDED.evidence,
-             last_seen_at = EXCLUDED.last_seen_at,
-             status = CASE
-               WHEN f.status = 'suppressed' AND (f.suppressed_until IS NULL OR f.suppressed_until > EXCLUDED.last_seen_at)
-                 THEN 'suppressed'::"FindingStatus"
-               ELSE 'open'::"FindingStatus" END,
-             resolved_at = NULL
-           RETURNING (xmax = 0) AS inserted)
-         SELECT count(*) FILTER (WHERE inserted) AS created, count(*) AS total FROM up`,
-        [now],
-      );
-      await tx.query("TRUNCATE reconcile_stage");
-      const created = Number(counts?.created ?? 0);
-      return { created, seenAgain: Number(counts?.total ?? 0) - created };
+      return upsertLines(candidates.map(stageLine), now, tx);
     },
 
     /**
@@ -166,13 +236,14 @@ export function createFindingsRepository(db: Database) {
       const accountIds = opts.accountIds === undefined ? null : [...opts.accountIds];
       // Only reconciliation's own types: other findings (UNAPPROVED_INVOCATION: past calls) are
       // not absent just because the inventory does not show them.
-      await tx.query("ANALYZE reconcile_seen");
+      await tx.query("ANALYZE reconcile_seen, reconcile_unchanged");
       const [row] = await tx.query<{ resolved: string }>(
         `WITH r AS (
            UPDATE findings f SET status = 'resolved', resolved_at = $1
            WHERE (f.status = 'open' OR (f.status = 'suppressed' AND f.suppressed_until <= $1))
              AND f.type = ANY($2::text[])
              AND NOT EXISTS (SELECT 1 FROM reconcile_seen s WHERE s.key = f.key)
+             AND NOT EXISTS (SELECT 1 FROM reconcile_unchanged u WHERE u.account_id = f.account_id)
              AND ($3::text[] IS NULL OR f.account_id = ANY($3::text[]))
            RETURNING 1)
          SELECT count(*) AS resolved FROM r`,
@@ -188,6 +259,8 @@ export function createFindingsRepository(db: Database) {
       opts: { accountIds?: readonly string[] } = {},
     ): Promise<ApplyResult> {
       return db.bulkTransaction(async (tx) => {
+        // Written without digests: the next reconciliation rewrites these accounts' findings.
+        await forgetDigests(opts.accountIds, tx);
         await this.openRun(tx);
         const found = await this.upsertFound(candidates, now, tx);
         return { ...found, resolved: await this.resolveUnseen(now, opts, tx) };

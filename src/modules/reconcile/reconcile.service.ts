@@ -10,7 +10,7 @@ import type { DesiredStateSource } from "../catalog/catalog.types.js";
 import { createReachabilityEngine } from "../reachability/engine.js";
 import type { FactsRepository } from "../reachability/facts.repository.js";
 import type { ModelVerdict } from "../reachability/reachability.types.js";
-import type { VerdictsRepository } from "../reachability/verdicts.repository.js";
+import { type VerdictLine, type VerdictsRepository, verdictLine } from "../reachability/verdicts.repository.js";
 import type { ApplyResult, FindingsRepository } from "./findings.repository.js";
 import type { ReconcilePayload } from "./reconcile.jobs.js";
 import { reconcile } from "./reconcile.js";
@@ -59,27 +59,23 @@ export function createReconcileService(deps: {
         let seenAgain = 0;
         let inFlight: Promise<unknown> = Promise.resolve();
         for await (const accounts of deps.inventory.chunks(accountIds === undefined ? {} : { accountIds })) {
-          const verdicts: ModelVerdict[] = [];
+          const verdicts: VerdictLine[] = [];
           const candidates = reconcile({
             accounts,
             entries,
             now,
             legacyWindowDays: deps.settings.legacyWindowDays,
             engine,
-            verdicts,
+            verdicts: { push: (...vs: ModelVerdict[]) => verdicts.push(...vs.map(verdictLine)) },
           });
           found += candidates.length;
           await inFlight;
           // One statement at a time on the transaction's connection: the verdicts, then the findings.
           inFlight = (async () => {
             // The matrix and model views show the engine's verdicts as of this run.
-            verdictsChanged += await deps.verdicts.replace(
-              accounts.map((a) => a.facts.accountId),
-              verdicts,
-              now,
-              tx,
-            );
-            const n = await findings.upsertFound(candidates, now, tx);
+            const ids = accounts.map((a) => a.facts.accountId);
+            verdictsChanged += await deps.verdicts.replace(ids, verdicts, now, tx);
+            const n = await findings.upsertChunk(ids, candidates, now, tx);
             created += n.created;
             seenAgain += n.seenAgain;
           })();

@@ -39,8 +39,11 @@ export interface ReconcileInput {
   legacyWindowDays: number;
   /** The reachability engine of this run (shared across chunks for its memo). */
   engine: ReachabilityEngine;
-  /** When given, every model verdict the run computed is pushed here (the matrix stores them). */
-  verdicts?: ModelVerdict[];
+  /**
+   * When given, every model verdict the run computed is pushed here as soon as its account-Region
+   * is judged (the matrix stores them; a sink that keeps only the stored row lets them die young).
+   */
+  verdicts?: { push(...verdicts: ModelVerdict[]): unknown };
 }
 
 export interface FindingCandidate {
