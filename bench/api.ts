@@ -133,9 +133,10 @@ try {
     // The limiter stays in the path (its cost is measured) but never trips at these rates.
     RATE_LIMIT_MAX: "10000000",
     DATABASE_POOL_SIZE: "10",
-    // Verifying the 1,000,001-event chain is one request; on a busy machine it outlasts the
-    // default 30 s request timeout.
+    // Verifying the 1,000,001-event chain is one request, silent until it answers; on a busy
+    // machine it outlasts the default request (30 s) and idle connection (10 s) timeouts.
     REQUEST_TIMEOUT_MS: "300000",
+    CONNECTION_TIMEOUT_MS: "300000",
     // The seeded Regions are the inventory's scope, for the service and the bare pg baseline alike.
     INVENTORY_REGIONS: REGIONS.join(","),
   };
