@@ -48,7 +48,10 @@ export interface Database {
 }
 
 /** A statement's name: a digest of its text (PostgreSQL keeps the plan under it per connection). */
-const statementName = (text: string) => `bg_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+export const statementName = (text: string) => `bg_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+
+/** Connections of the pool `Database.read` runs on, for a Database of `poolSize` connections. */
+export const readPoolSize = (poolSize: number) => Math.max(2, Math.ceil(poolSize / 2));
 
 export function createDatabase(opts: {
   url: string;
@@ -90,6 +93,18 @@ export function createDatabase(opts: {
   };
   let pool: pg.Pool | undefined;
   let readPool: pg.Pool | undefined;
+  // Statement names by text: the hot reads are a few dozen texts (values are parameters), and the
+  // digest of a several-kB text would otherwise be taken on every request.
+  const statementNames = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = statementNames.get(text);
+    if (name === undefined) {
+      if (statementNames.size >= 1_000) statementNames.clear();
+      name = statementName(text);
+      statementNames.set(text, name);
+    }
+    return name;
+  };
   const client = opts.client === "raw" ? createRawClient(openPool("raw", opts.poolSize), fullClient) : fullClient();
   return {
     client,
@@ -123,9 +138,9 @@ export function createDatabase(opts: {
       }
     },
     async read<T>(sql: Prisma.Sql): Promise<T[]> {
-      readPool ??= openPool("read", Math.max(2, Math.ceil(opts.poolSize / 2)));
+      readPool ??= openPool("read", readPoolSize(opts.poolSize));
       const text = sql.text;
-      const result = await readPool.query({ name: statementName(text), text, values: sql.values as unknown[] });
+      const result = await readPool.query({ name: nameOf(text), text, values: sql.values as unknown[] });
       return result.rows as T[];
     },
     async close() {

@@ -97,6 +97,22 @@ function toDomain(row: Row): AuditEvent {
   };
 }
 
+/** The audit log's page: newest first, before the `beforeId` keyset cursor, `limit + 1` rows. */
+export function auditListSql(filter: AuditFilter, limit: number, beforeId?: bigint) {
+  const where: Prisma.Sql[] = [];
+  if (filter.actorId !== undefined) where.push(Prisma.sql`actor_id = ${filter.actorId}`);
+  if (filter.action !== undefined) where.push(Prisma.sql`action = ${filter.action}`);
+  if (filter.targetType !== undefined) where.push(Prisma.sql`target_type = ${filter.targetType}`);
+  if (filter.targetId !== undefined) where.push(Prisma.sql`target_id = ${filter.targetId}`);
+  if (filter.requestId !== undefined) where.push(Prisma.sql`request_id = ${filter.requestId}`);
+  if (filter.from !== undefined) where.push(Prisma.sql`occurred_at >= ${filter.from}`);
+  if (filter.to !== undefined) where.push(Prisma.sql`occurred_at < ${filter.to}`);
+  if (beforeId !== undefined) where.push(Prisma.sql`id < ${beforeId.toString()}::bigint`);
+  return Prisma.sql`
+    SELECT * FROM audit_events WHERE ${where.length > 0 ? Prisma.join(where, " AND ") : Prisma.sql`TRUE`}
+    ORDER BY id DESC LIMIT ${limit + 1}`;
+}
+
 export function createAuditRepository(db: Database) {
   const client = db.client;
   return {
@@ -114,18 +130,7 @@ export function createAuditRepository(db: Database) {
 
     /** Newest first; `beforeId` is the keyset cursor. Reads `limit + 1` rows. */
     async list(filter: AuditFilter, limit: number, beforeId?: bigint): Promise<AuditEvent[]> {
-      const where: Prisma.Sql[] = [];
-      if (filter.actorId !== undefined) where.push(Prisma.sql`actor_id = ${filter.actorId}`);
-      if (filter.action !== undefined) where.push(Prisma.sql`action = ${filter.action}`);
-      if (filter.targetType !== undefined) where.push(Prisma.sql`target_type = ${filter.targetType}`);
-      if (filter.targetId !== undefined) where.push(Prisma.sql`target_id = ${filter.targetId}`);
-      if (filter.requestId !== undefined) where.push(Prisma.sql`request_id = ${filter.requestId}`);
-      if (filter.from !== undefined) where.push(Prisma.sql`occurred_at >= ${filter.from}`);
-      if (filter.to !== undefined) where.push(Prisma.sql`occurred_at < ${filter.to}`);
-      if (beforeId !== undefined) where.push(Prisma.sql`id < ${beforeId.toString()}::bigint`);
-      const rows = await db.read<Row>(Prisma.sql`
-        SELECT * FROM audit_events WHERE ${where.length > 0 ? Prisma.join(where, " AND ") : Prisma.sql`TRUE`}
-        ORDER BY id DESC LIMIT ${limit + 1}`);
+      const rows = await db.read<Row>(auditListSql(filter, limit, beforeId));
       return rows.map(toDomain);
     },
 

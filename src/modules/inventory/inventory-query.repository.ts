@@ -19,6 +19,10 @@ import type {
   OrgUnitView,
 } from "./inventory-query.types.js";
 import {
+  type AccountRegionRow,
+  accountListSql,
+  accountRegionSql,
+  accountSummariesSql,
   countModelsSql,
   EFFECTIVE_POLICY_TYPES,
   iso,
@@ -33,41 +37,8 @@ export function createInventoryQueryRepository(db: Database, settings: { default
   const client = db.client;
   const defaults = [...new Set(settings.defaultRegions)];
 
-  /**
-   * Account summaries of the accounts selected by `where` (a condition on accounts `a`). The model
-   * count comes from account_model_counts when its fingerprint is current, else it is counted.
-   */
-  function summaries(where: Prisma.Sql, status: AccountStatus | undefined, limit: number) {
-    // Without a status filter the page is cut before aggregating; with one, after.
-    const cutBase = status === undefined ? Prisma.sql`ORDER BY a.id LIMIT ${limit}` : Prisma.empty;
-    return db.read<SummaryRow>(Prisma.sql`
-      WITH RECURSIVE base AS (
-        SELECT a.* FROM accounts a WHERE ${where} ${cutBase}
-      ),
-      ${nearestScopeCtes},
-      summary AS (
-        SELECT b.id, b.name, b.email, b.state, b.parent_id, b.path, b.left_at, b.use_case_submitted,
-          r.in_scope, r.ok, r.error, r.disabled, r.last_success_at, r.last_error_gate,
-          CASE WHEN r.ok = 0 THEN 0
-            ELSE coalesce((SELECT c.models_available FROM account_model_counts c
-                           WHERE c.account_id = b.id AND c.fingerprint = r.fingerprint), ${countModelsSql})
-          END AS models_available,
-          CASE
-            WHEN b.state <> 'ACTIVE' OR b.left_at IS NOT NULL THEN 'inactive'
-            WHEN r.ok = 0 AND r.error = 0 THEN 'never_synced'
-            -- A Region the account has not enabled is a fact about it, not a gap in the inventory.
-            WHEN r.ok = r.in_scope - r.disabled THEN 'complete'
-            WHEN r.ok = 0 THEN 'unreachable'
-            ELSE 'partial'
-          END AS status
-        FROM base b
-        LEFT JOIN scope s ON s.account_id = b.id
-        CROSS JOIN ${regionalLateral(defaults)} r
-      )
-      SELECT * FROM summary
-      WHERE ${status ?? null}::text IS NULL OR status = ${status ?? null}
-      ORDER BY id LIMIT ${limit}`);
-  }
+  const summaries = (where: Prisma.Sql, status: AccountStatus | undefined, limit: number) =>
+    db.read<SummaryRow>(accountSummariesSql(defaults, where, status, limit));
 
   return {
     /**
@@ -141,16 +112,7 @@ export function createInventoryQueryRepository(db: Database, settings: { default
 
     /** Account summaries by id; keyset on id. Reads `limit + 1` rows. */
     async listAccounts(filter: AccountFilter, limit: number, afterId?: string): Promise<AccountSummary[]> {
-      const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
-      if (afterId !== undefined) conditions.push(Prisma.sql`a.id > ${afterId}`);
-      if (filter.state !== undefined) conditions.push(Prisma.sql`a.state = ${filter.state}`);
-      if (filter.q !== undefined) conditions.push(Prisma.sql`strpos(lower(a.name), lower(${filter.q})) > 0`);
-      if (filter.ouId !== undefined) {
-        // The subtree by path: an account's path is its parent's path.
-        conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM org_nodes o WHERE o.id = ${filter.ouId}
-          AND (a.parent_id = o.id OR starts_with(a.path, o.path || '/')))`);
-      }
-      const rows = await summaries(Prisma.join(conditions, " AND "), filter.status, limit + 1);
+      const rows = await db.read<SummaryRow>(accountListSql(defaults, filter, limit, afterId));
       return rows.map(summaryFromDb);
     },
 
@@ -238,21 +200,7 @@ export function createInventoryQueryRepository(db: Database, settings: { default
 
     /** Sync status, logging and guardrails of one account-Region; undefined when never seen. */
     async getAccountRegion(accountId: string, region: string): Promise<AccountRegionState | undefined> {
-      const [row] = await db.read<{
-        account_id: string;
-        account_name: string;
-        region: string;
-        status: AccountRegionSyncStatus;
-        last_success_at: Date | null;
-        last_error_at: Date | null;
-        last_error_gate: string | null;
-        logging_enabled: boolean | null;
-        guardrails: unknown;
-      }>(Prisma.sql`
-        SELECT ar.account_id, a.name AS account_name, ar.region, ar.status, ar.last_success_at, ar.last_error_at,
-          ar.last_error_gate, ar.logging_enabled, ar.guardrails
-        FROM account_regions ar JOIN accounts a ON a.id = ar.account_id
-        WHERE ar.account_id = ${accountId} AND ar.region = ${region}`);
+      const [row] = await db.read<AccountRegionRow>(accountRegionSql(accountId, region));
       if (!row) return undefined;
       return {
         accountId: row.account_id,

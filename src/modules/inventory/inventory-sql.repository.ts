@@ -2,7 +2,7 @@
 // derived access, the nearest Region scope, the per-account regional aggregate and the account
 // summary row.
 import { Prisma } from "../../generated/prisma/client.js";
-import type { AccountStatus, AccountSummary } from "./inventory-query.types.js";
+import type { AccountFilter, AccountRegionSyncStatus, AccountStatus, AccountSummary } from "./inventory-query.types.js";
 
 export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -133,3 +133,77 @@ export const regionalLateral = (defaults: string[]) => Prisma.sql`LATERAL (
 export const countModelsSql = Prisma.sql`(SELECT count(DISTINCT x.model_id COLLATE "C")::int
   FROM account_regions ar CROSS JOIN LATERAL unnest(ar.available_models) AS x(model_id)
   WHERE ar.account_id = b.id AND ar.region = ANY(r.regions) AND ar.status = 'ok')`;
+
+/**
+ * Account summaries of the accounts selected by `where` (a condition on accounts `a`). The model
+ * count comes from account_model_counts when its fingerprint is current, else it is counted.
+ */
+export function accountSummariesSql(
+  defaults: string[],
+  where: Prisma.Sql,
+  status: AccountStatus | undefined,
+  limit: number,
+) {
+  // Without a status filter the page is cut before aggregating; with one, after.
+  const cutBase = status === undefined ? Prisma.sql`ORDER BY a.id LIMIT ${limit}` : Prisma.empty;
+  return Prisma.sql`
+    WITH RECURSIVE base AS (
+      SELECT a.* FROM accounts a WHERE ${where} ${cutBase}
+    ),
+    ${nearestScopeCtes},
+    summary AS (
+      SELECT b.id, b.name, b.email, b.state, b.parent_id, b.path, b.left_at, b.use_case_submitted,
+        r.in_scope, r.ok, r.error, r.disabled, r.last_success_at, r.last_error_gate,
+        CASE WHEN r.ok = 0 THEN 0
+          ELSE coalesce((SELECT c.models_available FROM account_model_counts c
+                         WHERE c.account_id = b.id AND c.fingerprint = r.fingerprint), ${countModelsSql})
+        END AS models_available,
+        CASE
+          WHEN b.state <> 'ACTIVE' OR b.left_at IS NOT NULL THEN 'inactive'
+          WHEN r.ok = 0 AND r.error = 0 THEN 'never_synced'
+          -- A Region the account has not enabled is a fact about it, not a gap in the inventory.
+          WHEN r.ok = r.in_scope - r.disabled THEN 'complete'
+          WHEN r.ok = 0 THEN 'unreachable'
+          ELSE 'partial'
+        END AS status
+      FROM base b
+      LEFT JOIN scope s ON s.account_id = b.id
+      CROSS JOIN ${regionalLateral(defaults)} r
+    )
+    SELECT * FROM summary
+    WHERE ${status ?? null}::text IS NULL OR status = ${status ?? null}
+    ORDER BY id LIMIT ${limit}`;
+}
+
+/** The account list's page: summaries by id after `afterId` (keyset), `limit + 1` rows. */
+export function accountListSql(defaults: string[], filter: AccountFilter, limit: number, afterId?: string) {
+  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (afterId !== undefined) conditions.push(Prisma.sql`a.id > ${afterId}`);
+  if (filter.state !== undefined) conditions.push(Prisma.sql`a.state = ${filter.state}`);
+  if (filter.q !== undefined) conditions.push(Prisma.sql`strpos(lower(a.name), lower(${filter.q})) > 0`);
+  if (filter.ouId !== undefined) {
+    // The subtree by path: an account's path is its parent's path.
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM org_nodes o WHERE o.id = ${filter.ouId}
+      AND (a.parent_id = o.id OR starts_with(a.path, o.path || '/')))`);
+  }
+  return accountSummariesSql(defaults, Prisma.join(conditions, " AND "), filter.status, limit + 1);
+}
+
+export interface AccountRegionRow {
+  account_id: string;
+  account_name: string;
+  region: string;
+  status: AccountRegionSyncStatus;
+  last_success_at: Date | null;
+  last_error_at: Date | null;
+  last_error_gate: string | null;
+  logging_enabled: boolean | null;
+  guardrails: unknown;
+}
+
+/** Sync status, logging and guardrails of one account-Region (no row: never seen). */
+export const accountRegionSql = (accountId: string, region: string) => Prisma.sql`
+  SELECT ar.account_id, a.name AS account_name, ar.region, ar.status, ar.last_success_at, ar.last_error_at,
+    ar.last_error_gate, ar.logging_enabled, ar.guardrails
+  FROM account_regions ar JOIN accounts a ON a.id = ar.account_id
+  WHERE ar.account_id = ${accountId} AND ar.region = ${region}`;

@@ -40,6 +40,97 @@ const CELL_CODE_SQL = Prisma.sql`CASE
   WHEN v.status = 'blocked' THEN 'B'
   ELSE 'Q' END`;
 
+/** Models of one account-Region with derived access and routing profiles; keyset on model id. */
+export const modelMatrixSql = (
+  accountId: string,
+  region: string,
+  filter: ModelMatrixFilter,
+  limit: number,
+  afterModelId?: string,
+) => Prisma.sql`
+    WITH profiles AS (
+      SELECT mid AS model_id, array_agg(ip.profile_id ORDER BY ip.profile_id) AS ids
+      FROM inference_profiles ip CROSS JOIN LATERAL unnest(ip.model_ids) AS mid
+      WHERE ip.account_id = ${accountId} AND ip.region = ${region}
+      GROUP BY mid
+    ),
+    matrix AS (
+      SELECT m.*, ${ACCESS_SQL} AS access, coalesce(p.ids, '{}') AS profiles, ${VERDICT_SQL} AS verdict,
+        coalesce(v.status, 'not_judged') AS verdict_status
+      FROM model_access m LEFT JOIN profiles p ON p.model_id = m.model_id
+      LEFT JOIN model_verdicts v ON v.account_id = m.account_id AND v.region = m.region AND v.model_id = m.model_id
+      WHERE m.account_id = ${accountId} AND m.region = ${region}
+        AND (${filter.provider ?? null}::text IS NULL OR lower(m.provider) = lower(${filter.provider ?? null}))
+        AND (${afterModelId ?? null}::text IS NULL OR m.model_id > ${afterModelId ?? null})
+    )
+    SELECT model_id AS "modelId", model_name AS "modelName", provider, lifecycle_status AS "lifecycleStatus",
+      ${isoSql(Prisma.sql`legacy_time`)} AS "legacyTime", ${isoSql(Prisma.sql`end_of_life_time`)} AS "endOfLifeTime",
+      to_json(inference_types) AS "inferenceTypes", to_json(input_modalities) AS "inputModalities",
+      to_json(output_modalities) AS "outputModalities", agreement_status AS "agreementStatus",
+      agreement_error AS "agreementError", authorization_status AS "authorizationStatus",
+      entitlement_availability AS "entitlementAvailability", region_availability AS "regionAvailability",
+      offer_count AS "offerCount", to_json(profiles) AS profiles, access, verdict
+    FROM matrix
+    WHERE (${filter.access ?? null}::text IS NULL OR access = ${filter.access ?? null})
+      AND (${filter.verdict ?? null}::text IS NULL OR verdict_status = ${filter.verdict ?? null})
+    ORDER BY model_id LIMIT ${limit + 1}`;
+
+/** Whether any account-Region offers the model or routes to it through a profile. */
+export const modelKnownSql = (modelId: string) => Prisma.sql`
+    SELECT EXISTS (SELECT 1 FROM model_access WHERE model_id = ${modelId})
+      OR EXISTS (SELECT 1 FROM inference_profiles WHERE model_ids @> ARRAY[${modelId}]::text[]) AS known`;
+
+export interface ModelAvailabilityDbRow {
+  account_id: string;
+  account_name: string;
+  region: string;
+  sync_status: AccountRegionSyncStatus;
+  access: ModelAvailabilityAccess;
+  via_profiles: ProfileRoute[];
+  verdict: StoredVerdict | null;
+}
+
+/** Where the model is offered or routed to; keyset on (account id, Region). `limit + 1` rows. */
+export const modelAvailabilitySql = (
+  modelId: string,
+  limit: number,
+  after?: { accountId: string; region: string },
+) => Prisma.sql`
+    WITH offered AS (
+      -- Keyset inside: an index range scan on (model_id, account_id, region) that stops after
+      -- one page, however deep the page (hw_model_access_model_keyset).
+      SELECT m.account_id, m.region, ${ACCESS_SQL} AS access, ${VERDICT_SQL} AS verdict
+      FROM model_access m JOIN accounts a ON a.id = m.account_id AND a.left_at IS NULL
+      LEFT JOIN model_verdicts v ON v.account_id = m.account_id AND v.region = m.region AND v.model_id = m.model_id
+      WHERE m.model_id = ${modelId}
+        AND (${after?.accountId ?? null}::text IS NULL
+          OR (m.account_id, m.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text))
+      ORDER BY m.account_id, m.region LIMIT ${limit + 1}
+    ),
+    via AS (
+      SELECT ip.account_id, ip.region,
+        jsonb_agg(jsonb_build_object('profileId', ip.profile_id, 'isGlobal', ip.is_global,
+          'destinationRegions', coalesce(ip.destination_regions, '{}')) ORDER BY ip.profile_id) AS profiles
+      FROM inference_profiles ip JOIN accounts a ON a.id = ip.account_id AND a.left_at IS NULL
+      WHERE ip.model_ids @> ARRAY[${modelId}]::text[]
+        AND (${after?.accountId ?? null}::text IS NULL
+          OR (ip.account_id, ip.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text))
+      GROUP BY ip.account_id, ip.region
+      ORDER BY ip.account_id, ip.region LIMIT ${limit + 1}
+    ),
+    keys AS (SELECT account_id, region FROM offered UNION SELECT account_id, region FROM via)
+    SELECT k.account_id, a.name AS account_name, k.region, coalesce(ar.status, 'never') AS sync_status,
+      coalesce(o.access, 'via_profile') AS access, coalesce(v.profiles, '[]'::jsonb) AS via_profiles,
+      coalesce(o.verdict, ${VERDICT_OF_KEY(modelId)}) AS verdict
+    FROM keys k
+    JOIN accounts a ON a.id = k.account_id AND a.left_at IS NULL
+    LEFT JOIN account_regions ar ON ar.account_id = k.account_id AND ar.region = k.region
+    LEFT JOIN offered o ON o.account_id = k.account_id AND o.region = k.region
+    LEFT JOIN via v ON v.account_id = k.account_id AND v.region = k.region
+    WHERE ${after?.accountId ?? null}::text IS NULL
+      OR (k.account_id, k.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text)
+    ORDER BY k.account_id, k.region LIMIT ${limit + 1}`;
+
 export function createModelViewRepository(db: Database) {
   return {
     /** Models of one account-Region with derived access and routing profiles; keyset on model id. */
@@ -52,33 +143,7 @@ export function createModelViewRepository(db: Database) {
     ): Promise<ModelMatrixRow[]> {
       // Rows leave PostgreSQL in the response's shape (ISO times, arrays as JSON): up to a few
       // hundred rows a page, read often, with no per-row work left here.
-      return db.read<ModelMatrixRow>(Prisma.sql`
-        WITH profiles AS (
-          SELECT mid AS model_id, array_agg(ip.profile_id ORDER BY ip.profile_id) AS ids
-          FROM inference_profiles ip CROSS JOIN LATERAL unnest(ip.model_ids) AS mid
-          WHERE ip.account_id = ${accountId} AND ip.region = ${region}
-          GROUP BY mid
-        ),
-        matrix AS (
-          SELECT m.*, ${ACCESS_SQL} AS access, coalesce(p.ids, '{}') AS profiles, ${VERDICT_SQL} AS verdict,
-            coalesce(v.status, 'not_judged') AS verdict_status
-          FROM model_access m LEFT JOIN profiles p ON p.model_id = m.model_id
-          LEFT JOIN model_verdicts v ON v.account_id = m.account_id AND v.region = m.region AND v.model_id = m.model_id
-          WHERE m.account_id = ${accountId} AND m.region = ${region}
-            AND (${filter.provider ?? null}::text IS NULL OR lower(m.provider) = lower(${filter.provider ?? null}))
-            AND (${afterModelId ?? null}::text IS NULL OR m.model_id > ${afterModelId ?? null})
-        )
-        SELECT model_id AS "modelId", model_name AS "modelName", provider, lifecycle_status AS "lifecycleStatus",
-          ${isoSql(Prisma.sql`legacy_time`)} AS "legacyTime", ${isoSql(Prisma.sql`end_of_life_time`)} AS "endOfLifeTime",
-          to_json(inference_types) AS "inferenceTypes", to_json(input_modalities) AS "inputModalities",
-          to_json(output_modalities) AS "outputModalities", agreement_status AS "agreementStatus",
-          agreement_error AS "agreementError", authorization_status AS "authorizationStatus",
-          entitlement_availability AS "entitlementAvailability", region_availability AS "regionAvailability",
-          offer_count AS "offerCount", to_json(profiles) AS profiles, access, verdict
-        FROM matrix
-        WHERE (${filter.access ?? null}::text IS NULL OR access = ${filter.access ?? null})
-          AND (${filter.verdict ?? null}::text IS NULL OR verdict_status = ${filter.verdict ?? null})
-        ORDER BY model_id LIMIT ${limit + 1}`);
+      return db.read<ModelMatrixRow>(modelMatrixSql(accountId, region, filter, limit, afterModelId));
     },
 
     /**
@@ -117,9 +182,7 @@ export function createModelViewRepository(db: Database) {
 
     /** Whether any account-Region offers the model or routes to it through a profile. */
     async modelKnown(modelId: string): Promise<boolean> {
-      const [row] = await db.read<{ known: boolean }>(Prisma.sql`
-        SELECT EXISTS (SELECT 1 FROM model_access WHERE model_id = ${modelId})
-          OR EXISTS (SELECT 1 FROM inference_profiles WHERE model_ids @> ARRAY[${modelId}]::text[]) AS known`);
+      const [row] = await db.read<{ known: boolean }>(modelKnownSql(modelId));
       return row?.known === true;
     },
 
@@ -132,49 +195,7 @@ export function createModelViewRepository(db: Database) {
       limit: number,
       after?: { accountId: string; region: string },
     ): Promise<ModelAvailabilityRow[]> {
-      const rows = await db.read<{
-        account_id: string;
-        account_name: string;
-        region: string;
-        sync_status: AccountRegionSyncStatus;
-        access: ModelAvailabilityAccess;
-        via_profiles: ProfileRoute[];
-        verdict: StoredVerdict | null;
-      }>(Prisma.sql`
-        WITH offered AS (
-          -- Keyset inside: an index range scan on (model_id, account_id, region) that stops after
-          -- one page, however deep the page (hw_model_access_model_keyset).
-          SELECT m.account_id, m.region, ${ACCESS_SQL} AS access, ${VERDICT_SQL} AS verdict
-          FROM model_access m JOIN accounts a ON a.id = m.account_id AND a.left_at IS NULL
-          LEFT JOIN model_verdicts v ON v.account_id = m.account_id AND v.region = m.region AND v.model_id = m.model_id
-          WHERE m.model_id = ${modelId}
-            AND (${after?.accountId ?? null}::text IS NULL
-              OR (m.account_id, m.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text))
-          ORDER BY m.account_id, m.region LIMIT ${limit + 1}
-        ),
-        via AS (
-          SELECT ip.account_id, ip.region,
-            jsonb_agg(jsonb_build_object('profileId', ip.profile_id, 'isGlobal', ip.is_global,
-              'destinationRegions', coalesce(ip.destination_regions, '{}')) ORDER BY ip.profile_id) AS profiles
-          FROM inference_profiles ip JOIN accounts a ON a.id = ip.account_id AND a.left_at IS NULL
-          WHERE ip.model_ids @> ARRAY[${modelId}]::text[]
-            AND (${after?.accountId ?? null}::text IS NULL
-              OR (ip.account_id, ip.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text))
-          GROUP BY ip.account_id, ip.region
-          ORDER BY ip.account_id, ip.region LIMIT ${limit + 1}
-        ),
-        keys AS (SELECT account_id, region FROM offered UNION SELECT account_id, region FROM via)
-        SELECT k.account_id, a.name AS account_name, k.region, coalesce(ar.status, 'never') AS sync_status,
-          coalesce(o.access, 'via_profile') AS access, coalesce(v.profiles, '[]'::jsonb) AS via_profiles,
-          coalesce(o.verdict, ${VERDICT_OF_KEY(modelId)}) AS verdict
-        FROM keys k
-        JOIN accounts a ON a.id = k.account_id AND a.left_at IS NULL
-        LEFT JOIN account_regions ar ON ar.account_id = k.account_id AND ar.region = k.region
-        LEFT JOIN offered o ON o.account_id = k.account_id AND o.region = k.region
-        LEFT JOIN via v ON v.account_id = k.account_id AND v.region = k.region
-        WHERE ${after?.accountId ?? null}::text IS NULL
-          OR (k.account_id, k.region) > (${after?.accountId ?? null}::text, ${after?.region ?? null}::text)
-        ORDER BY k.account_id, k.region LIMIT ${limit + 1}`);
+      const rows = await db.read<ModelAvailabilityDbRow>(modelAvailabilitySql(modelId, limit, after));
       return rows.map((r) => ({
         accountId: r.account_id,
         accountName: r.account_name,

@@ -125,6 +125,23 @@ async function upsertLines(lines: readonly string[], now: Date, tx: BulkTx): Pro
   return { created, seenAgain: Number(counts?.total ?? 0) - created };
 }
 
+/** Findings matching the filter, newest id first, after the `afterId` cursor. */
+export function findingsListSql(filter: FindingFilter, page: { limit: number; afterId?: string }) {
+  const f = filter;
+  const after = page.afterId === undefined ? null : BigInt(page.afterId);
+  return Prisma.sql`
+    SELECT * FROM findings
+    WHERE (${f.status ?? null}::text IS NULL OR status::text = ${f.status ?? null}::text)
+      AND (${f.type ?? null}::text IS NULL OR type = ${f.type ?? null}::text)
+      AND (${f.severity ?? null}::text IS NULL OR severity = ${f.severity ?? null}::text)
+      AND (${f.accountId ?? null}::text IS NULL OR account_id = ${f.accountId ?? null}::text)
+      AND (${f.region ?? null}::text IS NULL OR region = ${f.region ?? null}::text)
+      AND (${f.modelId ?? null}::text IS NULL OR model_id = ${f.modelId ?? null}::text)
+      AND (${after}::bigint IS NULL OR id < ${after}::bigint)
+    ORDER BY id DESC
+    LIMIT ${page.limit}`;
+}
+
 export function createFindingsRepository(db: Database) {
   const client = db.client;
   return {
@@ -275,19 +292,7 @@ export function createFindingsRepository(db: Database) {
 
     /** Findings matching the filter, newest id first, after the `afterId` cursor. */
     async list(filter: FindingFilter, page: { limit: number; afterId?: string }): Promise<Finding[]> {
-      const f = filter;
-      const after = page.afterId === undefined ? null : BigInt(page.afterId);
-      const rows = await db.read<Db>(Prisma.sql`
-        SELECT * FROM findings
-        WHERE (${f.status ?? null}::text IS NULL OR status::text = ${f.status ?? null}::text)
-          AND (${f.type ?? null}::text IS NULL OR type = ${f.type ?? null}::text)
-          AND (${f.severity ?? null}::text IS NULL OR severity = ${f.severity ?? null}::text)
-          AND (${f.accountId ?? null}::text IS NULL OR account_id = ${f.accountId ?? null}::text)
-          AND (${f.region ?? null}::text IS NULL OR region = ${f.region ?? null}::text)
-          AND (${f.modelId ?? null}::text IS NULL OR model_id = ${f.modelId ?? null}::text)
-          AND (${after}::bigint IS NULL OR id < ${after}::bigint)
-        ORDER BY id DESC
-        LIMIT ${page.limit}`);
+      const rows = await db.read<Db>(findingsListSql(filter, page));
       return rows.map(toFinding);
     },
 
