@@ -143,7 +143,7 @@ buildDist();
 const tmp = await mkdtemp(path.join(tmpdir(), "bench-invocations-"));
 const server = await startPostgresServer({ TEST_DATABASE_URL: process.env.BENCH_DATABASE_URL || "" });
 const database = await createDatabase(server.adminUrl, "bench_invocations");
-const db = createDb({ url: database.url, poolSize: 2 });
+const db = createDb({ url: database.url, poolSize: 4 });
 try {
   await applyMigrations(database.url);
   say(`database ${database.name} on ${server.kind} PostgreSQL; ${inputs.events} events`);

@@ -1,9 +1,9 @@
-// The ingestion writer overlaps reading with writing: one batch is stored while the next is read,
-// never more than one write in flight, and `flush` returns only once everything is stored (the
+// The ingestion writer overlaps reading with writing: batches are stored while the next is read,
+// never more than WRITES_IN_FLIGHT writes at once, and `flush` returns only once everything is stored (the
 // checkpoint moves after it). The repository's `write` is replaced here by a function typed as
 // it (the real one runs in the ingestion tests against PostgreSQL) so the ordering can be watched.
 import { describe, expect, it } from "vitest";
-import { createEventsWriter } from "../../src/modules/invocations/events-writer.js";
+import { createEventsWriter, WRITES_IN_FLIGHT } from "../../src/modules/invocations/events-writer.js";
 import type { InvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
 import type { InvocationRow } from "../../src/modules/invocations/invocations.types.js";
 
@@ -53,19 +53,20 @@ function controlledWrite() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe("events writer", () => {
-  it("reads the next batch while one is written, never two writes at once, and flush waits for both", async () => {
+  it("reads on while batches are written, never more than WRITES_IN_FLIGHT at once, and flush waits for all", async () => {
+    expect(WRITES_IN_FLIGHT).toBe(2);
     const db = controlledWrite();
     const w = createEventsWriter({ write: db.write }, 3);
-    for (let i = 0; i < 3; i++) await w.add(row(i));
-    expect(db.calls).toHaveLength(1); // the first batch is being written
-    for (let i = 3; i < 5; i++) await w.add(row(i)); // read on while it is
-    const sixth = w.add(row(5)); // fills the second batch: waits for the first write
+    for (let i = 0; i < 6; i++) await w.add(row(i));
+    expect(db.calls).toHaveLength(2); // two batches being written, reading went on
+    for (let i = 6; i < 8; i++) await w.add(row(i));
+    const ninth = w.add(row(8)); // fills a third batch: waits for the first write
     await tick();
-    expect(db.calls).toHaveLength(1);
-    db.calls[0]?.release();
-    await sixth;
     expect(db.calls).toHaveLength(2);
-    await w.add(row(6));
+    db.calls[0]?.release();
+    await ninth;
+    expect(db.calls).toHaveLength(3);
+    await w.add(row(9));
     let flushed = false;
     const flush = w.flush().then(() => {
       flushed = true;
@@ -75,11 +76,13 @@ describe("events writer", () => {
     db.calls[1]?.release();
     await tick();
     db.calls[2]?.release();
+    await tick();
+    db.calls[3]?.release();
     await flush;
-    expect(db.calls.map((c) => c.rows.length)).toEqual([3, 3, 1]);
-    expect(db.maxInFlight()).toBe(1);
-    expect(w.result()).toMatchObject({ eventsRead: 7, eventsAdded: 7, from: row(0).eventTime });
-    expect(w.result().to?.getTime()).toBe(row(6).eventTime.getTime() + 1);
+    expect(db.calls.map((c) => c.rows.length)).toEqual([3, 3, 3, 1]);
+    expect(db.maxInFlight()).toBe(2);
+    expect(w.result()).toMatchObject({ eventsRead: 10, eventsAdded: 10, from: row(0).eventTime });
+    expect(w.result().to?.getTime()).toBe(row(9).eventTime.getTime() + 1);
   });
 
   it("a failed write fails the next add, without an unhandled rejection in between", async () => {
@@ -89,13 +92,12 @@ describe("events writer", () => {
     try {
       const db = controlledWrite();
       const w = createEventsWriter({ write: db.write }, 2);
-      await w.add(row(0));
-      await w.add(row(1));
+      for (let i = 0; i < 4; i++) await w.add(row(i)); // two writes in flight
       db.calls[0]?.release(new Error("connection lost"));
       await tick();
       await tick();
-      await w.add(row(2)); // buffered: nothing awaits the failed write yet
-      await expect(w.add(row(3))).rejects.toThrow("connection lost");
+      await w.add(row(4)); // buffered: nothing awaits the failed write yet
+      await expect(w.add(row(5))).rejects.toThrow("connection lost");
       expect(w.stats.eventsAdded).toBe(0);
       expect(unhandled).toEqual([]);
     } finally {

@@ -1,5 +1,6 @@
-// How ingestion writes: rows are buffered and written in batches of WRITE_BATCH, one batch stored
-// while the next is read and normalized (at most one write in flight, so memory stays two batches).
+// How ingestion writes: rows are buffered and written in batches of WRITE_BATCH, stored while the
+// next batch is read and normalized (at most WRITES_IN_FLIGHT writes at once, so memory stays a
+// few batches).
 // Reading (JSON, network) runs here and the COPY in PostgreSQL; overlapping them makes ingestion
 // cost about the larger of the two instead of their sum. `flush` returns once everything handed
 // over is stored, so a checkpoint moved after it never passes an unwritten row; a failed write
@@ -9,6 +10,12 @@ import type { IngestionJobResult, InvocationRow } from "./invocations.types.js";
 
 /** Rows buffered before one set-based write. */
 export const WRITE_BATCH = 5_000;
+/**
+ * Batches being written at once (each on its own connection): while one commits, PostgreSQL
+ * already parses the next, and reading goes on (bench:audit at 400k events: ingestion 0.42 × raw
+ * COPY with one in flight, 0.56 with two, 0.50 with three).
+ */
+export const WRITES_IN_FLIGHT = 2;
 
 export interface EventsWriter {
   readonly stats: IngestionJobResult;
@@ -23,7 +30,7 @@ export function createEventsWriter(
   batch: number = WRITE_BATCH,
 ): EventsWriter {
   let buffer: InvocationRow[] = [];
-  let writing: Promise<void> | undefined;
+  const writes: Promise<void>[] = [];
   const stats: IngestionJobResult = { eventsRead: 0, eventsAdded: 0, pages: 0 };
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
@@ -33,13 +40,13 @@ export function createEventsWriter(
     if (buffer.length === 0) return;
     const rows = buffer;
     buffer = [];
-    await writing;
+    if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
     const next = events.write(rows).then((added) => {
       stats.eventsAdded += added;
     });
     // Awaited by the next send or flush; a rejection is not unhandled in between.
     next.catch(() => undefined);
-    writing = next;
+    writes.push(next);
   }
 
   return {
@@ -55,9 +62,7 @@ export function createEventsWriter(
     },
     async flush() {
       await send();
-      const last = writing;
-      writing = undefined;
-      await last;
+      while (writes.length > 0) await writes.shift();
     },
     result() {
       return Number.isFinite(min) ? { ...stats, from: new Date(min), to: new Date(max + 1) } : { ...stats };
