@@ -125,9 +125,11 @@ function describeChange(c: PlanChange): string[] {
     case "retention_put":
       return [`~ set data retention of ${c.accountId} ${c.region} from ${c.before} to ${c.mode}`];
     case "license_grant_create":
-      return [`+ grant ${c.licenseArn} (${c.modelId}) to ${c.ouId ? `OU ${c.ouId}` : c.accountId} and activate it`];
+      return [
+        `+ grant ${c.licenseArn} (${c.modelId}) to ${c.scope ? `OU ${c.scope.id}` : c.accountId} and activate it`,
+      ];
     case "license_grant_activate":
-      return [`~ activate grant ${c.grantArn} (${c.status}) for ${c.ouId ? `OU ${c.ouId}` : c.accountId}`];
+      return [`~ activate grant ${c.grantArn} (${c.status}) for ${c.scope ? `OU ${c.scope.id}` : c.accountId}`];
     case "license_grant_delete":
       return [`- delete grant ${c.grantArn} (${c.grantName})`];
   }

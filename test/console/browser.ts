@@ -62,8 +62,21 @@ export async function watchedPage(
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-/** axe-core's serious and critical violations on the page as it is now. */
+/**
+ * axe-core's serious and critical violations on the page once it is still: a drawer or a
+ * notification mid-transition is partly transparent, and its text would be judged at that opacity.
+ */
 export async function axeViolations(page: Page): Promise<string[]> {
+  // Finite animations only: a spinner runs forever. (A function, not a string: the CSP forbids eval.)
+  type Animation = { playState: string; effect: { getTiming(): { iterations?: number } } | null };
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as { document: { getAnimations(): Animation[] } }).document
+        .getAnimations()
+        .every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY),
+    undefined,
+    { timeout: 10_000 },
+  );
   // Injected through the DevTools protocol, not as an inline script: the page's CSP stays intact.
   await page.evaluate(axeSource);
   const result = (await page.evaluate(`window.axe.run(document, { resultTypes: ["violations"] })`)) as {

@@ -112,7 +112,7 @@ describe("a managed entitlement distributed to an OU", () => {
     expect(grantChanges(plan)).toEqual([
       {
         kind: "license_grant_create",
-        ouId: WORKLOADS,
+        scope: { kind: "ou", id: WORKLOADS },
         modelId: COHERE,
         licenseArn,
         managementAccountId: MGMT,
@@ -163,7 +163,7 @@ describe("a managed entitlement distributed to an OU", () => {
     expect(ofKind(plan, "license_grant_delete")).toEqual([
       {
         kind: "license_grant_delete",
-        ouId: WORKLOADS,
+        scope: { kind: "ou", id: WORKLOADS },
         licenseArn,
         managementAccountId: MGMT,
         grantArn: ouGrant,

@@ -179,7 +179,7 @@ export async function planGrants(input: {
         g.status !== "REJECTED",
     );
     const ou = d.principal.kind === "ou";
-    const principal = ou ? { ouId: d.principal.id } : { accountId: d.principal.id };
+    const principal = ou ? { scope: { kind: "ou" as const, id: d.principal.id } } : { accountId: d.principal.id };
     if (ou) {
       // A grant to an OU is ACTIVE where each account says so (its own child grant's status).
       if (existing.length > 0 && d.accounts.every((a) => seesActive(a, d.modelId, false))) continue;
@@ -217,7 +217,10 @@ export async function planGrants(input: {
   }
   for (const g of live.filter(ours).sort((x, y) => x.arn.localeCompare(y.arn))) {
     if (desired.has(keyOf(g.licenseArn, g.principal))) continue;
-    const principal = g.principal.kind === "ou" ? { ouId: g.principal.id } : { accountId: g.principal.id };
+    const principal =
+      g.principal.kind === "ou"
+        ? { scope: { kind: "ou" as const, id: g.principal.id } }
+        : { accountId: g.principal.id };
     for (const a of input.accounts)
       if (a.facts.accountId === g.principal.id || a.lineage.includes(g.principal.id)) touched.add(a.facts.accountId);
     changes.push({

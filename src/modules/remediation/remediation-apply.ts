@@ -28,7 +28,7 @@ function syncRequestsFor(changes: readonly PlanChange[], tree: readonly OrgTreeN
       accountRegions.set(c.accountId, (accountRegions.get(c.accountId) ?? new Set()).add(c.region));
     } else if (c.kind.startsWith("license_grant") && "licenseArn" in c) {
       // A grant to an OU reaches every account in it: verified by a sync of the OU.
-      if (c.ouId !== undefined) scpNodes.add(c.ouId);
+      if (c.scope !== undefined) scpNodes.add(c.scope.id);
       else if (c.accountId !== undefined) grantAccounts.add(c.accountId);
     } else if ("target" in c) scpNodes.add(c.target.id);
   }
@@ -99,8 +99,8 @@ export function createRemediationApplier(
     const made = await lm.createGrant({
       licenseArn: change.licenseArn,
       principalArn:
-        change.ouId !== undefined
-          ? await ouArn(change.ouId, change.managementAccountId)
+        change.scope !== undefined
+          ? await ouArn(change.scope.id, change.managementAccountId)
           : accountRoot(change.accountId ?? ""),
       grantName: change.grantName,
       clientToken: token,
@@ -116,7 +116,7 @@ export function createRemediationApplier(
       // for each account" [doc License Manager "License status for grants"]. The members' statuses
       // are then read by the verifying sync of the OU (their received grants) and judged by the engine.
       const done = (s: string | undefined) =>
-        s === "ACTIVE" || (change.ouId !== undefined && s === "WORKFLOW_COMPLETED");
+        s === "ACTIVE" || (change.scope !== undefined && s === "WORKFLOW_COMPLETED");
       for (let i = 0; !done(status) && i < settings.grantPolls; i++) {
         await new Promise((r) => setTimeout(r, settings.grantPollMs));
         const g = await lm.getGrant(made.grantArn);

@@ -118,7 +118,7 @@ export function createChangeInspector(deps: Pick<RemediationDeps, "aws">) {
         // their own status [doc License Manager "License status for grants"]); a re-plan activates it
         // where a member's sync does not see it ACTIVE.
         const active = grants.find(
-          (g) => g.GrantStatus === "ACTIVE" || (change.ouId !== undefined && g.GrantStatus === "WORKFLOW_COMPLETED"),
+          (g) => g.GrantStatus === "ACTIVE" || (change.scope !== undefined && g.GrantStatus === "WORKFLOW_COMPLETED"),
         );
         if (active) return { landed: true, ref: active.GrantArn as string };
         // Created but never activated: half done, and deleted again as the apply itself would.
@@ -130,7 +130,7 @@ export function createChangeInspector(deps: Pick<RemediationDeps, "aws">) {
       case "license_grant_activate": {
         const g = await deps.aws.account(change.managementAccountId).licenseManager().getGrant(change.grantArn);
         const ok =
-          g?.GrantStatus === "ACTIVE" || (change.ouId !== undefined && g?.GrantStatus === "WORKFLOW_COMPLETED");
+          g?.GrantStatus === "ACTIVE" || (change.scope !== undefined && g?.GrantStatus === "WORKFLOW_COMPLETED");
         return { landed: ok, ref: change.grantArn };
       }
       case "license_grant_delete": {

@@ -38,7 +38,7 @@ export function firstStage(
   const below = new Set([first, ...t.descendants(first)]);
   const inStage = (c: PlanChange): boolean => {
     // Account-level changes (agreements, use case, retention, License Manager grants) land on their account.
-    if ("licenseArn" in c) return below.has(c.accountId ?? c.ouId ?? "");
+    if ("licenseArn" in c) return below.has(c.accountId ?? c.scope?.id ?? "");
     if ("accountId" in c) return below.has(c.accountId);
     if (c.kind !== "scp_delete") return below.has(c.target.id);
     const detaches = changes.filter((d) => d.kind === "scp_detach" && d.policyId === c.policyId);

@@ -80,7 +80,7 @@ export type PlanChange =
       /** The receiving account; absent for a grant to an OU. */
       accountId?: string;
       /** A grant to this OU: every account in it receives the grant (one grant, not one per account). */
-      ouId?: string;
+      scope?: { kind: "ou"; id: string };
       modelId: string;
       licenseArn: string;
       managementAccountId: string;
@@ -91,7 +91,7 @@ export type PlanChange =
       /** CreateGrantVersion Status=ACTIVE on a grant bedrock-governor made that is not active. */
       kind: "license_grant_activate";
       accountId?: string;
-      ouId?: string;
+      scope?: { kind: "ou"; id: string };
       modelId: string;
       licenseArn: string;
       managementAccountId: string;
@@ -102,7 +102,7 @@ export type PlanChange =
       /** DeleteGrant of a grant bedrock-governor made that no entry asks for any more (access ended). */
       kind: "license_grant_delete";
       accountId?: string;
-      ouId?: string;
+      scope?: { kind: "ou"; id: string };
       licenseArn: string;
       managementAccountId: string;
       grantArn: string;

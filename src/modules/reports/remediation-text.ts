@@ -5,7 +5,10 @@ import type { Cell } from "./reports.types.js";
 type Rec = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 /** Who holds a License Manager grant: an account, or an OU (every account in it). */
-const holder = (a: Record<string, unknown>) => (str(a.ouId) ? `OU ${str(a.ouId)}` : `account ${str(a.accountId)}`);
+const holder = (a: Record<string, unknown>) => {
+  const ou = str((a.scope as Record<string, unknown> | undefined)?.id);
+  return ou ? `OU ${ou}` : `account ${str(a.accountId)}`;
+};
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 
 function targetText(t: unknown): string {

@@ -12,6 +12,7 @@ import {
   Nullable,
   PageOf,
   PageQuery,
+  Scope,
   StrictObject,
 } from "../schemas.js";
 
@@ -82,7 +83,7 @@ const Change = Type.Union(
     Type.Object({
       kind: Type.Literal("license_grant_create"),
       accountId: Type.Optional(Type.String({ description: "The receiving account (absent for a grant to an OU)" })),
-      ouId: Type.Optional(Type.String({ description: "A grant to this OU: every account in it receives it" })),
+      scope: Type.Optional(Scope),
       modelId: Type.String(),
       licenseArn: Type.String(),
       managementAccountId: Type.String(),
@@ -92,7 +93,7 @@ const Change = Type.Union(
     Type.Object({
       kind: Type.Literal("license_grant_activate"),
       accountId: Type.Optional(Type.String({ description: "The receiving account (absent for a grant to an OU)" })),
-      ouId: Type.Optional(Type.String({ description: "A grant to this OU: every account in it receives it" })),
+      scope: Type.Optional(Scope),
       modelId: Type.String(),
       licenseArn: Type.String(),
       managementAccountId: Type.String(),
@@ -102,7 +103,7 @@ const Change = Type.Union(
     Type.Object({
       kind: Type.Literal("license_grant_delete"),
       accountId: Type.Optional(Type.String({ description: "The receiving account (absent for a grant to an OU)" })),
-      ouId: Type.Optional(Type.String({ description: "A grant to this OU: every account in it receives it" })),
+      scope: Type.Optional(Scope),
       licenseArn: Type.String(),
       managementAccountId: Type.String(),
       grantArn: Type.String(),
