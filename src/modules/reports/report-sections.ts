@@ -94,9 +94,11 @@ export async function buildSections(
       columns: COVERAGE_COLUMNS,
       kinds: COVERAGE_KINDS,
       lead: [
-        incomplete.length === 0
-          ? `All ${coverage.length} account-Region(s) in scope have complete inventory and invocation data for the period.`
-          : `${coverage.length - incomplete.length} of ${coverage.length} account-Region(s) have complete data; ${incomplete.filter((r) => overall(r) === "missing").length} have data missing and ${incomplete.filter((r) => overall(r) === "partial").length} partial data. Figures in this report do not include what these could not show.`,
+        coverage.length === 0
+          ? "No account-Region is in scope (the organization has never been synced, or the scope holds no account): no inventory or invocation data can be stated complete."
+          : incomplete.length === 0
+            ? `All ${coverage.length} account-Region(s) in scope have complete inventory and invocation data for the period.`
+            : `${coverage.length - incomplete.length} of ${coverage.length} account-Region(s) have complete data; ${incomplete.filter((r) => overall(r) === "missing").length} have data missing and ${incomplete.filter((r) => overall(r) === "partial").length} partial data. Figures in this report do not include what these could not show.`,
       ],
       rows: fromArray(coverage.map(coverageCells)),
       summary: {

@@ -79,6 +79,10 @@ export function kpis(
 const where = (f: OpenFinding) =>
   `account ${f.account_id}${f.region ? ` (${f.region})` : ""}${f.model_id ? ` for ${f.model_id}` : ""}`;
 
+/** What the report says when no account-Region is in scope. */
+export const NO_COVERAGE =
+  "No account-Region is in scope: the organization has never been synced, or the scope holds no account. There is no inventory to judge, and the figures below cover only what was recorded without it.";
+
 /** The three things that need attention, most pressing first. */
 export function attention(
   cur: PeriodFigures,
@@ -88,6 +92,8 @@ export function attention(
   asOf: Date,
 ): string[] {
   const out: string[] = [];
+  // An empty scope is a gap of its own, not a clean bill: nothing was there to be judged.
+  if (coverage.length === 0) out.push(NO_COVERAGE);
   const critical = sum(cur, (r) => r.severity === "critical");
   const high = sum(cur, (r) => r.severity === "high");
   const first = oldest[0];
