@@ -116,11 +116,13 @@ export function createInvocationWrites(pool: () => pg.Pool) {
       const rows = [...unique.values()];
       const fresh = (await anyStored([...accounts], min, max)) ? await notStored(rows, min, max) : rows;
       if (fresh.length === 0) return 0;
+      // Built once: the staging path after a lost race sends the same lines.
+      const lines = fresh.map(copyLine);
       const client = await pool().connect();
       try {
         await client.query("BEGIN");
         try {
-          await copyInto(client, "invocation_events", fresh.map(copyLine));
+          await copyInto(client, "invocation_events", lines);
           await client.query("COMMIT");
           return fresh.length;
         } catch (err) {
@@ -136,7 +138,7 @@ export function createInvocationWrites(pool: () => pg.Pool) {
         await client.query(
           `CREATE TEMP TABLE IF NOT EXISTS invocation_stage (LIKE invocation_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
         );
-        await copyInto(client, "invocation_stage", fresh.map(copyLine));
+        await copyInto(client, "invocation_stage", lines);
         const res = await client.query(
           `INSERT INTO invocation_events (${INVOCATION_COLUMNS.join(", ")})
            SELECT ${INVOCATION_COLUMNS.join(", ")} FROM invocation_stage ON CONFLICT DO NOTHING`,
