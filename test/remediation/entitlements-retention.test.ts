@@ -5,10 +5,10 @@
 // a Marketplace agreement is accepted only in the accounts the opting-in entry covers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
-import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import type { PlanChange, RemediationPlan } from "../../src/modules/remediation/remediation.types.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { TestApp } from "../helpers/app.js";
 import { waitForSyncRun } from "../helpers/wait.js";
+import { startEntitlementRemediationApp } from "./entitlement-app.js";
 
 const MGMT = "100000000001";
 const DEV = "200000000002";
@@ -25,17 +25,7 @@ let admin: string;
 let licenseArn: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ SANDBOX_SCENARIO: "test/fixtures/entitlements-scenario.yaml" });
-  admin = await t.keyFor("admin");
-  const licenses = await t.services.aws.account(MGMT).licenseManager().listReceivedLicenses();
-  licenseArn = licenses[0]?.LicenseArn as string;
-  await t.services.catalog.apply(
-    ctx,
-    parseCatalogDocument(`entries:
-  - { id: nova, model: ${NOVA}, scope: organization, owner: platform, justification: default model }
-`),
-    "fixture",
-  );
+  ({ t, admin, licenseArn } = await startEntitlementRemediationApp());
   await syncAll();
 }, 120_000);
 afterAll(async () => t?.close());

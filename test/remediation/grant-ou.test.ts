@@ -8,12 +8,12 @@
 // when no entry asks for it blocks them all.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
-import { parseCatalogDocument } from "../../src/modules/catalog/catalog-document.js";
 import type { PlanChange, PlanScope, RemediationPlan } from "../../src/modules/remediation/remediation.types.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { TestApp } from "../helpers/app.js";
 import { waitForSyncRun } from "../helpers/wait.js";
 import { COHERE } from "../requests/entitlement-helpers.js";
-import { DEV, E1, MGMT, NOVA, PROD, WORKLOADS_OU as WORKLOADS } from "../requests/helpers.js";
+import { DEV, E1, MGMT, PROD, WORKLOADS_OU as WORKLOADS } from "../requests/helpers.js";
+import { startEntitlementRemediationApp } from "./entitlement-app.js";
 
 const OU_ARN = `arn:aws:organizations::${MGMT}:ou/o-entitle0001/${WORKLOADS}`;
 const ctx = { principal: SYSTEM_PRINCIPAL };
@@ -23,16 +23,7 @@ let admin: string;
 let licenseArn: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ SANDBOX_SCENARIO: "test/fixtures/entitlements-scenario.yaml" });
-  admin = await t.keyFor("admin");
-  licenseArn = (await t.services.aws.account(MGMT).licenseManager().listReceivedLicenses())[0]?.LicenseArn as string;
-  await t.services.catalog.apply(
-    ctx,
-    parseCatalogDocument(`entries:
-  - { id: nova, model: ${NOVA}, scope: organization, owner: platform, justification: default model }
-`),
-    "fixture",
-  );
+  ({ t, admin, licenseArn } = await startEntitlementRemediationApp());
   const run = await t.services.sync.requestSync(ctx, { scope: "organization" });
   await waitForSyncRun(t, run.id);
 }, 120_000);
