@@ -254,7 +254,14 @@ async function baseline(commit: string) {
   const dir = mkdtempSync(path.join(tmpdir(), "bg-baseline-"));
   try {
     execFileSync("git", ["worktree", "add", "--detach", dir, commit], { cwd: here, stdio: "ignore" });
-    symlinkSync(path.join(here, "node_modules"), path.join(dir, "node_modules"));
+    // The baseline runs on its own dependencies when its lockfile differs (a package it imports may
+    // have been dropped since); otherwise it shares this checkout's.
+    const lock = (root: string) => readFileSync(path.join(root, "package-lock.json"), "utf8");
+    if (lock(dir) === lock(here)) symlinkSync(path.join(here, "node_modules"), path.join(dir, "node_modules"));
+    else {
+      say(`installing ${commit} dependencies`);
+      execFileSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dir, stdio: "ignore" });
+    }
     execFileSync("node", ["scripts/prisma-generate.mjs"], { cwd: dir, stdio: "ignore" });
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn(
