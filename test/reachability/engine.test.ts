@@ -375,4 +375,62 @@ describe("reachability engine", () => {
     expect(again.paths.map((p) => [p.status, p.gate])).toEqual(first.paths.map((p) => [p.status, p.gate]));
     expect(judge(account({ bedrockPolicy: unknownFact("x") })).status).toBe("unknown");
   });
+
+  it("one engine judging many accounts keeps apart what their SCPs tell apart by account", () => {
+    // Under these policies two accounts differ only by their id: the memo that serves accounts
+    // with the same SCPs must not hand one account's decision to the other.
+    const denyWhere = (sid: string, condition: Record<string, Record<string, string>>): NamedPolicy => ({
+      id: sid,
+      document: {
+        Version: "2012-10-17",
+        Statement: [{ Sid: sid, Effect: "Deny", Action: "bedrock:*", Resource: "*", Condition: condition }],
+      },
+    });
+    const cases: Array<[string, NamedPolicy]> = [
+      ["an account-number prefix", denyWhere("Prefix", { StringLike: { "aws:PrincipalAccount": "3333*" } })],
+      [
+        "a profile ARN of one account",
+        denyWhere("OneAccountsProfiles", {
+          ArnLike: { "bedrock:InferenceProfileArn": "arn:aws:bedrock:*:3333*:inference-profile/*" },
+        }),
+      ],
+      [
+        "a policy variable",
+        {
+          id: "OwnAccountOnly",
+          document: {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "OwnAccountOnly",
+                Effect: "Deny",
+                Action: "bedrock:InvokeModel",
+                NotResource: ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:${aws:PrincipalAccount}:*"],
+              },
+            ],
+          },
+        },
+      ],
+    ];
+    for (const [what, deny] of cases) {
+      const engine = createReachabilityEngine({ now: NOW });
+      const judgeFor = (accountId: string) => {
+        const rf = region(
+          {},
+          [model(CLAUDE, { inferenceTypes: ["INFERENCE_PROFILE"] })],
+          [profile("us.claude", CLAUDE, { arn: `arn:aws:bedrock:us-east-1:${accountId}:inference-profile/us.claude` })],
+        );
+        return engine.evaluate(
+          account({ accountId, scps: [{ targetId: "r-root", policies: [FULL, deny] }] }, rf),
+          "us-east-1",
+          CLAUDE,
+          ANY,
+        ).status;
+      };
+      // "a policy variable": both accounts call their own profile, so both may; the others deny 3333….
+      const expected = what === "a policy variable" ? ["usable", "usable"] : ["usable", "blocked"];
+      expect([judgeFor("111111111111"), judgeFor("333333333333")], what).toEqual(expected);
+      expect([judgeFor("333333333333"), judgeFor("111111111111")].reverse(), what).toEqual(expected);
+    }
+  });
 });

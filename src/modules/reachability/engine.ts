@@ -14,7 +14,7 @@ import { compareStrings } from "../catalog/arns.js";
 import { callRequests, claudeWorkspaceArn } from "./call-requests.js";
 import { GATE_CHECKS } from "./gate-order.js";
 import { bedrockPolicyGate, contextFacts, type GateInput } from "./gates.js";
-import { isAnthropic, modelTraits } from "./model-traits.js";
+import { isAnthropic, type ModelTraits, modelTraits } from "./model-traits.js";
 import {
   type AccountFacts,
   type CallPath,
@@ -127,12 +127,43 @@ interface LevelsInfo {
   key: string;
   /** Condition keys the policies test, as they are spelled in requests (lower-cased). */
   keys: Set<string>;
-  /** No policy names an account id: a resource's account field cannot change the decision. */
+  /**
+   * The policies cannot tell one account from another (accountNeutral): requests that differ only
+   * in the account id get the same decision.
+   */
   accountFree: boolean;
 }
 
-/** `arn:aws:<service>:<region>:<account>:…` with the account field replaced. */
-const ACCOUNT_FIELD = /^(arn:[^:]*:[^:]*:[^:]*:)(\d{12})(:)/;
+/** Condition keys whose values carry an account id or an ARN (and so an account field). */
+const ACCOUNT_BEARING_KEY = /account|arn|userid/i;
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/**
+ * Whether a set of SCPs decides the same for every account: no account id in them (no run of 12
+ * digits), no policy variable (`${aws:PrincipalAccount}` ties a resource to the caller's account),
+ * no digit in a resource pattern's account field, and no digit in a value tested against a key
+ * that carries an account (`aws:PrincipalAccount` "1111*"). Then the engine's memo may key SCP
+ * decisions with the account id left out.
+ */
+function accountNeutral(levels: readonly ScpLevel[]): boolean {
+  for (const level of levels)
+    for (const policy of level.policies) {
+      const text = JSON.stringify(policy.document);
+      if (/\d{12}/.test(text) || text.includes("${")) return false;
+      for (const st of policy.document.Statement) {
+        for (const r of [...list(st.Resource), ...list(st.NotResource)])
+          if (/\d/.test(String(r).split(":")[4] ?? "")) return false;
+        for (const block of Object.values(st.Condition ?? {}))
+          for (const [k, v] of Object.entries(block))
+            if (ACCOUNT_BEARING_KEY.test(k) && list(v).some((x) => /\d/.test(String(x).split(":")[4] ?? String(x))))
+              return false;
+      }
+    }
+  return true;
+}
+
+/** Stands for the account id in memo keys of account-neutral policies (never in an ARN or value). */
+const ANY_ACCOUNT = "\u0001";
 
 export interface ReachabilityEngine {
   /** `direct`: judge the direct call even where only profiles serve the model. */
@@ -161,11 +192,10 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
   function info(levels: readonly ScpLevel[]): LevelsInfo {
     let i = infos.get(levels);
     if (i === undefined) {
-      const text = JSON.stringify(levels.map((l) => l.policies.map((p) => p.document)));
       i = {
         key: levels.map((l) => l.policies.map(policyKey).join(",")).join("/"),
         keys: conditionKeys(levels),
-        accountFree: !/\d{12}/.test(text),
+        accountFree: accountNeutral(levels),
       };
       infos.set(levels, i);
     }
@@ -174,18 +204,24 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
 
   function scp(levels: readonly ScpLevel[], req: EvaluationRequest): ScpEvaluation {
     const { key: lk, keys, accountFree } = info(levels);
+    // Under account-neutral policies the caller's account id is left out of the key wherever it
+    // appears (the resource's account field, aws:PrincipalAccount, bedrock:InferenceProfileArn).
+    const account = accountFree ? req.context?.["aws:PrincipalAccount"] : undefined;
+    const neutral =
+      typeof account === "string" && account.length > 0
+        ? (x: string) => x.replaceAll(account, ANY_ACCOUNT)
+        : (x: string) => x;
     let ctx = "";
     if (keys.size > 0 && req.context !== undefined) {
       const parts: string[] = [];
       for (const k in req.context) {
         if (!keys.has(k.toLowerCase())) continue;
         const v = req.context[k];
-        parts.push(`${k.toLowerCase()}=${Array.isArray(v) ? v.join(",") : String(v)}`);
+        parts.push(`${k.toLowerCase()}=${neutral(Array.isArray(v) ? v.join(",") : String(v))}`);
       }
-      ctx = parts.sort().join("&");
+      ctx = parts.length > 1 ? parts.sort().join("&") : (parts[0] ?? "");
     }
-    const resource = accountFree ? req.resource.replace(ACCOUNT_FIELD, "$1*$3") : req.resource;
-    const key = `${lk}\u0000${req.action}\u0000${resource}\u0000${ctx}`;
+    const key = `${lk}\u0000${req.action}\u0000${neutral(req.resource)}\u0000${ctx}`;
     const hit = memo.get(key);
     if (hit !== undefined) {
       if (hit.missingLevel < 0) return hit.ev;
@@ -196,6 +232,19 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
       ev.missingAllowAt === undefined ? -1 : levels.findIndex((l) => l.targetId === ev.missingAllowAt);
     memo.set(key, { ev, missingLevel });
     return ev;
+  }
+
+  // A model's traits follow from its id and agreement facts, the same in most account-Regions.
+  const traitsMemo = new Map<string, ModelTraits>();
+  function traitsOf(modelId: string, model: ModelFacts | undefined): ModelTraits {
+    const key =
+      model === undefined ? modelId : `${modelId}\u0000${model.agreementStatus}\u0000${(model.offerCount ?? 0) > 0}`;
+    let t = traitsMemo.get(key);
+    if (t === undefined) {
+      t = modelTraits(modelId, model ? [model] : []);
+      traitsMemo.set(key, t);
+    }
+    return t;
   }
 
   function judge(input: Omit<GateInput, "scp">): PathVerdict {
@@ -241,7 +290,7 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
   ): ModelVerdict {
     const rf = account.regions.get(region) ?? unreadRegion(region);
     const model = rf.models.get(modelId);
-    const traits = modelTraits(modelId, model ? [model] : []);
+    const traits = traitsOf(modelId, model);
     const paths = pathsFor(account, rf, modelId, model, which).map((path) =>
       judge({ account, regionFacts: rf, model, modelId, traits, path, principal, now: opts.now }),
     );

@@ -116,19 +116,67 @@ export function approvingEntries(
   v: Pick<PathVerdict, "path">,
   modelId: string,
   region: string,
-  ctx: { index: AllowIndex; entries: readonly CatalogEntry[]; profileSources: Map<string, Set<string>> },
-): CatalogEntry[] {
+  ctx: ApprovalContext,
+): readonly CatalogEntry[] {
   const endpoint = endpointOf(v);
-  const matching = ctx.entries.filter(
-    (e) => allowsEndpoint(e, endpoint) && modelMatches(e.model, modelId) && entryAllowsRegion(e, region),
-  );
-  if (endpoint !== "runtime") return matching.filter((e) => e.viaProfiles === undefined);
-  if (v.path.kind === "direct")
-    return ctx.index.directAllows(modelId, region) ? matching.filter((e) => e.viaProfiles === undefined) : [];
-  const id = v.path.profileId as string;
-  if (!ctx.profileSources.get(id)?.has(region)) return [];
-  const ids = new Set(ctx.index.grants.profileGrants.filter((g) => g.profile.profileId === id).map((g) => g.entryId));
-  return ctx.entries.filter((e) => ids.has(e.id));
+  if (endpoint === "runtime" && v.path.kind !== "direct") {
+    const id = v.path.profileId as string;
+    if (!ctx.profileSources.get(id)?.has(region)) return NONE;
+    return lookups(ctx).byProfile.get(id) ?? NONE;
+  }
+  if (endpoint === "runtime" && !ctx.index.directAllows(modelId, region)) return NONE;
+  return lookups(ctx)
+    .forModel(modelId)
+    .filter((e) => e.viaProfiles === undefined && allowsEndpoint(e, endpoint) && entryAllowsRegion(e, region));
+}
+
+/** What approvingEntries reads of an account's approvals. */
+export interface ApprovalContext {
+  index: AllowIndex;
+  entries: readonly CatalogEntry[];
+  profileSources: Map<string, Set<string>>;
+}
+
+const NONE: readonly CatalogEntry[] = Object.freeze([]);
+
+/**
+ * Per approval context, built on first use: the entries whose model pattern matches a model id
+ * (matched once per model, not once per path and Region), and the entries granting each profile.
+ */
+const lookupsOf = new WeakMap<
+  ApprovalContext,
+  { forModel(modelId: string): readonly CatalogEntry[]; byProfile: Map<string, CatalogEntry[]> }
+>();
+function lookups(ctx: ApprovalContext) {
+  let l = lookupsOf.get(ctx);
+  if (l === undefined) {
+    const models = new Map<string, readonly CatalogEntry[]>();
+    const granting = new Map<string, Set<string>>();
+    for (const g of ctx.index.grants.profileGrants) {
+      const ids = granting.get(g.profile.profileId) ?? new Set<string>();
+      ids.add(g.entryId);
+      granting.set(g.profile.profileId, ids);
+    }
+    const byProfile = new Map<string, CatalogEntry[]>();
+    for (const [id, ids] of granting)
+      byProfile.set(
+        id,
+        ctx.entries.filter((e) => ids.has(e.id)),
+      );
+    l = {
+      forModel(modelId) {
+        let hit = models.get(modelId);
+        if (hit === undefined) {
+          hit = ctx.entries.filter((e) => modelMatches(e.model, modelId));
+          models.set(modelId, hit);
+        }
+        return hit;
+      },
+      byProfile,
+    };
+    lookupsOf.set(ctx, l);
+  }
+  return l;
 }
 
 const entryIds = (entries: readonly CatalogEntry[]) => [...new Set(entries.map((e) => e.id))].sort(compareStrings);
@@ -146,7 +194,7 @@ export function approvalsFor(account: AccountInventory, liveEntries: readonly Ca
     profiles: profileFacts(account),
     now,
   });
-  const ctx = { index, entries, profileSources: index.profileSources() };
+  const ctx: ApprovalContext = { index, entries, profileSources: index.profileSources() };
   return {
     ctx,
     approving: (v: PathVerdict, modelId: string, region: string) => approvingEntries(v, modelId, region, ctx),
@@ -214,7 +262,7 @@ function judgeModel(
   account: AccountInventory,
   rf: RegionFacts,
   v: ModelVerdict,
-  ctx: { index: AllowIndex; entries: readonly CatalogEntry[]; profileSources: Map<string, Set<string>> },
+  ctx: ApprovalContext,
   input: ReconcileInput,
   inventoryAsOf: string | null,
 ): void {
