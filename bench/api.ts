@@ -23,7 +23,7 @@ import { applyMigrations } from "../src/db/migrator.js";
 import { createDatabase } from "../support/postgres/databases.js";
 import { startPostgresServer } from "../support/postgres/postgres-server.js";
 import { seedApiBench } from "./api-seed.js";
-import { buildDist } from "./common.js";
+import { buildDist, settleDatabase } from "./common.js";
 import type { LoadJob, Measured } from "./load-generator.js";
 
 const { values: args } = parseArgs({
@@ -246,6 +246,7 @@ try {
   const verifyBody = (await verify.json()) as { ok: boolean; checked: number };
   const verifySeconds = (performance.now() - verifyStarted) / 1000;
   say(`audit chain verified: ${verifyBody.ok}, ${verifyBody.checked} events in ${verifySeconds.toFixed(1)} s`);
+  await settleDatabase(database.url, say);
 
   interface Result {
     name: string;

@@ -25,3 +25,32 @@ export async function peakRssMb(pid: number): Promise<number | undefined> {
     return undefined;
   }
 }
+
+/**
+ * Leaves a freshly seeded database in the state a long-running one is in before anything is
+ * measured: VACUUM (ANALYZE) sets hint bits and the visibility map and refreshes statistics, then
+ * this waits (up to a minute) until no autovacuum worker runs on it. Otherwise the first
+ * measurement shares the cores with PostgreSQL's own upkeep of the rows just written.
+ */
+export async function settleDatabase(url: string, say: (msg: string) => void): Promise<void> {
+  const { default: pg } = await import("pg");
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const started = performance.now();
+    await c.query("VACUUM (ANALYZE)");
+    for (let i = 0; i < 120; i++) {
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE backend_type = 'autovacuum worker' AND datname = current_database()`,
+      );
+      if ((rows[0]?.n ?? 0) === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    say(
+      `database settled (VACUUM ANALYZE, no autovacuum running) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    await c.end();
+  }
+}

@@ -7,6 +7,7 @@ import type { Services } from "./composition.js";
 import type { Config } from "./config.js";
 import { ValidationError } from "./kernel/errors.js";
 import { packageVersion } from "./lib/package-root.js";
+import { fixedFieldsLogger } from "./logger.js";
 import abuseLimitsPlugin from "./plugins/abuse-limits.js";
 import authPlugin from "./plugins/auth.js";
 import { createConsoleSite } from "./plugins/console.js";
@@ -51,13 +52,23 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * goes through redaction, and under load logging was the largest cost of a request after the query.
  */
 class AccessLogController extends LogController {
+  /** The access line's fields are fixed and secret-free: written without the redaction walk. */
+  constructor(private readonly access: Logger) {
+    super({ requestIdLogLabel: "requestId" });
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(...[error, request, reply]: Parameters<LogController["requestCompleted"]>): void {
     if (this.isLogDisabled(request)) return;
+    // An error can carry anything: its line goes through the request's (redacting) logger.
     if (error)
       reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, "request errored");
-    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, "request completed");
+    else if (this.access.isLevelEnabled("info"))
+      this.access.info(
+        { requestId: request.id, req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+        "request completed",
+      );
   }
 }
 
@@ -72,7 +83,7 @@ export async function buildApp({ config, logger, services }: AppDeps) {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    logController: new AccessLogController({ requestIdLogLabel: "requestId" }),
+    logController: new AccessLogController(fixedFieldsLogger(logger)),
     ajv: {
       customOptions: {
         removeAdditional: false,

@@ -216,11 +216,14 @@ export function createJobQueue(opts: {
       if (work) for (const job of jobs.flatMap((set) => set.atStart ?? [])) await boss.send(job.name, {});
     },
 
-    send: (job, payload, sendOpts = {}) =>
-      boss.send(job.name, payload, {
+    async send(job, payload, sendOpts = {}) {
+      // pg-boss opens its connection in start(); before that a send fails deep inside it.
+      if (!started) throw new Error(`the job queue is not started: ${job.name} cannot be queued`);
+      return boss.send(job.name, payload, {
         ...(sendOpts.singletonKey ? { singletonKey: sendOpts.singletonKey } : {}),
         ...(sendOpts.startAfterSeconds ? { startAfter: sendOpts.startAfterSeconds } : {}),
-      }),
+      });
+    },
 
     async insert(job, items) {
       for (let i = 0; i < items.length; i += 500) {

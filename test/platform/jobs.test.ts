@@ -16,6 +16,13 @@ afterAll(async () => db?.drop());
 const until = (cond: () => boolean) => eventually(cond, Boolean, "condition", { timeoutMs: 15_000, everyMs: 50 });
 
 describe("job queue (pg-boss)", () => {
+  it("refuses to queue before it is started, naming the job, instead of failing inside pg-boss", async () => {
+    const queue = createJobQueue({ databaseUrl: db.url, log, concurrency: 1 });
+    await expect(queue.send(defineJob<Record<string, never>>("test.early", { retryLimit: 0 }), {})).rejects.toThrow(
+      "the job queue is not started: test.early cannot be queued",
+    );
+  });
+
   it("runs jobs, retries a failing one, and finishes a running job before stopping", async () => {
     const done: string[] = [];
     let attempts = 0;
