@@ -89,27 +89,23 @@ function serializeRequest(req: RequestLike): Record<string, unknown> {
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(
-    { level, ...LINE_FORMAT, redact: { paths: REDACT_PATHS, censor: "[redacted]" } },
+    {
+      level,
+      base: { service: "bedrock-governor" },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      serializers: { err: serializeError, req: serializeRequest },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
     destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 }),
   );
 }
 
-/** How every line is shaped (redaction aside). */
-const LINE_FORMAT = {
-  base: { service: "bedrock-governor" },
-  serializers: { err: serializeError, req: serializeRequest },
-  timestamp: pino.stdTimeFunctions.isoTime,
-  formatters: { level: (label: string) => ({ level: label }) },
-} satisfies pino.LoggerOptions;
-
 /**
- * A logger writing to `logger`'s stream, at its level and in its format, without the redaction
- * walk: for lines whose fields are fixed and carry no secret by construction (the access line: a
+ * A child of `logger` (same stream, level, format and serializers) without the redaction walk:
+ * for lines whose fields are fixed and carry no secret by construction (the access line: a
  * request as serializeRequest shapes it, with its URL scrubbed, and a status code). Redaction walks
  * every redaction path, most of them wildcards, over each line; on the access line it found nothing
  * and cost more than any other part of logging a request.
  */
-export function fixedFieldsLogger(logger: Logger): Logger {
-  const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
-  return pino({ level: logger.level, ...LINE_FORMAT }, stream);
-}
+export const fixedFieldsLogger = (logger: Logger): Logger => logger.child({}, { redact: [] });

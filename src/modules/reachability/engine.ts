@@ -165,6 +165,10 @@ function accountNeutral(levels: readonly ScpLevel[]): boolean {
 /** Stands for the account id in memo keys of account-neutral policies (never in an ARN or value). */
 const ANY_ACCOUNT = "\u0001";
 
+/** `text` with `account` (when given) replaced by ANY_ACCOUNT. */
+const withoutAccount = (text: string, account: string) =>
+  account === "" ? text : text.replaceAll(account, ANY_ACCOUNT);
+
 export interface ReachabilityEngine {
   /** `direct`: judge the direct call even where only profiles serve the model. */
   evaluate(
@@ -206,22 +210,19 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
     const { key: lk, keys, accountFree } = info(levels);
     // Under account-neutral policies the caller's account id is left out of the key wherever it
     // appears (the resource's account field, aws:PrincipalAccount, bedrock:InferenceProfileArn).
-    const account = accountFree ? req.context?.["aws:PrincipalAccount"] : undefined;
-    const neutral =
-      typeof account === "string" && account.length > 0
-        ? (x: string) => x.replaceAll(account, ANY_ACCOUNT)
-        : (x: string) => x;
+    const principalAccount = req.context?.["aws:PrincipalAccount"];
+    const account = accountFree && typeof principalAccount === "string" ? principalAccount : "";
     let ctx = "";
     if (keys.size > 0 && req.context !== undefined) {
       const parts: string[] = [];
       for (const k in req.context) {
         if (!keys.has(k.toLowerCase())) continue;
         const v = req.context[k];
-        parts.push(`${k.toLowerCase()}=${neutral(Array.isArray(v) ? v.join(",") : String(v))}`);
+        parts.push(`${k.toLowerCase()}=${withoutAccount(Array.isArray(v) ? v.join(",") : String(v), account)}`);
       }
-      ctx = parts.length > 1 ? parts.sort().join("&") : (parts[0] ?? "");
+      ctx = parts.sort().join("&");
     }
-    const key = `${lk}\u0000${req.action}\u0000${neutral(req.resource)}\u0000${ctx}`;
+    const key = `${lk}\u0000${req.action}\u0000${withoutAccount(req.resource, account)}\u0000${ctx}`;
     const hit = memo.get(key);
     if (hit !== undefined) {
       if (hit.missingLevel < 0) return hit.ev;
@@ -234,11 +235,11 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
     return ev;
   }
 
-  // A model's traits follow from its id and agreement facts, the same in most account-Regions.
+  // A model's traits follow from its id and its agreement evidence (AgreementEvidence's two fields),
+  // the same in most account-Regions.
   const traitsMemo = new Map<string, ModelTraits>();
   function traitsOf(modelId: string, model: ModelFacts | undefined): ModelTraits {
-    const key =
-      model === undefined ? modelId : `${modelId}\u0000${model.agreementStatus}\u0000${(model.offerCount ?? 0) > 0}`;
+    const key = model === undefined ? modelId : `${modelId}\u0000${model.agreementStatus}\u0000${model.offerCount}`;
     let t = traitsMemo.get(key);
     if (t === undefined) {
       t = modelTraits(modelId, model ? [model] : []);
