@@ -38,6 +38,21 @@ export async function copyInto(
   await done;
 }
 
+/** Sends `bytes` (whole lines in COPY's text format) into `COPY <table> (<columns>) FROM STDIN` on the client. */
+export async function copyBytesInto(
+  client: pg.PoolClient,
+  table: string,
+  columns: readonly string[],
+  bytes: Buffer,
+): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+  await new Promise<void>((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+    stream.end(bytes);
+  });
+}
+
 /**
  * The bytes of a one-column bytea query, in order, streamed by `COPY (…) TO STDOUT (FORMAT binary)`:
  * the values arrive as the socket delivers them, never as text. (A SELECT of a bytea returns it hex

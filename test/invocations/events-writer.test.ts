@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { createEventsWriter, WRITES_IN_FLIGHT } from "../../src/modules/invocations/events-writer.js";
 import type { InvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
+import { CopyBatch } from "../../src/modules/invocations/invocation-events.writes.js";
 import type { InvocationRow } from "../../src/modules/invocations/invocations.types.js";
 
 const row = (i: number): InvocationRow => ({
@@ -30,10 +31,11 @@ const row = (i: number): InvocationRow => ({
 
 /** A `write` whose calls stay pending until released, recording what was in flight. */
 function controlledWrite() {
-  const calls: { rows: readonly InvocationRow[]; release(fail?: Error): void }[] = [];
+  const calls: { rows: number; release(fail?: Error): void }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const write: InvocationEventsRepository["write"] = (rows) => {
+  const write: InvocationEventsRepository["write"] = (batch) => {
+    const rows = batch instanceof CopyBatch ? batch.size : batch.length;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     return new Promise<number>((resolve, reject) => {
@@ -42,7 +44,7 @@ function controlledWrite() {
         release: (fail) => {
           inFlight--;
           if (fail) reject(fail);
-          else resolve(rows.length);
+          else resolve(rows);
         },
       });
     });
@@ -79,7 +81,7 @@ describe("events writer", () => {
     await tick();
     db.calls[3]?.release();
     await flush;
-    expect(db.calls.map((c) => c.rows.length)).toEqual([3, 3, 3, 1]);
+    expect(db.calls.map((c) => c.rows)).toEqual([3, 3, 3, 1]);
     expect(db.maxInFlight()).toBe(2);
     expect(w.result()).toMatchObject({ eventsRead: 10, eventsAdded: 10, from: row(0).eventTime });
     expect(w.result().to?.getTime()).toBe(row(9).eventTime.getTime() + 1);
