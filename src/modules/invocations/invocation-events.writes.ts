@@ -80,7 +80,7 @@ export class CopyBatch {
   /** Lines not encoded yet, and where each ends (in characters). */
   private pending = "";
   private readonly pendingEnds: number[] = [];
-  /** End offset of each row's line in `bytes`. */
+  /** Where each row's line ends in `bytes`. */
   private readonly ends: number[] = [];
   /** Each row's event time (ISO text, as in its line) and event id: the table's key. */
   readonly times: string[] = [];
