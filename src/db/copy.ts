@@ -14,6 +14,16 @@ export const copyNullable = (v: string | null): string => (v === null ? "\\N" : 
 /** One row: tab-separated fields (already escaped), newline-terminated. */
 export const copyRow = (fields: readonly string[]): string => `${fields.join("\t")}\n`;
 
+/** `COPY <table> (<columns>) FROM STDIN` on the client: the stream to write, and its end. */
+function copyFromStdin(client: pg.PoolClient, table: string, columns: readonly string[]) {
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+  });
+  return { stream, done };
+}
+
 /** Streams `lines` into `COPY <table> (<columns>) FROM STDIN` on the client, in ~1 MB writes. */
 export async function copyInto(
   client: pg.PoolClient,
@@ -21,11 +31,7 @@ export async function copyInto(
   columns: readonly string[],
   lines: Iterable<string>,
 ): Promise<void> {
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on("finish", resolve);
-    stream.on("error", reject);
-  });
+  const { stream, done } = copyFromStdin(client, table, columns);
   let buf = "";
   for (const line of lines) {
     buf += line;
@@ -45,12 +51,9 @@ export async function copyBytesInto(
   columns: readonly string[],
   bytes: Buffer,
 ): Promise<void> {
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
-  await new Promise<void>((resolve, reject) => {
-    stream.on("finish", resolve);
-    stream.on("error", reject);
-    stream.end(bytes);
-  });
+  const { stream, done } = copyFromStdin(client, table, columns);
+  stream.end(bytes);
+  await done;
 }
 
 /**

@@ -2,28 +2,14 @@
 // batch's bytes cut at row boundaries whatever the rows' characters.
 import { describe, expect, it } from "vitest";
 import { CopyBatch, copyLine, isoTime } from "../../src/modules/invocations/invocation-events.writes.js";
-import type { InvocationRow } from "../../src/modules/invocations/invocations.types.js";
+import { invocationRow } from "./helpers.js";
 
-const row = (i: number, userAgent: string): InvocationRow => ({
-  eventTime: new Date(Date.UTC(2026, 7, 1) + i * 3_600_123),
-  eventId: `e-${i}`,
-  accountId: "111111111111",
-  region: "us-east-1",
-  inferenceRegion: "us-east-1",
-  eventSource: "bedrock.amazonaws.com",
-  eventName: "Converse",
-  principalType: null,
-  principalArn: null,
-  principalIssuerArn: null,
-  modelId: "amazon.nova-pro-v1:0",
-  profileId: null,
-  baseModelId: "amazon.nova-pro-v1:0",
-  errorCode: null,
-  errorMessage: i % 7 === 0 ? "tab\there" : null,
-  sourceIp: null,
-  userAgent,
-  bearerToken: false,
-});
+const row = (i: number, userAgent: string) =>
+  invocationRow(i, {
+    eventTime: new Date(Date.UTC(2026, 7, 1) + i * 3_600_123),
+    errorMessage: i % 7 === 0 ? "tab\there" : null,
+    userAgent,
+  });
 
 describe("CopyBatch", () => {
   it("formats times exactly as toISOString, across days, leap days, the epoch and the year range", () => {

@@ -6,28 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createEventsWriter, WRITES_IN_FLIGHT } from "../../src/modules/invocations/events-writer.js";
 import type { InvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
 import { CopyBatch } from "../../src/modules/invocations/invocation-events.writes.js";
-import type { InvocationRow } from "../../src/modules/invocations/invocations.types.js";
-
-const row = (i: number): InvocationRow => ({
-  eventTime: new Date(Date.UTC(2026, 9, 1) + i * 1000),
-  eventId: `e-${i}`,
-  accountId: "111111111111",
-  region: "us-east-1",
-  inferenceRegion: "us-east-1",
-  eventSource: "bedrock.amazonaws.com",
-  eventName: "Converse",
-  principalType: "AssumedRole",
-  principalArn: null,
-  principalIssuerArn: null,
-  modelId: "amazon.nova-lite-v1:0",
-  profileId: null,
-  baseModelId: "amazon.nova-lite-v1:0",
-  errorCode: null,
-  errorMessage: null,
-  sourceIp: null,
-  userAgent: null,
-  bearerToken: false,
-});
+import { invocationRow } from "./helpers.js";
 
 /** A `write` whose calls stay pending until released, recording what was in flight. */
 function controlledWrite() {
@@ -59,16 +38,16 @@ describe("events writer", () => {
     expect(WRITES_IN_FLIGHT).toBe(2);
     const db = controlledWrite();
     const w = createEventsWriter({ write: db.write }, 3);
-    for (let i = 0; i < 6; i++) await w.add(row(i));
+    for (let i = 0; i < 6; i++) await w.add(invocationRow(i));
     expect(db.calls).toHaveLength(2); // two batches being written, reading went on
-    for (let i = 6; i < 8; i++) await w.add(row(i));
-    const ninth = w.add(row(8)); // fills a third batch: waits for the first write
+    for (let i = 6; i < 8; i++) await w.add(invocationRow(i));
+    const ninth = w.add(invocationRow(8)); // fills a third batch: waits for the first write
     await tick();
     expect(db.calls).toHaveLength(2);
     db.calls[0]?.release();
     await ninth;
     expect(db.calls).toHaveLength(3);
-    await w.add(row(9));
+    await w.add(invocationRow(9));
     let flushed = false;
     const flush = w.flush().then(() => {
       flushed = true;
@@ -83,8 +62,8 @@ describe("events writer", () => {
     await flush;
     expect(db.calls.map((c) => c.rows)).toEqual([3, 3, 3, 1]);
     expect(db.maxInFlight()).toBe(2);
-    expect(w.result()).toMatchObject({ eventsRead: 10, eventsAdded: 10, from: row(0).eventTime });
-    expect(w.result().to?.getTime()).toBe(row(9).eventTime.getTime() + 1);
+    expect(w.result()).toMatchObject({ eventsRead: 10, eventsAdded: 10, from: invocationRow(0).eventTime });
+    expect(w.result().to?.getTime()).toBe(invocationRow(9).eventTime.getTime() + 1);
   });
 
   it("a failed write fails the next add, without an unhandled rejection in between", async () => {
@@ -94,12 +73,12 @@ describe("events writer", () => {
     try {
       const db = controlledWrite();
       const w = createEventsWriter({ write: db.write }, 2);
-      for (let i = 0; i < 4; i++) await w.add(row(i)); // two writes in flight
+      for (let i = 0; i < 4; i++) await w.add(invocationRow(i)); // two writes in flight
       db.calls[0]?.release(new Error("connection lost"));
       await tick();
       await tick();
-      await w.add(row(4)); // buffered: nothing awaits the failed write yet
-      await expect(w.add(row(5))).rejects.toThrow("connection lost");
+      await w.add(invocationRow(4)); // buffered: nothing awaits the failed write yet
+      await expect(w.add(invocationRow(5))).rejects.toThrow("connection lost");
       expect(w.stats.eventsAdded).toBe(0);
       expect(unhandled).toEqual([]);
     } finally {
@@ -110,7 +89,7 @@ describe("events writer", () => {
   it("a failed last write fails flush", async () => {
     const db = controlledWrite();
     const w = createEventsWriter({ write: db.write }, 10);
-    await w.add(row(0));
+    await w.add(invocationRow(0));
     const flush = w.flush();
     await tick();
     db.calls[0]?.release(new Error("disk full"));

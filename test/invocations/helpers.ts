@@ -1,10 +1,33 @@
-// Shared by the invocation-ingestion tests: plain SQL on the test database, and an ingestion
-// started through the API and followed until it finishes.
+// Shared by the invocation-ingestion tests: a normalized row, plain SQL on the test database, and
+// an ingestion started through the API and followed until it finishes.
 import pg from "pg";
 import { expect } from "vitest";
-import type { Ingestion } from "../../src/modules/invocations/invocations.types.js";
+import type { Ingestion, InvocationRow } from "../../src/modules/invocations/invocations.types.js";
 import type { TestApp } from "../helpers/app.js";
 import { sleep } from "../helpers/wait.js";
+
+/** Invocation row `i`: one second apart from 2026-10-01, a Converse call; `over` replaces fields. */
+export const invocationRow = (i: number, over: Partial<InvocationRow> = {}): InvocationRow => ({
+  eventTime: new Date(Date.UTC(2026, 9, 1) + i * 1000),
+  eventId: `e-${i}`,
+  accountId: "111111111111",
+  region: "us-east-1",
+  inferenceRegion: "us-east-1",
+  eventSource: "bedrock.amazonaws.com",
+  eventName: "Converse",
+  principalType: "AssumedRole",
+  principalArn: null,
+  principalIssuerArn: null,
+  modelId: "amazon.nova-lite-v1:0",
+  profileId: null,
+  baseModelId: "amazon.nova-lite-v1:0",
+  errorCode: null,
+  errorMessage: null,
+  sourceIp: null,
+  userAgent: null,
+  bearerToken: false,
+  ...over,
+});
 
 export async function query<T>(t: Pick<TestApp, "database">, sql: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: t.database.url });

@@ -3,34 +3,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../../src/db/prisma.js";
 import { createInvocationEventsRepository } from "../../src/modules/invocations/invocation-events.repository.js";
-import type { InvocationRow } from "../../src/modules/invocations/invocations.types.js";
 import type { TestDatabase } from "../../support/postgres/databases.js";
 import { migratedDatabase } from "../helpers/app.js";
+import { invocationRow } from "./helpers.js";
 
 let database: TestDatabase;
 let db: Database;
 
-const row = (i: number, month: number): InvocationRow => ({
-  eventTime: new Date(Date.UTC(2026, month, 1 + (i % 27), 12, 0, i % 60)),
-  eventId: `evt-${month}-${i}`,
-  accountId: "111111111111",
-  region: "us-east-1",
-  inferenceRegion: "us-east-1",
-  eventSource: "bedrock.amazonaws.com",
-  eventName: "Converse",
-  principalType: "AssumedRole",
-  principalArn: "arn:aws:sts::111111111111:assumed-role/App/s",
-  principalIssuerArn: "arn:aws:iam::111111111111:role/App",
-  modelId: "amazon.nova-pro-v1:0",
-  profileId: null,
-  baseModelId: "amazon.nova-pro-v1:0",
-  errorCode: null,
-  // Tabs, newlines and backslashes survive the COPY text format.
-  errorMessage: i % 2 === 0 ? null : "line 1\n\tline 2 \\ end",
-  sourceIp: "10.0.0.1",
-  userAgent: "sdk",
-  bearerToken: false,
-});
+const row = (i: number, month: number) =>
+  invocationRow(i, {
+    eventTime: new Date(Date.UTC(2026, month, 1 + (i % 27), 12, 0, i % 60)),
+    eventId: `evt-${month}-${i}`,
+    principalArn: "arn:aws:sts::111111111111:assumed-role/App/s",
+    principalIssuerArn: "arn:aws:iam::111111111111:role/App",
+    modelId: "amazon.nova-pro-v1:0",
+    baseModelId: "amazon.nova-pro-v1:0",
+    // Tabs, newlines and backslashes survive the COPY text format.
+    errorMessage: i % 2 === 0 ? null : "line 1\n\tline 2 \\ end",
+    sourceIp: "10.0.0.1",
+    userAgent: "sdk",
+  });
 
 beforeAll(async () => {
   database = await migratedDatabase();

@@ -43,6 +43,7 @@ export function createEventsWriter(
   let buffer = new CopyBatch();
   const writes: Promise<void>[] = [];
   const stats: IngestionJobResult = { eventsRead: 0, eventsAdded: 0, pages: 0 };
+  /** Event-time range (ms) of the batches sent. */
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
 
@@ -51,6 +52,8 @@ export function createEventsWriter(
     if (buffer.size === 0) return;
     const rows = buffer;
     buffer = new CopyBatch();
+    min = Math.min(min, rows.min);
+    max = Math.max(max, rows.max);
     if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
     const next = events.write(rows).then((added) => {
       stats.eventsAdded += added;
@@ -65,9 +68,6 @@ export function createEventsWriter(
     async add(row) {
       if (row === undefined) return;
       stats.eventsRead++;
-      const t = row.eventTime.getTime();
-      if (t < min) min = t;
-      if (t > max) max = t;
       buffer.add(row);
       if (buffer.size >= batch) await send();
       else if (writes.length > 0 && buffer.size % YIELD_EVERY === 0) await new Promise(setImmediate);
@@ -77,7 +77,10 @@ export function createEventsWriter(
       while (writes.length > 0) await writes.shift();
     },
     result() {
-      return Number.isFinite(min) ? { ...stats, from: new Date(min), to: new Date(max + 1) } : { ...stats };
+      // Sent batches, and the one still filling.
+      const from = Math.min(min, buffer.min);
+      const to = Math.max(max, buffer.max);
+      return Number.isFinite(from) ? { ...stats, from: new Date(from), to: new Date(to + 1) } : { ...stats };
     },
   };
 }

@@ -37,13 +37,7 @@ const lineAt = (iso: string, r: InvocationRow): string =>
 export const copyInto = (client: pg.PoolClient, table: string, lines: Iterable<string>): Promise<void> =>
   copyRows(client, table, INVOCATION_COLUMNS, lines);
 
-/**
- * Rows on their way to the table, held as the bytes of their COPY lines (outside the V8 heap)
- * plus the few fields a write looks at: the key (time, id), the account and the time range. A
- * row is encoded as it is added and the row object can go; ingestion keeps a batch or three of
- * these, and holding row objects instead (a dozen strings each) had the collector copying them
- * from one young generation to the next and then marking them in the old one (bench:audit).
- */
+/** Characters of COPY lines gathered before they are encoded into a batch's bytes. */
 const PENDING_CHARS = 16_384;
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
@@ -74,6 +68,13 @@ export function isoTime(time: Date): string {
   return `${isoDayPrefix}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s]}.${THREE_DIGITS[rest - s * 1000]}Z`;
 }
 
+/**
+ * Rows on their way to the table, held as the bytes of their COPY lines (outside the V8 heap)
+ * plus the few fields a write looks at: the key (time, id), the account and the time range. A
+ * row is encoded as it is added and the row object can go; ingestion keeps a batch or three of
+ * these, and holding row objects instead (a dozen strings each) had the collector copying them
+ * from one young generation to the next and then marking them in the old one (bench:audit).
+ */
 export class CopyBatch {
   private bytes: Buffer = Buffer.allocUnsafeSlow(1 << 20);
   private used = 0;
@@ -220,16 +221,15 @@ export function createInvocationWrites(pool: () => pg.Pool) {
      * any of them can be stored already is asked first of the (account, time) index over the
      * batch's accounts and time range (rows of a new period find nothing there, and skip the
      * per-key probe); if so, the rows already stored are found with one probe of the primary key
-     * and dropped. The rest are COPYed straight into the
-     * partitions. A concurrent writer can store one of them in between: the COPY then fails on the
-     * key and the batch goes through a staging table and INSERT … ON CONFLICT DO NOTHING instead.
+     * and dropped. The rest are COPYed straight into the partitions. A concurrent writer can store
+     * one of them in between (or the batch repeats a row): the COPY then fails on the key and the
+     * batch goes through a staging table and INSERT … ON CONFLICT DO NOTHING instead.
      */
     async write(input: CopyBatch | readonly InvocationRow[]): Promise<number> {
       const batch = input instanceof CopyBatch ? input : CopyBatch.of(input);
       if (batch.size === 0) return 0;
       const { min, max } = batch;
       await partitionsFor(min, max);
-      // A row repeated within the batch is left to the key: the COPY fails and the batch is staged.
       const dropped = (await anyStored([...batch.accounts], min, max)) ? await storedOf(batch) : new Set<number>();
       const count = batch.size - dropped.size;
       if (count === 0) return 0;
