@@ -124,7 +124,8 @@ function conditionKeys(levels: readonly ScpLevel[]): Set<string> {
 }
 
 interface LevelsInfo {
-  key: string;
+  /** Decisions under these policies by request (action, resource and tested context, see `scp`). */
+  memo: Map<string, { ev: ScpEvaluation; missingLevel: number }>;
   /** Condition keys the policies test, as they are spelled in requests (lower-cased). */
   keys: Set<string>;
   /**
@@ -162,6 +163,18 @@ function accountNeutral(levels: readonly ScpLevel[]): boolean {
   return true;
 }
 
+/** Condition key names as requests spell them, lower-cased once. */
+const lowerNames = new Map<string, string>();
+function lowerCase(name: string): string {
+  let lower = lowerNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    // Request contexts use a few dozen documented key names; anything else is not kept.
+    if (lowerNames.size < 1024) lowerNames.set(name, lower);
+  }
+  return lower;
+}
+
 /** Stands for the account id in memo keys of account-neutral policies (never in an ARN or value). */
 const ANY_ACCOUNT = "\u0001";
 
@@ -191,38 +204,41 @@ export interface ReachabilityEngine {
  */
 export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngine {
   const infos = new WeakMap<readonly ScpLevel[], LevelsInfo>();
-  const memo = new Map<string, { ev: ScpEvaluation; missingLevel: number }>();
+  // Accounts under the same policies (the same OUs) share one memo; a chunk of accounts read
+  // together has its own level arrays, so they are matched by the policies' ids.
+  const infoByPolicies = new Map<string, LevelsInfo>();
 
   function info(levels: readonly ScpLevel[]): LevelsInfo {
     let i = infos.get(levels);
     if (i === undefined) {
-      i = {
-        key: levels.map((l) => l.policies.map(policyKey).join(",")).join("/"),
-        keys: conditionKeys(levels),
-        accountFree: accountNeutral(levels),
-      };
+      const key = levels.map((l) => l.policies.map(policyKey).join(",")).join("/");
+      i = infoByPolicies.get(key);
+      if (i === undefined) {
+        i = { memo: new Map(), keys: conditionKeys(levels), accountFree: accountNeutral(levels) };
+        infoByPolicies.set(key, i);
+      }
       infos.set(levels, i);
     }
     return i;
   }
 
   function scp(levels: readonly ScpLevel[], req: EvaluationRequest): ScpEvaluation {
-    const { key: lk, keys, accountFree } = info(levels);
+    const { memo, keys, accountFree } = info(levels);
     // Under account-neutral policies the caller's account id is left out of the key wherever it
     // appears (the resource's account field, aws:PrincipalAccount, bedrock:InferenceProfileArn).
     const principalAccount = req.context?.["aws:PrincipalAccount"];
     const account = accountFree && typeof principalAccount === "string" ? principalAccount : "";
-    let ctx = "";
+    let key = `${req.action}\u0000${withoutAccount(req.resource, account)}`;
     if (keys.size > 0 && req.context !== undefined) {
-      const parts: string[] = [];
+      let parts: string[] | undefined;
       for (const k in req.context) {
-        if (!keys.has(k.toLowerCase())) continue;
+        const lower = lowerCase(k);
+        if (!keys.has(lower)) continue;
         const v = req.context[k];
-        parts.push(`${k.toLowerCase()}=${withoutAccount(Array.isArray(v) ? v.join(",") : String(v), account)}`);
+        (parts ??= []).push(`${lower}=${withoutAccount(Array.isArray(v) ? v.join(",") : String(v), account)}`);
       }
-      ctx = parts.sort().join("&");
+      if (parts !== undefined) key += `\u0000${parts.length > 1 ? parts.sort().join("&") : parts[0]}`;
     }
-    const key = `${lk}\u0000${req.action}\u0000${withoutAccount(req.resource, account)}\u0000${ctx}`;
     const hit = memo.get(key);
     if (hit !== undefined) {
       if (hit.missingLevel < 0) return hit.ev;
