@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_PRINCIPAL } from "../../src/kernel/principal.js";
 import { DEMO_ACCOUNTS } from "../../src/sandbox/demo.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { runCli } from "../helpers/cli.js";
@@ -15,7 +14,6 @@ import { syncOrganization } from "../helpers/sync.js";
 let t: TestApp;
 let viewer: string;
 let admin: string;
-const ctx = { principal: SYSTEM_PRINCIPAL };
 const ACCOUNT = DEMO_ACCOUNTS.nonprodSearch;
 
 interface FindingView {

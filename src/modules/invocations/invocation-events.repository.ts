@@ -2,7 +2,6 @@
 // set-based: rows already stored are dropped, one COPY adds the rest (a race falls back to a
 // staging table and INSERT … ON CONFLICT DO NOTHING), so a re-read window or the same event from
 // both sources adds nothing. Reads aggregate in SQL.
-import type pg from "pg";
 import type { Database } from "../../db/prisma.js";
 import { createInvocationWrites } from "./invocation-events.writes.js";
 

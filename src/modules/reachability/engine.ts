@@ -230,14 +230,14 @@ export function createReachabilityEngine(opts: { now: Date }): ReachabilityEngin
     const account = accountFree && typeof principalAccount === "string" ? principalAccount : "";
     let key = `${req.action}\u0000${withoutAccount(req.resource, account)}`;
     if (keys.size > 0 && req.context !== undefined) {
-      let parts: string[] | undefined;
+      const parts: string[] = [];
       for (const k in req.context) {
         const lower = lowerCase(k);
         if (!keys.has(lower)) continue;
         const v = req.context[k];
-        (parts ??= []).push(`${lower}=${withoutAccount(Array.isArray(v) ? v.join(",") : String(v), account)}`);
+        parts.push(`${lower}=${withoutAccount(Array.isArray(v) ? v.join(",") : String(v), account)}`);
       }
-      if (parts !== undefined) key += `\u0000${parts.length > 1 ? parts.sort().join("&") : parts[0]}`;
+      if (parts.length > 0) key += `\u0000${parts.length > 1 ? parts.sort().join("&") : parts[0]}`;
     }
     const hit = memo.get(key);
     if (hit !== undefined) {

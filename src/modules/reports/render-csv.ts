@@ -1,6 +1,6 @@
 // CSV for spreadsheets: a ZIP with one CSV document per section, each with its own header row
 // (RFC 4180), streamed row batch by row batch.
-import { type OnSection, periodText, scopeText } from "./render.js";
+import { type OnSection, scopeText } from "./render.js";
 import type { Cell, ReportMeta, ReportSection, ReportSink } from "./reports.types.js";
 import { zipWriter } from "./zip-writer.js";
 
