@@ -144,7 +144,48 @@ export function entitlementRequests(
     );
   }
 
+  /**
+   * What verification saw for the account, for a failure message: the account-level facts with
+   * their read times, the sync jobs of the account in E1 (which job claimed them, when they ended),
+   * the model's findings and the request's audited steps with their times.
+   */
+  async function diagnose(id: string, accountId: string): Promise<string> {
+    const sql = <T>(text: string, ...values: unknown[]) => t().db.client.$queryRawUnsafe<T[]>(text, ...values);
+    return JSON.stringify(
+      {
+        now: new Date().toISOString(),
+        grants: await distributed(accountId),
+        received: await received(accountId),
+        facts: await sql(
+          "SELECT fact, known, value, read_at FROM inventory_facts WHERE account_id = $1 AND region = '' ORDER BY fact",
+          accountId,
+        ),
+        jobs: await sql(
+          `SELECT run_id::text, account_level, claimed_by::text, status::text, finished_at FROM sync_run_jobs
+           WHERE account_id = $1 AND region = $2 ORDER BY finished_at NULLS LAST`,
+          accountId,
+          E1,
+        ),
+        findings: await sql(
+          `SELECT type, status::text, gate, detail, last_seen_at, resolved_at FROM findings
+           WHERE account_id = $1 AND model_id = $2 ORDER BY id`,
+          accountId,
+          COHERE,
+        ),
+        // Every audited step of the request (state changes, plans, grant changes) in order, with its time.
+        events: await sql(
+          `SELECT occurred_at, action, after->>'kind' AS kind, after->>'status' AS status FROM audit_events
+           WHERE request_id = $1 ORDER BY id`,
+          `access_request:${id}`,
+        ),
+      },
+      null,
+      1,
+    );
+  }
+
   return {
+    diagnose,
     read,
     waitFor,
     fileAndApprove,
