@@ -114,6 +114,44 @@ describe("sync runs and the account-Region job that completes them", () => {
     expect(await runs.claimJobs(APP, "eu-north-1", randomUUID())).toEqual({ runs: 1, accountLevel: false });
   });
 
+  it("a run whose discovery has not registered its account-Regions yet is not closed by another run's job", async () => {
+    // Discovery marks the run running, reads the organization, then registers the account-Regions.
+    // A job of another run that ends meanwhile closes the runs with nothing pending: before, that
+    // included this one, so the re-sync verifying a grant was `succeeded` before it read anything.
+    const runs = createSyncRunRepository(opened.t.db);
+    const id = randomUUID();
+    await runs.create({
+      id,
+      scope: "account_region",
+      scopeId: APP,
+      region: "ap-south-1",
+      trigger: "api",
+      requestedBy: "test",
+    });
+    await runs.markRunning(id, new Date());
+    expect((await runs.closeFinished(new Date())).map((r) => r.id)).not.toContain(id);
+    expect((await runs.raw(id))?.status).toBe("running");
+    await runs.addJobs(id, [{ accountId: APP, region: "ap-south-1", accountLevel: true }]);
+    expect((await runs.closeFinished(new Date())).map((r) => r.id)).not.toContain(id);
+    const job = randomUUID();
+    expect(await runs.claimJobs(APP, "ap-south-1", job)).toEqual({ runs: 1, accountLevel: true });
+    await runs.finishJobs({ accountId: APP, region: "ap-south-1", ok: true }, job, new Date());
+    expect(await runs.closeFinished(new Date())).toContainEqual({ id, status: "succeeded" });
+    // A discovery that finds nothing to read closes its own run.
+    const empty = randomUUID();
+    await runs.create({
+      id: empty,
+      scope: "account_region",
+      scopeId: APP,
+      region: "ap-south-1",
+      trigger: "api",
+      requestedBy: "test",
+    });
+    await runs.markRunning(empty, new Date());
+    await runs.addJobs(empty, []);
+    expect(await runs.closeFinished(new Date(), empty)).toEqual([{ id: empty, status: "succeeded" }]);
+  });
+
   it("an account-level fact read by one Region's job never replaces one read later by another Region's job", async () => {
     // Jobs of one account's Regions run side by side, and each may read the account-level facts
     // (License Manager grants, the use-case form). A read begun before a grant was activated and

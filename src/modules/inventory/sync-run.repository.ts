@@ -99,14 +99,18 @@ export function createSyncRunRepository(db: Database) {
 
     /** Registers the run's account-Regions (set-based; a retried discovery adds nothing twice). */
     async addJobs(runId: string, pairs: ReadonlyArray<{ accountId: string; region: string; accountLevel: boolean }>) {
-      for (let i = 0; i < pairs.length; i += 5000) {
-        const chunk = pairs.slice(i, i + 5000);
-        await client.$executeRaw`
-          INSERT INTO sync_run_jobs (run_id, account_id, region, account_level)
-          SELECT ${runId}::uuid, p."accountId", p.region, p."accountLevel"
-          FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS p("accountId" text, region text, "accountLevel" boolean)
-          ON CONFLICT DO NOTHING`;
-      }
+      // All at once (see closeFinished): a run with only part of its jobs registered, all of them
+      // done, would otherwise look finished.
+      await client.$transaction(async (tx) => {
+        for (let i = 0; i < pairs.length; i += 5000) {
+          const chunk = pairs.slice(i, i + 5000);
+          await tx.$executeRaw`
+            INSERT INTO sync_run_jobs (run_id, account_id, region, account_level)
+            SELECT ${runId}::uuid, p."accountId", p.region, p."accountLevel"
+            FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS p("accountId" text, region text, "accountLevel" boolean)
+            ON CONFLICT DO NOTHING`;
+        }
+      });
     },
 
     /**
@@ -140,7 +144,14 @@ export function createSyncRunRepository(db: Database) {
           AND claimed_by = ${jobId}::uuid`;
     },
 
-    /** Closes the runs with no pending job left; returns each with the status it closed with. */
+    /**
+     * Closes the runs with no pending job left; returns each with the status it closed with.
+     * Without `runId` (a job that ended one of its account-Regions) only runs with registered jobs
+     * are closed: a run is `running` from the start of its discovery, before its account-Regions
+     * are registered, and had a job of another run closed it then, the re-sync that verifies a
+     * change would read `succeeded` before its own read began (seen in CI on a managed-entitlement
+     * request). The discovery closes its own run after registering (`runId`), jobs or none.
+     */
     async closeFinished(at: Date, runId?: string): Promise<Array<{ id: string; status: "succeeded" | "partial" }>> {
       const closed = await client.$queryRaw<Array<{ id: string; status: "succeeded" | "partial" }>>`
         UPDATE sync_runs r SET finished_at = ${at},
@@ -148,6 +159,7 @@ export function createSyncRunRepository(db: Database) {
                         THEN 'partial'::"SyncRunStatus" ELSE 'succeeded'::"SyncRunStatus" END
         WHERE r.status = 'running' AND (${runId ?? null}::uuid IS NULL OR r.id = ${runId ?? null}::uuid)
           AND NOT EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id AND j.status = 'pending')
+          AND (${runId ?? null}::uuid IS NOT NULL OR EXISTS (SELECT 1 FROM sync_run_jobs j WHERE j.run_id = r.id))
         RETURNING r.id::text AS id, r.status::text AS status`;
       return closed;
     },
