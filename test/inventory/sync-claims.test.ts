@@ -32,6 +32,10 @@ async function jobRow(runId: string) {
   }
 }
 
+/** A run of the account-Region of APP in `region`, as a request for it creates one. */
+const createRun = (runs: ReturnType<typeof createSyncRunRepository>, id: string, region: string) =>
+  runs.create({ id, scope: "account_region", scopeId: APP, region, trigger: "api", requestedBy: "test" });
+
 beforeAll(async () => {
   // Every read of the account-Region takes 2 s at its first call (ListFoundationModels), so a
   // second run can be requested while the first one's read is under way.
@@ -87,28 +91,14 @@ describe("sync runs and the account-Region job that completes them", () => {
     const runs = createSyncRunRepository(opened.t.db);
     const ids = [randomUUID(), randomUUID()];
     for (const [i, id] of ids.entries()) {
-      await runs.create({
-        id,
-        scope: "account_region",
-        scopeId: APP,
-        region: "eu-north-1",
-        trigger: "api",
-        requestedBy: "test",
-      });
+      await createRun(runs, id, "eu-north-1");
       await runs.addJobs(id, [{ accountId: APP, region: "eu-north-1", accountLevel: i === 1 }]);
     }
     const job = randomUUID();
     expect(await runs.claimJobs(APP, "eu-north-1", job)).toEqual({ runs: 2, accountLevel: true });
     // A run added after the claim is not completed with that job's result.
     const after = randomUUID();
-    await runs.create({
-      id: after,
-      scope: "account_region",
-      scopeId: APP,
-      region: "eu-north-1",
-      trigger: "api",
-      requestedBy: "test",
-    });
+    await createRun(runs, after, "eu-north-1");
     await runs.addJobs(after, [{ accountId: APP, region: "eu-north-1", accountLevel: false }]);
     await runs.finishJobs({ accountId: APP, region: "eu-north-1", ok: true }, job, new Date());
     expect(await runs.claimJobs(APP, "eu-north-1", randomUUID())).toEqual({ runs: 1, accountLevel: false });
@@ -120,14 +110,7 @@ describe("sync runs and the account-Region job that completes them", () => {
     // included this one, so the re-sync verifying a grant was `succeeded` before it read anything.
     const runs = createSyncRunRepository(opened.t.db);
     const id = randomUUID();
-    await runs.create({
-      id,
-      scope: "account_region",
-      scopeId: APP,
-      region: "ap-south-1",
-      trigger: "api",
-      requestedBy: "test",
-    });
+    await createRun(runs, id, "ap-south-1");
     await runs.markRunning(id, new Date());
     expect((await runs.closeFinished(new Date())).map((r) => r.id)).not.toContain(id);
     expect((await runs.raw(id))?.status).toBe("running");
@@ -139,14 +122,7 @@ describe("sync runs and the account-Region job that completes them", () => {
     expect(await runs.closeFinished(new Date())).toContainEqual({ id, status: "succeeded" });
     // A discovery that finds nothing to read closes its own run.
     const empty = randomUUID();
-    await runs.create({
-      id: empty,
-      scope: "account_region",
-      scopeId: APP,
-      region: "ap-south-1",
-      trigger: "api",
-      requestedBy: "test",
-    });
+    await createRun(runs, empty, "ap-south-1");
     await runs.markRunning(empty, new Date());
     await runs.addJobs(empty, []);
     expect(await runs.closeFinished(new Date(), empty)).toEqual([{ id: empty, status: "succeeded" }]);
