@@ -2,6 +2,7 @@
 // peak RSS of a child process.
 import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 
 /** A positive integer option of `parseArgs` values, or a one-line error naming it. */
 export function positiveInt<K extends string>(args: Partial<Record<K, string | boolean | undefined>>, name: K): number {
@@ -14,6 +15,38 @@ export function positiveInt<K extends string>(args: Partial<Record<K, string | b
 export function buildDist(): void {
   const build = spawnSync("npm", ["run", "build", "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
   if (build.status !== 0) throw new Error("npm run build failed");
+}
+
+/**
+ * Compiles one benchmark script (and the service code it imports) with tsc into dist/, beside the
+ * built service, and returns the compiled file: a baseline process then runs plain JavaScript as the
+ * workers do, without the tsx loader's CPU and memory in what it measures.
+ */
+export function buildBenchScript(file: string): string {
+  const root = path.resolve(import.meta.dirname, "..");
+  const tsc = path.join(root, "node_modules/typescript/bin/tsc");
+  const flags = ["--outDir", "dist", "--rootDir", ".", "--module", "NodeNext", "--moduleResolution", "NodeNext"];
+  // tsconfig.json's compiler options (tsc takes files or a project, not both).
+  const options = [
+    "--target",
+    "ES2022",
+    "--lib",
+    "ES2023",
+    "--strict",
+    "--noUncheckedIndexedAccess",
+    "--skipLibCheck",
+    "--esModuleInterop",
+    "--resolveJsonModule",
+    "--verbatimModuleSyntax",
+    "--types",
+    "node",
+  ];
+  const build = spawnSync(process.execPath, [tsc, ...flags, ...options, path.join("bench", file)], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (build.status !== 0) throw new Error(`tsc bench/${file} failed`);
+  return path.join(root, "dist/bench", file.replace(/\.ts$/, ".js"));
 }
 
 /** Peak resident set (VmHWM, Linux) of a process in MB; undefined once it has exited. */

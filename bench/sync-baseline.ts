@@ -4,8 +4,8 @@
 // sandbox's apart.
 import { type ChildProcess, fork } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type pg from "pg";
+import { buildBenchScript, peakRssMb } from "./common.js";
 import type { SandboxCounts } from "./sandbox-process.js";
 import type { SdkLoopPlan, SdkLoopResult } from "./sdk-loop.js";
 
@@ -29,6 +29,8 @@ export interface SdkLoopMeasurement {
   cpuSeconds: number;
   cpuMsPerCall: number;
   sandboxCpuSeconds: number;
+  /** The loop process's peak RSS (VmHWM), Node's default flags: the memory floor of the same calls. */
+  peakRssMb: number | undefined;
 }
 
 /** The plan's targets, read from the service run's results. */
@@ -66,9 +68,10 @@ export async function runSdkLoop(opts: {
   resetCounts(): Promise<void>;
   counts(): Promise<SandboxCounts>;
 }): Promise<SdkLoopMeasurement> {
-  const child: ChildProcess = fork(path.join(import.meta.dirname, "sdk-loop.ts"), [], {
+  // Built like the workers (plain JavaScript in dist/, no tsx loader in the process measured).
+  const child: ChildProcess = fork(buildBenchScript("sdk-loop.ts"), [], {
     // BENCH_SDK_LOOP_NODE_ARGS: Node flags for the loop (`--cpu-prof --cpu-prof-dir=DIR`).
-    execArgv: ["--import", "tsx", ...(process.env.BENCH_SDK_LOOP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean)],
+    execArgv: (process.env.BENCH_SDK_LOOP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean),
     // Node's defaults, as the workers' default; no heap flag.
     env: { ...process.env, ...opts.env, NODE_OPTIONS: "" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -90,6 +93,7 @@ export async function runSdkLoop(opts: {
     });
     const [cpuAfter, sandboxAfter] = await Promise.all([cpuSeconds(pid), cpuSeconds(opts.sandboxPid)]);
     const sandboxCounts = await opts.counts();
+    const peak = await peakRssMb(pid);
     const cpu = cpuAfter - cpuBefore;
     return {
       calls: sandboxCounts.total,
@@ -100,6 +104,7 @@ export async function runSdkLoop(opts: {
       cpuSeconds: cpu,
       cpuMsPerCall: (cpu * 1000) / Math.max(1, sandboxCounts.total),
       sandboxCpuSeconds: sandboxAfter - sandboxBefore,
+      peakRssMb: peak,
     };
   } finally {
     child.removeAllListeners("exit");

@@ -342,6 +342,7 @@ try {
       cpuSeconds: round(bare.cpuSeconds),
       cpuMsPerCall: round3(bare.cpuMsPerCall),
       sandboxCpuSeconds: round(bare.sandboxCpuSeconds),
+      peakRssMb: bare.peakRssMb,
     },
     physicalBound: {
       seconds: round(physicalBoundSeconds),
@@ -391,7 +392,7 @@ try {
     ["wall / lower bound", String(result.ratio)],
     [
       "bare SDK loop",
-      `${bare.calls} calls (${bare.sandboxCounts.throttled} throttled) in ${result.bareSdkLoop.wallSeconds} s, CPU ${result.bareSdkLoop.cpuSeconds} s (${result.bareSdkLoop.cpuMsPerCall} ms/call); sandbox CPU ${result.bareSdkLoop.sandboxCpuSeconds} s`,
+      `${bare.calls} calls (${bare.sandboxCounts.throttled} throttled) in ${result.bareSdkLoop.wallSeconds} s, CPU ${result.bareSdkLoop.cpuSeconds} s (${result.bareSdkLoop.cpuMsPerCall} ms/call), peak RSS ${bare.peakRssMb} MB; sandbox CPU ${result.bareSdkLoop.sandboxCpuSeconds} s`,
     ],
     [
       "cpuPerCallRatio",
