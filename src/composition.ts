@@ -285,18 +285,21 @@ export function createServices(deps: ServiceDeps) {
     regions: defaultRegions,
   });
   // Every job this service runs, by domain: handlers, retry policies and schedules.
-  const accountRegions = createAccountRegionRepository(deps.db);
+  // Sync jobs' small statements go to node-postgres directly, not through Prisma's client (issue 21).
+  const syncSql = deps.db.sqlOnly();
+  const syncJobRuns = createSyncRunRepository(syncSql);
   const jobs: JobSet[] = [
     createSyncJobs({
-      runs: syncRuns,
+      runs: syncJobRuns,
       org,
       state: createInventoryStateService({
         db: deps.db,
+        accountRegionDb: syncSql,
         org,
-        accountRegions,
-        facts: createInventoryFactsRepository(deps.db),
-        runs: syncRuns,
-        history: createChangeHistoryRepository(deps.db),
+        accountRegions: createAccountRegionRepository(syncSql),
+        facts: createInventoryFactsRepository(syncSql),
+        runs: syncJobRuns,
+        history: createChangeHistoryRepository(syncSql),
       }),
       discovery: createDiscoveryService({ aws: deps.aws }),
       reader: createAccountRegionReader({ aws: deps.aws, facts: createFactsReader() }),

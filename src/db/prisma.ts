@@ -44,6 +44,14 @@ export interface Database {
    * strings, timestamps as Date.
    */
   read<T>(sql: Prisma.Sql): Promise<T[]>;
+  /**
+   * The same database for code that runs raw SQL only, many small statements at a time (the sync
+   * jobs' per account-Region writes): $queryRaw, $executeRaw and interactive transactions go
+   * straight to node-postgres (raw-client.ts) instead of through Prisma's client and its query
+   * compiler; a model delegate outside a transaction is still this Database's Prisma client.
+   * Created on first use, closed with this Database.
+   */
+  sqlOnly(): Database;
   close(): Promise<void>;
 }
 
@@ -105,8 +113,11 @@ export function createDatabase(opts: {
     }
     return name;
   };
-  const client = opts.client === "raw" ? createRawClient(openPool("raw", opts.poolSize), fullClient) : fullClient();
-  return {
+  let rawPool: pg.Pool | undefined;
+  const client =
+    opts.client === "raw" ? createRawClient((rawPool = openPool("raw", opts.poolSize)), fullClient) : fullClient();
+  let sqlOnly: Database | undefined;
+  const database = (client: PrismaClient, root: boolean): Database => ({
     client,
     transaction: (fn, opts) =>
       client.$transaction(fn, { maxWait: opts?.maxWaitMs ?? 5_000, timeout: opts?.timeoutMs ?? 30_000 }),
@@ -143,13 +154,21 @@ export function createDatabase(opts: {
       const result = await readPool.query({ name: nameOf(text), text, values: sql.values as unknown[] });
       return result.rows as T[];
     },
+    sqlOnly() {
+      if (opts.client === "raw") return self;
+      sqlOnly ??= database(createRawClient((rawPool = openPool("raw", opts.poolSize)), fullClient), false);
+      return sqlOnly;
+    },
     async close() {
-      if (client !== prisma) await client.$disconnect();
+      if (!root) return; // a view: its pools close with the Database it came from
+      await rawPool?.end();
       await prisma?.$disconnect();
       await pool?.end();
       await readPool?.end();
     },
-  };
+  });
+  const self = database(client, true);
+  return self;
 }
 
 /** Maps Prisma's known request errors to the service's error family; rethrows the rest. */

@@ -14,6 +14,11 @@ import type { SyncRunRepository } from "./sync-run.repository.js";
 
 export function createInventoryStateService(deps: {
   db: Database;
+  /**
+   * Where the per account-Region writes run (raw SQL only): one transaction of about a dozen small
+   * statements per job, thousands of jobs a run. Default: `db`.
+   */
+  accountRegionDb?: Database;
   org: OrgRepository;
   accountRegions: AccountRegionRepository;
   facts: InventoryFactsRepository;
@@ -21,6 +26,7 @@ export function createInventoryStateService(deps: {
   history: ChangeHistoryRepository;
 }) {
   const { db, org, accountRegions, facts, runs, history } = deps;
+  const sql = deps.accountRegionDb ?? db;
   return {
     /** Applies a discovery; returns the accounts seen for the first time (or back after leaving). */
     async applyOrganization(input: {
@@ -67,7 +73,7 @@ export function createInventoryStateService(deps: {
       at: Date;
     }): Promise<{ changes: number }> {
       const { runId, jobId, accountId, region, snapshot, at, readStartedAt } = input;
-      return db.transaction(
+      return sql.transaction(
         async (tx) => {
           await accountRegions.lock(accountId, region, tx);
           const diff = diffAccountRegion(
@@ -104,7 +110,7 @@ export function createInventoryStateService(deps: {
       status: "error" | "disabled";
     }): Promise<void> {
       const { outcome, jobId, at, status } = input;
-      await db.transaction(async (tx) => {
+      await sql.transaction(async (tx) => {
         await accountRegions.lock(outcome.accountId, outcome.region, tx);
         await accountRegions.markFailed(input, tx);
         await runs.finishJobs(status === "disabled" ? { ...outcome, ok: true } : outcome, jobId, at, tx);
