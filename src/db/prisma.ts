@@ -113,9 +113,13 @@ export function createDatabase(opts: {
     }
     return name;
   };
+  // The raw-SQL client's pool: this Database's client (`raw`) or its `sqlOnly()` view's.
   let rawPool: pg.Pool | undefined;
-  const client =
-    opts.client === "raw" ? createRawClient((rawPool = openPool("raw", opts.poolSize)), fullClient) : fullClient();
+  const rawClient = () => {
+    rawPool = openPool("raw", opts.poolSize);
+    return createRawClient(rawPool, fullClient);
+  };
+  const client = opts.client === "raw" ? rawClient() : fullClient();
   let sqlOnly: Database | undefined;
   const database = (client: PrismaClient, root: boolean): Database => ({
     client,
@@ -156,7 +160,7 @@ export function createDatabase(opts: {
     },
     sqlOnly() {
       if (opts.client === "raw") return self;
-      sqlOnly ??= database(createRawClient((rawPool = openPool("raw", opts.poolSize)), fullClient), false);
+      sqlOnly ??= database(rawClient(), false);
       return sqlOnly;
     },
     async close() {
