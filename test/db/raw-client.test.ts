@@ -1,6 +1,7 @@
 // The raw-SQL client (db/raw-client.ts) the `report` command runs on: the same tagged templates
 // give the same rows as Prisma's raw queries, transactions commit or roll back, the audit insert
 // runs in one and chains, and a model delegate outside a transaction falls back to Prisma's client.
+// A Prisma Database's `sqlOnly()` view (the sync jobs' statements) runs on the same raw client.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../../src/db/prisma.js";
 import { Prisma } from "../../src/generated/prisma/client.js";
@@ -94,5 +95,30 @@ describe("raw-SQL client", () => {
 
   it("hands a model delegate outside a transaction to Prisma's client, created then", async () => {
     expect(await raw.client.account.count()).toBe(0);
+  });
+
+  it("is what a Prisma Database's sqlOnly() view runs on: raw transactions, delegates outside them, one view, closed with its root", async () => {
+    const view = prisma.sqlOnly();
+    expect(prisma.sqlOnly()).toBe(view);
+    expect(raw.sqlOnly()).toBe(raw);
+    await view.client.$executeRaw`CREATE TABLE sql_only_t (v int)`;
+    await view.transaction(async (tx) => {
+      await tx.$executeRaw`INSERT INTO sql_only_t VALUES (1)`;
+    });
+    await expect(
+      view.transaction(async (tx) => {
+        await tx.$executeRaw`INSERT INTO sql_only_t VALUES (2)`;
+        throw new Error("no");
+      }),
+    ).rejects.toThrow("no");
+    // Rows as the root's Prisma client reads them: the view's transactions committed or rolled back.
+    expect(await prisma.client.$queryRaw<{ v: number }[]>`SELECT v FROM sql_only_t`).toEqual([{ v: 1 }]);
+    // Inside the view's transaction there is no Prisma client (raw SQL only); outside, the root's.
+    await expect(view.transaction(async (tx) => tx.account.count())).rejects.toThrow(/raw-SQL transaction/);
+    expect(await view.client.account.count()).toBe(0);
+    // Closing a view closes nothing: the root and the view keep working until the root closes.
+    await view.close();
+    expect(await view.client.$queryRaw<{ n: number }[]>`SELECT 1::int AS n`).toEqual([{ n: 1 }]);
+    expect(await prisma.client.account.count()).toBe(0);
   });
 });
