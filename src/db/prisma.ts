@@ -194,5 +194,25 @@ export type Querier = PrismaClient | Tx;
  * time for what the key names (an account-Region, the organization, reconciliation).
  */
 export async function lockKey(key: string, tx: Tx): Promise<void> {
-  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${key}))) AS l`;
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT ${advisoryLock(key)}) AS l`;
+}
+
+/** The expression `lockKey` runs: the transaction-scoped advisory lock on `key`, for a statement that takes it first. */
+export const advisoryLock = (key: string): Prisma.Sql => Prisma.sql`pg_advisory_xact_lock(hashtext(${key}))`;
+
+/**
+ * Sends data-modifying statements (INSERT, UPDATE or DELETE without RETURNING) as one statement,
+ * each a WITH item: one round trip instead of one per statement. They all run against the same
+ * snapshot and none sees another's rows, so none may depend on another's effect. Undefined
+ * statements (nothing to write) are left out.
+ */
+export async function writeTogether(tx: Tx, statements: ReadonlyArray<Prisma.Sql | undefined>): Promise<void> {
+  const parts = statements.filter((s): s is Prisma.Sql => s !== undefined);
+  if (parts.length === 0) return;
+  if (parts.length === 1) {
+    await tx.$executeRaw(parts[0] as Prisma.Sql);
+    return;
+  }
+  const items = parts.map((s, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${s})`);
+  await tx.$executeRaw`WITH ${Prisma.join(items, ", ")} SELECT 1`;
 }

@@ -68,8 +68,8 @@ export function createRawClient(pool: pg.Pool, prisma: () => PrismaClient): Pris
       const c = await pool.connect();
       let broken: unknown;
       try {
-        await c.query("BEGIN");
-        await c.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts?.timeout ?? 30_000))}`);
+        // One round trip (simple query protocol, two statements): sync jobs open thousands of these.
+        await c.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts?.timeout ?? 30_000))}`);
         const result = (await fn(transactionClient(c))) as T;
         await c.query("COMMIT");
         return result;

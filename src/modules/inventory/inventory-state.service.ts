@@ -1,7 +1,8 @@
 // Writes what a sync read into the inventory: the organization after a discovery, one
 // account-Region after its job. Each write is one transaction under a lock (the organization, or
 // the account-Region): read the current state, diff it in memory, write only what changed and
-// its history. Repeating a write changes nothing.
+// its history. Repeating a write changes nothing. An account-Region's job costs three statements in
+// its transaction: the lock, the read of the current rows, and every write sent together.
 import type { Database } from "../../db/prisma.js";
 import { BEDROCK_POLICY_UNREADABLE } from "../reachability/reachability.types.js";
 import type { AccountRegionRepository } from "./account-region.repository.js";
@@ -82,16 +83,21 @@ export function createInventoryStateService(deps: {
             accountId,
             region,
           );
-          await accountRegions.upsertModels(accountId, region, diff.models.upserts, tx);
-          await accountRegions.deleteModels(accountId, region, diff.models.deletes, tx);
-          await accountRegions.upsertProfiles(accountId, region, diff.profiles.upserts, tx);
-          await accountRegions.deleteProfiles(accountId, region, diff.profiles.deletes, tx);
-          await accountRegions.markSynced({ accountId, region, runId, snapshot, at }, tx);
-          if (snapshot.useCaseSubmitted !== undefined)
-            await accountRegions.setUseCase(accountId, snapshot.useCaseSubmitted, readStartedAt, tx);
-          await facts.upsert(accountId, snapshot.facts, readStartedAt, tx);
-          await history.insert(runId, at, diff.changes, tx);
-          await runs.finishJobs({ accountId, region, ok: true }, jobId, at, tx);
+          // Every write of the account-Region, its facts, history and job in one round trip.
+          const write = accountRegions.statements;
+          await accountRegions.writeTogether(tx, [
+            write.upsertModels(accountId, region, diff.models.upserts),
+            write.deleteModels(accountId, region, diff.models.deletes),
+            write.upsertProfiles(accountId, region, diff.profiles.upserts),
+            write.deleteProfiles(accountId, region, diff.profiles.deletes),
+            write.markSynced({ accountId, region, runId, snapshot, at }),
+            snapshot.useCaseSubmitted === undefined
+              ? undefined
+              : write.setUseCase(accountId, snapshot.useCaseSubmitted, readStartedAt),
+            facts.statements.upsert(accountId, snapshot.facts, readStartedAt),
+            history.statements.insert(runId, at, diff.changes),
+            runs.statements.finishJobs({ accountId, region, ok: true }, jobId, at),
+          ]);
           return { changes: diff.changes.length };
         },
         { timeoutMs: 60_000, maxWaitMs: 30_000 },
@@ -112,8 +118,10 @@ export function createInventoryStateService(deps: {
       const { outcome, jobId, at, status } = input;
       await sql.transaction(async (tx) => {
         await accountRegions.lock(outcome.accountId, outcome.region, tx);
-        await accountRegions.markFailed(input, tx);
-        await runs.finishJobs(status === "disabled" ? { ...outcome, ok: true } : outcome, jobId, at, tx);
+        await accountRegions.writeTogether(tx, [
+          accountRegions.statements.markFailed(input),
+          runs.statements.finishJobs(status === "disabled" ? { ...outcome, ok: true } : outcome, jobId, at),
+        ]);
       });
     },
   };

@@ -1,8 +1,18 @@
 // Sync runs and their account-Region jobs: progress counts and errors grouped by gate.
 import { type Database, lockKey, type PrismaClient, type Tx } from "../../db/prisma.js";
+import { Prisma } from "../../generated/prisma/client.js";
 import type { JobOutcome, SyncRunView, SyncScope } from "./inventory.types.js";
 
 type RunRow = Awaited<ReturnType<PrismaClient["syncRun"]["findUniqueOrThrow"]>>;
+
+function finishJobsStatement(outcome: JobOutcome, jobId: string, at: Date): Prisma.Sql {
+  return Prisma.sql`
+    UPDATE sync_run_jobs SET status = ${outcome.ok ? "succeeded" : "failed"}::"SyncJobStatus",
+      gate = ${outcome.gate ?? null}, error_code = ${outcome.errorCode ?? null},
+      error_message = ${outcome.errorMessage?.slice(0, 2000) ?? null}, finished_at = ${at}
+    WHERE account_id = ${outcome.accountId} AND region = ${outcome.region} AND status = 'pending'
+      AND claimed_by = ${jobId}::uuid`;
+}
 
 export function createSyncRunRepository(db: Database) {
   const { client } = db;
@@ -136,13 +146,11 @@ export function createSyncRunRepository(db: Database) {
 
     /** Completes the runs the job claimed for this account-Region with its result. */
     async finishJobs(outcome: JobOutcome, jobId: string, at: Date, tx?: Tx): Promise<void> {
-      await (tx ?? client).$executeRaw`
-        UPDATE sync_run_jobs SET status = ${outcome.ok ? "succeeded" : "failed"}::"SyncJobStatus",
-          gate = ${outcome.gate ?? null}, error_code = ${outcome.errorCode ?? null},
-          error_message = ${outcome.errorMessage?.slice(0, 2000) ?? null}, finished_at = ${at}
-        WHERE account_id = ${outcome.accountId} AND region = ${outcome.region} AND status = 'pending'
-          AND claimed_by = ${jobId}::uuid`;
+      await (tx ?? client).$executeRaw(finishJobsStatement(outcome, jobId, at));
     },
+
+    /** `finishJobs` as a statement for `writeTogether`. */
+    statements: { finishJobs: finishJobsStatement },
 
     /**
      * Closes the runs with no pending job left; returns each with the status it closed with.
