@@ -46,7 +46,16 @@ function rawMethods(run: Runner) {
 
 /** A transaction's client: raw SQL on one connection. */
 function transactionClient(c: pg.PoolClient) {
-  const raw = rawMethods(c);
+  // One statement at a time, as in Prisma's transactions: a repository may start several at once
+  // (Promise.all), and node-postgres deprecates queuing a query on a busy client.
+  let last: Promise<unknown> = Promise.resolve();
+  const raw = rawMethods({
+    query(config) {
+      const run = last.then(() => c.query(config));
+      last = run.catch(() => undefined);
+      return run;
+    },
+  });
   return new Proxy(raw, {
     get(target, prop) {
       if (prop in target) return target[prop as keyof typeof target];

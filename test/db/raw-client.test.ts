@@ -57,6 +57,17 @@ describe("raw-SQL client", () => {
     ).rejects.toThrow("no");
     const rows = await raw.client.$queryRaw<{ v: number }[]>`SELECT v FROM raw_client_t ORDER BY v`;
     expect(rows.map((r) => r.v)).toEqual([1, 2]);
+    // Statements started together run one after another on the transaction's connection.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    const together = await raw.transaction((tx) =>
+      Promise.all([1, 2, 3].map((n) => tx.$queryRaw<{ n: number }[]>`SELECT ${n}::int AS n, pg_sleep(0.01)`)),
+    );
+    await new Promise((r) => setImmediate(r));
+    process.off("warning", onWarning);
+    expect(together.map(([r]) => r?.n)).toEqual([1, 2, 3]);
+    expect(warnings.filter((m) => m.includes("already executing"))).toEqual([]);
     // A model delegate inside a raw transaction is refused, not run outside it.
     await expect(raw.transaction(async (tx) => tx.account.count())).rejects.toThrow(/raw-SQL transaction/);
   });
