@@ -206,7 +206,7 @@ export const advisoryLock = (key: string): Prisma.Sql => Prisma.sql`pg_advisory_
  * snapshot and none sees another's rows, so none may depend on another's effect. Undefined
  * statements (nothing to write) are left out.
  */
-export async function writeTogether(tx: Tx, statements: ReadonlyArray<Prisma.Sql | undefined>): Promise<void> {
+export async function writeTogether(statements: ReadonlyArray<Prisma.Sql | undefined>, tx: Tx): Promise<void> {
   const parts = statements.filter((s): s is Prisma.Sql => s !== undefined);
   if (parts.length === 0) return;
   if (parts.length === 1) {

@@ -30,14 +30,17 @@ describe("writeTogether", () => {
       const db = kind === "raw" ? prisma.sqlOnly() : prisma;
       const base = kind === "raw" ? 100 : 0;
       await db.transaction(async (tx) => {
-        await writeTogether(tx, [
-          Prisma.sql`INSERT INTO wt_a VALUES (${base + 1}), (${base + 2})`,
-          undefined,
-          Prisma.sql`INSERT INTO wt_b VALUES (${base + 3})`,
-          Prisma.sql`DELETE FROM wt_a WHERE v = ${base + 1}`, // sees the snapshot: the row above is not there yet
-        ]);
-        await writeTogether(tx, [undefined]);
-        await writeTogether(tx, [Prisma.sql`INSERT INTO wt_b VALUES (${base + 4})`]);
+        await writeTogether(
+          [
+            Prisma.sql`INSERT INTO wt_a VALUES (${base + 1}), (${base + 2})`,
+            undefined,
+            Prisma.sql`INSERT INTO wt_b VALUES (${base + 3})`,
+            Prisma.sql`DELETE FROM wt_a WHERE v = ${base + 1}`, // sees the snapshot: the row above is not there yet
+          ],
+          tx,
+        );
+        await writeTogether([undefined], tx);
+        await writeTogether([Prisma.sql`INSERT INTO wt_b VALUES (${base + 4})`], tx);
       });
       expect((await rows("wt_a")).filter((v) => v >= base && v < base + 100)).toEqual([base + 1, base + 2]);
       expect((await rows("wt_b")).filter((v) => v >= base && v < base + 100)).toEqual([base + 3, base + 4]);
@@ -47,10 +50,10 @@ describe("writeTogether", () => {
   it("writes nothing when one of the statements fails", async () => {
     await expect(
       prisma.sqlOnly().transaction(async (tx) => {
-        await writeTogether(tx, [
-          Prisma.sql`INSERT INTO wt_a VALUES (500)`,
-          Prisma.sql`INSERT INTO wt_b VALUES (${"not a number"}::int)`,
-        ]);
+        await writeTogether(
+          [Prisma.sql`INSERT INTO wt_a VALUES (500)`, Prisma.sql`INSERT INTO wt_b VALUES (${"not a number"}::int)`],
+          tx,
+        );
       }),
     ).rejects.toThrow();
     expect(await rows("wt_a")).not.toContain(500);

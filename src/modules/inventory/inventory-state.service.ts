@@ -85,19 +85,22 @@ export function createInventoryStateService(deps: {
           );
           // Every write of the account-Region, its facts, history and job in one round trip.
           const write = accountRegions.statements;
-          await accountRegions.writeTogether(tx, [
-            write.upsertModels(accountId, region, diff.models.upserts),
-            write.deleteModels(accountId, region, diff.models.deletes),
-            write.upsertProfiles(accountId, region, diff.profiles.upserts),
-            write.deleteProfiles(accountId, region, diff.profiles.deletes),
-            write.markSynced({ accountId, region, runId, snapshot, at }),
-            snapshot.useCaseSubmitted === undefined
-              ? undefined
-              : write.setUseCase(accountId, snapshot.useCaseSubmitted, readStartedAt),
-            facts.statements.upsert(accountId, snapshot.facts, readStartedAt),
-            history.statements.insert(runId, at, diff.changes),
-            runs.statements.finishJobs({ accountId, region, ok: true }, jobId, at),
-          ]);
+          await accountRegions.writeTogether(
+            [
+              write.upsertModels(accountId, region, diff.models.upserts),
+              write.deleteModels(accountId, region, diff.models.deletes),
+              write.upsertProfiles(accountId, region, diff.profiles.upserts),
+              write.deleteProfiles(accountId, region, diff.profiles.deletes),
+              write.markSynced({ accountId, region, runId, snapshot, at }),
+              snapshot.useCaseSubmitted === undefined
+                ? undefined
+                : write.setUseCase(accountId, snapshot.useCaseSubmitted, readStartedAt),
+              facts.statements.upsert(accountId, snapshot.facts, readStartedAt),
+              history.statements.insert(runId, at, diff.changes),
+              runs.statements.finishJobs({ accountId, region, ok: true }, jobId, at),
+            ],
+            tx,
+          );
           return { changes: diff.changes.length };
         },
         { timeoutMs: 60_000, maxWaitMs: 30_000 },
@@ -118,10 +121,13 @@ export function createInventoryStateService(deps: {
       const { outcome, jobId, at, status } = input;
       await sql.transaction(async (tx) => {
         await accountRegions.lock(outcome.accountId, outcome.region, tx);
-        await accountRegions.writeTogether(tx, [
-          accountRegions.statements.markFailed(input),
-          runs.statements.finishJobs(status === "disabled" ? { ...outcome, ok: true } : outcome, jobId, at),
-        ]);
+        await accountRegions.writeTogether(
+          [
+            accountRegions.statements.markFailed(input),
+            runs.statements.finishJobs(status === "disabled" ? { ...outcome, ok: true } : outcome, jobId, at),
+          ],
+          tx,
+        );
       });
     },
   };
