@@ -1,6 +1,7 @@
 // What every benchmark script shares: integer options, building the production artifact, and the
 // peak RSS of a child process.
 import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -20,28 +21,24 @@ export function buildDist(): void {
 /**
  * Compiles one benchmark script (and the service code it imports) with tsc into dist/, beside the
  * built service, and returns the compiled file: a baseline process then runs plain JavaScript as the
- * workers do, without the tsx loader's CPU and memory in what it measures.
+ * workers do, without the tsx loader's CPU and memory in what it measures. The project's compiler
+ * options come from tsconfig.json, through a config in dist/ that extends it with this one file.
  */
 export function buildBenchScript(file: string): string {
   const root = path.resolve(import.meta.dirname, "..");
+  const config = path.join(root, "dist", `tsconfig.bench-${path.basename(file, ".ts")}.json`);
+  mkdirSync(path.dirname(config), { recursive: true });
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: "../tsconfig.json",
+      compilerOptions: { noEmit: false, outDir: ".", rootDir: ".." },
+      files: [`../bench/${file}`],
+      include: [],
+    }),
+  );
   const tsc = path.join(root, "node_modules/typescript/bin/tsc");
-  const flags = ["--outDir", "dist", "--rootDir", ".", "--module", "NodeNext", "--moduleResolution", "NodeNext"];
-  // tsconfig.json's compiler options (tsc takes files or a project, not both).
-  const options = [
-    "--target",
-    "ES2022",
-    "--lib",
-    "ES2023",
-    "--strict",
-    "--noUncheckedIndexedAccess",
-    "--skipLibCheck",
-    "--esModuleInterop",
-    "--resolveJsonModule",
-    "--verbatimModuleSyntax",
-    "--types",
-    "node",
-  ];
-  const build = spawnSync(process.execPath, [tsc, ...flags, ...options, path.join("bench", file)], {
+  const build = spawnSync(process.execPath, [tsc, "-p", config], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -209,10 +209,6 @@ export const advisoryLock = (key: string): Prisma.Sql => Prisma.sql`pg_advisory_
 export async function writeTogether(statements: ReadonlyArray<Prisma.Sql | undefined>, tx: Tx): Promise<void> {
   const parts = statements.filter((s): s is Prisma.Sql => s !== undefined);
   if (parts.length === 0) return;
-  if (parts.length === 1) {
-    await tx.$executeRaw(parts[0] as Prisma.Sql);
-    return;
-  }
   const items = parts.map((s, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${s})`);
   await tx.$executeRaw`WITH ${Prisma.join(items, ", ")} SELECT 1`;
 }

@@ -16,8 +16,8 @@ import type { SyncRunRepository } from "./sync-run.repository.js";
 export function createInventoryStateService(deps: {
   db: Database;
   /**
-   * Where the per account-Region writes run (raw SQL only): one transaction of about a dozen small
-   * statements per job, thousands of jobs a run. Default: `db`.
+   * Where the per account-Region writes run (raw SQL only): one small transaction per job,
+   * thousands of jobs a run. Default: `db`.
    */
   accountRegionDb?: Database;
   org: OrgRepository;
