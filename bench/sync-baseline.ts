@@ -114,3 +114,32 @@ export async function runSdkLoop(opts: {
     }
   }
 }
+
+/** How many accounts the memory-floor loop spreads its calls over (× the run's Regions). */
+export const FLOOR_ACCOUNTS = 64;
+/** Availability calls the memory-floor loop makes (at most the run's own). */
+export const FLOOR_CALLS = 100_000;
+
+/**
+ * The memory floor of the run's commonest call: a fresh loop process making only
+ * `GetFoundationModelAvailability` calls (and the AssumeRoles they sign with) over the first
+ * FLOOR_ACCOUNTS accounts' account-Regions, with the same in-flight count, clients and Node's default
+ * flags. Its clients stay few (a Bedrock client per account-Region, as a worker's cache holds), so its
+ * peak RSS is what any process making these calls at this rate needs, not the bare loop's thousands
+ * of clients.
+ */
+export function memoryFloorPlan(run: SdkLoopPlan): SdkLoopPlan {
+  const accounts = run.accounts.slice(0, FLOOR_ACCOUNTS);
+  const keep = new Set(accounts);
+  const accountRegions = run.accountRegions.filter((t) => keep.has(t.account));
+  const availability = run.calls["bedrock:GetFoundationModelAvailability"] ?? 0;
+  return {
+    ...run,
+    accounts,
+    accountRegions,
+    calls: {
+      "sts:AssumeRole": accounts.length,
+      "bedrock:GetFoundationModelAvailability": Math.min(FLOOR_CALLS, availability),
+    },
+  };
+}

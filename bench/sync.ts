@@ -22,7 +22,7 @@ import { createDatabase } from "../support/postgres/databases.js";
 import { startPostgresServer } from "../support/postgres/postgres-server.js";
 import { buildDist, peakRssMb, positiveInt } from "./common.js";
 import type { SandboxCounts, SandboxReady } from "./sandbox-process.js";
-import { cpuSeconds, planFromDatabase, runSdkLoop } from "./sync-baseline.js";
+import { cpuSeconds, memoryFloorPlan, planFromDatabase, runSdkLoop } from "./sync-baseline.js";
 
 const LATENCY_MS = { mean: 30, stddev: 5 };
 const AVAILABILITY_TPS = 10;
@@ -261,6 +261,19 @@ try {
     counts: () => sandboxCounts(sandbox.child),
   });
 
+  // The memory floor: the run's commonest call alone, over a worker's handful of clients.
+  const floorPlan = memoryFloorPlan(plan);
+  say(
+    `memory floor: ${floorPlan.calls["bedrock:GetFoundationModelAvailability"]} availability calls over ${floorPlan.accountRegions.length} account-Regions`,
+  );
+  const floor = await runSdkLoop({
+    env,
+    plan: floorPlan,
+    sandboxPid: sandbox.child.pid as number,
+    resetCounts: () => sandboxReset(sandbox.child),
+    counts: () => sandboxCounts(sandbox.child),
+  });
+
   // Lower bound. Quota: the busiest account-Region sends maxModels availability calls at 10 TPS
   // (a call every 1/10 s per slot: the last wave starts after floor((n-1)/10) s), plus the calls it
   // makes one after another at 30 ms each. CPU: the workers' CPU time spread over every core.
@@ -344,6 +357,14 @@ try {
       sandboxCpuSeconds: round(bare.sandboxCpuSeconds),
       peakRssMb: bare.peakRssMb,
     },
+    memoryFloor: {
+      accountRegions: floorPlan.accountRegions.length,
+      calls: floor.calls,
+      throttled: floor.sandboxCounts.throttled,
+      errors: floor.errors,
+      cpuMsPerCall: round3(floor.cpuMsPerCall),
+      peakRssMb: floor.peakRssMb,
+    },
     physicalBound: {
       seconds: round(physicalBoundSeconds),
       quotaBoundSeconds: round(quotaBoundSeconds),
@@ -363,6 +384,9 @@ try {
         max: 250,
         met: rss.every((r) => r !== undefined && r <= 250),
         defaultNodeFlags: inputs.workerNodeOptions === "",
+        // Below the floor no worker can go: the SDK calls alone need more.
+        floorMb: floor.peakRssMb,
+        reachable: floor.peakRssMb !== undefined && floor.peakRssMb <= 250,
       },
     },
   };
@@ -393,6 +417,10 @@ try {
     [
       "bare SDK loop",
       `${bare.calls} calls (${bare.sandboxCounts.throttled} throttled) in ${result.bareSdkLoop.wallSeconds} s, CPU ${result.bareSdkLoop.cpuSeconds} s (${result.bareSdkLoop.cpuMsPerCall} ms/call), peak RSS ${bare.peakRssMb} MB; sandbox CPU ${result.bareSdkLoop.sandboxCpuSeconds} s`,
+    ],
+    [
+      "memory floor",
+      `${floor.calls} calls over ${floorPlan.accountRegions.length} account-Regions: peak RSS ${floor.peakRssMb} MB (${result.memoryFloor.cpuMsPerCall} ms/call)`,
     ],
     [
       "cpuPerCallRatio",
