@@ -20,6 +20,8 @@ export async function cpuSeconds(pid: number): Promise<number> {
 }
 
 export interface SdkLoopMeasurement {
+  /** Loop processes the plan was split over. */
+  processes: number;
   calls: number;
   /** Calls the sandbox received during the loop (retries included), by operation. */
   sandboxCounts: SandboxCounts;
@@ -29,7 +31,7 @@ export interface SdkLoopMeasurement {
   cpuSeconds: number;
   cpuMsPerCall: number;
   sandboxCpuSeconds: number;
-  /** The loop process's peak RSS (VmHWM), Node's default flags: the memory floor of the same calls. */
+  /** The largest loop process's peak RSS (VmHWM), Node's default flags. */
   peakRssMb: number | undefined;
 }
 
@@ -60,57 +62,101 @@ export async function planFromDatabase(
   };
 }
 
-/** Forks the loop, runs the plan, and measures it. `counts` asks the sandbox for its counters (after a reset). */
-export async function runSdkLoop(opts: {
-  env: Record<string, string>;
-  plan: SdkLoopPlan;
-  sandboxPid: number;
-  resetCounts(): Promise<void>;
-  counts(): Promise<SandboxCounts>;
-}): Promise<SdkLoopMeasurement> {
+/**
+ * The plan split over `n` processes, as the service's calls are split over its workers: process k
+ * takes the accounts at k, k + n, … (so each assumes only its own accounts' roles), their
+ * account-Regions, an nth of every operation's calls and an nth of the calls in flight.
+ */
+export function splitPlan(plan: SdkLoopPlan, n: number): SdkLoopPlan[] {
+  return Array.from({ length: n }, (_, k) => {
+    const accounts = plan.accounts.filter((_, i) => i % n === k);
+    const mine = new Set(accounts);
+    const share = (total: number) => Math.floor(total / n) + (k < total % n ? 1 : 0);
+    return {
+      ...plan,
+      accounts,
+      accountRegions: plan.accountRegions.filter((t) => mine.has(t.account)),
+      calls: Object.fromEntries(Object.entries(plan.calls).map(([op, count]) => [op, share(count)])),
+      inFlight: Math.max(1, share(plan.inFlight)),
+    };
+  });
+}
+
+async function startLoop(env: Record<string, string>): Promise<ChildProcess> {
   // Built like the workers (plain JavaScript in dist/, no tsx loader in the process measured).
   const child: ChildProcess = fork(buildBenchScript("sdk-loop.ts"), [], {
     // BENCH_SDK_LOOP_NODE_ARGS: Node flags for the loop (`--cpu-prof --cpu-prof-dir=DIR`).
     execArgv: (process.env.BENCH_SDK_LOOP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean),
     // Node's defaults, as the workers' default; no heap flag.
-    env: { ...process.env, ...opts.env, NODE_OPTIONS: "" },
+    env: { ...process.env, ...env, NODE_OPTIONS: "" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`sdk loop exited with ${code}`)));
+    child.once("message", () => resolve());
+  });
+  child.removeAllListeners("exit");
+  return child;
+}
+function runIn(child: ChildProcess, plan: SdkLoopPlan): Promise<SdkLoopResult> {
+  return new Promise<SdkLoopResult>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`sdk loop exited with ${code}`)));
+    child.on("message", (m: SdkLoopResult) => {
+      if (m.type === "result") resolve(m);
+    });
+    child.send(plan);
+  });
+}
+
+/**
+ * Forks `processes` loops (default 1), gives each its share of the plan at once, and measures them
+ * together: CPU summed, wall time until the last one ends, peak RSS of the largest. `counts` asks
+ * the sandbox for its counters (after a reset).
+ */
+export async function runSdkLoop(opts: {
+  env: Record<string, string>;
+  plan: SdkLoopPlan;
+  processes?: number;
+  sandboxPid: number;
+  resetCounts(): Promise<void>;
+  counts(): Promise<SandboxCounts>;
+}): Promise<SdkLoopMeasurement> {
+  const plans = splitPlan(opts.plan, opts.processes ?? 1);
+  const children: ChildProcess[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.once("exit", (code) => reject(new Error(`sdk loop exited with ${code}`)));
-      child.once("message", () => resolve());
-    });
+    for (const _ of plans) children.push(await startLoop(opts.env));
     await opts.resetCounts();
-    const pid = child.pid as number;
-    const [cpuBefore, sandboxBefore] = await Promise.all([cpuSeconds(pid), cpuSeconds(opts.sandboxPid)]);
-    const result = await new Promise<SdkLoopResult>((resolve, reject) => {
-      child.once("exit", (code) => reject(new Error(`sdk loop exited with ${code}`)));
-      child.on("message", (m: SdkLoopResult) => {
-        if (m.type === "result") resolve(m);
-      });
-      child.send(opts.plan);
-    });
-    const [cpuAfter, sandboxAfter] = await Promise.all([cpuSeconds(pid), cpuSeconds(opts.sandboxPid)]);
+    const pids = children.map((c) => c.pid as number);
+    const cpuBefore = await Promise.all([...pids, opts.sandboxPid].map(cpuSeconds));
+    const started = performance.now();
+    const results = await Promise.all(children.map((c, k) => runIn(c, plans[k] as SdkLoopPlan)));
+    const wallSeconds = (performance.now() - started) / 1000;
+    const cpuAfter = await Promise.all([...pids, opts.sandboxPid].map(cpuSeconds));
     const sandboxCounts = await opts.counts();
-    const peak = await peakRssMb(pid);
-    const cpu = cpuAfter - cpuBefore;
+    const peaks = await Promise.all(pids.map(peakRssMb));
+    const used = cpuAfter.map((c, i) => c - (cpuBefore[i] as number));
+    const cpu = used.slice(0, -1).reduce((a, b) => a + b, 0);
+    const errors: Record<string, number> = {};
+    for (const r of results) for (const [name, n] of Object.entries(r.errors)) errors[name] = (errors[name] ?? 0) + n;
     return {
+      processes: plans.length,
       calls: sandboxCounts.total,
       sandboxCounts,
-      errors: result.errors,
-      skipped: result.skipped,
-      wallSeconds: result.wallSeconds,
+      errors,
+      skipped: [...new Set(results.flatMap((r) => r.skipped))],
+      wallSeconds,
       cpuSeconds: cpu,
       cpuMsPerCall: (cpu * 1000) / Math.max(1, sandboxCounts.total),
-      sandboxCpuSeconds: sandboxAfter - sandboxBefore,
-      peakRssMb: peak,
+      sandboxCpuSeconds: used.at(-1) as number,
+      peakRssMb: peaks.every((p) => p !== undefined) ? Math.max(...(peaks as number[])) : undefined,
     };
   } finally {
-    child.removeAllListeners("exit");
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+    for (const child of children) {
+      child.removeAllListeners("exit");
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((r) => child.once("exit", r));
+      }
     }
   }
 }
@@ -123,12 +169,12 @@ export const FLOOR_CALLS = 100_000;
 /**
  * The memory floor of the run's commonest call: a fresh loop process making only
  * `GetFoundationModelAvailability` calls (and the AssumeRoles they sign with) over the first
- * FLOOR_ACCOUNTS accounts' account-Regions, with the same in-flight count, clients and Node's default
- * flags. Its clients stay few (a Bedrock client per account-Region, as a worker's cache holds), so its
+ * FLOOR_ACCOUNTS accounts' account-Regions, with one bare-loop process's share of the calls in flight
+ * (`inFlight`), the same clients and Node's default flags. Its clients stay few (a Bedrock client per account-Region, as a worker's cache holds), so its
  * peak RSS is what any process making these calls at this rate needs, not the bare loop's thousands
  * of clients.
  */
-export function memoryFloorPlan(run: SdkLoopPlan): SdkLoopPlan {
+export function memoryFloorPlan(run: SdkLoopPlan, inFlight: number): SdkLoopPlan {
   const accounts = run.accounts.slice(0, FLOOR_ACCOUNTS);
   const keep = new Set(accounts);
   const accountRegions = run.accountRegions.filter((t) => keep.has(t.account));
@@ -137,6 +183,7 @@ export function memoryFloorPlan(run: SdkLoopPlan): SdkLoopPlan {
     ...run,
     accounts,
     accountRegions,
+    inFlight,
     calls: {
       "sts:AssumeRole": accounts.length,
       "bedrock:GetFoundationModelAvailability": Math.min(FLOOR_CALLS, availability),

@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "128" },
     seed: { type: "string", default: "1" },
     json: { type: "string" },
+    // Also run the bare loop as one process, to compare with the split baseline.
+    "one-process-loop": { type: "boolean", default: false },
   },
 });
 const int = (name: keyof typeof args) => positiveInt(args, name);
@@ -55,6 +57,7 @@ const inputs = {
   workerNodeOptions: process.env.BENCH_WORKER_NODE_OPTIONS ?? "",
   workerNodeArgs: process.env.BENCH_WORKER_NODE_ARGS ?? "",
   sdkLoopNodeArgs: process.env.BENCH_SDK_LOOP_NODE_ARGS ?? "",
+  oneProcessLoop: args["one-process-loop"] === true,
 };
 const log = createLogger("warn", process.stderr);
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
@@ -252,17 +255,43 @@ try {
   }
 
   // The physical limit, same invocation: the same calls per operation through a bare SDK loop.
-  say(`bare SDK loop: ${counts.total} calls, ${SDK_LOOP_IN_FLIGHT} in flight`);
+  const busyBetween = (a: { busy: number; total: number }, b: { busy: number; total: number }) =>
+    (b.busy - a.busy) / (b.total - a.total);
+  // Split over as many processes as the service had workers: on this machine a process's CPU per
+  // call depends on how busy the other core is (README, "bench:sync"), so the baseline runs in the
+  // service's layout, not one process on a half-idle machine.
+  say(`bare SDK loop: ${counts.total} calls, ${SDK_LOOP_IN_FLIGHT} in flight over ${inputs.workers} process(es)`);
+  const bareMachineBefore = await machineTicks();
   const bare = await runSdkLoop({
     env,
     plan,
+    processes: inputs.workers,
     sandboxPid: sandbox.child.pid as number,
     resetCounts: () => sandboxReset(sandbox.child),
     counts: () => sandboxCounts(sandbox.child),
   });
 
+  const bareMachineAfter = await machineTicks();
+  // The same loop in one process (--one-process-loop): how CPU per call moves with the layout.
+  let oneProcess: { cpuMsPerCall: number; wallSeconds: number; machineBusyFraction: number } | undefined;
+  if (inputs.oneProcessLoop && inputs.workers > 1) {
+    say("bare SDK loop again, in one process");
+    const before = await machineTicks();
+    const one = await runSdkLoop({
+      env,
+      plan,
+      sandboxPid: sandbox.child.pid as number,
+      resetCounts: () => sandboxReset(sandbox.child),
+      counts: () => sandboxCounts(sandbox.child),
+    });
+    oneProcess = {
+      cpuMsPerCall: round3(one.cpuMsPerCall),
+      wallSeconds: round(one.wallSeconds),
+      machineBusyFraction: round(busyBetween(before, await machineTicks())),
+    };
+  }
   // The memory floor: the run's commonest call alone, over a worker's handful of clients.
-  const floorPlan = memoryFloorPlan(plan);
+  const floorPlan = memoryFloorPlan(plan, Math.ceil(SDK_LOOP_IN_FLIGHT / inputs.workers));
   say(
     `memory floor: ${floorPlan.calls["bedrock:GetFoundationModelAvailability"]} availability calls over ${floorPlan.accountRegions.length} account-Regions`,
   );
@@ -297,7 +326,7 @@ try {
   // ratio, with the service's wall time against the bare loop's (same calls, same sandbox).
   const bareWallRatio = bare.wallSeconds / Math.max(quotaBoundSeconds, bare.cpuSeconds / cores);
   const wallToBareLoop = wallSeconds / bare.wallSeconds;
-  const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+  const machineBusy = busyBetween(machineBefore, machineAfter);
 
   const result = {
     benchmark: "sync",
@@ -346,6 +375,7 @@ try {
     ratio: round(wallSeconds / lowerBoundSeconds),
     bareSdkLoop: {
       inFlight: SDK_LOOP_IN_FLIGHT,
+      processes: bare.processes,
       calls: bare.calls,
       throttled: bare.sandboxCounts.throttled,
       byOperation: bare.sandboxCounts.byOperation,
@@ -355,7 +385,9 @@ try {
       cpuSeconds: round(bare.cpuSeconds),
       cpuMsPerCall: round3(bare.cpuMsPerCall),
       sandboxCpuSeconds: round(bare.sandboxCpuSeconds),
+      machineBusyFraction: round(busyBetween(bareMachineBefore, bareMachineAfter)),
       peakRssMb: bare.peakRssMb,
+      ...(oneProcess ? { oneProcess } : {}),
     },
     memoryFloor: {
       accountRegions: floorPlan.accountRegions.length,
@@ -416,8 +448,16 @@ try {
     ["wall / lower bound", String(result.ratio)],
     [
       "bare SDK loop",
-      `${bare.calls} calls (${bare.sandboxCounts.throttled} throttled) in ${result.bareSdkLoop.wallSeconds} s, CPU ${result.bareSdkLoop.cpuSeconds} s (${result.bareSdkLoop.cpuMsPerCall} ms/call), peak RSS ${bare.peakRssMb} MB; sandbox CPU ${result.bareSdkLoop.sandboxCpuSeconds} s`,
+      `${bare.calls} calls (${bare.sandboxCounts.throttled} throttled) over ${bare.processes} process(es) in ${result.bareSdkLoop.wallSeconds} s (machine busy ${Math.round(result.bareSdkLoop.machineBusyFraction * 100)}%), CPU ${result.bareSdkLoop.cpuSeconds} s (${result.bareSdkLoop.cpuMsPerCall} ms/call), peak RSS ${bare.peakRssMb} MB; sandbox CPU ${result.bareSdkLoop.sandboxCpuSeconds} s`,
     ],
+    ...(oneProcess
+      ? ([
+          [
+            "bare loop, one process",
+            `${oneProcess.cpuMsPerCall} ms/call in ${oneProcess.wallSeconds} s (machine busy ${Math.round(oneProcess.machineBusyFraction * 100)}%)`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
     [
       "memory floor",
       `${floor.calls} calls over ${floorPlan.accountRegions.length} account-Regions: peak RSS ${floor.peakRssMb} MB (${result.memoryFloor.cpuMsPerCall} ms/call)`,
