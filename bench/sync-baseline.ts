@@ -19,6 +19,20 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
 }
 
+/** Busy and total jiffies of the whole machine (every process, Postgres included), from /proc/stat. */
+export async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0] as string;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** The share of the machine's CPU time that was busy between two readings of `machineTicks`. */
+export function busyFraction(before: { busy: number; total: number }, after: { busy: number; total: number }): number {
+  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+}
+
 export interface SdkLoopMeasurement {
   /** Loop processes the plan was split over. */
   processes: number;
@@ -31,6 +45,8 @@ export interface SdkLoopMeasurement {
   cpuSeconds: number;
   cpuMsPerCall: number;
   sandboxCpuSeconds: number;
+  /** How busy the whole machine was during the calls (0–1). */
+  machineBusyFraction: number;
   /** The largest loop process's peak RSS (VmHWM), Node's default flags. */
   peakRssMb: number | undefined;
 }
@@ -98,6 +114,7 @@ async function startLoop(env: Record<string, string>): Promise<ChildProcess> {
   child.removeAllListeners("exit");
   return child;
 }
+
 function runIn(child: ChildProcess, plan: SdkLoopPlan): Promise<SdkLoopResult> {
   return new Promise<SdkLoopResult>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`sdk loop exited with ${code}`)));
@@ -128,9 +145,11 @@ export async function runSdkLoop(opts: {
     await opts.resetCounts();
     const pids = children.map((c) => c.pid as number);
     const cpuBefore = await Promise.all([...pids, opts.sandboxPid].map(cpuSeconds));
+    const machineBefore = await machineTicks();
     const started = performance.now();
     const results = await Promise.all(children.map((c, k) => runIn(c, plans[k] as SdkLoopPlan)));
     const wallSeconds = (performance.now() - started) / 1000;
+    const machineAfter = await machineTicks();
     const cpuAfter = await Promise.all([...pids, opts.sandboxPid].map(cpuSeconds));
     const sandboxCounts = await opts.counts();
     const peaks = await Promise.all(pids.map(peakRssMb));
@@ -148,6 +167,7 @@ export async function runSdkLoop(opts: {
       cpuSeconds: cpu,
       cpuMsPerCall: (cpu * 1000) / Math.max(1, sandboxCounts.total),
       sandboxCpuSeconds: used.at(-1) as number,
+      machineBusyFraction: busyFraction(machineBefore, machineAfter),
       peakRssMb: peaks.every((p) => p !== undefined) ? Math.max(...(peaks as number[])) : undefined,
     };
   } finally {
@@ -169,10 +189,10 @@ export const FLOOR_CALLS = 100_000;
 /**
  * The memory floor of the run's commonest call: a fresh loop process making only
  * `GetFoundationModelAvailability` calls (and the AssumeRoles they sign with) over the first
- * FLOOR_ACCOUNTS accounts' account-Regions, with one bare-loop process's share of the calls in flight
- * (`inFlight`), the same clients and Node's default flags. Its clients stay few (a Bedrock client per account-Region, as a worker's cache holds), so its
- * peak RSS is what any process making these calls at this rate needs, not the bare loop's thousands
- * of clients.
+ * FLOOR_ACCOUNTS accounts' account-Regions, with one bare-loop process's share of the calls in
+ * flight (`inFlight`), the same clients and Node's default flags. Its clients stay few (a Bedrock
+ * client per account-Region, as a worker's cache holds), so its peak RSS is what any process making
+ * these calls at this rate needs, not the bare loop's thousands of clients.
  */
 export function memoryFloorPlan(run: SdkLoopPlan, inFlight: number): SdkLoopPlan {
   const accounts = run.accounts.slice(0, FLOOR_ACCOUNTS);

@@ -6,7 +6,7 @@
 // Measures wall time, AWS calls, CPU and peak RSS per worker, rows written, and the ratio of
 // wall time to the run's lower bound: max(quota-imposed time, worker CPU time / cores).
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -22,7 +22,15 @@ import { createDatabase } from "../support/postgres/databases.js";
 import { startPostgresServer } from "../support/postgres/postgres-server.js";
 import { buildDist, peakRssMb, positiveInt } from "./common.js";
 import type { SandboxCounts, SandboxReady } from "./sandbox-process.js";
-import { cpuSeconds, memoryFloorPlan, planFromDatabase, runSdkLoop } from "./sync-baseline.js";
+import type { SdkLoopPlan } from "./sdk-loop.js";
+import {
+  busyFraction,
+  cpuSeconds,
+  machineTicks,
+  memoryFloorPlan,
+  planFromDatabase,
+  runSdkLoop,
+} from "./sync-baseline.js";
 
 const LATENCY_MS = { mean: 30, stddev: 5 };
 const AVAILABILITY_TPS = 10;
@@ -62,16 +70,6 @@ const inputs = {
 const log = createLogger("warn", process.stderr);
 const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// ---- /proc readers (Linux) ----
-/** Busy and total jiffies of the whole machine (every process, Postgres included). */
-async function machineTicks(): Promise<{ busy: number; total: number }> {
-  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0] as string;
-  const v = line.trim().split(/\s+/).slice(1).map(Number);
-  const total = v.reduce((a, b) => a + b, 0);
-  const idle = (v[3] ?? 0) + (v[4] ?? 0);
-  return { busy: total - idle, total };
-}
 
 // ---- child processes ----
 function waitExit(child: ChildProcess): Promise<number | null> {
@@ -255,39 +253,29 @@ try {
   }
 
   // The physical limit, same invocation: the same calls per operation through a bare SDK loop.
-  const busyBetween = (a: { busy: number; total: number }, b: { busy: number; total: number }) =>
-    (b.busy - a.busy) / (b.total - a.total);
-  // Split over as many processes as the service had workers: on this machine a process's CPU per
-  // call depends on how busy the other core is (README, "bench:sync"), so the baseline runs in the
-  // service's layout, not one process on a half-idle machine.
-  say(`bare SDK loop: ${counts.total} calls, ${SDK_LOOP_IN_FLIGHT} in flight over ${inputs.workers} process(es)`);
-  const bareMachineBefore = await machineTicks();
-  const bare = await runSdkLoop({
-    env,
-    plan,
-    processes: inputs.workers,
-    sandboxPid: sandbox.child.pid as number,
-    resetCounts: () => sandboxReset(sandbox.child),
-    counts: () => sandboxCounts(sandbox.child),
-  });
-
-  const bareMachineAfter = await machineTicks();
-  // The same loop in one process (--one-process-loop): how CPU per call moves with the layout.
-  let oneProcess: { cpuMsPerCall: number; wallSeconds: number; machineBusyFraction: number } | undefined;
-  if (inputs.oneProcessLoop && inputs.workers > 1) {
-    say("bare SDK loop again, in one process");
-    const before = await machineTicks();
-    const one = await runSdkLoop({
+  const loop = (p: SdkLoopPlan, processes?: number) =>
+    runSdkLoop({
       env,
-      plan,
+      plan: p,
+      processes,
       sandboxPid: sandbox.child.pid as number,
       resetCounts: () => sandboxReset(sandbox.child),
       counts: () => sandboxCounts(sandbox.child),
     });
+  // Split over as many processes as the service had workers: on this machine a process's CPU per
+  // call depends on how busy the other core is (README, "bench:sync"), so the baseline runs in the
+  // service's layout, not one process on a half-idle machine.
+  say(`bare SDK loop: ${counts.total} calls, ${SDK_LOOP_IN_FLIGHT} in flight over ${inputs.workers} process(es)`);
+  const bare = await loop(plan, inputs.workers);
+  // The same loop in one process (--one-process-loop): how CPU per call moves with the layout.
+  let oneProcess: { cpuMsPerCall: number; wallSeconds: number; machineBusyFraction: number } | undefined;
+  if (inputs.oneProcessLoop && inputs.workers > 1) {
+    say("bare SDK loop again, in one process");
+    const one = await loop(plan);
     oneProcess = {
       cpuMsPerCall: round3(one.cpuMsPerCall),
       wallSeconds: round(one.wallSeconds),
-      machineBusyFraction: round(busyBetween(before, await machineTicks())),
+      machineBusyFraction: round(one.machineBusyFraction),
     };
   }
   // The memory floor: the run's commonest call alone, over a worker's handful of clients.
@@ -295,13 +283,7 @@ try {
   say(
     `memory floor: ${floorPlan.calls["bedrock:GetFoundationModelAvailability"]} availability calls over ${floorPlan.accountRegions.length} account-Regions`,
   );
-  const floor = await runSdkLoop({
-    env,
-    plan: floorPlan,
-    sandboxPid: sandbox.child.pid as number,
-    resetCounts: () => sandboxReset(sandbox.child),
-    counts: () => sandboxCounts(sandbox.child),
-  });
+  const floor = await loop(floorPlan);
 
   // Lower bound. Quota: the busiest account-Region sends maxModels availability calls at 10 TPS
   // (a call every 1/10 s per slot: the last wave starts after floor((n-1)/10) s), plus the calls it
@@ -326,7 +308,7 @@ try {
   // ratio, with the service's wall time against the bare loop's (same calls, same sandbox).
   const bareWallRatio = bare.wallSeconds / Math.max(quotaBoundSeconds, bare.cpuSeconds / cores);
   const wallToBareLoop = wallSeconds / bare.wallSeconds;
-  const machineBusy = busyBetween(machineBefore, machineAfter);
+  const machineBusy = busyFraction(machineBefore, machineAfter);
 
   const result = {
     benchmark: "sync",
@@ -385,7 +367,7 @@ try {
       cpuSeconds: round(bare.cpuSeconds),
       cpuMsPerCall: round3(bare.cpuMsPerCall),
       sandboxCpuSeconds: round(bare.sandboxCpuSeconds),
-      machineBusyFraction: round(busyBetween(bareMachineBefore, bareMachineAfter)),
+      machineBusyFraction: round(bare.machineBusyFraction),
       peakRssMb: bare.peakRssMb,
       ...(oneProcess ? { oneProcess } : {}),
     },
